@@ -1,0 +1,156 @@
+"""Command line: ``python -m analytics COMMAND`` (see ``--help`` and the data contract)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from analytics.store import DEFAULT_DB
+
+
+def _progress(started: float):
+    def say(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+    return say
+
+
+def cmd_build_demo(args) -> int:
+    from analytics.demo import demo_as_of, demo_tables
+    from analytics.store import write_dataset
+
+    say = _progress(time.perf_counter())
+    say(f"building the demo dataset, scale {args.scale:g}, seed {args.seed}")
+    tables = demo_tables(scale=args.scale, seed=args.seed, progress=say)
+    counts = write_dataset(
+        tables, args.db, source=f"demo scale={args.scale:g} seed={args.seed}",
+        as_of=demo_as_of(), progress=say,
+    )
+    del tables
+    size = Path(args.db).stat().st_size
+    say(f"done: {counts.get('households', 0):,} households, "
+        f"{counts.get('household_years', 0):,} household-years, {size / 1e6:,.1f} MB at {args.db}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from analytics.ingest import ImportRejected, read_dataset, write_problems_report
+    from analytics.store import write_dataset
+
+    say = _progress(time.perf_counter())
+    try:
+        tables = read_dataset(args.path, progress=say)
+    except ImportRejected as rejected:
+        print(write_problems_report(rejected.problems))
+        print(f"rejected: {len(rejected.problems)} problem(s); the database was not changed.",
+              file=sys.stderr)
+        return 1
+    counts = write_dataset(tables, args.db, source=str(Path(args.path).resolve()), progress=say)
+    say("loaded: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from analytics.store import export_dataset
+
+    counts = export_dataset(args.db, args.path, fmt=args.format)
+    for name, n in counts.items():
+        print(f"{name}: {n:,} rows")
+    return 0
+
+
+def _store(args):
+    from analytics.store import Store
+
+    if not Path(args.db).exists():
+        print(f"no database at {args.db}; run `python -m analytics build-demo` or `import` first",
+              file=sys.stderr)
+        raise SystemExit(2)
+    return Store(args.db)
+
+
+def cmd_metrics(args) -> int:
+    from analytics.metrics import HEADLINE_KEYS, UnknownScope, all_headline_figures, headline_figures
+
+    store = _store(args)
+    if args.all:
+        frame = all_headline_figures(store)
+        if args.json:
+            sys.stdout.write(frame.to_json(orient="records", lines=True, force_ascii=False))
+            sys.stdout.write("\n")
+        else:
+            print(frame.to_string(index=False))
+        return 0
+    if args.year is None:
+        print("metrics needs --year Y or --all", file=sys.stderr)
+        return 2
+    try:
+        record = headline_figures(store, args.year, township=args.township, village=args.village)
+    except UnknownScope as unknown:
+        print(str(unknown), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        print(f"{record['name'] or '全县'} {record['year']}")
+        for key in HEADLINE_KEYS:
+            print(f"  {key:30} {record[key]}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from analytics.quality import quality_findings
+
+    store = _store(args)
+    findings = quality_findings(store)
+    total = 0
+    for finding in findings:
+        total += finding.count
+        print(f"{finding.rule:24} {finding.count:8,}  {finding.title}")
+        if finding.count and args.verbose:
+            print(finding.rows.head(args.verbose).to_string(index=False))
+    print(f"{total:,} finding(s)" if total else "clean: no findings")
+    return 1 if total else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file")
+    parser = argparse.ArgumentParser(prog="python -m analytics", parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build-demo", parents=[common], help="generate and load the demo dataset")
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=2015)
+    p.set_defaults(run=cmd_build_demo)
+
+    p = sub.add_parser("import", parents=[common], help="validate and load a dataset")
+    p.add_argument("path", type=Path)
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("export", parents=[common], help="write the dataset back out")
+    p.add_argument("path", type=Path)
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("metrics", parents=[common], help="headline figures")
+    p.add_argument("--year", type=int)
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--township")
+    scope.add_argument("--village")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_metrics)
+
+    p = sub.add_parser("check", parents=[common], help="data-quality report")
+    p.add_argument("--verbose", type=int, default=0, metavar="N", help="show N rows per finding")
+    p.set_defaults(run=cmd_check)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

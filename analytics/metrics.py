@@ -1,0 +1,298 @@
+"""Headline figures and the analytics the pages need, for every scope and year.
+
+Each family is one query over the store (never one per village or per year); the
+formulas of the headline figures are in ``queries/build_figures.sql`` and restated
+in ``HEADLINE_FORMULAS``; the small formulas applied in Python are documented on
+each function. Rates are percentages (0–100) unless the name says otherwise;
+incomes are yuan per person per year.
+"""
+
+from __future__ import annotations
+
+import math
+import numpy as np
+import pandas as pd
+
+from analytics.config import Config, load_config
+from analytics.contract import RANK_QUOTA
+from analytics.store import Store
+
+SCOPE_LEVELS = ("county", "township", "village")
+
+HEADLINE_FORMULAS = {
+    "registered_population": "Σ village_years.registered_population over villages in S, year t",
+    "poor_persons": "Σ members(h,t) over h in S with status(h,t) = 未脱贫",
+    "poverty_incidence_pct": "100 × poor_persons / registered_population; null when 0",
+    "exited_persons": "Σ members(h,t) over h with status(h,t−1) = 未脱贫 and status(h,t) = 已脱贫",
+    "relapsed_persons": "Σ members(h,t) over h with status(h,t−1) = 已脱贫 and status(h,t) = 未脱贫",
+    "exited_stock_start": "Σ members(h,t−1) over h with status(h,t−1) = 已脱贫",
+    "relapse_rate_pct": "100 × relapsed_persons / exited_stock_start; null when 0",
+    "relapse_cap_pct": "the county plan's cap (config), 5.0",
+    "rural_income_per_capita": "Σ pop·income / Σ pop over villages with a non-null income",
+    "registered_income_per_capita": "Σ members·net_income / Σ members over registered households",
+    "poverty_line": "national rural line of year t (config)",
+    "fgt0": "(1/N) Σ members·[y < z], y bottom-coded at 0",
+    "fgt1": "(1/N) Σ members·((z−y)/z)·[y < z]",
+    "fgt2": "(1/N) Σ members·((z−y)/z)²·[y < z]",
+    "watts": "(1/N⁺) Σ_{0<y<z} members·ln(z/y), N⁺ = members with y > 0",
+    "watts_excluded_persons": "members of households with y ≤ 0 (left out of Watts)",
+    "gini": "person-weighted Gini of y bottom-coded at 0, no small-sample correction",
+}
+HEADLINE_KEYS = tuple(HEADLINE_FORMULAS)
+
+
+class UnknownScope(LookupError):
+    """The township, village or year asked for is not in the database."""
+
+
+def _none_if_nan(value):
+    if value is None:
+        return None
+    if isinstance(value, (float, np.floating)) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def _figure_record(row: pd.Series, config: Config) -> dict:
+    record = {
+        "scope": row["scope_level"],
+        "code": None if row["scope_level"] == "county" else row["scope_code"],
+        "name": _none_if_nan(row["scope_name"]),
+        "year": int(row["year"]),
+    }
+    for key in HEADLINE_KEYS:
+        if key == "relapse_cap_pct":
+            record[key] = float(config.targets["relapse_cap_pct"])
+        else:
+            record[key] = _none_if_nan(row[key])
+    return record
+
+
+def headline_figures(
+    store: Store, year: int, township: str | None = None, village: str | None = None
+) -> dict:
+    """The contract's headline figures for one scope (county by default) and year."""
+    if township and village:
+        raise ValueError("give a township or a village, not both")
+    level, code = (
+        ("village", village) if village else ("township", township) if township else ("county", "county")
+    )
+    frame = store.query("figures_for_scope", scope_level=level, scope_code=code)
+    if frame.empty:
+        raise UnknownScope(f"unknown {level} {code}")
+    row = frame[frame["year"] == year]
+    if row.empty:
+        years = ", ".join(map(str, frame["year"]))
+        raise UnknownScope(f"no data for {year} (years: {years})")
+    return _figure_record(row.iloc[0], load_config())
+
+
+def all_headline_figures(store: Store) -> pd.DataFrame:
+    """The headline figures of the county, every township and every village, every year.
+
+    One row per scope and year with the keys of ``headline_figures`` as columns, in
+    the order county, townships, villages.
+    """
+    config = load_config()
+    frame = store.query("figures")
+    order = frame["scope_level"].map({level: i for i, level in enumerate(SCOPE_LEVELS)})
+    frame = frame.assign(_order=order).sort_values(["_order", "scope_code", "year"])
+    out = pd.DataFrame({
+        "scope": frame["scope_level"],
+        "code": frame["scope_code"].where(frame["scope_level"] != "county"),
+        "name": frame["scope_name"],
+        "year": frame["year"].astype("int64"),
+    })
+    for key in HEADLINE_KEYS:
+        out[key] = float(config.targets["relapse_cap_pct"]) if key == "relapse_cap_pct" else frame[key]
+    return out.reset_index(drop=True)
+
+
+def figures_by_level(store: Store, level: str) -> pd.DataFrame:
+    """The figures table of every scope of one level, every year, with the exit gap.
+
+    Adds ``persons_to_threshold`` (see ``persons_to_exit_threshold``), the relapse
+    cap and ``over_relapse_cap`` (rate > cap, unrounded).
+    """
+    if level not in SCOPE_LEVELS:
+        raise ValueError(level)
+    config = load_config()
+    frame = store.query("figures_by_level", scope_level=level)
+    frame["persons_to_threshold"] = persons_to_exit_threshold(
+        frame["poor_persons"], frame["registered_population"], config.targets["exit_threshold_pct"]
+    )
+    frame["relapse_cap_pct"] = float(config.targets["relapse_cap_pct"])
+    frame["over_relapse_cap"] = frame["relapse_rate_pct"] > frame["relapse_cap_pct"]
+    return frame
+
+
+def persons_to_exit_threshold(poor_persons, registered_population, threshold_pct: float = 3.0):
+    """Persons who must still exit for incidence to fall strictly below the threshold.
+
+    allowed = ⌈threshold/100 × population⌉ − 1 (the most poor persons with
+    100·poor/population < threshold); to_exit = max(0, poor − allowed).
+    Zero population gives 0. Works on scalars and on pandas Series.
+    """
+    poor = pd.Series(poor_persons, dtype="float64")
+    pop = pd.Series(registered_population, dtype="float64")
+    # threshold × pop / 100 computed exactly in integers where possible: a population of
+    # 1000 at 3 % allows 29 poor persons (29 / 1000 = 2.9 % < 3 %, 30 / 1000 is not below).
+    allowed = np.ceil(np.round(pop * threshold_pct / 100.0, 9)) - 1
+    to_exit = np.maximum(poor - allowed.clip(lower=0), 0)
+    to_exit = to_exit.where(pop > 0, 0).astype("int64")
+    if np.isscalar(poor_persons):
+        return int(to_exit.iloc[0])
+    to_exit.index = getattr(poor_persons, "index", to_exit.index)
+    return to_exit
+
+
+def _as_series(value, like: pd.Series | None = None) -> pd.Series:
+    if np.isscalar(value) or value is None:
+        index = like.index if like is not None else None
+        return pd.Series(value, dtype="float64", index=index if index is not None else [0])
+    return pd.Series(value, dtype="float64")
+
+
+def target_progress_pct(value, baseline, target) -> pd.Series:
+    """Progress toward a target: 100 × (value − baseline) / (target − baseline).
+
+    The baseline is the 2014 value. Null when target = baseline or a value is null.
+    """
+    value = _as_series(value)
+    baseline = _as_series(baseline, value)
+    span = target - baseline
+    return (100.0 * (value - baseline) / span).where(span != 0)
+
+
+def required_annual_growth_pct(value, target, years_left):
+    """Annual growth still required: 100 × ((target / value)^(1 / years_left) − 1).
+
+    0 when the target is already met; null when years_left ≤ 0 and the target is
+    not met, or when value ≤ 0.
+    """
+    value = _as_series(value)
+    years = _as_series(years_left, value)
+    met = value >= target
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = 100.0 * (np.power(target / value, 1.0 / years) - 1.0)
+    growth = growth.where((years > 0) & (value > 0))
+    return growth.mask(met, 0.0)
+
+
+def township_exit_years(township_figures: pd.DataFrame, threshold_pct: float = 3.0) -> pd.Series:
+    """Each township's exit year: the first year its incidence is strictly below the threshold.
+
+    (The contract has no township exit column; 摘帽 requires incidence < 3 %.)
+    Null for a township never below it. Index: township code.
+    """
+    below = township_figures[township_figures["poverty_incidence_pct"] < threshold_pct]
+    first = below.groupby("scope_code")["year"].min()
+    codes = township_figures["scope_code"].drop_duplicates()
+    return first.reindex(codes.values).astype("Int64")
+
+
+def exits_against_plan(store: Store) -> pd.DataFrame:
+    """Exits by year against the county plan: persons, poor villages and townships.
+
+    exited_persons(t) from the figures; villages exited = poor villages with
+    exit_year = t; townships exited = townships whose first year below the 3 %
+    threshold is t. planned_* come from config (persons, villages, townships) and,
+    for villages and townships, also from their planned_exit_year columns.
+    """
+    config = load_config()
+    county = store.query("figures_for_scope", scope_level="county", scope_code="county")
+    towns = store.query("figures_by_level", scope_level="township")
+    exit_years = township_exit_years(towns, config.targets["exit_threshold_pct"])
+    townships = store.query("townships")
+    villages = store.query("village_exits")
+    by_year = villages.groupby("year")[["planned_villages", "exited_villages"]].sum()
+    frame = county[["year", "exited_persons"]].set_index("year")
+    frame = frame.join(by_year)
+    frame["exited_townships"] = exit_years.value_counts().reindex(frame.index, fill_value=0)
+    frame["planned_townships_data"] = (
+        townships["planned_exit_year"].value_counts().reindex(frame.index, fill_value=0)
+    )
+    frame["planned_persons"] = [config.plan.get(y, {}).get("persons") for y in frame.index]
+    frame["planned_villages_plan"] = [config.plan.get(y, {}).get("villages") for y in frame.index]
+    frame["planned_townships"] = [config.plan.get(y, {}).get("townships") for y in frame.index]
+    frame["persons_vs_plan_pct"] = 100.0 * frame["exited_persons"] / frame["planned_persons"].astype("float64")
+    return frame.reset_index()
+
+
+def relapse_by_cause(store: Store, level: str = "county") -> pd.DataFrame:
+    """Relapse rate by cause: 100 × relapsed persons of cause c / exited_stock_start.
+
+    The causes' rates add up to the scope's relapse_rate_pct.
+    """
+    causes = store.query("relapse_by_cause")
+    causes = causes[causes["scope_level"] == level]
+    stock = figures_by_level(store, level)[["scope_code", "year", "exited_stock_start"]]
+    frame = causes.merge(stock, on=["scope_code", "year"], how="left")
+    frame["relapse_rate_pct"] = 100.0 * frame["relapsed_persons"] / frame["exited_stock_start"].where(
+        frame["exited_stock_start"] > 0)
+    return frame
+
+
+def cohort_relapse(store: Store, level: str = "county") -> pd.DataFrame:
+    """How each exit-year cohort has fared: 100 × persons poor again / cohort persons.
+
+    A household's cohort is the year of its first exit; for each later year t, the
+    cohort's persons on the register in t and those of them with status 未脱贫.
+    """
+    frame = store.query("cohort_status")
+    frame = frame[frame["scope_level"] == level].copy()
+    frame["poor_again_pct"] = 100.0 * frame["poor_again_persons"] / frame["cohort_persons"].where(
+        frame["cohort_persons"] > 0)
+    return frame
+
+
+def income_progress(store: Store, level: str = "county") -> pd.DataFrame:
+    """Incomes against the targets, by scope and year.
+
+    For the rural and the registered per-capita income: progress % toward the
+    target-year target from the baseline-year value (``target_progress_pct``) and the
+    annual growth still required to reach it by the target year
+    (``required_annual_growth_pct``); the wage share against its target.
+    """
+    config = load_config()
+    t = config.targets
+    frame = figures_by_level(store, level)
+    base = frame[frame["year"] == t["baseline_year"]].set_index("scope_code")
+    years_left = t["target_year"] - frame["year"]
+    for column, key in (
+        ("rural_income_per_capita", "rural_income_yuan"),
+        ("registered_income_per_capita", "registered_income_yuan"),
+    ):
+        baseline = frame["scope_code"].map(base[column])
+        frame[f"{column}_target"] = float(t[key])
+        frame[f"{column}_progress_pct"] = target_progress_pct(frame[column], baseline, float(t[key]))
+        frame[f"{column}_growth_needed_pct"] = required_annual_growth_pct(
+            frame[column], float(t[key]), years_left
+        )
+    frame["wage_share_target_pct"] = float(t["wage_share_pct"])
+    return frame
+
+
+def cadre_quota(store: Store) -> pd.DataFrame:
+    """Each cadre's paired households per year against the "8741" quota of their rank.
+
+    quota = 8 正县级, 7 副县级, 4 科级, 1 一般干部; over_quota = households > quota.
+    """
+    frame = store.query("cadre_load")
+    frame["quota"] = frame["rank"].map(RANK_QUOTA)
+    frame["over_quota"] = frame["households"] > frame["quota"]
+    return frame
+
+
+def cadre_coverage(store: Store) -> pd.DataFrame:
+    """Share of registered households with a responsible cadre: 100 × with cadre / households."""
+    frame = store.query("cadre_coverage")
+    frame["coverage_pct"] = 100.0 * frame["households_with_cadre"] / frame["households"].where(
+        frame["households"] > 0)
+    return frame

@@ -1,0 +1,138 @@
+-- The headline figures of the data contract for every scope (county, township,
+-- village) and year, in one table: the rollup every page and `metrics` read.
+-- Additive parts are summed with GROUPING SETS; the Gini needs an ordered pass per scope.
+CREATE TABLE figures AS
+WITH
+years AS (SELECT DISTINCT year FROM household_facts UNION SELECT DISTINCT year FROM village_years),
+hh AS (
+    SELECT
+        f.*,
+        greatest(f.income, 0) AS y0,
+        f.income > 0 AS positive
+    FROM household_facts f
+),
+hh_parts AS (
+    SELECT
+        CASE WHEN grouping(village_code) = 0 THEN 'village'
+             WHEN grouping(township_code) = 0 THEN 'township' ELSE 'county' END AS scope_level,
+        CASE WHEN grouping(village_code) = 0 THEN village_code
+             WHEN grouping(township_code) = 0 THEN township_code ELSE 'county' END AS scope_code,
+        year,
+        sum(members) AS registered_persons,
+        sum(members) FILTER (WHERE status = '未脱贫') AS poor_persons,
+        sum(members) FILTER (WHERE is_exit) AS exited_persons,
+        sum(members) FILTER (WHERE is_relapse) AS relapsed_persons,
+        sum(members * income) AS income_weighted_sum,
+        sum(members * wage_income) FILTER (WHERE wage_income IS NOT NULL) AS wage_weighted_sum,
+        sum(members * income) FILTER (WHERE wage_income IS NOT NULL) AS income_with_wage_sum,
+        sum(members) FILTER (WHERE y0 < poverty_line) AS fgt0_persons,
+        sum(members * ((poverty_line - y0) / poverty_line)) FILTER (WHERE y0 < poverty_line) AS fgt1_sum,
+        sum(members * power((poverty_line - y0) / poverty_line, 2)) FILTER (WHERE y0 < poverty_line) AS fgt2_sum,
+        sum(members) FILTER (WHERE positive) AS watts_persons,
+        sum(members * ln(poverty_line / income)) FILTER (WHERE positive AND income < poverty_line) AS watts_sum,
+        coalesce(sum(members) FILTER (WHERE NOT positive), 0) AS watts_excluded_persons,
+        count(*) AS registered_households,
+        count(*) FILTER (WHERE status = '未脱贫') AS poor_households
+    FROM hh
+    GROUP BY GROUPING SETS ((township_code, village_code, year), (township_code, year), (year))
+),
+stock AS (
+    -- people exited at the end of t-1: the ones at risk of relapse in t
+    SELECT
+        CASE WHEN grouping(village_code) = 0 THEN 'village'
+             WHEN grouping(township_code) = 0 THEN 'township' ELSE 'county' END AS scope_level,
+        CASE WHEN grouping(village_code) = 0 THEN village_code
+             WHEN grouping(township_code) = 0 THEN township_code ELSE 'county' END AS scope_code,
+        year + 1 AS year,
+        sum(members) AS exited_stock_start
+    FROM household_facts
+    WHERE status = '已脱贫'
+    GROUP BY GROUPING SETS ((township_code, village_code, year), (township_code, year), (year))
+),
+vy AS (
+    SELECT
+        CASE WHEN grouping(vy.village_code) = 0 THEN 'village'
+             WHEN grouping(v.township_code) = 0 THEN 'township' ELSE 'county' END AS scope_level,
+        CASE WHEN grouping(vy.village_code) = 0 THEN vy.village_code
+             WHEN grouping(v.township_code) = 0 THEN v.township_code ELSE 'county' END AS scope_code,
+        vy.year,
+        sum(vy.registered_population) AS registered_population,
+        sum(vy.households) AS village_households,
+        sum(vy.registered_population * vy.rural_income_per_capita)
+            FILTER (WHERE vy.rural_income_per_capita IS NOT NULL) AS rural_income_weighted_sum,
+        sum(vy.registered_population)
+            FILTER (WHERE vy.rural_income_per_capita IS NOT NULL) AS rural_income_population
+    FROM village_years vy
+    JOIN villages v USING (village_code)
+    GROUP BY GROUPING SETS ((v.township_code, vy.village_code, vy.year), (v.township_code, vy.year), (vy.year))
+),
+gini_rows AS (
+    SELECT 'village' AS scope_level, village_code AS scope_code, year, members AS w, y0 FROM hh
+    UNION ALL
+    SELECT 'township', township_code, year, members, y0 FROM hh
+    UNION ALL
+    SELECT 'county', 'county', year, members, y0 FROM hh
+),
+gini_cum AS (
+    SELECT
+        scope_level, scope_code, year, w, y0,
+        sum(w) OVER (PARTITION BY scope_level, scope_code, year ORDER BY y0
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS c_before
+    FROM gini_rows
+),
+gini AS (
+    -- G = Σ w_i y_i (2 C_i + w_i − W) / (W · Σ w_i y_i), C_i = weight below i in income order
+    SELECT
+        g.scope_level, g.scope_code, g.year,
+        sum(g.w * g.y0 * (2 * coalesce(g.c_before, 0) + g.w - t.total_w))
+            / nullif(any_value(t.total_w) * sum(g.w * g.y0), 0) AS gini
+    FROM gini_cum g
+    JOIN (
+        SELECT scope_level, scope_code, year, sum(w) AS total_w
+        FROM gini_rows GROUP BY ALL
+    ) t USING (scope_level, scope_code, year)
+    GROUP BY g.scope_level, g.scope_code, g.year
+),
+scopes AS (
+    SELECT 'county' AS scope_level, 'county' AS scope_code, NULL::VARCHAR AS township_code, NULL::VARCHAR AS scope_name
+    UNION ALL
+    SELECT 'township', township_code, township_code, name FROM townships
+    UNION ALL
+    SELECT 'village', village_code, township_code, name FROM villages
+),
+grid AS (
+    SELECT s.*, y.year FROM scopes s CROSS JOIN years y
+)
+SELECT
+    grid.scope_level,
+    grid.scope_code,
+    grid.township_code,
+    grid.scope_name,
+    grid.year,
+    coalesce(vy.registered_population, 0)::BIGINT AS registered_population,
+    coalesce(hp.poor_persons, 0)::BIGINT AS poor_persons,
+    100.0 * coalesce(hp.poor_persons, 0) / nullif(vy.registered_population, 0) AS poverty_incidence_pct,
+    coalesce(hp.exited_persons, 0)::BIGINT AS exited_persons,
+    coalesce(hp.relapsed_persons, 0)::BIGINT AS relapsed_persons,
+    coalesce(st.exited_stock_start, 0)::BIGINT AS exited_stock_start,
+    100.0 * coalesce(hp.relapsed_persons, 0) / nullif(st.exited_stock_start, 0) AS relapse_rate_pct,
+    vy.rural_income_weighted_sum / nullif(vy.rural_income_population, 0) AS rural_income_per_capita,
+    hp.income_weighted_sum / nullif(hp.registered_persons, 0) AS registered_income_per_capita,
+    100.0 * hp.wage_weighted_sum / nullif(hp.income_with_wage_sum, 0) AS wage_share_pct,
+    pl.poverty_line,
+    coalesce(hp.fgt0_persons, 0) / nullif(hp.registered_persons, 0) AS fgt0,
+    coalesce(hp.fgt1_sum, 0) / nullif(hp.registered_persons, 0) AS fgt1,
+    coalesce(hp.fgt2_sum, 0) / nullif(hp.registered_persons, 0) AS fgt2,
+    coalesce(hp.watts_sum, 0) / nullif(hp.watts_persons, 0) AS watts,
+    coalesce(hp.watts_excluded_persons, 0)::BIGINT AS watts_excluded_persons,
+    gini.gini,
+    coalesce(hp.registered_persons, 0)::BIGINT AS registered_persons,
+    coalesce(hp.registered_households, 0)::BIGINT AS registered_households,
+    coalesce(hp.poor_households, 0)::BIGINT AS poor_households
+FROM grid
+LEFT JOIN hh_parts hp USING (scope_level, scope_code, year)
+LEFT JOIN stock st USING (scope_level, scope_code, year)
+LEFT JOIN vy USING (scope_level, scope_code, year)
+LEFT JOIN gini USING (scope_level, scope_code, year)
+LEFT JOIN poverty_lines pl USING (year)
+ORDER BY grid.scope_level, grid.scope_code, grid.year;

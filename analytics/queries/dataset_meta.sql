@@ -1,0 +1,1 @@
+SELECT key, value FROM dataset_meta ORDER BY key

@@ -1,0 +1,269 @@
+"""The store: the one place that opens DuckDB and runs SQL.
+
+A database file is never modified in place. ``write_dataset`` builds a complete new
+file beside it (schema from the contract, the data, the derived tables every page
+reads) and swaps it in with ``os.replace``, so a reader sees either the old data or
+the new, never half of either. A killed writer leaves only a stray temporary file.
+
+Readers open the file read-only through ``Store``, which reopens it when the file
+on disk has been replaced. Every query is a file in ``analytics/queries/`` named
+after its result; values are always bound as parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics.config import DATA_DIR, load_config
+from analytics.contract import TABLE_ORDER, TABLES, Table
+
+DEFAULT_DB = Path(os.environ.get("TONGWEI_DB", DATA_DIR / "tongwei.duckdb"))
+QUERY_DIR = Path(__file__).resolve().parent / "queries"
+# Derived tables, rebuilt with every load, in build order.
+DERIVED_TABLES = ("household_facts", "figures")
+SCHEMA_VERSION = 1
+
+Progress = Callable[[str], None] | None
+
+
+def _say(progress: Progress, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def read_query(name: str) -> str:
+    """The SQL text of ``queries/<name>.sql`` (names come from code, never from users)."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"bad query name {name!r}")
+    return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _quote(identifier: str) -> str:
+    """Quote an identifier that comes from the contract (an allow-list), never from input."""
+    if not identifier.replace("_", "").isalnum():
+        raise ValueError(f"bad identifier {identifier!r}")
+    return f'"{identifier}"'
+
+
+def table_ddl(table: Table) -> str:
+    """CREATE TABLE for a contract table: types, NOT NULL, keys, enum and range checks."""
+    lines = []
+    for c in table.columns:
+        parts = [_quote(c.name), c.sql_type]
+        if not c.nullable:
+            parts.append("NOT NULL")
+        if c.choices:
+            allowed = ", ".join("'" + v.replace("'", "''") + "'" for v in c.choices)
+            parts.append(f"CHECK ({_quote(c.name)} IN ({allowed}))")
+        if c.minimum is not None:
+            parts.append(f"CHECK ({_quote(c.name)} >= {float(c.minimum)!r})")
+        if c.kind == "code" and c.digits:
+            parts.append(f"CHECK (length({_quote(c.name)}) = {int(c.digits)})")
+        if c.kind == "id_number":
+            parts.append(f"CHECK (length({_quote(c.name)}) = 18)")
+        lines.append(" ".join(parts))
+    lines.append("PRIMARY KEY (" + ", ".join(map(_quote, table.primary_key)) + ")")
+    for u in table.unique:
+        lines.append(f"UNIQUE ({_quote(u)})")
+    for fk in table.foreign_keys:
+        # cadre_id refers to cadres only when that optional table is given; the
+        # importer checks it then, so it is not a schema constraint.
+        if not TABLES[fk.table].required:
+            continue
+        lines.append(
+            "FOREIGN KEY (" + ", ".join(map(_quote, fk.columns)) + ") REFERENCES "
+            + _quote(fk.table) + " (" + ", ".join(map(_quote, fk.ref_columns)) + ")"
+        )
+    return f"CREATE TABLE {_quote(table.name)} (\n  " + ",\n  ".join(lines) + "\n)"
+
+
+def _meta_ddl() -> list[str]:
+    return [
+        "CREATE TABLE dataset_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+        "CREATE TABLE poverty_lines (year INTEGER PRIMARY KEY, poverty_line DOUBLE NOT NULL)",
+        "CREATE TABLE audit_log (logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL,"
+        " detail VARCHAR, rows BIGINT)",
+    ]
+
+
+def write_dataset(
+    tables: Mapping[str, pd.DataFrame],
+    db_path: str | Path = DEFAULT_DB,
+    *,
+    source: str,
+    as_of: date | None = None,
+    actor: str = "cli",
+    poverty_lines: Mapping[int, float] | None = None,
+    progress: Progress = None,
+) -> dict[str, int]:
+    """Replace the database at ``db_path`` with ``tables``, all or nothing.
+
+    Builds a new file next to it and swaps it in; the old file stays untouched until
+    the new one is complete. ``poverty_lines`` overrides the configured lines (tests).
+    Returns the row count of every table written.
+    """
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{time.time_ns()}.tmp")
+    history = _audit_history(db_path)
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        for name in TABLE_ORDER:
+            con.execute(table_ddl(TABLES[name]))
+        for stmt in _meta_ddl():
+            con.execute(stmt)
+        lines = poverty_lines if poverty_lines is not None else load_config().poverty_line
+        con.executemany("INSERT INTO poverty_lines VALUES (?, ?)", sorted(lines.items()))
+        for name in TABLE_ORDER:
+            frame = tables.get(name)
+            if frame is None:
+                counts[name] = 0
+                continue
+            _say(progress, f"loading {name} ({len(frame):,} rows)")
+            cols = ", ".join(map(_quote, TABLES[name].column_names))
+            con.register("incoming", frame)
+            con.execute(f"INSERT INTO {_quote(name)} ({cols}) SELECT {cols} FROM incoming")
+            con.unregister("incoming")
+            counts[name] = len(frame)
+        for name in DERIVED_TABLES:
+            _say(progress, f"computing {name}")
+            con.execute(read_query(f"build_{name}"))
+        loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
+        years = con.execute("SELECT min(year), max(year) FROM household_years").fetchall()[0]
+        meta = {
+            "schema_version": str(SCHEMA_VERSION),
+            "source": source,
+            "loaded_at": loaded_at.isoformat(),
+            "as_of": (as_of or loaded_at.date()).isoformat(),
+            "first_year": str(years[0]),
+            "last_year": str(years[1]),
+            "row_counts": json.dumps(counts),
+        }
+        con.executemany("INSERT INTO dataset_meta VALUES (?, ?)", list(meta.items()))
+        if history is not None and len(history):
+            con.register("history", history)
+            con.execute("INSERT INTO audit_log SELECT * FROM history")
+            con.unregister("history")
+        con.execute(
+            "INSERT INTO audit_log VALUES (?, ?, 'import', ?, ?)",
+            [loaded_at.replace(tzinfo=None), actor, source, sum(counts.values())],
+        )
+        _say(progress, "checkpoint")
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(tmp, db_path)
+        _say(progress, f"swapped in {db_path}")
+    except BaseException:
+        con.close()
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return counts
+
+
+def _audit_history(db_path: Path) -> pd.DataFrame | None:
+    """The audit rows of the database about to be replaced (carried into the new one)."""
+    if not db_path.exists():
+        return None
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as old:
+            return old.execute("SELECT * FROM audit_log ORDER BY logged_at").df()
+    except duckdb.Error:
+        return None
+
+
+def export_dataset(db_path: str | Path, out_dir: str | Path, fmt: str = "csv") -> dict[str, int]:
+    """Write every contract table of the database to ``out_dir`` as TABLE.csv or TABLE.parquet.
+
+    CSV is UTF-8 with a header row; codes and IDs stay text. Empty optional tables
+    are not written. Returns the row counts written.
+    """
+    if fmt not in ("csv", "parquet"):
+        raise ValueError("fmt must be csv or parquet")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        for name in TABLE_ORDER:
+            n = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchall()[0][0]
+            if n == 0 and not TABLES[name].required:
+                continue
+            target = str(out / f"{name}.{fmt}")
+            options = "(FORMAT csv, HEADER true)" if fmt == "csv" else "(FORMAT parquet)"
+            order = ", ".join(map(_quote, TABLES[name].primary_key))
+            cols = ", ".join(map(_quote, TABLES[name].column_names))
+            con.execute(
+                f"COPY (SELECT {cols} FROM {_quote(name)} ORDER BY {order}) TO ? {options}"
+                .replace("?", "'" + target.replace("'", "''") + "'")
+            )
+            counts[name] = n
+    return counts
+
+
+class Store:
+    """A read-only view of the database file, reopened when the file is replaced.
+
+    Thread-safe for Streamlit: the connection is shared, each query runs on its own
+    cursor. ``generation`` changes whenever new data has been swapped in, so callers
+    can key caches on it.
+    """
+
+    def __init__(self, db_path: str | Path = DEFAULT_DB):
+        self.path = Path(db_path)
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._identity: tuple[int, int, int] | None = None
+        self.queries_run = 0
+
+    def _file_identity(self) -> tuple[int, int, int]:
+        st = os.stat(self.path)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    @property
+    def generation(self) -> str:
+        """A token that changes when the database file is replaced."""
+        return "-".join(map(str, self._file_identity())) if self.exists() else "none"
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        identity = self._file_identity()
+        with self._lock:
+            if self._con is None or identity != self._identity:
+                if self._con is not None:
+                    self._con.close()
+                self._con = duckdb.connect(str(self.path), read_only=True)
+                self._identity = identity
+            return self._con
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Run ``queries/<name>.sql`` with ``params`` bound, as a DataFrame."""
+        sql = read_query(name)
+        cursor = self._connection().cursor()
+        try:
+            self.queries_run += 1
+            return cursor.execute(sql, params or None).df()
+        finally:
+            cursor.close()
+
+    def meta(self) -> dict[str, str]:
+        frame = self.query("dataset_meta")
+        return dict(zip(frame["key"], frame["value"]))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
