@@ -36,19 +36,17 @@ def cmd_build_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from analytics.ingest import ImportRejected, read_dataset, write_problems_report
-    from analytics.store import write_dataset
+    from analytics.ingest import write_problems_report
+    from analytics.loading import load_dataset
 
     say = _progress(time.perf_counter())
-    try:
-        tables = read_dataset(args.path, progress=say)
-    except ImportRejected as rejected:
-        print(write_problems_report(rejected.problems))
-        print(f"rejected: {len(rejected.problems)} problem(s); the database was not changed.",
+    result = load_dataset(args.path, args.db, source=str(Path(args.path).resolve()), progress=say)
+    if not result.ok:
+        print(write_problems_report(result.problems))
+        print(f"rejected: {len(result.problems)} problem(s); the database was not changed.",
               file=sys.stderr)
         return 1
-    counts = write_dataset(tables, args.db, source=str(Path(args.path).resolve()), progress=say)
-    say("loaded: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    say("loaded: " + ", ".join(f"{k} {v:,}" for k, v in result.counts.items()))
     return 0
 
 
@@ -153,4 +151,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except BrokenPipeError:  # e.g. `metrics --all --json | head`
+        sys.stderr.close()
+        raise SystemExit(0)

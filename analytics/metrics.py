@@ -132,6 +132,75 @@ def figures_by_level(store: Store, level: str) -> pd.DataFrame:
     return frame
 
 
+ADDITIVE_COLUMNS = (
+    "registered_population", "poor_persons", "exited_persons", "relapsed_persons",
+    "exited_stock_start", "watts_excluded_persons", "registered_persons",
+    "registered_households", "poor_households", "rural_income_weighted_sum",
+    "rural_income_population", "income_weighted_sum", "wage_weighted_sum",
+    "income_with_wage_sum", "fgt0_persons", "fgt1_sum", "fgt2_sum", "watts_sum", "watts_persons",
+)
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    return numerator / denominator.where(denominator != 0)
+
+
+def combine_scopes(rows: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Several scopes' figure rows combined into one scope per year.
+
+    Persons and the additive parts are summed; the ratios are recomputed from them
+    with the formulas of build_figures.sql (incidence = 100·poor/population, relapse
+    = 100·relapsed/stock, incomes = Σ weighted / Σ weights, FGT_α = Σ parts / N,
+    Watts = Σ parts / N⁺). The Gini is not decomposable and is left null.
+    """
+    parts = rows.groupby("year", as_index=False)[list(ADDITIVE_COLUMNS)].sum(min_count=1)
+    parts["scope_level"] = "selection"
+    parts["scope_code"] = label
+    parts["scope_name"] = label
+    parts["township_code"] = None
+    parts["poverty_incidence_pct"] = 100.0 * _ratio(parts["poor_persons"], parts["registered_population"])
+    parts["relapse_rate_pct"] = 100.0 * _ratio(parts["relapsed_persons"], parts["exited_stock_start"])
+    parts["rural_income_per_capita"] = _ratio(parts["rural_income_weighted_sum"],
+                                              parts["rural_income_population"])
+    parts["registered_income_per_capita"] = _ratio(parts["income_weighted_sum"],
+                                                   parts["registered_persons"])
+    parts["wage_share_pct"] = 100.0 * _ratio(parts["wage_weighted_sum"], parts["income_with_wage_sum"])
+    parts["fgt0"] = _ratio(parts["fgt0_persons"].fillna(0), parts["registered_persons"])
+    parts["fgt1"] = _ratio(parts["fgt1_sum"].fillna(0), parts["registered_persons"])
+    parts["fgt2"] = _ratio(parts["fgt2_sum"].fillna(0), parts["registered_persons"])
+    parts["watts"] = _ratio(parts["watts_sum"].fillna(0), parts["watts_persons"])
+    parts["gini"] = float("nan")
+    lines = rows.groupby("year")["poverty_line"].first()
+    parts["poverty_line"] = parts["year"].map(lines)
+    return parts
+
+
+def selection_figures(store: Store, townships=(), villages=()) -> pd.DataFrame:
+    """The figures, every year, of what the filters select.
+
+    Villages take precedence over townships; nothing selected is the county; one
+    scope is read as is; several are combined (``combine_scopes``). Adds the same
+    derived columns as ``figures_by_level``.
+    """
+    config = load_config()
+    if villages:
+        level, codes = "village", list(villages)
+    elif townships:
+        level, codes = "township", list(townships)
+    else:
+        level, codes = "county", ["county"]
+    frame = store.query("figures_by_level", scope_level=level)
+    frame = frame[frame["scope_code"].isin(codes)]
+    if len(codes) > 1:
+        frame = combine_scopes(frame, f"{len(codes)}个{'村' if level == 'village' else '乡镇'}")
+    frame = frame.reset_index(drop=True)
+    frame["persons_to_threshold"] = persons_to_exit_threshold(
+        frame["poor_persons"], frame["registered_population"], config.targets["exit_threshold_pct"])
+    frame["relapse_cap_pct"] = float(config.targets["relapse_cap_pct"])
+    frame["over_relapse_cap"] = frame["relapse_rate_pct"] > frame["relapse_cap_pct"]
+    return frame
+
+
 def persons_to_exit_threshold(poor_persons, registered_population, threshold_pct: float = 3.0):
     """Persons who must still exit for incidence to fall strictly below the threshold.
 
@@ -221,48 +290,73 @@ def exits_against_plan(store: Store) -> pd.DataFrame:
     frame["planned_persons"] = [config.plan.get(y, {}).get("persons") for y in frame.index]
     frame["planned_villages_plan"] = [config.plan.get(y, {}).get("villages") for y in frame.index]
     frame["planned_townships"] = [config.plan.get(y, {}).get("townships") for y in frame.index]
-    frame["persons_vs_plan_pct"] = 100.0 * frame["exited_persons"] / frame["planned_persons"].astype("float64")
+    for column in ("planned_persons", "planned_villages_plan", "planned_townships"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    frame["has_plan"] = frame["planned_persons"].notna()
+    frame["persons_vs_plan_pct"] = 100.0 * frame["exited_persons"] / frame["planned_persons"]
     return frame.reset_index()
 
 
-def relapse_by_cause(store: Store, level: str = "county") -> pd.DataFrame:
-    """Relapse rate by cause: 100 × relapsed persons of cause c / exited_stock_start.
+def relapse_by_cause(store: Store, townships=()) -> pd.DataFrame:
+    """Relapse rate by cause and year: 100 × relapsed persons of cause c / exited_stock_start.
 
-    The causes' rates add up to the scope's relapse_rate_pct.
+    For the county, or summed over ``townships``. The causes' rates add up to the
+    relapse_rate_pct of the same scope.
     """
     causes = store.query("relapse_by_cause")
-    causes = causes[causes["scope_level"] == level]
-    stock = figures_by_level(store, level)[["scope_code", "year", "exited_stock_start"]]
-    frame = causes.merge(stock, on=["scope_code", "year"], how="left")
+    stock = figures_by_level(store, "township" if townships else "county")
+    if townships:
+        causes = causes[(causes["scope_level"] == "township") & causes["scope_code"].isin(townships)]
+        stock = stock[stock["scope_code"].isin(townships)]
+    else:
+        causes = causes[causes["scope_level"] == "county"]
+    causes = causes.groupby(["year", "relapse_cause"], as_index=False)[
+        ["relapsed_persons", "relapsed_households"]].sum()
+    stock = stock.groupby("year", as_index=False)["exited_stock_start"].sum()
+    frame = causes.merge(stock, on="year", how="left")
     frame["relapse_rate_pct"] = 100.0 * frame["relapsed_persons"] / frame["exited_stock_start"].where(
         frame["exited_stock_start"] > 0)
     return frame
 
 
-def cohort_relapse(store: Store, level: str = "county") -> pd.DataFrame:
+def cohort_relapse(store: Store, townships=()) -> pd.DataFrame:
     """How each exit-year cohort has fared: 100 × persons poor again / cohort persons.
 
     A household's cohort is the year of its first exit; for each later year t, the
-    cohort's persons on the register in t and those of them with status 未脱贫.
+    cohort's persons on the register in t and those of them with status 未脱贫; for
+    the county or summed over ``townships``.
     """
     frame = store.query("cohort_status")
-    frame = frame[frame["scope_level"] == level].copy()
+    if townships:
+        frame = frame[(frame["scope_level"] == "township") & frame["scope_code"].isin(townships)]
+    else:
+        frame = frame[frame["scope_level"] == "county"]
+    frame = frame.groupby(["cohort_year", "year"], as_index=False)[
+        ["cohort_persons", "poor_again_persons"]].sum()
     frame["poor_again_pct"] = 100.0 * frame["poor_again_persons"] / frame["cohort_persons"].where(
         frame["cohort_persons"] > 0)
     return frame
 
 
-def income_progress(store: Store, level: str = "county") -> pd.DataFrame:
-    """Incomes against the targets, by scope and year.
+def relapse_matrix(township_figures: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """Relapse rate (%) with townships as rows and years as columns (null before any exit)."""
+    frame = township_figures.assign(name=township_figures["scope_code"].map(names))
+    matrix = frame.pivot_table(index="name", columns="year", values="relapse_rate_pct",
+                               aggfunc="first", dropna=False)
+    matrix.columns = [str(c) for c in matrix.columns]
+    return matrix.dropna(axis=1, how="all")
+
+
+def income_progress(figures: pd.DataFrame) -> pd.DataFrame:
+    """Incomes against the targets, for the rows of a figures frame (one or more scopes).
 
     For the rural and the registered per-capita income: progress % toward the
-    target-year target from the baseline-year value (``target_progress_pct``) and the
-    annual growth still required to reach it by the target year
-    (``required_annual_growth_pct``); the wage share against its target.
+    target-year target from the scope's baseline-year value (``target_progress_pct``)
+    and the annual growth still required to reach it by the target year
+    (``required_annual_growth_pct``); the wage share's target beside it.
     """
-    config = load_config()
-    t = config.targets
-    frame = figures_by_level(store, level)
+    t = load_config().targets
+    frame = figures.copy()
     base = frame[frame["year"] == t["baseline_year"]].set_index("scope_code")
     years_left = t["target_year"] - frame["year"]
     for column, key in (
@@ -273,8 +367,7 @@ def income_progress(store: Store, level: str = "county") -> pd.DataFrame:
         frame[f"{column}_target"] = float(t[key])
         frame[f"{column}_progress_pct"] = target_progress_pct(frame[column], baseline, float(t[key]))
         frame[f"{column}_growth_needed_pct"] = required_annual_growth_pct(
-            frame[column], float(t[key]), years_left
-        )
+            frame[column], float(t[key]), years_left)
     frame["wage_share_target_pct"] = float(t["wage_share_pct"])
     return frame
 

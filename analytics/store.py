@@ -26,7 +26,12 @@ import pandas as pd
 from analytics.config import DATA_DIR, load_config
 from analytics.contract import TABLE_ORDER, TABLES, Table
 
-DEFAULT_DB = Path(os.environ.get("TONGWEI_DB", DATA_DIR / "tongwei.duckdb"))
+def default_db_path() -> Path:
+    """The app's database: $TONGWEI_DB if set, else data/tongwei.duckdb."""
+    return Path(os.environ.get("TONGWEI_DB", DATA_DIR / "tongwei.duckdb"))
+
+
+DEFAULT_DB = default_db_path()
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 # Derived tables, rebuilt with every load, in build order.
 DERIVED_TABLES = ("household_facts", "figures")

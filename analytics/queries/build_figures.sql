@@ -126,6 +126,17 @@ SELECT
     coalesce(hp.watts_sum, 0) / nullif(hp.watts_persons, 0) AS watts,
     coalesce(hp.watts_excluded_persons, 0)::BIGINT AS watts_excluded_persons,
     gini.gini,
+    -- additive parts, so that several scopes can be combined (metrics.combine_scopes)
+    vy.rural_income_weighted_sum,
+    vy.rural_income_population,
+    hp.income_weighted_sum,
+    hp.wage_weighted_sum,
+    hp.income_with_wage_sum,
+    hp.fgt0_persons,
+    hp.fgt1_sum,
+    hp.fgt2_sum,
+    hp.watts_sum,
+    hp.watts_persons,
     coalesce(hp.registered_persons, 0)::BIGINT AS registered_persons,
     coalesce(hp.registered_households, 0)::BIGINT AS registered_households,
     coalesce(hp.poor_households, 0)::BIGINT AS poor_households

@@ -1,0 +1,179 @@
+"""Plotly figure builders: each ``build_*`` returns a figure and never draws it.
+
+Every axis carries its unit; every target or cap is drawn as a labelled line.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+ACTUAL = "#c0392b"
+PLAN = "#7f8c8d"
+TARGET = "#2c3e50"
+GOOD = "#27ae60"
+WARN = "#e67e22"
+BAD = "#c0392b"
+STATUS_COLORS = {"green": GOOD, "amber": WARN, "red": BAD}
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
+            height: int = 360, dark: bool = False) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01},
+        font={"family": FONT, "size": 14},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        legend={"orientation": "h", "y": -0.22},
+        template="plotly_dark" if dark else "plotly_white",
+        yaxis_title=y_title,
+        xaxis_title=x_title,
+    )
+    return fig
+
+
+def _target_line(fig: go.Figure, value: float, label: str, color: str = TARGET,
+                 dash: str = "dash") -> None:
+    fig.add_hline(y=value, line_dash=dash, line_color=color, line_width=2,
+                  annotation_text=label, annotation_position="top left",
+                  annotation_font_color=color)
+
+
+def build_trend(frame: pd.DataFrame, column: str, title: str, unit: str,
+                targets: list[tuple[float, str]] = (), series_name: str = "实际",
+                extra: list[tuple[str, str, str]] = (), dark: bool = False,
+                height: int = 360) -> go.Figure:
+    """A line over the years of ``frame[column]`` with labelled target lines.
+
+    ``extra``: further (column, name, colour) lines from the same frame.
+    """
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=frame["year"], y=frame[column], mode="lines+markers",
+                             name=series_name, line={"color": ACTUAL, "width": 3}))
+    for col, name, color in extra:
+        fig.add_trace(go.Scatter(x=frame["year"], y=frame[col], mode="lines+markers",
+                                 name=name, line={"color": color, "width": 2}))
+    for value, label in targets:
+        _target_line(fig, value, label)
+    fig.update_xaxes(dtick=1)
+    return _layout(fig, title, unit, dark=dark, height=height)
+
+
+def build_exits_vs_plan(exits: pd.DataFrame, dark: bool = False, height: int = 360) -> go.Figure:
+    """Persons exited each year beside the plan's persons (bars, persons)."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=exits["year"], y=exits["planned_persons"], name="计划脱贫人数",
+                         marker_color=PLAN))
+    fig.add_trace(go.Bar(x=exits["year"], y=exits["exited_persons"], name="实际脱贫人数",
+                         marker_color=ACTUAL))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(dtick=1)
+    return _layout(fig, "脱贫人数：实际与计划", "人", dark=dark, height=height)
+
+
+def build_village_exits_vs_plan(exits: pd.DataFrame, dark: bool = False) -> go.Figure:
+    """Poor villages exited each year beside the plan (bars, villages)."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=exits["year"], y=exits["planned_villages_plan"], name="计划退出村数",
+                         marker_color=PLAN))
+    fig.add_trace(go.Bar(x=exits["year"], y=exits["exited_villages"], name="实际退出村数",
+                         marker_color=ACTUAL))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(dtick=1)
+    return _layout(fig, "贫困村退出：实际与计划", "个", dark=dark)
+
+
+def build_relapse_by_township(frame: pd.DataFrame, cap: float, title: str,
+                              dark: bool = False, height: int = 380) -> go.Figure:
+    """Relapse rate per township (bars, %), over-cap bars red, the cap as a line.
+
+    ``frame``: columns name, relapse_rate_pct.
+    """
+    frame = frame.sort_values("relapse_rate_pct", ascending=False)
+    colors = [BAD if r > cap else GOOD for r in frame["relapse_rate_pct"].fillna(0)]
+    fig = go.Figure(go.Bar(x=frame["name"], y=frame["relapse_rate_pct"], marker_color=colors,
+                           name="返贫率", text=frame["relapse_rate_pct"].round(1),
+                           textposition="outside"))
+    _target_line(fig, cap, f"上限 {cap:g}%", color=BAD)
+    return _layout(fig, title, "返贫率（%）", x_title="乡镇", dark=dark, height=height)
+
+
+def build_relapse_by_cause(frame: pd.DataFrame, cap: float) -> go.Figure:
+    """Relapse rate by year stacked by cause (%), with the cap line."""
+    fig = go.Figure()
+    for cause, rows in frame.groupby("relapse_cause"):
+        fig.add_trace(go.Bar(x=rows["year"], y=rows["relapse_rate_pct"], name=str(cause)))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(dtick=1)
+    _target_line(fig, cap, f"上限 {cap:g}%", color=BAD)
+    return _layout(fig, "返贫率按原因", "返贫率（%）")
+
+
+def build_cohorts(frame: pd.DataFrame) -> go.Figure:
+    """Share of each exit-year cohort poor again, by later year (%)."""
+    fig = go.Figure()
+    for cohort, rows in frame.groupby("cohort_year"):
+        fig.add_trace(go.Scatter(x=rows["year"], y=rows["poor_again_pct"], mode="lines+markers",
+                                 name=f"{cohort}年脱贫"))
+    fig.update_xaxes(dtick=1)
+    return _layout(fig, "脱贫批次的返贫情况", "再次致贫人口占比（%）")
+
+
+def build_income_histogram(incomes: pd.DataFrame, line: float, year: int) -> go.Figure:
+    """Registered persons by per-capita income band around the line (persons)."""
+    fig = go.Figure(go.Histogram(x=incomes["income"], y=incomes["members"], histfunc="sum",
+                                 xbins={"size": max(line / 20, 1)}, marker_color=ACTUAL,
+                                 name="人数"))
+    _target_line_v(fig, line, f"贫困线 {line:g}元")
+    _target_line_v(fig, line * 1.5, "1.5倍贫困线", color=WARN)
+    return _layout(fig, f"{year}年建档立卡人口收入分布", "人", x_title="人均纯收入（元）")
+
+
+def _target_line_v(fig: go.Figure, value: float, label: str, color: str = TARGET) -> None:
+    fig.add_vline(x=value, line_dash="dash", line_color=color, line_width=2,
+                  annotation_text=label, annotation_position="top right",
+                  annotation_font_color=color)
+
+
+def build_measures_over_time(frame: pd.DataFrame) -> go.Figure:
+    """FGT0/1/2, Watts and Gini over the years (ratios 0–1)."""
+    fig = go.Figure()
+    for column, name in (("fgt0", "FGT0 贫困发生率"), ("fgt1", "FGT1 贫困深度"),
+                         ("fgt2", "FGT2 贫困强度"), ("watts", "Watts 指数"), ("gini", "基尼系数")):
+        fig.add_trace(go.Scatter(x=frame["year"], y=frame[column], mode="lines+markers", name=name))
+    fig.update_xaxes(dtick=1)
+    return _layout(fig, "贫困与不平等指标（建档立卡人口）", "指数（0–1）")
+
+
+def build_causes(causes: pd.DataFrame) -> go.Figure:
+    """Poor persons by main poverty cause (horizontal bars, persons)."""
+    causes = causes.sort_values("poor_persons")
+    fig = go.Figure(go.Bar(x=causes["poor_persons"], y=causes["poverty_cause"], orientation="h",
+                           marker_color=ACTUAL, name="贫困人口",
+                           text=causes["share_pct"].round(1).astype(str) + "%",
+                           textposition="outside"))
+    return _layout(fig, "贫困人口按主要致贫原因", "致贫原因", x_title="贫困人口（人）")
+
+
+def build_village_gap(villages: pd.DataFrame, top: int = 20) -> go.Figure:
+    """The villages furthest from the 3 % exit line: persons still to exit (bars, persons)."""
+    rows = villages[villages["persons_to_threshold"] > 0].nlargest(top, "persons_to_threshold")
+    rows = rows.sort_values("persons_to_threshold")
+    fig = go.Figure(go.Bar(x=rows["persons_to_threshold"], y=rows["village_name"], orientation="h",
+                           marker_color=WARN, name="距3%还需脱贫"))
+    title = f"距3%退出线最远的{len(rows)}个村" if len(rows) else "所有村均已低于3%退出线"
+    return _layout(fig, title, "村", x_title="还需脱贫人数（人）", height=max(360, 22 * len(rows) + 120))
+
+
+def build_household_income(years: pd.DataFrame) -> go.Figure:
+    """One household's per-capita income against the poverty line by year (yuan)."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=years["year"], y=years["poverty_line"], mode="lines",
+                             name="贫困线", line={"color": TARGET, "dash": "dash"}))
+    colors = [GOOD if s == "已脱贫" else BAD for s in years["status"]]
+    fig.add_trace(go.Scatter(x=years["year"], y=years["income"], mode="lines+markers",
+                             name="人均纯收入", marker={"color": colors, "size": 11},
+                             line={"color": PLAN}))
+    fig.update_xaxes(dtick=1)
+    return _layout(fig, "人均纯收入与贫困线（红点未脱贫，绿点已脱贫）", "元/人·年", height=320)

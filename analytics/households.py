@@ -1,0 +1,138 @@
+"""Village tables, household lists, the household file and the households at risk.
+
+Personal columns (names, ID numbers, poverty and relapse causes) leave this module
+masked unless the caller passes ``unmasked=True`` because the viewer's role allows
+it. ``townships`` restricts every query to those townships (a township analyst's
+scope); an empty tuple means the whole county.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.config import load_config
+from analytics.contract import mask_id_number, mask_name
+from analytics.metrics import persons_to_exit_threshold
+from analytics.store import Store
+
+CAUSE_COLUMNS = ("poverty_cause", "relapse_cause")
+INFRASTRUCTURE_LABELS = {
+    "cement_road": "水泥路", "safe_water": "安全饮水", "power_grid": "动力电", "clinic": "卫生室",
+    "kindergarten": "幼儿园", "broadband": "宽带",
+}
+RISK_LABELS = {"low_income": "收入低于1.5倍贫困线", "income_drop": "收入骤降",
+               "illness_or_disaster": "因病因灾返贫"}
+
+
+def mask_frame(frame: pd.DataFrame, *, hide_causes: bool = True) -> pd.DataFrame:
+    """Names → 张*, ID numbers → 6211**********123X, causes → ＊ (when hidden)."""
+    frame = frame.copy()
+    for column in ("head_name", "cadre_name"):
+        if column in frame:
+            frame[column] = frame[column].map(mask_name)
+    if "head_id_number" in frame:
+        frame["head_id_number"] = frame["head_id_number"].map(mask_id_number)
+    if hide_causes:
+        for column in CAUSE_COLUMNS:
+            if column in frame:
+                frame[column] = frame[column].where(frame[column].isna(), "＊")
+    return frame
+
+
+def _lists(townships, villages) -> dict:
+    return {"townships": list(townships or []), "villages": list(villages or [])}
+
+
+def village_table(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:
+    """Every village of the selection in ``year``: figures, the exit gap, the checklist.
+
+    persons_to_threshold = max(0, poor − (⌈3 % × population⌉ − 1)); infrastructure
+    items_done = number of the six checklist items in place (null counts as not).
+    """
+    frame = store.query("village_table", year=year, **_lists(townships, villages))
+    frame["persons_to_threshold"] = persons_to_exit_threshold(
+        frame["poor_persons"], frame["registered_population"],
+        load_config().targets["exit_threshold_pct"])
+    items = frame[list(INFRASTRUCTURE_LABELS)].fillna(False).astype(bool)
+    frame["items_done"] = items.sum(axis=1)
+    return frame
+
+
+def poverty_cause_breakdown(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:
+    """Registered and poor persons by main poverty cause; share_pct = 100 × poor / Σ poor."""
+    frame = store.query("poverty_causes", year=year, **_lists(townships, villages))
+    total = frame["poor_persons"].sum()
+    frame["share_pct"] = 100.0 * frame["poor_persons"] / total if total else float("nan")
+    return frame
+
+
+def household_list(store: Store, year: int, villages, townships=(), *,
+                   unmasked: bool = False) -> pd.DataFrame:
+    """The registered households of ``villages`` in ``year``, masked unless allowed."""
+    if not villages:
+        return store.query("household_list", year=year, **_lists(townships, ["-"]))
+    frame = store.query("household_list", year=year, **_lists(townships, villages))
+    return frame if unmasked else mask_frame(frame)
+
+
+@dataclass(frozen=True)
+class HouseholdFile:
+    head: dict
+    years: pd.DataFrame
+    measures: pd.DataFrame
+
+
+def household_file(store: Store, household_id: str, townships=(), *,
+                   unmasked: bool = False) -> HouseholdFile | None:
+    """一户一档: registration, every year (income against the line, status, 三保障), measures.
+
+    None when the household does not exist or lies outside ``townships``.
+    """
+    scope = {"household_id": household_id, "townships": list(townships or [])}
+    head = store.query("household_head", **scope)
+    if head.empty:
+        return None
+    if not unmasked:
+        head = mask_frame(head, hide_causes=False)
+    years = store.query("household_years_of", **scope)
+    if not unmasked:
+        years = mask_frame(years)
+    measures = store.query("household_measures_of", **scope)
+    return HouseholdFile(head.iloc[0].to_dict(), years, measures)
+
+
+def at_risk_households(store: Store, year: int, townships=(), villages=(), *,
+                       unmasked: bool = False) -> pd.DataFrame:
+    """防返贫监测: households at risk in ``year`` and why.
+
+    At risk when income < 1.5 × the line, or income fell by more than 30 % on the
+    year (income < 0.7 × last year's, last year's > 0), or the household relapsed for
+    illness or disaster (thresholds in config ``[risk]``). ``reasons`` lists them.
+    """
+    risk = load_config().risk
+    frame = store.query(
+        "at_risk_households", year=year, line_multiple=float(risk["income_line_multiple"]),
+        drop_pct=float(risk["income_drop_pct"]), **_lists(townships, villages))
+    flags = frame[list(RISK_LABELS)].fillna(False).astype(bool)
+    frame["reasons"] = [
+        "、".join(RISK_LABELS[c] for c in RISK_LABELS if row[c]) for row in flags.to_dict("records")
+    ]
+    return frame if unmasked else mask_frame(frame)
+
+
+def at_risk_counts(at_risk: pd.DataFrame, by: str = "township_code") -> pd.DataFrame:
+    """Households and persons at risk per township (or village), with each reason's count."""
+    if at_risk.empty:
+        return pd.DataFrame(columns=[by, "households", "persons", *RISK_LABELS])
+    grouped = at_risk.groupby(by)
+    counts = grouped.agg(households=("household_id", "size"), persons=("members", "sum"))
+    for column in RISK_LABELS:
+        counts[column] = grouped[column].sum()
+    return counts.reset_index().sort_values("households", ascending=False)
+
+
+def household_incomes(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:
+    """Per-capita income, members and status of every registered household (no personal data)."""
+    return store.query("household_incomes", year=year, **_lists(townships, villages))

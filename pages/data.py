@@ -1,0 +1,70 @@
+"""数据 — what is loaded, the data-quality findings, and loading new data."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from analytics.loading import load_uploaded_files
+from ui import data
+from ui.frame import page_frame
+
+filters = page_frame("数据", show_filters=False)
+meta = data.dataset_meta()
+
+st.subheader("当前数据")
+c = st.columns(4)
+c[0].metric("数据截至", meta.get("as_of", "—"), border=True)
+c[1].metric("年份", f"{meta.get('first_year')}–{meta.get('last_year')}", border=True)
+c[2].metric("导入时间（UTC）", meta.get("loaded_at", "—").replace("T", " ")[:16], border=True)
+c[3].metric("来源", meta.get("source", "—")[:24], help=meta.get("source"), border=True)
+counts = json.loads(meta.get("row_counts", "{}"))
+st.dataframe(
+    [{"表": name, "行数": n} for name, n in counts.items()], hide_index=True, key="row_counts")
+
+st.subheader("数据质量检查")
+findings = data.quality_findings()
+summary = [{"检查": f.title, "发现": f.count, "说明": f.explanation} for f in findings]
+st.dataframe(summary, hide_index=True, key="findings_summary",
+             column_config={"发现": st.column_config.NumberColumn("发现（条）", format="%d")})
+for finding in findings:
+    if finding.count:
+        with st.expander(f"{finding.title}：{finding.count:,} 条"):
+            st.caption(finding.explanation)
+            st.dataframe(finding.rows.head(500), hide_index=True, key=f"finding_{finding.rule}")
+            if finding.count > 500:
+                st.caption(f"仅显示前 500 条，共 {finding.count:,} 条。")
+
+st.subheader("导入新数据")
+st.caption("上传建档立卡系统导出的各表 CSV（UTF-8 或 GBK）/ Parquet 文件，或一个按表分工作表的 XLSX 工作簿。"
+           "全部校验通过才会替换现有数据；任何一处不合格，现有数据保持不变。")
+uploads = st.file_uploader("选择文件", type=["csv", "parquet", "xlsx"], accept_multiple_files=True,
+                           key="upload")
+if uploads and st.button("校验并导入", type="primary", key="do_import"):
+    with st.status("正在校验…", expanded=True) as status:
+        bar = st.progress(0.0)
+        step = {"n": 0}
+
+        def say(message: str) -> None:
+            step["n"] += 1
+            bar.progress(min(step["n"] / 25, 1.0), text=message)
+
+        result = load_uploaded_files(((u.name, u.getvalue()) for u in uploads), progress=say)
+        if result.ok:
+            status.update(label="导入成功，数据已替换", state="complete")
+        else:
+            status.update(label=f"导入被拒绝：发现 {len(result.problems)} 个问题，现有数据未改动",
+                          state="error")
+    if result.ok:
+        st.success("导入成功：" + "，".join(f"{k} {v:,} 行" for k, v in result.counts.items()))
+        st.cache_data.clear()
+    else:
+        st.error(f"共 {len(result.problems)} 个问题，现有数据未改动。")
+        st.dataframe(
+            [{"表/文件": p.table, "行": p.line, "列": p.column, "规则": p.rule, "说明": p.message}
+             for p in result.problems],
+            hide_index=True, key="problems")
+
+st.subheader("操作记录")
+st.dataframe(data.audit_log(), hide_index=True, key="audit_log")

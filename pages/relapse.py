@@ -1,0 +1,93 @@
+"""返贫监测 — relapse against the 5 % cap, by township, cause and exit cohort; households at risk."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import charts
+from analytics.config import load_config
+from analytics.exports import csv_bytes, xlsx_bytes
+from analytics.households import at_risk_counts
+from analytics.metrics import relapse_matrix
+from ui import data
+from ui.format import fmt_int, fmt_pct
+from ui.frame import page_frame
+from ui.tables import RISK_LABELS_TABLE
+
+filters = page_frame("返贫监测")
+year = filters.year
+cap = float(load_config().targets["relapse_cap_pct"])
+
+towns = data.figures_by_level("township")
+names = data.townships().set_index("township_code")["name"]
+if filters.townships:
+    towns = towns[towns["scope_code"].isin(filters.townships)]
+now = towns[towns["year"] == year].assign(name=lambda f: f["scope_code"].map(names))
+selection = data.selection_figures(townships=filters.townships, villages=filters.villages)
+row = selection[selection["year"] == year]
+
+c = st.columns(4)
+rate = row["relapse_rate_pct"].iloc[0] if not row.empty else None
+c[0].metric(f"{filters.scope_label}返贫率", fmt_pct(rate),
+            f"上限 {cap:g}%，{'超限' if rate is not None and rate > cap else '未超限'}",
+            delta_color="off", border=True)
+c[1].metric("返贫人口", fmt_int(row["relapsed_persons"].iloc[0] if not row.empty else None),
+            f"年初已脱贫 {fmt_int(row['exited_stock_start'].iloc[0] if not row.empty else None)} 人",
+            delta_color="off", border=True)
+over = int((now["relapse_rate_pct"] > cap).sum())
+c[2].metric("超过上限的乡镇", f"{over} 个", f"共 {len(now)} 个乡镇", delta_color="off", border=True)
+
+if now["relapse_rate_pct"].notna().any():
+    st.plotly_chart(charts.build_relapse_by_township(
+        now, cap, f"{year}年各乡镇返贫率（红色超过{cap:g}%上限）"), key="relapse_townships")
+else:
+    st.info(f"{year} 年还没有已脱贫人口，返贫率无从计算。")
+
+st.subheader("各乡镇历年返贫率（%，超过上限标红）")
+matrix = relapse_matrix(towns, names)
+st.dataframe(matrix.style.format("{:.2f}", na_rep="—").map(
+    lambda v: "background-color: #f5b7b1; font-weight: bold" if v == v and v is not None and v > cap else ""),
+    key="relapse_matrix")
+
+left, right = st.columns(2)
+causes = data.relapse_by_cause(townships=filters.townships)
+if causes.empty:
+    left.info("所选范围内没有返贫。")
+else:
+    left.plotly_chart(charts.build_relapse_by_cause(causes, cap), key="relapse_causes")
+cohorts = data.cohort_relapse(townships=filters.townships)
+if cohorts.empty:
+    right.info("所选范围内还没有脱贫批次。")
+else:
+    right.plotly_chart(charts.build_cohorts(cohorts), key="cohorts")
+
+st.subheader(f"{year}年防返贫监测对象")
+st.caption("监测标准：人均纯收入低于贫困线1.5倍，或收入比上年下降超过30%，或因病、因灾返贫。")
+risk = data.at_risk_households(year, townships=filters.townships, villages=filters.villages)
+c[3].metric("监测对象", f"{fmt_int(len(risk))} 户", f"{fmt_int(risk['members'].sum())} 人",
+            delta_color="off", border=True)
+if risk.empty:
+    st.info("所选范围内没有监测对象。")
+else:
+    counts = at_risk_counts(risk).assign(name=lambda f: f["township_code"].map(names))
+    st.dataframe(counts, hide_index=True, key="risk_counts",
+                 column_order=["name", "households", "persons", *RISK_LABELS_TABLE],
+                 column_config={"name": "乡镇", "households": "户数", "persons": "人数",
+                                **RISK_LABELS_TABLE})
+    vills = dict(zip(risk["village_code"], risk["village_name"]))
+    village = st.selectbox("按村查看监测户（已脱敏）", list(vills), index=None, key="risk_village",
+                           bind="query-params", format_func=lambda v: vills.get(v, v),
+                           placeholder="选择村")
+    if village:
+        listing = risk[risk["village_code"] == village]
+        labels = {"household_id": "户编号", "head_name": "户主", "head_id_number": "身份证号",
+                  "members": "人口", "status": "状态", "income": "人均纯收入（元）",
+                  "prev_income": "上年人均纯收入（元）", "reasons": "监测原因",
+                  "cadre_name": "帮扶责任人"}
+        st.dataframe(listing, hide_index=True, column_order=list(labels),
+                     column_config=labels, key="risk_list")
+        st.download_button("导出 CSV", csv_bytes(listing, labels), file_name=f"at_risk_{village}_{year}.csv",
+                           mime="text/csv", key="risk_csv")
+        st.download_button("导出 XLSX", xlsx_bytes(listing, labels, sheet="监测户"),
+                           file_name=f"at_risk_{village}_{year}.xlsx", key="risk_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

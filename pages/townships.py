@@ -1,0 +1,77 @@
+"""乡镇 — villages of the chosen townships, poverty causes, and the drill-down to households."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import charts
+from analytics.exports import csv_bytes, xlsx_bytes
+from analytics.households import INFRASTRUCTURE_LABELS
+from ui import data
+from ui.frame import page_frame
+from ui.tables import VILLAGE_LABELS, HOUSEHOLD_LABELS, village_column_config, household_column_config
+
+filters = page_frame("乡镇")
+year = filters.year
+
+if not filters.townships:
+    st.info("请在左侧选择一个或多个乡镇。下表为全县各村概况。")
+villages = data.village_table(year, townships=filters.townships, villages=filters.villages)
+if villages.empty:
+    st.info(f"{filters.scope_label} {year} 年没有村级数据。")
+    st.stop()
+
+st.subheader(f"{filters.scope_label} · {year}年 各村情况（{len(villages)} 个村）")
+st.dataframe(villages, hide_index=True, column_order=list(VILLAGE_LABELS),
+             column_config=village_column_config(), key="village_table", height=420)
+d1, d2, _ = st.columns([1, 1, 4])
+d1.download_button("导出 CSV", csv_bytes(villages, VILLAGE_LABELS),
+                   file_name=f"villages_{year}.csv", mime="text/csv", key="villages_csv")
+d2.download_button("导出 XLSX", xlsx_bytes(villages, VILLAGE_LABELS, sheet="各村情况"),
+                   file_name=f"villages_{year}.xlsx", key="villages_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+left, right = st.columns(2)
+causes = data.poverty_cause_breakdown(year, townships=filters.townships, villages=filters.villages)
+left.plotly_chart(charts.build_causes(causes), key="causes")
+right.plotly_chart(charts.build_village_gap(villages), key="village_gap")
+
+st.subheader("入户查看")
+village_names = dict(zip(villages["village_code"], villages["village_name"]))
+village = st.selectbox("选择村", list(village_names), index=None, key="drill_village",
+                       bind="query-params", format_func=lambda c: village_names.get(c, c),
+                       placeholder="选择一个村查看建档立卡户")
+if village:
+    households = data.household_list(year, (village,), townships=filters.townships)
+    if households.empty:
+        st.info(f"{village_names[village]} {year} 年没有建档立卡户。")
+    else:
+        st.caption(f"{village_names[village]} · {year}年 建档立卡户 {len(households)} 户（姓名、身份证号已脱敏）")
+        st.dataframe(households, hide_index=True, column_order=list(HOUSEHOLD_LABELS),
+                     column_config=household_column_config(), key="household_table")
+        h1, h2, _ = st.columns([1, 1, 4])
+        h1.download_button("导出 CSV", csv_bytes(households, HOUSEHOLD_LABELS),
+                           file_name=f"households_{village}_{year}.csv", mime="text/csv",
+                           key="households_csv")
+        h2.download_button("导出 XLSX", xlsx_bytes(households, HOUSEHOLD_LABELS, sheet="建档立卡户"),
+                           file_name=f"households_{village}_{year}.xlsx", key="households_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        ids = list(households["household_id"])
+        household = st.selectbox("一户一档", ids, index=None, key="household", bind="query-params",
+                                 placeholder="选择户编号")
+        if household:
+            record = data.household_file(household, townships=filters.townships)
+            if record is None:
+                st.warning("没有这一户的档案。")
+            else:
+                head = record.head
+                st.markdown(
+                    f"**户主** {head['head_name']}　**身份证号** {head['head_id_number']}　"
+                    f"**识别年份** {head['registered_year']}　**主要致贫原因** {head['poverty_cause']}  \n"
+                    f"**所在** {head['township_name']} {head['village_name']}　"
+                    f"**帮扶责任人** {head['cadre_name'] or '未落实'}"
+                    f"{'（' + head['cadre_rank'] + '，' + head['cadre_unit'] + '）' if head['cadre_name'] else ''}")
+                st.plotly_chart(charts.build_household_income(record.years), key="household_income")
+                st.dataframe(record.years, hide_index=True, key="household_years")
+                if not record.measures.empty:
+                    st.dataframe(record.measures, hide_index=True, key="household_measures")

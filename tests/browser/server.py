@@ -1,0 +1,80 @@
+"""Start and stop a real Streamlit server and a headless Debian Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_health(port: int, timeout: float = 60.0) -> None:
+    deadline = time.time() + timeout
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not come up on port {port}")
+
+
+def start_server(db_path: Path, port: int, log_path: Path, extra_env: dict | None = None):
+    env = dict(os.environ, TONGWEI_DB=str(db_path), **(extra_env or {}))
+    log = open(log_path, "ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    wait_for_health(port)
+    return process
+
+
+def stop_server(process) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextmanager
+def running_server(db_path: Path, log_path: Path, extra_env: dict | None = None):
+    port = free_port()
+    process = start_server(db_path, port, log_path, extra_env)
+    try:
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        stop_server(process)
+
+
+def wait_until_rendered(page, heading: str | None = None, timeout: float = 60000) -> None:
+    """Wait for Streamlit to finish a run: prerenderReady, the heading, script state idle."""
+    page.wait_for_function("window.prerenderReady === true", timeout=timeout)
+    if heading:
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=timeout)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=timeout)

@@ -1,0 +1,92 @@
+"""Cached access to the analytics for the pages.
+
+The store (one read-only connection) is shared by every session; results are
+cached per function, arguments and database generation, so a new import is picked
+up on the next run without restarting the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from analytics import households, metrics, quality
+from analytics.store import Store, default_db_path
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> Store:
+    return Store(path)
+
+
+def get_store() -> Store:
+    return _store(str(default_db_path()))
+
+
+_FUNCTIONS: dict[str, Callable] = {}
+
+
+@st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
+def _run(name: str, generation: str, args: tuple, kwargs: tuple):
+    return _FUNCTIONS[name](get_store(), *args, **dict(kwargs))
+
+
+def _cached(func: Callable) -> Callable:
+    _FUNCTIONS[func.__name__] = func
+
+    def call(*args, **kwargs):
+        return _run(func.__name__, get_store().generation, args, tuple(sorted(kwargs.items())))
+
+    call.__name__ = func.__name__
+    call.__doc__ = func.__doc__
+    return call
+
+
+def _meta(store: Store) -> dict[str, str]:
+    return store.meta()
+
+
+def _findings(store: Store) -> list:
+    return quality.quality_findings(store)
+
+
+dataset_meta = _cached(_meta)
+figures_by_level = _cached(metrics.figures_by_level)
+selection_figures = _cached(metrics.selection_figures)
+exits_against_plan = _cached(metrics.exits_against_plan)
+relapse_by_cause = _cached(metrics.relapse_by_cause)
+cohort_relapse = _cached(metrics.cohort_relapse)
+cadre_coverage = _cached(metrics.cadre_coverage)
+quality_findings = _cached(_findings)
+
+
+def townships() -> pd.DataFrame:
+    return _run("townships", get_store().generation, (), ())
+
+
+def villages() -> pd.DataFrame:
+    return _run("villages", get_store().generation, (), ())
+
+
+_FUNCTIONS["townships"] = lambda store: store.query("townships")
+_FUNCTIONS["villages"] = lambda store: store.query("villages")
+
+village_table = _cached(households.village_table)
+poverty_cause_breakdown = _cached(households.poverty_cause_breakdown)
+household_list = _cached(households.household_list)
+household_file = _cached(households.household_file)
+at_risk_households = _cached(households.at_risk_households)
+household_incomes = _cached(households.household_incomes)
+
+
+def income_progress_of(figures: pd.DataFrame) -> pd.DataFrame:
+    """Progress columns for already-fetched figures (cheap; not cached)."""
+    return metrics.income_progress(figures)
+
+_FUNCTIONS["audit_log"] = lambda store: store.query("audit_log")
+
+
+def audit_log() -> pd.DataFrame:
+    return _run("audit_log", get_store().generation, (), ())

@@ -1,0 +1,137 @@
+"""The frame every page calls first: page setup, navigation, shared filters in the URL.
+
+Each page file starts with ``filters = page_frame("标题")``. The filters (year,
+townships, villages) are widgets bound to the URL's query parameters, so a link
+reproduces exactly what someone saw; the navigation links carry them from page to
+page.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from analytics.config import ROOT
+from analytics.store import default_db_path
+from ui import data
+
+APP_TITLE = "通渭县精准扶贫监测"
+
+# (page file, label, icon) — emoji icons make no network request.
+PAGES = (
+    ("app.py", "总览", "🏠"),
+    ("pages/townships.py", "乡镇", "🏘️"),
+    ("pages/relapse.py", "返贫监测", "⚠️"),
+    ("pages/income.py", "收入", "💰"),
+    ("pages/data.py", "数据", "🗂️"),
+    ("pages/battle_map.py", "挂图作战", "🗺️"),
+)
+
+_build_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int
+    townships: tuple[str, ...] = ()
+    villages: tuple[str, ...] = ()
+    years: tuple[int, ...] = field(default=(), compare=False)
+
+    def query_params(self) -> dict:
+        params: dict = {"year": str(self.year)}
+        if self.townships:
+            params["township"] = list(self.townships)
+        if self.villages:
+            params["village"] = list(self.villages)
+        return params
+
+    @property
+    def scope_label(self) -> str:
+        if self.villages:
+            names = data.villages().set_index("village_code")["name"]
+            return "、".join(names.get(v, v) for v in self.villages[:3]) + (
+                f"等{len(self.villages)}个村" if len(self.villages) > 3 else "")
+        if self.townships:
+            names = data.townships().set_index("township_code")["name"]
+            return "、".join(names.get(t, t) for t in self.townships[:3]) + (
+                f"等{len(self.townships)}个乡镇" if len(self.townships) > 3 else "")
+        return "全县"
+
+
+def ensure_database() -> bool:
+    """Build the demo database on the very first run, with visible progress."""
+    path = default_db_path()
+    if path.exists():
+        return True
+    with _build_lock:
+        if path.exists():
+            return True
+        from analytics.demo import demo_as_of, demo_tables
+        from analytics.store import write_dataset
+
+        with st.status("首次运行：正在生成通渭县演示数据…", expanded=True) as status:
+            bar = st.progress(0.0)
+            steps = {"n": 0}
+
+            def say(message: str) -> None:
+                steps["n"] += 1
+                bar.progress(min(steps["n"] / 20, 1.0), text=message)
+
+            tables = demo_tables(scale=1.0, seed=2015, progress=say)
+            write_dataset(tables, path, source="demo scale=1 seed=2015", as_of=demo_as_of(),
+                          actor="first-run", progress=say)
+            status.update(label="演示数据已生成", state="complete")
+    return True
+
+
+def _style() -> None:
+    st.markdown(
+        """<style>
+        [data-testid="stMetricValue"] { font-size: 2.0rem; }
+        .block-container { padding-top: 2.2rem; }
+        </style>""",
+        unsafe_allow_html=True,
+    )
+
+
+def page_frame(title: str, *, show_filters: bool = True) -> Filters:
+    """Set up the page, draw navigation and the shared filters, return the filters."""
+    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon="📊", layout="wide")
+    _style()
+    ensure_database()
+    meta = data.dataset_meta()
+    years = tuple(range(int(meta["first_year"]), int(meta["last_year"]) + 1))
+    towns = data.townships()
+    town_names = dict(zip(towns["township_code"], towns["name"]))
+
+    with st.sidebar:
+        st.markdown(f"### {APP_TITLE}")
+        if show_filters:
+            year = st.selectbox("年份", years, index=len(years) - 1, key="year",
+                                bind="query-params")
+            chosen_towns = st.multiselect(
+                "乡镇", list(town_names), key="township", bind="query-params",
+                format_func=lambda c: town_names.get(c, c), placeholder="全县")
+            vills = data.villages()
+            if chosen_towns:
+                vills = vills[vills["township_code"].isin(chosen_towns)]
+            village_names = dict(zip(vills["village_code"], vills["name"]))
+            chosen_villages = st.multiselect(
+                "村", list(village_names), key="village", bind="query-params",
+                format_func=lambda c: village_names.get(c, c), placeholder="全部村",
+                disabled=not chosen_towns, help="先选乡镇，再选村")
+            filters = Filters(int(year), tuple(chosen_towns),
+                              tuple(chosen_villages) if chosen_towns else (), years)
+        else:
+            filters = Filters(years[-1], (), (), years)
+        st.divider()
+        for page, label, icon in PAGES:
+            if not (ROOT / page).exists():
+                continue
+            st.page_link(page, label=label, icon=icon, query_params=filters.query_params())
+        st.divider()
+        st.caption(f"数据截至 {meta.get('as_of', '—')} · 来源 {meta.get('source', '—')}")
+    st.title(title)
+    return filters
