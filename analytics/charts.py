@@ -22,7 +22,7 @@ def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
             height: int = 360, dark: bool = False) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01},
-        font={"family": FONT, "size": 14},
+        font={"family": FONT, "size": 20 if dark else 14},
         height=height,
         margin={"l": 60, "r": 20, "t": 50, "b": 50},
         legend={"orientation": "h", "y": -0.22},
@@ -177,3 +177,18 @@ def build_household_income(years: pd.DataFrame) -> go.Figure:
                              line={"color": PLAN}))
     fig.update_xaxes(dtick=1)
     return _layout(fig, "人均纯收入与贫困线（红点未脱贫，绿点已脱贫）", "元/人·年", height=320)
+
+
+def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool = False,
+                                      height: int = 380) -> go.Figure:
+    """Registered households' income progress toward the county target per township (%)."""
+    rows = towns.sort_values("income_progress_pct")
+    colors = [GOOD if v >= 100 else WARN if v >= 50 else BAD for v in rows["income_progress_pct"].fillna(0)]
+    fig = go.Figure(go.Bar(x=rows["income_progress_pct"], y=rows["name"], orientation="h",
+                           marker_color=colors, text=rows["income_progress_pct"].round(0),
+                           textposition="outside", name="进度"))
+    fig.add_vline(x=100, line_dash="dash", line_color=TARGET if not dark else "#ffffff",
+                  annotation_text="达到目标 100%", annotation_position="top")
+    fig = _layout(fig, f"{year}年建档立卡户人均纯收入目标进度", "乡镇", x_title="进度（%）",
+                  dark=dark, height=height)
+    return fig

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import households, metrics, quality
+from analytics import households, metrics, quality, status
 from analytics.store import Store, default_db_path
 
 
@@ -90,3 +90,6 @@ _FUNCTIONS["audit_log"] = lambda store: store.query("audit_log")
 
 def audit_log() -> pd.DataFrame:
     return _run("audit_log", get_store().generation, (), ())
+
+township_map_values = _cached(status.township_map_values)
+village_map_points = _cached(status.village_map_points)

@@ -96,11 +96,20 @@ def _style() -> None:
     )
 
 
-def page_frame(title: str, *, show_filters: bool = True) -> Filters:
-    """Set up the page, draw navigation and the shared filters, return the filters."""
-    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon="📊", layout="wide")
+def page_frame(title: str, *, show_filters: bool = True, kiosk: bool = False) -> Filters | None:
+    """Set up the page, draw navigation and the shared filters, return the filters.
+
+    ``kiosk``: the meeting-room screen — no sidebar, toolbar or filters, dark theme.
+    """
+    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon="📊", layout="wide",
+                       initial_sidebar_state="collapsed" if kiosk else "auto")
     _style()
     ensure_database()
+    if kiosk:
+        from ui.battle import KIOSK_CSS
+
+        st.markdown(KIOSK_CSS, unsafe_allow_html=True)
+        return None
     meta = data.dataset_meta()
     years = tuple(range(int(meta["first_year"]), int(meta["last_year"]) + 1))
     towns = data.townships()

@@ -1,0 +1,120 @@
+"""pydeck map builders: township polygons coloured by status or by a metric, village points.
+
+Offline by construction: ``map_provider=None`` (no basemap, no tiles, no style
+request). Builders return a ``pydeck.Deck`` and never draw it.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from analytics.status import STATUS_COLORS, STATUS_LABELS
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
+METRICS = {
+    "status": "状态",
+    "incidence": "贫困发生率",
+    "relapse": "返贫率",
+    "income_progress": "收入目标进度",
+}
+# (column, low, high, reversed): values mapped onto a green→red ramp.
+_RAMPS = {
+    "incidence": ("poverty_incidence_pct", 0.0, 30.0, False),
+    "relapse": ("relapse_rate_pct", 0.0, 10.0, False),
+    "income_progress": ("income_progress_pct", 0.0, 100.0, True),
+}
+_GREEN, _AMBER, _RED = np.array([39, 174, 96]), np.array([243, 156, 18]), np.array([231, 76, 60])
+
+
+def _ramp(values: pd.Series, low: float, high: float, reverse: bool) -> list[list[int]]:
+    share = ((values.astype("float64") - low) / (high - low)).clip(0, 1)
+    if reverse:
+        share = 1 - share
+    colors = []
+    for s in share:
+        if s != s:
+            colors.append(STATUS_COLORS["no_data"])
+            continue
+        rgb = _GREEN + (_AMBER - _GREEN) * (s * 2) if s < 0.5 else _AMBER + (_RED - _AMBER) * ((s - 0.5) * 2)
+        colors.append([int(c) for c in rgb] + [225])
+    return colors
+
+
+def map_legend(metric: str) -> list[tuple[str, list[int]]]:
+    """(label, RGBA) pairs explaining the colours of ``metric``."""
+    if metric == "status":
+        return [(STATUS_LABELS[k], STATUS_COLORS[k]) for k in ("exited", "on_track", "behind", "over_cap")]
+    column, low, high, reverse = _RAMPS[metric]
+    unit = "%"
+    stops = [low, (low + high) / 2, high]
+    colors = _ramp(pd.Series(stops), low, high, reverse)
+    return [(f"{v:g}{unit}{'及以上' if i == 2 else ''}", c) for i, (v, c) in enumerate(zip(stops, colors))]
+
+
+def township_colors(values: pd.DataFrame, metric: str) -> list[list[int]]:
+    """Fill colour per township row for ``metric`` (status colours or a green→red ramp)."""
+    if metric == "status":
+        return [STATUS_COLORS[s] for s in values["status"]]
+    column, low, high, reverse = _RAMPS[metric]
+    return _ramp(values[column], low, high, reverse)
+
+
+def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "status",
+                       villages: pd.DataFrame | None = None, *, dark: bool = True,
+                       label_size: int = 18, height: int = 700,
+                       view: dict | None = None) -> pdk.Deck:
+    """The township map: polygons coloured by ``metric``, names on top, villages as dots.
+
+    ``values``: one row per township_code with name, status and the metric columns
+    (poverty_incidence_pct, relapse_rate_pct, income_progress_pct). ``villages``:
+    lon, lat and status. No personal data goes into the map.
+    """
+    values = values.copy()
+    values["fill"] = township_colors(values, metric)
+    by_code = values.set_index("township_code")
+    collection = copy.deepcopy(polygons)
+    for feature in collection["features"]:
+        code = feature["properties"]["township_code"]
+        props = feature["properties"]
+        if code in by_code.index:
+            row = by_code.loc[code]
+            props["fill"] = row["fill"]
+            props["status_label"] = STATUS_LABELS.get(row.get("status"), "")
+            for column in ("poverty_incidence_pct", "relapse_rate_pct", "income_progress_pct"):
+                value = row.get(column)
+                props[column] = None if value is None or value != value else round(float(value), 2)
+        else:
+            props["fill"] = STATUS_COLORS["no_data"]
+    line = [230, 230, 230, 255] if dark else [60, 60, 60, 255]
+    layers = [
+        pdk.Layer("GeoJsonLayer", collection, id="townships", stroked=True, filled=True,
+                  get_fill_color="properties.fill", get_line_color=line, line_width_min_pixels=2,
+                  pickable=True),
+    ]
+    if villages is not None and len(villages):
+        points = villages.dropna(subset=["lat", "lon"]).copy()
+        points["color"] = [STATUS_COLORS.get(s, STATUS_COLORS["no_data"]) for s in points["status"]]
+        layers.append(pdk.Layer("ScatterplotLayer", points[["lon", "lat", "color", "name"]],
+                                id="villages", get_position=["lon", "lat"], get_fill_color="color",
+                                get_line_color=[20, 20, 20, 255], stroked=True,
+                                line_width_min_pixels=1, get_radius=450, radius_min_pixels=3,
+                                radius_max_pixels=7, pickable=True))
+    labels = pd.DataFrame([
+        {"name": f["properties"]["name"], "lon": f["properties"]["seat_lon"],
+         "lat": f["properties"]["seat_lat"]}
+        for f in collection["features"]])
+    layers.append(pdk.Layer("TextLayer", labels, id="labels", get_position=["lon", "lat"],
+                            get_text="name", get_size=label_size, size_units="'pixels'",
+                            get_color=[255, 255, 255, 255] if dark else [20, 20, 20, 255],
+                            outline_width=4, outline_color=[0, 0, 0, 255] if dark else [255, 255, 255, 255],
+                            font_settings={"sdf": True}, font_family=f"'{FONT}'", character_set="'auto'",
+                            get_text_anchor="'middle'", get_alignment_baseline="'center'"))
+    view_state = pdk.ViewState(**(view or {"latitude": 35.21, "longitude": 105.22, "zoom": 9.55}))
+    # pydeck reads a bare string as a JavaScript expression: literal strings are quoted.
+    return pdk.Deck(layers=layers, initial_view_state=view_state, map_provider=None,
+                    height=height,
+                    tooltip={"text": "{name}\n{status_label}\n贫困发生率 {poverty_incidence_pct}%"})

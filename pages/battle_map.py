@@ -1,0 +1,25 @@
+"""挂图作战 — the meeting-room screen: township map, countdown tiles, rotating panels.
+
+Kiosk by default (``?kiosk=0`` shows the normal frame). ``?rotate=30`` sets the
+seconds between panels; ``?metric=incidence|relapse|income_progress|status`` the map's
+colouring; ``?year=`` the year (default: the latest). Everything on it is an
+aggregate: no names, ID numbers or causes.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import battle
+from ui.frame import page_frame
+
+params = battle.screen_params(st.query_params)
+page_frame("挂图作战", kiosk=params.kiosk)
+
+
+@st.fragment(run_every=params.rotate)
+def screen() -> None:
+    battle.render_screen(params)
+
+
+screen()
