@@ -95,7 +95,7 @@ towns = data.figures_by_level("township")
 league = township_league(towns, data.townships(), year)
 if filters.townships:
     league = league[league["township_code"].isin(filters.townships)]
-league["view"] = [f"townships?township={code}&year={year}" for code in league["township_code"]]
+league["view"] = [f"townships?township={name}&year={year}" for name in league["name"]]
 league["light"] = league["light"].map({"green": "🟢", "amber": "🟡", "red": "🔴"})
 st.dataframe(
     league,

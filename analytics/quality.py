@@ -22,13 +22,19 @@ ID_COLUMNS = ("head_id_number", "other_id_number")
 
 @dataclass(frozen=True)
 class Finding:
+    """One check's result. ``count`` counts distinct ``key`` values (households, townships,
+    cadres) where one case spans several rows, else rows."""
+
     rule: str
     title: str
     explanation: str
     rows: pd.DataFrame
+    key: str | None = None
 
     @property
     def count(self) -> int:
+        if self.key and self.key in self.rows:
+            return int(self.rows[self.key].nunique())
         return len(self.rows)
 
 
@@ -64,7 +70,7 @@ def quality_findings(store: Store, *, unmasked: bool = False) -> list[Finding]:
         Finding("household_size_jump", "家庭人口突变",
                 f"一年内家庭人口变化不少于 {int(checks['household_size_jump'])} 人。",
                 store.query("check_household_size_jumps",
-                            min_jump=int(checks["household_size_jump"]))),
+                            min_jump=int(checks["household_size_jump"])), key="household_id"),
         Finding("relapse_cause", "返贫原因与状态矛盾",
                 "有返贫原因却不是返贫（上年未脱贫或本年已脱贫），或返贫却未填原因。",
                 store.query("check_relapse_causes")),
@@ -78,15 +84,15 @@ def quality_findings(store: Store, *, unmasked: bool = False) -> list[Finding]:
                 store.query("check_income_bunching",
                             band=float(checks["bunching_band_pct"]),
                             min_households=int(checks["bunching_min_households"]),
-                            z=float(checks["bunching_z"]))),
+                            z=float(checks["bunching_z"])), key="township_code"),
         Finding("village_exit_claim", "村退出与发生率矛盾",
                 f"村宣布退出当年贫困发生率仍不低于 {config.targets['exit_threshold_pct']:g}%。",
                 store.query("check_village_exit_claims",
                             threshold=float(config.targets["exit_threshold_pct"]))),
         Finding("cadre_over_quota", "帮扶干部超过8741定额",
                 "帮扶干部结对户数超过其级别定额（正县级8户、副县级7户、科级4户、一般干部1户）。",
-                quota[quota["over_quota"]].reset_index(drop=True)),
+                quota[quota["over_quota"]].reset_index(drop=True), key="cadre_id"),
     ]
     if unmasked:
         return findings
-    return [Finding(f.rule, f.title, f.explanation, mask_personal(f.rows)) for f in findings]
+    return [Finding(f.rule, f.title, f.explanation, mask_personal(f.rows), f.key) for f in findings]

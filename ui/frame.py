@@ -32,19 +32,33 @@ PAGES = (
 _build_lock = threading.Lock()
 
 
+def unique_labels(codes, names) -> dict[str, str]:
+    """Code → label: the name, or 'name（code）' where two options share a name.
+
+    Widgets bound to the URL write their labels there, so labels must be unique.
+    """
+    names = list(names)
+    seen: dict[str, int] = {}
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+    return {c: (n if seen[n] == 1 else f"{n}（{c}）") for c, n in zip(codes, names)}
+
+
 @dataclass(frozen=True)
 class Filters:
     year: int
     townships: tuple[str, ...] = ()
     villages: tuple[str, ...] = ()
     years: tuple[int, ...] = field(default=(), compare=False)
+    labels: dict = field(default_factory=dict, compare=False, hash=False)
 
     def query_params(self) -> dict:
+        """The filters as the URL carries them (labels, as the bound widgets write them)."""
         params: dict = {"year": str(self.year)}
         if self.townships:
-            params["township"] = list(self.townships)
+            params["township"] = [self.labels.get(c, c) for c in self.townships]
         if self.villages:
-            params["village"] = list(self.villages)
+            params["village"] = [self.labels.get(c, c) for c in self.villages]
         return params
 
     @property
@@ -113,7 +127,7 @@ def page_frame(title: str, *, show_filters: bool = True, kiosk: bool = False) ->
     meta = data.dataset_meta()
     years = tuple(range(int(meta["first_year"]), int(meta["last_year"]) + 1))
     towns = data.townships()
-    town_names = dict(zip(towns["township_code"], towns["name"]))
+    town_names = unique_labels(towns["township_code"], towns["name"])
 
     with st.sidebar:
         st.markdown(f"### {APP_TITLE}")
@@ -126,13 +140,16 @@ def page_frame(title: str, *, show_filters: bool = True, kiosk: bool = False) ->
             vills = data.villages()
             if chosen_towns:
                 vills = vills[vills["township_code"].isin(chosen_towns)]
-            village_names = dict(zip(vills["village_code"], vills["name"]))
+            village_names = unique_labels(vills["village_code"], vills["name"])
             chosen_villages = st.multiselect(
                 "村", list(village_names), key="village", bind="query-params",
                 format_func=lambda c: village_names.get(c, c), placeholder="全部村",
                 disabled=not chosen_towns, help="先选乡镇，再选村")
-            filters = Filters(int(year), tuple(chosen_towns),
-                              tuple(chosen_villages) if chosen_towns else (), years)
+            year = int(year) if str(year).isdigit() and int(year) in years else years[-1]
+            chosen_towns = [c for c in chosen_towns if c in town_names]
+            filters = Filters(year, tuple(chosen_towns),
+                              tuple(chosen_villages) if chosen_towns else (), years,
+                              {**town_names, **village_names})
         else:
             filters = Filters(years[-1], (), (), years)
         st.divider()
