@@ -53,7 +53,7 @@ def load_uploaded_files(files: Iterable[tuple[str, bytes]], db_path: str | Path 
         for name, content in files:
             base = Path(name).name
             if not base.lower().endswith(UPLOAD_SUFFIXES):
-                return LoadResult(False, problems=[Problem(base, None, None, "file_type",
+                return LoadResult(False, problems=[Problem(base, None, None, "unsupported_input",
                                   "只接受 .csv、.parquet 或 .xlsx 文件")])
             (workdir / base).write_bytes(content)
             names.append(base)

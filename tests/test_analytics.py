@@ -1,0 +1,159 @@
+"""The analytics beside the headline figures, each against a case computed by hand
+(tests/hand_dataset.py for the database-backed ones)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from analytics import metrics
+from analytics.households import (at_risk_counts, at_risk_households, household_file,
+                                  household_list, village_table)
+from analytics.scores import grade, township_league
+from analytics.status import planned_path_pct, scope_status
+from tests.hand_dataset import T1, T2, V1, V2
+
+
+@pytest.mark.parametrize("poor, population, expected", [
+    (30, 1000, 1),     # 30/1000 = 3.0 % is not below 3 %: one more must exit
+    (29, 1000, 0),     # 2.9 %
+    (0, 0, 0),         # no population
+    (10, 300, 2),      # ⌈9⌉ − 1 = 8 allowed
+    (5, 50, 4),        # ⌈1.5⌉ − 1 = 1 allowed
+    (100, 3333, 1),    # ⌈99.99⌉ − 1 = 99 allowed
+])
+def test_persons_to_exit_threshold(poor, population, expected):
+    assert metrics.persons_to_exit_threshold(poor, population) == expected
+
+
+def test_target_progress_and_required_growth():
+    progress = metrics.target_progress_pct(pd.Series([4000.0, 6811.0, 7000.0]), 4000.0, 6811.0)
+    assert list(progress) == pytest.approx([0.0, 100.0, 100 * 3000 / 2811])
+    assert math.isnan(metrics.target_progress_pct(5.0, 5.0, 5.0).iloc[0])
+    growth = metrics.required_annual_growth_pct(pd.Series([5000.0, 7000.0, 6000.0]), 6050.0,
+                                                pd.Series([2, 2, 0]))
+    assert growth.iloc[0] == pytest.approx(10.0)  # 5000 × 1.1² = 6050
+    assert growth.iloc[1] == 0.0                 # already met
+    assert math.isnan(growth.iloc[2])            # no time left, not met
+
+
+def test_exits_against_plan(hand_store):
+    frame = metrics.exits_against_plan(hand_store).set_index("year")
+    assert frame.loc[2015, "exited_persons"] == 7
+    assert frame.loc[2015, "planned_persons"] == 20000
+    assert frame.loc[2015, "persons_vs_plan_pct"] == pytest.approx(100 * 7 / 20000)
+    assert frame.loc[2015, "exited_villages"] == 1     # V1 announced in 2015
+    assert frame.loc[2016, "planned_villages"] == 1    # V3's planned year
+    assert frame.loc[2015, "exited_townships"] == 1    # T1: 1.0 % in 2015
+    assert frame.loc[2016, "exited_townships"] == 1    # T2: 10 % in 2015, 0 % in 2016
+    assert not frame.loc[2014, "has_plan"] and frame.loc[2017, "has_plan"]
+
+
+def test_relapse_by_cause_adds_up_to_the_rate(hand_store):
+    frame = metrics.relapse_by_cause(hand_store)
+    year = frame[frame["year"] == 2016].set_index("relapse_cause")
+    assert year.loc["因病", "relapse_rate_pct"] == pytest.approx(100 * 4 / 7)
+    assert year.loc["未填", "relapse_rate_pct"] == pytest.approx(100 * 1 / 7)
+    assert year["relapse_rate_pct"].sum() == pytest.approx(100 * 5 / 7)
+    assert metrics.relapse_by_cause(hand_store, townships=(T2,)).empty
+
+
+def test_cohort_relapse(hand_store):
+    frame = metrics.cohort_relapse(hand_store).set_index(["cohort_year", "year"])
+    # the 2015 cohort: H1 (4), H2 (2), H5 (1); in 2016 H1 and H5 are poor again
+    assert frame.loc[(2015, 2016), "cohort_persons"] == 7
+    assert frame.loc[(2015, 2016), "poor_again_pct"] == pytest.approx(100 * 5 / 7)
+    # in 2017 H1 has re-exited: only H5 is poor
+    assert frame.loc[(2015, 2017), "poor_again_pct"] == pytest.approx(100 * 1 / 7)
+    assert frame.loc[(2016, 2017), "poor_again_pct"] == 0.0
+
+
+def test_income_progress(hand_store):
+    county = metrics.figures_by_level(hand_store, "county")
+    frame = metrics.income_progress(county).set_index("year")
+    base = (4 * 2000 + 2 * 2800 - 3 * 100 + 2000) / 10
+    value = frame.loc[2016, "registered_income_per_capita"]
+    assert frame.loc[2016, "registered_income_per_capita_progress_pct"] == pytest.approx(
+        100 * (value - base) / (3700 - base))
+    assert frame.loc[2016, "registered_income_per_capita_growth_needed_pct"] == pytest.approx(
+        100 * (3700 / value - 1))
+
+
+def test_combined_scopes_equal_the_township(hand_store):
+    one = metrics.selection_figures(hand_store, townships=(T1,)).set_index("year")
+    both = metrics.selection_figures(hand_store, villages=(V1, V2)).set_index("year")
+    for column in ("poverty_incidence_pct", "relapse_rate_pct", "rural_income_per_capita",
+                   "registered_income_per_capita", "fgt0", "fgt1", "fgt2", "watts",
+                   "wage_share_pct", "persons_to_threshold"):
+        pd.testing.assert_series_equal(one[column], both[column], check_names=False,
+                                       check_dtype=False)
+    assert both["gini"].isna().all()
+
+
+def test_cadre_quota_and_coverage(hand_store):
+    quota = metrics.cadre_quota(hand_store)
+    c2 = quota[(quota["cadre_id"] == "C2") & (quota["year"] == 2014)].iloc[0]
+    assert c2["households"] == 2 and c2["quota"] == 1 and c2["over_quota"]
+    coverage = metrics.cadre_coverage(hand_store)
+    county = coverage[(coverage["scope_level"] == "county")].set_index("year")
+    assert county.loc[2015, "coverage_pct"] == pytest.approx(80.0)  # H4 has no cadre
+
+
+def test_village_table_and_checklist(hand_store):
+    table = village_table(hand_store, 2016, townships=(T1,)).set_index("village_code")
+    assert list(table.index) == [V1, V2]
+    assert table.loc[V1, "poor_persons"] == 4
+    assert table.loc[V1, "persons_to_threshold"] == 2  # 4 poor, 100 people: 2 allowed
+    assert table.loc[V1, "items_done"] == 4           # road, water, power, clinic (i > 1)
+
+
+def test_household_list_is_masked_unless_allowed(hand_store):
+    masked = household_list(hand_store, 2014, (V1,))
+    assert list(masked["head_name"]) == ["张*", "李*", "王*"]
+    assert masked["head_id_number"].str.fullmatch(r"6211\*{10}\d{3}[\dX]").all()
+    assert (masked["poverty_cause"] == "＊").all()
+    raw = household_list(hand_store, 2014, (V1,), unmasked=True)
+    assert raw["head_name"].iloc[0] == "张三"
+
+
+def test_household_file_respects_the_township_scope(hand_store):
+    record = household_file(hand_store, "H1")
+    assert list(record.years["year"]) == [2014, 2015, 2016, 2017]
+    assert record.head["cadre_name"] == "王**"
+    assert household_file(hand_store, "H1", townships=(T2,)) is None
+
+
+def test_at_risk_households(hand_store):
+    risk = at_risk_households(hand_store, 2016, unmasked=True).set_index("household_id")
+    # line 2952: 1.5 × = 4428; everyone is below it; H1 relapsed 因病; H5 fell 3000 → 2000 (−33 %)
+    assert set(risk.index) == {"H1", "H2", "H4", "H5"}
+    assert risk.loc["H1", "illness_or_disaster"] and not risk.loc["H5", "illness_or_disaster"]
+    assert risk.loc["H5", "income_drop"] and not risk.loc["H1", "income_drop"]  # −16.7 %
+    assert "收入骤降" in risk.loc["H5", "reasons"]
+    counts = at_risk_counts(risk.reset_index()).set_index("township_code")
+    assert counts.loc[T1, "households"] == 3 and counts.loc[T1, "persons"] == 7
+
+
+def test_status_rules():
+    path = planned_path_pct(pd.Series([30.0, 2.0]), 2016, pd.Series([2017, 2017]))
+    assert list(path) == pytest.approx([30 - 27 * 2 / 3, 2.0])
+    figures = pd.DataFrame({
+        "scope_code": ["a", "b", "c", "d"] * 2,
+        "year": [2014] * 4 + [2016] * 4,
+        "poverty_incidence_pct": [30, 30, 30, 30, 2.9, 12.0, 20.0, 1.0],
+        "relapse_rate_pct": [None] * 4 + [1.0, 4.0, 1.0, 5.5],
+    })
+    status = scope_status(figures, 2016, pd.Series({"a": 2017, "b": 2017, "c": 2017, "d": 2016}))
+    assert list(status["status"]) == ["exited", "on_track", "behind", "over_cap"]
+
+
+def test_grades_and_league(hand_store):
+    assert [grade(s) for s in (95, 90, 85, 70, 69.9)] == ["好", "好", "较好", "一般", "较差"]
+    towns = metrics.figures_by_level(hand_store, "township")
+    league = township_league(towns, hand_store.query("townships"), 2016)
+    assert list(league["rank"]) == [1, 2]
+    t1 = league.set_index("township_code").loc[T1]
+    assert t1["relapse_points"] == 0.0  # 71 % relapse is beyond 2 × the cap
+    assert t1["light"] == "red"
