@@ -38,15 +38,15 @@ c[0].metric(
 if is_county and plan_row is not None and plan_row["has_plan"]:
     c[1].metric("当年脱贫人数", fmt_int(row["exited_persons"]),
                 f"计划 {fmt_int(plan_row['planned_persons'])} 人，完成 "
-                f"{fmt_pct(plan_row['persons_vs_plan_pct'])}", delta_color="off", border=True)
+                f"{fmt_pct(plan_row['persons_vs_plan_pct'])}", delta_color="off", delta_arrow="off", border=True)
     c[2].metric("当年退出贫困村", fmt_int(plan_row["exited_villages"]),
-                f"计划 {fmt_int(plan_row['planned_villages_plan'])} 个", delta_color="off",
+                f"计划 {fmt_int(plan_row['planned_villages_plan'])} 个", delta_color="off", delta_arrow="off",
                 border=True)
 else:
     c[1].metric("当年脱贫人数", fmt_int(row["exited_persons"]), "县计划按年下达，不分乡镇",
-                delta_color="off", border=True)
+                delta_color="off", delta_arrow="off", border=True)
     c[2].metric("剩余贫困人口", fmt_int(row["poor_persons"]),
-                f"距3%退出线还差 {fmt_int(row['persons_to_threshold'])} 人", delta_color="off",
+                f"距3%退出线还差 {fmt_int(row['persons_to_threshold'])} 人", delta_color="off", delta_arrow="off",
                 border=True)
 c[3].metric(
     f"农村人均可支配收入 · 目标{t['rural_income_yuan']:g}", fmt_yuan(row["rural_income_per_capita"]),

@@ -33,10 +33,17 @@ def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
     return fig
 
 
+_LABEL_POSITIONS = ("top left", "bottom right", "top right", "bottom left")
+
+
 def _target_line(fig: go.Figure, value: float, label: str, color: str = TARGET,
-                 dash: str = "dash") -> None:
+                 dash: str = "dash", position: str | None = None) -> None:
+    """A horizontal target line with its label; successive labels alternate corners so
+    that close targets (6811 and 7000) do not print over each other."""
+    count = sum(1 for shape in fig.layout.shapes or ())
     fig.add_hline(y=value, line_dash=dash, line_color=color, line_width=2,
-                  annotation_text=label, annotation_position="top left",
+                  annotation_text=label,
+                  annotation_position=position or _LABEL_POSITIONS[count % len(_LABEL_POSITIONS)],
                   annotation_font_color=color)
 
 
@@ -95,7 +102,8 @@ def build_relapse_by_township(frame: pd.DataFrame, cap: float, title: str,
     fig = go.Figure(go.Bar(x=frame["name"], y=frame["relapse_rate_pct"], marker_color=colors,
                            name="返贫率", text=frame["relapse_rate_pct"].round(1),
                            textposition="outside"))
-    _target_line(fig, cap, f"上限 {cap:g}%", color=BAD)
+    _target_line(fig, cap, f"上限 {cap:g}%", color=BAD, position="top right")
+    fig.update_traces(cliponaxis=False)
     return _layout(fig, title, "返贫率（%）", x_title="乡镇", dark=dark, height=height)
 
 
@@ -152,7 +160,7 @@ def build_causes(causes: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(x=causes["poor_persons"], y=causes["poverty_cause"], orientation="h",
                            marker_color=ACTUAL, name="贫困人口",
                            text=causes["share_pct"].round(1).astype(str) + "%",
-                           textposition="outside"))
+                           textposition="outside", cliponaxis=False))
     return _layout(fig, "贫困人口按主要致贫原因", "致贫原因", x_title="贫困人口（人）")
 
 

@@ -52,6 +52,8 @@ def village_table(store: Store, year: int, townships=(), villages=()) -> pd.Data
     items_done = number of the six checklist items in place (null counts as not).
     """
     frame = store.query("village_table", year=year, **_lists(townships, villages))
+    for column in ("planned_exit_year", "exit_year"):
+        frame[column] = frame[column].astype("Int64")
     frame["persons_to_threshold"] = persons_to_exit_threshold(
         frame["poor_persons"], frame["registered_population"],
         load_config().targets["exit_threshold_pct"])
@@ -105,11 +107,12 @@ def household_file(store: Store, household_id: str, townships=(), *,
 
 def at_risk_households(store: Store, year: int, townships=(), villages=(), *,
                        unmasked: bool = False) -> pd.DataFrame:
-    """防返贫监测: households at risk in ``year`` and why.
+    """防返贫监测: households at risk of falling (back) into poverty in ``year``, and why.
 
-    At risk when income < 1.5 × the line, or income fell by more than 30 % on the
-    year (income < 0.7 × last year's, last year's > 0), or the household relapsed for
-    illness or disaster (thresholds in config ``[risk]``). ``reasons`` lists them.
+    An exited household whose income < 1.5 × the line, or whose income fell by more
+    than 30 % on the year (income < 0.7 × last year's, last year's > 0); or a household
+    that relapsed for illness or disaster (thresholds in config ``[risk]``). Households
+    still poor are followed as poor, not as relapse risks. ``reasons`` lists the rules met.
     """
     risk = load_config().risk
     frame = store.query(

@@ -344,6 +344,7 @@ def relapse_matrix(township_figures: pd.DataFrame, names: pd.Series) -> pd.DataF
     matrix = frame.pivot_table(index="name", columns="year", values="relapse_rate_pct",
                                aggfunc="first", dropna=False)
     matrix.columns = [str(c) for c in matrix.columns]
+    matrix.index.name = "乡镇"
     return matrix.dropna(axis=1, how="all")
 
 

@@ -30,12 +30,12 @@ c = st.columns(4)
 rate = row["relapse_rate_pct"].iloc[0] if not row.empty else None
 c[0].metric(f"{filters.scope_label}返贫率", fmt_pct(rate),
             f"上限 {cap:g}%，{'超限' if rate is not None and rate > cap else '未超限'}",
-            delta_color="off", border=True)
+            delta_color="off", delta_arrow="off", border=True)
 c[1].metric("返贫人口", fmt_int(row["relapsed_persons"].iloc[0] if not row.empty else None),
             f"年初已脱贫 {fmt_int(row['exited_stock_start'].iloc[0] if not row.empty else None)} 人",
-            delta_color="off", border=True)
+            delta_color="off", delta_arrow="off", border=True)
 over = int((now["relapse_rate_pct"] > cap).sum())
-c[2].metric("超过上限的乡镇", f"{over} 个", f"共 {len(now)} 个乡镇", delta_color="off", border=True)
+c[2].metric("超过上限的乡镇", f"{over} 个", f"共 {len(now)} 个乡镇", delta_color="off", delta_arrow="off", border=True)
 
 if now["relapse_rate_pct"].notna().any():
     st.plotly_chart(charts.build_relapse_by_township(
@@ -65,7 +65,7 @@ st.subheader(f"{year}年防返贫监测对象")
 st.caption("监测标准：人均纯收入低于贫困线1.5倍，或收入比上年下降超过30%，或因病、因灾返贫。")
 risk = data.at_risk_households(year, townships=filters.townships, villages=filters.villages)
 c[3].metric("监测对象", f"{fmt_int(len(risk))} 户", f"{fmt_int(risk['members'].sum())} 人",
-            delta_color="off", border=True)
+            delta_color="off", delta_arrow="off", border=True)
 if risk.empty:
     st.info("所选范围内没有监测对象。")
 else:

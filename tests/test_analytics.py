@@ -13,7 +13,8 @@ from analytics.households import (at_risk_counts, at_risk_households, household_
                                   household_list, village_table)
 from analytics.scores import grade, township_league
 from analytics.status import planned_path_pct, scope_status
-from tests.hand_dataset import T1, T2, V1, V2
+from analytics.store import Store, write_dataset
+from tests.hand_dataset import T1, T2, V1, V2, hand_tables
 
 
 @pytest.mark.parametrize("poor, population, expected", [
@@ -125,15 +126,24 @@ def test_household_file_respects_the_township_scope(hand_store):
     assert household_file(hand_store, "H1", townships=(T2,)) is None
 
 
-def test_at_risk_households(hand_store):
+def test_at_risk_households(hand_store, tmp_path):
     risk = at_risk_households(hand_store, 2016, unmasked=True).set_index("household_id")
-    # line 2952: 1.5 × = 4428; everyone is below it; H1 relapsed 因病; H5 fell 3000 → 2000 (−33 %)
-    assert set(risk.index) == {"H1", "H2", "H4", "H5"}
-    assert risk.loc["H1", "illness_or_disaster"] and not risk.loc["H5", "illness_or_disaster"]
-    assert risk.loc["H5", "income_drop"] and not risk.loc["H1", "income_drop"]  # −16.7 %
-    assert "收入骤降" in risk.loc["H5", "reasons"]
+    # line 2952, 1.5 × = 4428: exited H2 (3100) and H4 (3000) are below it; H1 relapsed
+    # 因病; H5 relapsed with no cause and is poor, so it is not a relapse risk
+    assert set(risk.index) == {"H1", "H2", "H4"}
+    assert risk.loc["H1", "illness_or_disaster"] and not risk.loc["H1", "low_income"]
+    assert risk.loc["H2", "low_income"] and not risk.loc["H2", "income_drop"]
+    assert risk.loc["H2", "reasons"] == "收入低于1.5倍贫困线"
     counts = at_risk_counts(risk.reset_index()).set_index("township_code")
-    assert counts.loc[T1, "households"] == 3 and counts.loc[T1, "persons"] == 7
+    assert counts.loc[T1, "households"] == 2 and counts.loc[T1, "persons"] == 6
+    # a sharp fall: H2's income 2900 → 1000 in 2016 while still exited
+    tables = hand_tables()
+    years = tables["household_years"]
+    years.loc[(years["household_id"] == "H2") & (years["year"] == 2016), "net_income_per_capita"] = 1000
+    path = tmp_path / "drop.duckdb"
+    write_dataset(tables, path, source="drop")
+    dropped = at_risk_households(Store(path), 2016, unmasked=True).set_index("household_id")
+    assert dropped.loc["H2", "income_drop"] and "收入骤降" in dropped.loc["H2", "reasons"]
 
 
 def test_status_rules():

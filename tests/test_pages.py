@@ -143,3 +143,18 @@ def test_unknown_values_in_the_url_are_ignored(demo_store):
     at = run_page(township=["不存在的乡镇", "'; DROP TABLE townships; --"],
                   village="'; DROP TABLE households; --")
     assert any("全县 · 2020 年" in c.value for c in at.caption)
+
+
+def test_a_year_without_relapse_data_says_so():
+    at = run_page("pages/relapse.py", year=2014)
+    assert any("还没有已脱贫人口" in i.value for i in at.info)
+
+
+def test_a_village_without_households_says_so(demo_store):
+    table = households.village_table(demo_store, 2014)
+    empty = table[table["registered_households"] == 0]
+    assert len(empty), "the fixture has villages without registered households"
+    code, town = empty.iloc[0]["village_code"], empty.iloc[0]["township_code"]
+    at = run_page("pages/townships.py", year=2014, townships=[town])
+    at.selectbox(key="drill_village").set_value(code).run()
+    assert any("没有建档立卡户" in i.value for i in at.info)
