@@ -10,6 +10,7 @@ from analytics.scores import township_league
 from ui import data
 from ui.format import delta_text, fmt_int, fmt_pct, fmt_yuan
 from ui.frame import page_frame
+from ui.township_map import township_map
 
 filters = page_frame("总览")
 config = load_config()
@@ -90,16 +91,20 @@ right.plotly_chart(charts.build_trend(
     series, "relapse_rate_pct", "返贫率", "返贫率（%）",
     targets=[(t["relapse_cap_pct"], f"上限 {t['relapse_cap_pct']:g}%")]), key="trend_relapse")
 
-st.subheader(f"乡镇排名（{year}年）")
+st.subheader(f"乡镇作战图与排名（{year}年）")
+map_col, table_col = st.columns([5, 6])
+with map_col:
+    township_map(year, height=560)
 towns = data.figures_by_level("township")
 league = township_league(towns, data.townships(), year)
 if filters.townships:
     league = league[league["township_code"].isin(filters.townships)]
 league["view"] = [f"townships?township={name}&year={year}" for name in league["name"]]
 league["light"] = league["light"].map({"green": "🟢", "amber": "🟡", "red": "🔴"})
-st.dataframe(
+table_col.dataframe(
     league,
     hide_index=True,
+    height=600,
     column_order=["rank", "light", "name", "grade", "score", "poverty_incidence_pct",
                   "persons_to_threshold", "relapse_rate_pct", "registered_income_per_capita", "view"],
     column_config={

@@ -67,7 +67,7 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
                        villages: pd.DataFrame | None = None, *, dark: bool = True,
                        label_size: int = 18, height: int = 700,
                        view: dict | None = None) -> pdk.Deck:
-    """The township map: polygons coloured by ``metric``, names on top, villages as dots.
+    """The township map: polygons coloured by ``metric``, short names on top, villages as dots.
 
     ``values``: one row per township_code with name, status and the metric columns
     (poverty_incidence_pct, relapse_rate_pct, income_progress_pct). ``villages``:
@@ -102,10 +102,11 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
                                 id="villages", get_position=["lon", "lat"], get_fill_color="color",
                                 get_line_color=[20, 20, 20, 255], stroked=True,
                                 line_width_min_pixels=1, get_radius=450, radius_min_pixels=3,
-                                radius_max_pixels=7, pickable=True))
+                                radius_max_pixels=7, pickable=False))
+    short = by_code["short_name"] if "short_name" in by_code else pd.Series(dtype=str)
     labels = pd.DataFrame([
-        {"name": f["properties"]["name"], "lon": f["properties"]["seat_lon"],
-         "lat": f["properties"]["seat_lat"]}
+        {"name": short.get(f["properties"]["township_code"], f["properties"]["name"]),
+         "lon": f["properties"]["seat_lon"], "lat": f["properties"]["seat_lat"]}
         for f in collection["features"]])
     layers.append(pdk.Layer("TextLayer", labels, id="labels", get_position=["lon", "lat"],
                             get_text="name", get_size=label_size, size_units="'pixels'",
@@ -117,4 +118,5 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
     # pydeck reads a bare string as a JavaScript expression: literal strings are quoted.
     return pdk.Deck(layers=layers, initial_view_state=view_state, map_provider=None,
                     height=height,
-                    tooltip={"text": "{name}\n{status_label}\n贫困发生率 {poverty_incidence_pct}%"})
+                    tooltip={"text": "{name}\n{status_label}\n贫困发生率 {poverty_incidence_pct}%\n"
+                                     "返贫率 {relapse_rate_pct}%"})

@@ -7,7 +7,8 @@ Score (0–100) of a township in year t, from three parts:
   the 3 % exit threshold, and schedule = clamp((t − 2014) / (P − 2014), 0, 1) the
   share of time elapsed toward the township's planned exit year P (2020 when it has
   none). On or ahead of schedule earns full marks; a township already below 3 % in
-  2014 earns full marks.
+  2014 earns full marks. From its planned exit year on, a township not yet below 3 %
+  earns at most 20 (the exit rule is binary: missing it is not "almost there").
 - 返贫控制, 30 points: 30 when the relapse rate ≤ the cap (5 %), 0 at ≥ 2 × cap,
   linear between; 30 when there is no exited stock yet (rate null).
 - 收入进度, 30 points: 30 × clamp(progress / schedule, 0, 1) for the registered
@@ -16,7 +17,7 @@ Score (0–100) of a township in year t, from three parts:
   In 2014 (schedule 0) all on-schedule parts earn full marks.
 
 Grade by the county plan's thresholds: ≥ 90 好, 80–90 较好, 70–80 一般, < 70 较差.
-Traffic light: green for 好/较好, amber for 一般, red for 较差 — and red whenever the
+Traffic light: green for 好/较好, amber for 一般, red for 较差 — red whenever the
 township is over the relapse cap.
 """
 
@@ -63,6 +64,8 @@ def township_league(figures: pd.DataFrame, townships: pd.DataFrame, year: int) -
     progress = progress.where(i0 > threshold, 1.0)
     schedule = ((year - base_year) / (plan - base_year)).clip(0, 1)
     incidence_points = 40 * _on_schedule(progress, schedule)
+    missed = (year >= plan) & (now["poverty_incidence_pct"] >= threshold)
+    incidence_points = incidence_points.where(~missed, incidence_points.clip(upper=20))
 
     cap = float(t["relapse_cap_pct"])
     rate = now["relapse_rate_pct"]

@@ -92,6 +92,7 @@ def township_map_values(store, year: int) -> pd.DataFrame:
     status["persons_to_threshold"] = status["scope_code"].map(
         figures[figures["year"] == year].set_index("scope_code")["persons_to_threshold"])
     status["name"] = status["scope_code"].map(towns["name"])
+    status["short_name"] = status["scope_code"].map(towns["short_name"]).fillna(status["name"])
     return status.rename(columns={"scope_code": "township_code"})
 
 

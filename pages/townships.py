@@ -9,13 +9,15 @@ from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.households import INFRASTRUCTURE_LABELS
 from ui import data
 from ui.frame import page_frame
+from ui.township_map import township_map
 from ui.tables import VILLAGE_LABELS, HOUSEHOLD_LABELS, village_column_config, household_column_config
 
 filters = page_frame("乡镇")
 year = filters.year
 
 if not filters.townships:
-    st.info("请在左侧选择一个或多个乡镇。下表为全县各村概况。")
+    st.info("请在左侧选择一个或多个乡镇，或在地图上点击乡镇。下表为全县各村概况。")
+    township_map(year, height=480)
 villages = data.village_table(year, townships=filters.townships, villages=filters.villages)
 if villages.empty:
     st.info(f"{filters.scope_label} {year} 年没有村级数据。")

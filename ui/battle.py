@@ -92,8 +92,9 @@ def render_screen(params: ScreenParams) -> None:
         st.markdown(f'<div class="bm-panel-title">{PANEL_TITLES[panel]}</div>', unsafe_allow_html=True)
         if panel == "map":
             polygons, schematic = township_polygons()
-            deck = maps.build_township_map(polygons, towns, params.metric, vills, dark=True,
-                                           label_size=22, height=760)
+            deck = maps.build_township_map(
+                polygons, towns, params.metric, vills, dark=True, label_size=30, height=760,
+                view={"latitude": 35.215, "longitude": 105.225, "zoom": 9.85})
             st.pydeck_chart(deck, height=760, key=f"bm_map_{tick}")
             st.markdown(_legend(params.metric) + (
                 '<div class="bm-note">示意图：乡镇范围按乡镇驻地划分，非法定行政边界</div>'

@@ -31,3 +31,39 @@ def test_page_renders_with_charts(server, page, artifacts, path, heading, charts
     name = path.split("?")[0] or "overview"
     page.screenshot(path=str(artifacts / f"page_{name}.png"), full_page=True)
     assert not errors, errors
+
+
+def test_clicking_a_township_on_the_map_filters_the_page(server, page, artifacts):
+    page.goto(f"{server}/?year=2017")
+    wait_until_rendered(page, "总览")
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    canvas.scroll_into_view_if_needed()
+    page.wait_for_timeout(2000)
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("window.location.search.includes('township=')", timeout=30000)
+    wait_until_rendered(page)
+    scope = page.get_by_text("范围：").first.inner_text()
+    assert "全县" not in scope, scope
+    page.screenshot(path=str(artifacts / "overview_filtered_by_map.png"))
+
+
+def test_csv_download_is_what_the_table_shows(server, page):
+    page.goto(f"{server}/townships?year=2017&township=%E9%A9%AC%E8%90%A5%E9%95%87")
+    wait_until_rendered(page, "乡镇")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="导出 CSV").first.click()
+    download = info.value
+    text = open(download.path(), encoding="utf-8-sig").read()
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    assert header[:3] == ["乡镇", "村代码", "村"]
+    assert all(line.split(",")[0] == "马营镇" for line in lines[1:])
+    assert all(line.split(",")[1].startswith("621121101") for line in lines[1:])
+    assert download.suggested_filename == "villages_2017.csv"
+
+
+def test_unknown_year_in_the_url_falls_back_to_the_latest(server, page):
+    page.goto(f"{server}/?year=1999&township=%E4%B8%8D%E5%AD%98%E5%9C%A8")
+    wait_until_rendered(page, "总览")
+    assert "全县 · 2020 年" in page.get_by_text("范围：").first.inner_text()

@@ -1,0 +1,36 @@
+"""The township map as the overview and township pages show it: pick a colouring, click
+a township to filter the page (the sidebar's township filter and the URL follow)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import maps
+from analytics.geo import township_polygons
+from ui import data
+
+
+def _select_township() -> None:
+    state = st.session_state.get("township_map")
+    objects = (state or {}).get("selection", {}).get("objects", {}).get("townships", [])
+    if objects:
+        st.session_state["township"] = [objects[0]["properties"]["township_code"]]
+
+
+def township_map(year: int, *, height: int = 520) -> None:
+    """Draw the map for ``year`` with its metric choice and legend."""
+    metric = st.segmented_control("地图着色", list(maps.METRICS), key="metric",
+                                  bind="query-params", default="status",
+                                  format_func=maps.METRICS.get) or "status"
+    polygons, schematic = township_polygons()
+    deck = maps.build_township_map(
+        polygons, data.township_map_values(year), metric, data.village_map_points(year),
+        dark=False, label_size=16, height=height,
+        view={"latitude": 35.21, "longitude": 105.22, "zoom": 8.95})
+    st.pydeck_chart(deck, height=height, key="township_map", on_select=_select_township,
+                    selection_mode="single-object")
+    legend = "　".join(
+        f'<span style="color: rgb({c[0]},{c[1]},{c[2]})">■</span> {label}'
+        for label, c in maps.map_legend(metric))
+    st.markdown(legend + ("　·　示意图：乡镇范围按驻地划分，非法定边界；点击乡镇即筛选本页"
+                          if schematic else "　·　点击乡镇即筛选本页"), unsafe_allow_html=True)
