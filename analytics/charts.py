@@ -67,28 +67,27 @@ def build_trend(frame: pd.DataFrame, column: str, title: str, unit: str,
     return _layout(fig, title, unit, dark=dark, height=height)
 
 
-def build_exits_vs_plan(exits: pd.DataFrame, dark: bool = False, height: int = 360) -> go.Figure:
-    """Persons exited each year beside the plan's persons (bars, persons)."""
+def build_actual_vs_plan(frame: pd.DataFrame, actual: str, plan: str, title: str, unit: str,
+                         names: tuple[str, str], dark: bool = False, height: int = 360) -> go.Figure:
+    """Bars of ``frame[actual]`` beside ``frame[plan]`` by year; ``names`` = (plan, actual)."""
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=exits["year"], y=exits["planned_persons"], name="计划脱贫人数",
-                         marker_color=PLAN))
-    fig.add_trace(go.Bar(x=exits["year"], y=exits["exited_persons"], name="实际脱贫人数",
-                         marker_color=ACTUAL))
+    fig.add_trace(go.Bar(x=frame["year"], y=frame[plan], name=names[0], marker_color=PLAN))
+    fig.add_trace(go.Bar(x=frame["year"], y=frame[actual], name=names[1], marker_color=ACTUAL))
     fig.update_layout(barmode="group")
     fig.update_xaxes(dtick=1)
-    return _layout(fig, "脱贫人数：实际与计划", "人", dark=dark, height=height)
+    return _layout(fig, title, unit, dark=dark, height=height)
+
+
+def build_exits_vs_plan(exits: pd.DataFrame, dark: bool = False, height: int = 360) -> go.Figure:
+    """Persons exited each year beside the plan's persons (bars, persons)."""
+    return build_actual_vs_plan(exits, "exited_persons", "planned_persons", "脱贫人数：实际与计划",
+                                "人", ("计划脱贫人数", "实际脱贫人数"), dark, height)
 
 
 def build_village_exits_vs_plan(exits: pd.DataFrame, dark: bool = False) -> go.Figure:
     """Poor villages exited each year beside the plan (bars, villages)."""
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=exits["year"], y=exits["planned_villages_plan"], name="计划退出村数",
-                         marker_color=PLAN))
-    fig.add_trace(go.Bar(x=exits["year"], y=exits["exited_villages"], name="实际退出村数",
-                         marker_color=ACTUAL))
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(dtick=1)
-    return _layout(fig, "贫困村退出：实际与计划", "个", dark=dark)
+    return build_actual_vs_plan(exits, "exited_villages", "planned_villages_plan",
+                                "贫困村退出：实际与计划", "个", ("计划退出村数", "实际退出村数"), dark)
 
 
 def build_relapse_by_township(frame: pd.DataFrame, cap: float, title: str,

@@ -141,6 +141,9 @@ def write_dataset(
             con.execute(f"INSERT INTO {_quote(name)} ({cols}) SELECT {cols} FROM incoming")
             con.unregister("incoming")
             counts[name] = len(frame)
+        for statement in read_query("macros").split(";"):
+            if statement.strip():
+                con.execute(statement)
         for name in DERIVED_TABLES:
             _say(progress, f"computing {name}")
             con.execute(read_query(f"build_{name}"))

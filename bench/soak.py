@@ -23,7 +23,8 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, running_server  # noqa: E402
+from tests.browser.server import (CHROMIUM, CHROMIUM_ARGS, refuse_outside,  # noqa: E402
+                                  running_server)
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -69,14 +70,7 @@ def main(argv=None) -> int:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
 
-        def route(r):
-            if r.request.url.startswith(url):
-                r.continue_()
-            else:
-                external.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
+        refuse_outside(page, url, external)
         page.goto(f"{url}/battle_map?kiosk=1&rotate={args.rotate}")
         started = time.time()
         last_panel = None

@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.loading import load_uploaded_files
 from ui import data
-from ui.frame import page_frame
+from ui.frame import page_frame, progress_bar
 
 filters = page_frame("数据", show_filters=False)
 meta = data.dataset_meta()
@@ -43,13 +43,7 @@ uploads = st.file_uploader("选择文件", type=["csv", "parquet", "xlsx"], acce
                            key="upload")
 if uploads and st.button("校验并导入", type="primary", key="do_import"):
     with st.status("正在校验…", expanded=True) as status:
-        bar = st.progress(0.0)
-        step = {"n": 0}
-
-        def say(message: str) -> None:
-            step["n"] += 1
-            bar.progress(min(step["n"] / 25, 1.0), text=message)
-
+        say = progress_bar(expected_steps=25)
         result = load_uploaded_files(((u.name, u.getvalue()) for u in uploads), progress=say)
         if result.ok:
             status.update(label="导入成功，数据已替换", state="complete")

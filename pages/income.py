@@ -22,24 +22,28 @@ if row.empty or row["registered_persons"].iloc[0] == 0:
     st.stop()
 row = row.iloc[0]
 
-c = st.columns(5)
-c[0].metric("农村居民人均可支配收入", fmt_yuan(row["rural_income_per_capita"]),
-            f"县目标 {t['rural_income_yuan']:g} · 省目标 {t['province_rural_income_yuan']:g}",
-            delta_color="off", delta_arrow="off", border=True)
-c[1].metric("农村收入目标进度", fmt_pct(row["rural_income_per_capita_progress_pct"], 1),
-            f"尚需年均增长 {fmt_pct(row['rural_income_per_capita_growth_needed_pct'], 1)}"
-            if row["year"] < t["target_year"] else f"{t['target_year']}年目标年已过",
-            delta_color="off", delta_arrow="off", border=True,
-            help="进度 = (当年值 − 2014年值) / (目标 − 2014年值)；所需增长 = (目标/当年值)^(1/剩余年数) − 1")
-c[2].metric("建档立卡户人均纯收入", fmt_yuan(row["registered_income_per_capita"]),
-            f"县目标 {t['registered_income_yuan']:g} · 省目标 {t['province_registered_income_yuan']:g}",
-            delta_color="off", delta_arrow="off", border=True)
-c[3].metric("建档立卡户收入目标进度", fmt_pct(row["registered_income_per_capita_progress_pct"], 1),
-            f"尚需年均增长 {fmt_pct(row['registered_income_per_capita_growth_needed_pct'], 1)}"
-            if row["year"] < t["target_year"] else f"{t['target_year']}年目标年已过",
-            delta_color="off", delta_arrow="off", border=True)
-c[4].metric("工资性收入占比", fmt_pct(row["wage_share_pct"], 1),
-            f"目标 ≥{t['wage_share_pct']:g}%（{t['wage_share_year']}年）", delta_color="off", delta_arrow="off", border=True)
+def growth_note(prefix: str) -> str:
+    if row["year"] >= t["target_year"]:
+        return f"{t['target_year']}年目标年已过"
+    return f"尚需年均增长 {fmt_pct(row[f'{prefix}_growth_needed_pct'], 1)}"
+
+
+tiles = [
+    ("农村居民人均可支配收入", fmt_yuan(row["rural_income_per_capita"]),
+     f"县目标 {t['rural_income_yuan']:g} · 省目标 {t['province_rural_income_yuan']:g}"),
+    ("农村收入目标进度", fmt_pct(row["rural_income_per_capita_progress_pct"], 1),
+     growth_note("rural_income_per_capita")),
+    ("建档立卡户人均纯收入", fmt_yuan(row["registered_income_per_capita"]),
+     f"县目标 {t['registered_income_yuan']:g} · 省目标 {t['province_registered_income_yuan']:g}"),
+    ("建档立卡户收入目标进度", fmt_pct(row["registered_income_per_capita_progress_pct"], 1),
+     growth_note("registered_income_per_capita")),
+    ("工资性收入占比", fmt_pct(row["wage_share_pct"], 1),
+     f"目标 ≥{t['wage_share_pct']:g}%（{t['wage_share_year']}年）"),
+]
+for column, (label, value, note) in zip(st.columns(len(tiles)), tiles):
+    column.metric(label, value, note, delta_color="off", delta_arrow="off", border=True,
+                  help="进度 = (当年值 − 2014年值) / (目标 − 2014年值)；"
+                       "所需增长 = (目标/当年值)^(1/剩余年数) − 1")
 
 left, right = st.columns(2)
 left.plotly_chart(charts.build_trend(

@@ -62,16 +62,21 @@ cadre_coverage = _cached(metrics.cadre_coverage)
 quality_findings = _cached(_findings)
 
 
-def townships() -> pd.DataFrame:
-    return _run("townships", get_store().generation, (), ())
+def _townships(store: Store) -> pd.DataFrame:
+    return store.query("townships")
 
 
-def villages() -> pd.DataFrame:
-    return _run("villages", get_store().generation, (), ())
+def _villages(store: Store) -> pd.DataFrame:
+    return store.query("villages")
 
 
-_FUNCTIONS["townships"] = lambda store: store.query("townships")
-_FUNCTIONS["villages"] = lambda store: store.query("villages")
+def _audit_log(store: Store) -> pd.DataFrame:
+    return store.query("audit_log")
+
+
+townships = _cached(_townships)
+villages = _cached(_villages)
+audit_log = _cached(_audit_log)
 
 village_table = _cached(households.village_table)
 poverty_cause_breakdown = _cached(households.poverty_cause_breakdown)
@@ -84,12 +89,5 @@ household_incomes = _cached(households.household_incomes)
 def income_progress_of(figures: pd.DataFrame) -> pd.DataFrame:
     """Progress columns for already-fetched figures (cheap; not cached)."""
     return metrics.income_progress(figures)
-
-_FUNCTIONS["audit_log"] = lambda store: store.query("audit_log")
-
-
-def audit_log() -> pd.DataFrame:
-    return _run("audit_log", get_store().generation, (), ())
-
 township_map_values = _cached(status.township_map_values)
 village_map_points = _cached(status.village_map_points)

@@ -74,6 +74,18 @@ class Filters:
         return "全县"
 
 
+def progress_bar(expected_steps: int):
+    """A progress bar and the callback that advances it one step per message."""
+    bar = st.progress(0.0)
+    steps = {"n": 0}
+
+    def say(message: str) -> None:
+        steps["n"] += 1
+        bar.progress(min(steps["n"] / expected_steps, 1.0), text=message)
+
+    return say
+
+
 def ensure_database() -> bool:
     """Build the demo database on the very first run, with visible progress."""
     path = default_db_path()
@@ -86,13 +98,7 @@ def ensure_database() -> bool:
         from analytics.store import write_dataset
 
         with st.status("首次运行：正在生成通渭县演示数据…", expanded=True) as status:
-            bar = st.progress(0.0)
-            steps = {"n": 0}
-
-            def say(message: str) -> None:
-                steps["n"] += 1
-                bar.progress(min(steps["n"] / 20, 1.0), text=message)
-
+            say = progress_bar(expected_steps=20)
             tables = demo_tables(scale=1.0, seed=2015, progress=say)
             write_dataset(tables, path, source="demo scale=1 seed=2015", as_of=demo_as_of(),
                           actor="first-run", progress=say)

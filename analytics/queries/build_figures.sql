@@ -13,10 +13,8 @@ hh AS (
 ),
 hh_parts AS (
     SELECT
-        CASE WHEN grouping(village_code) = 0 THEN 'village'
-             WHEN grouping(township_code) = 0 THEN 'township' ELSE 'county' END AS scope_level,
-        CASE WHEN grouping(village_code) = 0 THEN village_code
-             WHEN grouping(township_code) = 0 THEN township_code ELSE 'county' END AS scope_code,
+        scope_level(grouping(village_code), grouping(township_code)) AS scope_level,
+        scope_code(grouping(village_code), grouping(township_code), village_code, township_code) AS scope_code,
         year,
         sum(members) AS registered_persons,
         sum(members) FILTER (WHERE status = '未脱贫') AS poor_persons,
@@ -39,10 +37,8 @@ hh_parts AS (
 stock AS (
     -- people exited at the end of t-1: the ones at risk of relapse in t
     SELECT
-        CASE WHEN grouping(village_code) = 0 THEN 'village'
-             WHEN grouping(township_code) = 0 THEN 'township' ELSE 'county' END AS scope_level,
-        CASE WHEN grouping(village_code) = 0 THEN village_code
-             WHEN grouping(township_code) = 0 THEN township_code ELSE 'county' END AS scope_code,
+        scope_level(grouping(village_code), grouping(township_code)) AS scope_level,
+        scope_code(grouping(village_code), grouping(township_code), village_code, township_code) AS scope_code,
         year + 1 AS year,
         sum(members) AS exited_stock_start
     FROM household_facts
@@ -51,10 +47,8 @@ stock AS (
 ),
 vy AS (
     SELECT
-        CASE WHEN grouping(vy.village_code) = 0 THEN 'village'
-             WHEN grouping(v.township_code) = 0 THEN 'township' ELSE 'county' END AS scope_level,
-        CASE WHEN grouping(vy.village_code) = 0 THEN vy.village_code
-             WHEN grouping(v.township_code) = 0 THEN v.township_code ELSE 'county' END AS scope_code,
+        scope_level(grouping(vy.village_code), grouping(v.township_code)) AS scope_level,
+        scope_code(grouping(vy.village_code), grouping(v.township_code), vy.village_code, v.township_code) AS scope_code,
         vy.year,
         sum(vy.registered_population) AS registered_population,
         sum(vy.households) AS village_households,

@@ -1,7 +1,7 @@
 -- Registered households with and without a responsible cadre, by scope and year.
 SELECT
-    CASE WHEN grouping(township_code) = 0 THEN 'township' ELSE 'county' END AS scope_level,
-    CASE WHEN grouping(township_code) = 0 THEN township_code ELSE 'county' END AS scope_code,
+    scope_level(1, grouping(township_code)) AS scope_level,
+    scope_code(1, grouping(township_code), NULL, township_code) AS scope_code,
     year,
     count(*)::BIGINT AS households,
     count(*) FILTER (WHERE c.cadre_id IS NOT NULL)::BIGINT AS households_with_cadre

@@ -4,8 +4,8 @@ WITH first_exit AS (
     SELECT household_id, min(year) AS cohort_year FROM household_facts WHERE is_exit GROUP BY household_id
 )
 SELECT
-    CASE WHEN grouping(f.township_code) = 0 THEN 'township' ELSE 'county' END AS scope_level,
-    CASE WHEN grouping(f.township_code) = 0 THEN f.township_code ELSE 'county' END AS scope_code,
+    scope_level(1, grouping(f.township_code)) AS scope_level,
+    scope_code(1, grouping(f.township_code), NULL, f.township_code) AS scope_code,
     e.cohort_year,
     f.year,
     sum(f.members)::BIGINT AS cohort_persons,

@@ -1,9 +1,7 @@
 -- Relapsed persons by relapse cause, for every scope and year (a missing cause is 未填).
 SELECT
-    CASE WHEN grouping(village_code) = 0 THEN 'village'
-         WHEN grouping(township_code) = 0 THEN 'township' ELSE 'county' END AS scope_level,
-    CASE WHEN grouping(village_code) = 0 THEN village_code
-         WHEN grouping(township_code) = 0 THEN township_code ELSE 'county' END AS scope_code,
+    scope_level(grouping(village_code), grouping(township_code)) AS scope_level,
+    scope_code(grouping(village_code), grouping(township_code), village_code, township_code) AS scope_code,
     year,
     coalesce(relapse_cause, '未填') AS relapse_cause,
     sum(members)::BIGINT AS relapsed_persons,

@@ -78,3 +78,14 @@ def wait_until_rendered(page, heading: str | None = None, timeout: float = 60000
         page.get_by_role("heading", name=heading).first.wait_for(timeout=timeout)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
                            timeout=timeout)
+
+
+def refuse_outside(page, base: str, refused: list[str]) -> None:
+    """Route every request: the server's pass, anything else is refused and recorded."""
+    def route(r):
+        if r.request.url.startswith(base):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+    page.route("**/*", route)

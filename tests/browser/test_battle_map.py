@@ -10,20 +10,9 @@ from PIL import Image
 
 from analytics.households import household_list
 from analytics.store import Store
-from tests.browser.server import free_port, start_server, stop_server, wait_until_rendered
+from tests.browser.server import free_port, refuse_outside, start_server, stop_server
 
 KIOSK = "battle_map?kiosk=1&rotate=6&year=2017"
-
-
-def refuse_outside(page, base: str, refused: list[str]) -> None:
-    """Route every request: the server's pass, anything else is refused and recorded."""
-    def route(r):
-        if r.request.url.startswith(base):
-            r.continue_()
-        else:
-            refused.append(r.request.url)
-            r.abort()
-    page.route("**/*", route)
 
 
 def panel_number(page) -> int:
