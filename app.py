@@ -12,7 +12,7 @@ from ui.format import delta_text, fmt_int, fmt_pct, fmt_yuan
 from ui.frame import page_frame
 from ui.township_map import township_map
 
-filters = page_frame("总览")
+filters = page_frame("总览", "overview")
 config = load_config()
 t = config.targets
 year = filters.year

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 import time
 from pathlib import Path
 
+from analytics import audit
 from analytics.store import DEFAULT_DB
+
+
+def _actor() -> str:
+    """The operating-system user running the command (for the audit trail)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def _progress(started: float):
@@ -28,6 +38,8 @@ def cmd_build_demo(args) -> int:
         tables, args.db, source=f"demo scale={args.scale:g} seed={args.seed}",
         as_of=demo_as_of(), progress=say,
     )
+    audit.record(_actor(), "cli", "build_demo", f"scale={args.scale:g} seed={args.seed}",
+                 sum(counts.values()))
     del tables
     size = Path(args.db).stat().st_size
     say(f"done: {counts.get('households', 0):,} households, "
@@ -40,7 +52,8 @@ def cmd_import(args) -> int:
     from analytics.loading import load_dataset
 
     say = _progress(time.perf_counter())
-    result = load_dataset(args.path, args.db, source=str(Path(args.path).resolve()), progress=say)
+    result = load_dataset(args.path, args.db, actor=_actor(), role="cli",
+                          source=str(Path(args.path).resolve()), progress=say)
     if not result.ok:
         print(write_problems_report(result.problems))
         print(f"rejected: {len(result.problems)} problem(s); the database was not changed.",
@@ -54,6 +67,7 @@ def cmd_export(args) -> int:
     from analytics.store import export_dataset
 
     counts = export_dataset(args.db, args.path, fmt=args.format)
+    audit.record(_actor(), "cli", "export", f"{args.path} ({args.format})", sum(counts.values()))
     for name, n in counts.items():
         print(f"{name}: {n:,} rows")
     return 0
@@ -113,6 +127,36 @@ def cmd_check(args) -> int:
     return 1 if total else 0
 
 
+def cmd_add_user(args) -> int:
+    from analytics.accounts import add_user, users_path
+
+    password = None
+    if not args.no_password:
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("password: ")
+            if password != getpass.getpass("again: "):
+                print("the passwords differ", file=sys.stderr)
+                return 2
+    try:
+        add_user(args.name, password, args.role, args.township)
+    except ValueError as bad:
+        print(str(bad), file=sys.stderr)
+        return 2
+    print(f"saved {args.name} ({args.role}) in {users_path()}; sign-in is now required")
+    return 0
+
+
+def cmd_add_screen(args) -> int:
+    from analytics.accounts import add_screen
+
+    token = add_screen(args.name)
+    print(f"screen {args.name}: open /battle_map?kiosk=1&token={token}")
+    print("(the token is shown once; run add-screen again to replace it)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file")
@@ -145,6 +189,19 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("check", parents=[common], help="data-quality report")
     p.add_argument("--verbose", type=int, default=0, metavar="N", help="show N rows per finding")
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("add-user", help="add or replace a local account (sign-in then required)")
+    p.add_argument("name")
+    p.add_argument("--role", choices=("county", "township"), required=True)
+    p.add_argument("--township", action="append", help="township code (township role; repeatable)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.add_argument("--no-password", action="store_true",
+                   help="an identity-provider (OIDC) account: the name is the e-mail address")
+    p.set_defaults(run=cmd_add_user)
+
+    p = sub.add_parser("add-screen", help="register a meeting-room screen and print its URL")
+    p.add_argument("name")
+    p.set_defaults(run=cmd_add_screen)
 
     args = parser.parse_args(argv)
     return args.run(args)

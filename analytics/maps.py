@@ -77,6 +77,9 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
     values["fill"] = township_colors(values, metric)
     by_code = values.set_index("township_code")
     collection = copy.deepcopy(polygons)
+    # only the townships in ``values``: a viewer restricted to some townships sees no others
+    collection["features"] = [f for f in collection["features"]
+                              if f["properties"]["township_code"] in by_code.index]
     for feature in collection["features"]:
         code = feature["properties"]["township_code"]
         props = feature["properties"]

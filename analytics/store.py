@@ -95,8 +95,6 @@ def _meta_ddl() -> list[str]:
     return [
         "CREATE TABLE dataset_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
         "CREATE TABLE poverty_lines (year INTEGER PRIMARY KEY, poverty_line DOUBLE NOT NULL)",
-        "CREATE TABLE audit_log (logged_at TIMESTAMP NOT NULL, actor VARCHAR, action VARCHAR NOT NULL,"
-        " detail VARCHAR, rows BIGINT)",
     ]
 
 
@@ -106,7 +104,6 @@ def write_dataset(
     *,
     source: str,
     as_of: date | None = None,
-    actor: str = "cli",
     poverty_lines: Mapping[int, float] | None = None,
     progress: Progress = None,
 ) -> dict[str, int]:
@@ -119,7 +116,6 @@ def write_dataset(
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{time.time_ns()}.tmp")
-    history = _audit_history(db_path)
     counts: dict[str, int] = {}
     con = duckdb.connect(str(tmp))
     try:
@@ -159,14 +155,6 @@ def write_dataset(
             "row_counts": json.dumps(counts),
         }
         con.executemany("INSERT INTO dataset_meta VALUES (?, ?)", list(meta.items()))
-        if history is not None and len(history):
-            con.register("history", history)
-            con.execute("INSERT INTO audit_log SELECT * FROM history")
-            con.unregister("history")
-        con.execute(
-            "INSERT INTO audit_log VALUES (?, ?, 'import', ?, ?)",
-            [loaded_at.replace(tzinfo=None), actor, source, sum(counts.values())],
-        )
         _say(progress, "checkpoint")
         con.execute("CHECKPOINT")
         con.close()
@@ -180,15 +168,36 @@ def write_dataset(
     return counts
 
 
-def _audit_history(db_path: Path) -> pd.DataFrame | None:
-    """The audit rows of the database about to be replaced (carried into the new one)."""
-    if not db_path.exists():
-        return None
+def _connect_with_retry(path: Path, read_only: bool, attempts: int = 50):
+    """Open a small shared file that another process may hold for a moment."""
+    for attempt in range(attempts):
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+    raise RuntimeError("unreachable")
+
+
+def append_audit(path: Path, row: tuple) -> None:
+    """Append one row (logged_at, actor, role, action, detail, rows) to the audit file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect_with_retry(path, read_only=False)
     try:
-        with duckdb.connect(str(db_path), read_only=True) as old:
-            return old.execute("SELECT * FROM audit_log ORDER BY logged_at").df()
-    except duckdb.Error:
-        return None
+        con.execute(read_query("audit_schema"))
+        con.execute(read_query("audit_insert"), list(row))
+    finally:
+        con.close()
+
+
+def read_audit(path: Path, limit: int) -> pd.DataFrame:
+    """The latest rows of the audit file, newest first."""
+    con = _connect_with_retry(path, read_only=True)
+    try:
+        return con.execute(read_query("audit_log"), {"limit": limit}).df()
+    finally:
+        con.close()
 
 
 def export_dataset(db_path: str | Path, out_dir: str | Path, fmt: str = "csv") -> dict[str, int]:
@@ -217,6 +226,10 @@ def export_dataset(db_path: str | Path, out_dir: str | Path, fmt: str = "csv") -
             )
             counts[name] = n
     return counts
+
+
+# Queries that carry nothing township-specific and may run for any viewer.
+UNSCOPED_QUERIES = frozenset({"dataset_meta"})
 
 
 class Store:
@@ -256,15 +269,29 @@ class Store:
                 self._identity = identity
             return self._con
 
-    def query(self, name: str, **params) -> pd.DataFrame:
-        """Run ``queries/<name>.sql`` with ``params`` bound, as a DataFrame."""
+    def query(self, name: str, *, allowed: tuple[str, ...] = (), **params) -> pd.DataFrame:
+        """Run ``queries/<name>.sql`` with ``params`` bound, as a DataFrame.
+
+        ``allowed``: the townships the viewer may see (empty = all). A query that can be
+        restricted has a ``$allowed`` filter in its SQL and gets the list bound; a query
+        without one may only run unrestricted (``UNSCOPED_QUERIES`` excepted), so a
+        restricted viewer can never reach rows outside their townships.
+        """
         sql = read_query(name)
+        if "$allowed" in sql:
+            params["allowed"] = list(allowed)
+        elif allowed and name not in UNSCOPED_QUERIES:
+            raise PermissionError(f"query {name} has no township scope")
         cursor = self._connection().cursor()
         try:
             self.queries_run += 1
             return cursor.execute(sql, params or None).df()
         finally:
             cursor.close()
+
+    def scoped(self, allowed: tuple[str, ...]) -> "ScopedStore":
+        """This store as seen by a viewer restricted to ``allowed`` townships."""
+        return ScopedStore(self, tuple(allowed))
 
     def meta(self) -> dict[str, str]:
         frame = self.query("dataset_meta")
@@ -275,3 +302,26 @@ class Store:
             if self._con is not None:
                 self._con.close()
                 self._con = None
+
+
+class ScopedStore:
+    """A Store restricted to some townships: every query runs with ``allowed`` bound."""
+
+    def __init__(self, store: Store, allowed: tuple[str, ...]):
+        self.store = store
+        self.allowed = allowed
+
+    @property
+    def generation(self) -> str:
+        return self.store.generation
+
+    @property
+    def queries_run(self) -> int:
+        return self.store.queries_run
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        return self.store.query(name, allowed=self.allowed, **params)
+
+    def meta(self) -> dict[str, str]:
+        frame = self.query("dataset_meta")
+        return dict(zip(frame["key"], frame["value"]))

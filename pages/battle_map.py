@@ -14,7 +14,7 @@ from ui import battle
 from ui.frame import page_frame
 
 params = battle.screen_params(st.query_params)
-page_frame("挂图作战", kiosk=params.kiosk)
+page_frame("挂图作战", "battle_map", kiosk=params.kiosk)
 
 
 @st.fragment(run_every=params.rotate)

@@ -10,7 +10,8 @@ from analytics.loading import load_uploaded_files
 from ui import data
 from ui.frame import page_frame, progress_bar
 
-filters = page_frame("数据", show_filters=False)
+filters = page_frame("数据", "data", show_filters=False)
+UPLOAD_LIMIT_BYTES = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
 meta = data.dataset_meta()
 
 st.subheader("当前数据")
@@ -44,7 +45,9 @@ uploads = st.file_uploader("选择文件", type=["csv", "parquet", "xlsx"], acce
 if uploads and st.button("校验并导入", type="primary", key="do_import"):
     with st.status("正在校验…", expanded=True) as status:
         say = progress_bar(expected_steps=25)
-        result = load_uploaded_files(((u.name, u.getvalue()) for u in uploads), progress=say)
+        viewer = data.current_viewer()
+        result = load_uploaded_files(((u.name, u.getvalue()) for u in uploads), actor=viewer.name,
+                                     role=viewer.role, max_bytes=UPLOAD_LIMIT_BYTES, progress=say)
         if result.ok:
             status.update(label="导入成功，数据已替换", state="complete")
         else:

@@ -10,7 +10,7 @@ from ui import data
 from ui.format import fmt_pct, fmt_yuan
 from ui.frame import page_frame
 
-filters = page_frame("收入")
+filters = page_frame("收入", "income")
 year = filters.year
 t = load_config().targets
 

@@ -6,15 +6,15 @@ import streamlit as st
 
 from analytics import charts
 from analytics.config import load_config
-from analytics.exports import csv_bytes, xlsx_bytes
 from analytics.households import at_risk_counts
 from analytics.metrics import relapse_matrix
 from ui import data
 from ui.format import fmt_int, fmt_pct
+from ui.exports import export_buttons
 from ui.frame import page_frame
 from ui.tables import RISK_LABELS_TABLE
 
-filters = page_frame("返贫监测")
+filters = page_frame("返贫监测", "relapse")
 year = filters.year
 cap = float(load_config().targets["relapse_cap_pct"])
 
@@ -86,8 +86,5 @@ else:
                   "cadre_name": "帮扶责任人"}
         st.dataframe(listing, hide_index=True, column_order=list(labels),
                      column_config=labels, key="risk_list")
-        st.download_button("导出 CSV", csv_bytes(listing, labels), file_name=f"at_risk_{village}_{year}.csv",
-                           mime="text/csv", key="risk_csv")
-        st.download_button("导出 XLSX", xlsx_bytes(listing, labels, sheet="监测户"),
-                           file_name=f"at_risk_{village}_{year}.xlsx", key="risk_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        e1, e2, _ = st.columns([1, 1, 4])
+        export_buttons((e1, e2), listing, labels, f"at_risk_{village}_{year}", "监测户")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.exports import csv_bytes, xlsx_bytes
-from analytics.households import INFRASTRUCTURE_LABELS
 from ui import data
+from ui.exports import export_buttons
 from ui.frame import page_frame
 from ui.township_map import township_map
 from ui.tables import VILLAGE_LABELS, HOUSEHOLD_LABELS, village_column_config, household_column_config
 
-filters = page_frame("乡镇")
+filters = page_frame("乡镇", "townships")
 year = filters.year
 
 if not filters.townships:
@@ -27,11 +26,7 @@ st.subheader(f"{filters.scope_label} · {year}年 各村情况（{len(villages)}
 st.dataframe(villages, hide_index=True, column_order=list(VILLAGE_LABELS),
              column_config=village_column_config(), key="village_table", height=420)
 d1, d2, _ = st.columns([1, 1, 4])
-d1.download_button("导出 CSV", csv_bytes(villages, VILLAGE_LABELS),
-                   file_name=f"villages_{year}.csv", mime="text/csv", key="villages_csv")
-d2.download_button("导出 XLSX", xlsx_bytes(villages, VILLAGE_LABELS, sheet="各村情况"),
-                   file_name=f"villages_{year}.xlsx", key="villages_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+export_buttons((d1, d2), villages, VILLAGE_LABELS, f"villages_{year}", "各村情况")
 
 left, right = st.columns(2)
 causes = data.poverty_cause_breakdown(year, townships=filters.townships, villages=filters.villages)
@@ -52,17 +47,14 @@ if village:
         st.dataframe(households, hide_index=True, column_order=list(HOUSEHOLD_LABELS),
                      column_config=household_column_config(), key="household_table")
         h1, h2, _ = st.columns([1, 1, 4])
-        h1.download_button("导出 CSV", csv_bytes(households, HOUSEHOLD_LABELS),
-                           file_name=f"households_{village}_{year}.csv", mime="text/csv",
-                           key="households_csv")
-        h2.download_button("导出 XLSX", xlsx_bytes(households, HOUSEHOLD_LABELS, sheet="建档立卡户"),
-                           file_name=f"households_{village}_{year}.xlsx", key="households_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        export_buttons((h1, h2), households, HOUSEHOLD_LABELS, f"households_{village}_{year}",
+                       "建档立卡户")
         ids = list(households["household_id"])
         household = st.selectbox("一户一档", ids, index=None, key="household", bind="query-params",
                                  placeholder="选择户编号")
         if household:
-            record = data.household_file(household, townships=filters.townships)
+            record = data.household_file(household, townships=filters.townships,
+                                         unmasked=data.current_viewer().may_see_personal)
             if record is None:
                 st.warning("没有这一户的档案。")
             else:

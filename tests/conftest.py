@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Tests never write to the project's own audit trail or accounts file.
+os.environ.setdefault("TONGWEI_AUDIT", str(Path(tempfile.mkdtemp(prefix="audit-")) / "audit.duckdb"))
+os.environ.setdefault("TONGWEI_USERS", str(Path(tempfile.mkdtemp(prefix="users-")) / "users.toml"))
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import households, metrics, quality, status
+from analytics import audit, households, metrics, quality, status
+from analytics.access import OPEN_VIEWER, Viewer
 from analytics.store import Store, default_db_path
 
 
@@ -28,16 +29,24 @@ def get_store() -> Store:
 _FUNCTIONS: dict[str, Callable] = {}
 
 
+def current_viewer() -> Viewer:
+    """The signed-in viewer (set by ui.frame), or the open demo viewer."""
+    return st.session_state.get("viewer", OPEN_VIEWER)
+
+
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
-def _run(name: str, generation: str, args: tuple, kwargs: tuple):
-    return _FUNCTIONS[name](get_store(), *args, **dict(kwargs))
+def _run(name: str, generation: str, allowed: tuple, args: tuple, kwargs: tuple):
+    """One analytics call; the viewer's townships are part of the key and of the SQL."""
+    store = get_store()
+    return _FUNCTIONS[name](store.scoped(allowed) if allowed else store, *args, **dict(kwargs))
 
 
 def _cached(func: Callable) -> Callable:
     _FUNCTIONS[func.__name__] = func
 
     def call(*args, **kwargs):
-        return _run(func.__name__, get_store().generation, args, tuple(sorted(kwargs.items())))
+        return _run(func.__name__, get_store().generation, current_viewer().allowed, args,
+                    tuple(sorted(kwargs.items())))
 
     call.__name__ = func.__name__
     call.__doc__ = func.__doc__
@@ -70,13 +79,8 @@ def _villages(store: Store) -> pd.DataFrame:
     return store.query("villages")
 
 
-def _audit_log(store: Store) -> pd.DataFrame:
-    return store.query("audit_log")
-
-
 townships = _cached(_townships)
 villages = _cached(_villages)
-audit_log = _cached(_audit_log)
 
 village_table = _cached(households.village_table)
 poverty_cause_breakdown = _cached(households.poverty_cause_breakdown)
@@ -91,3 +95,14 @@ def income_progress_of(figures: pd.DataFrame) -> pd.DataFrame:
     return metrics.income_progress(figures)
 township_map_values = _cached(status.township_map_values)
 village_map_points = _cached(status.village_map_points)
+
+
+def audit_log() -> pd.DataFrame:
+    """The latest audit rows (not cached: it changes with every sign-in and export)."""
+    return audit.recent()
+
+
+def record(action: str, detail: str = "", rows: int | None = None) -> None:
+    """Record what the current viewer did in the audit trail."""
+    viewer = current_viewer()
+    audit.record(viewer.name, viewer.role, action, detail, rows)

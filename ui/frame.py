@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from analytics.config import ROOT
+from analytics import audit
 from analytics.store import default_db_path
-from ui import data
+from ui import data, signin
 
 APP_TITLE = "通渭县精准扶贫监测"
 
@@ -30,6 +30,11 @@ PAGES = (
 )
 
 _build_lock = threading.Lock()
+
+
+def page_key(path: str) -> str:
+    """'pages/relapse.py' → 'relapse'; 'app.py' → 'overview' (the keys of PAGE_ROLES)."""
+    return "overview" if path == "app.py" else path.removeprefix("pages/").removesuffix(".py")
 
 
 def unique_labels(codes, names) -> dict[str, str]:
@@ -100,8 +105,10 @@ def ensure_database() -> bool:
         with st.status("首次运行：正在生成通渭县演示数据…", expanded=True) as status:
             say = progress_bar(expected_steps=20)
             tables = demo_tables(scale=1.0, seed=2015, progress=say)
-            write_dataset(tables, path, source="demo scale=1 seed=2015", as_of=demo_as_of(),
-                          actor="first-run", progress=say)
+            counts = write_dataset(tables, path, source="demo scale=1 seed=2015",
+                                   as_of=demo_as_of(), progress=say)
+            audit.record("first-run", "county", "build_demo", "scale=1 seed=2015",
+                         sum(counts.values()))
             status.update(label="演示数据已生成", state="complete")
     return True
 
@@ -116,14 +123,22 @@ def _style() -> None:
     )
 
 
-def page_frame(title: str, *, show_filters: bool = True, kiosk: bool = False) -> Filters | None:
-    """Set up the page, draw navigation and the shared filters, return the filters.
+def page_frame(title: str, page: str, *, show_filters: bool = True,
+               kiosk: bool = False) -> Filters | None:
+    """Set up the page, sign the viewer in, check they may open ``page``, draw navigation
+    and the shared filters, and return the filters.
 
     ``kiosk``: the meeting-room screen — no sidebar, toolbar or filters, dark theme.
     """
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon="📊", layout="wide",
                        initial_sidebar_state="collapsed" if kiosk else "auto")
     _style()
+    viewer = signin.current_viewer()
+    if viewer is None:
+        st.stop()
+    if not viewer.may_open(page):
+        st.error("您的账户无权查看此页面。")
+        st.stop()
     ensure_database()
     if kiosk:
         from ui.battle import KIOSK_CSS
@@ -152,18 +167,23 @@ def page_frame(title: str, *, show_filters: bool = True, kiosk: bool = False) ->
                 format_func=lambda c: village_names.get(c, c), placeholder="全部村",
                 disabled=not chosen_towns, help="先选乡镇，再选村")
             year = int(year) if str(year).isdigit() and int(year) in years else years[-1]
-            chosen_towns = [c for c in chosen_towns if c in town_names]
+            chosen_towns = [c for c in chosen_towns if c in town_names] or list(viewer.allowed)
             filters = Filters(year, tuple(chosen_towns),
                               tuple(chosen_villages) if chosen_towns else (), years,
                               {**town_names, **village_names})
         else:
             filters = Filters(years[-1], (), (), years)
         st.divider()
-        for page, label, icon in PAGES:
-            if not (ROOT / page).exists():
+        for path, label, icon in PAGES:
+            if not viewer.may_open(page_key(path)):
                 continue
-            st.page_link(page, label=label, icon=icon, query_params=filters.query_params())
+            st.page_link(path, label=label, icon=icon, query_params=filters.query_params())
         st.divider()
         st.caption(f"数据截至 {meta.get('as_of', '—')} · 来源 {meta.get('source', '—')}")
+        if viewer.open_mode:
+            st.warning(signin.viewer_caption(viewer))
+        else:
+            st.caption(signin.viewer_caption(viewer))
+            st.button("退出登录", on_click=signin.sign_out, key="sign_out")
     st.title(title)
     return filters

@@ -11,6 +11,7 @@ WITH flagged AS (
     FROM household_facts f
     WHERE f.year = $year
       AND (len($townships) = 0 OR list_contains($townships, f.township_code))
+      AND (len($allowed) = 0 OR list_contains($allowed, f.township_code))
       AND (len($villages) = 0 OR list_contains($villages, f.village_code))
 )
 SELECT f.household_id, f.township_code, f.village_code, v.name AS village_name,

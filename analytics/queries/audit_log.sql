@@ -1,2 +1,2 @@
--- The audit trail carried with the database (imports and builds).
-SELECT logged_at, actor, action, detail, rows FROM audit_log ORDER BY logged_at DESC
+-- The latest audit rows, newest first.
+SELECT logged_at, actor, role, action, detail, rows FROM audit_log ORDER BY logged_at DESC LIMIT $limit

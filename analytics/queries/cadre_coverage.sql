@@ -7,5 +7,6 @@ SELECT
     count(*) FILTER (WHERE c.cadre_id IS NOT NULL)::BIGINT AS households_with_cadre
 FROM household_facts f
 LEFT JOIN cadres c USING (cadre_id)
+WHERE (len($allowed) = 0 OR list_contains($allowed, township_code))
 GROUP BY GROUPING SETS ((township_code, year), (year))
 ORDER BY scope_level, scope_code, year

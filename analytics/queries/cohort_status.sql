@@ -13,5 +13,6 @@ SELECT
 FROM household_facts f
 JOIN first_exit e USING (household_id)
 WHERE f.year > e.cohort_year
+  AND (len($allowed) = 0 OR list_contains($allowed, f.township_code))
 GROUP BY GROUPING SETS ((f.township_code, e.cohort_year, f.year), (e.cohort_year, f.year))
 ORDER BY scope_level, scope_code, cohort_year, year

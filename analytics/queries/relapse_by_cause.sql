@@ -8,6 +8,7 @@ SELECT
     count(*)::BIGINT AS relapsed_households
 FROM household_facts
 WHERE is_relapse
+  AND (len($allowed) = 0 OR list_contains($allowed, township_code))
 GROUP BY GROUPING SETS ((township_code, village_code, year, relapse_cause),
                         (township_code, year, relapse_cause), (year, relapse_cause))
 ORDER BY scope_level, scope_code, year, relapse_cause

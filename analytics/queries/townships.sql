@@ -1,3 +1,5 @@
--- The townships with their plan.
+-- The townships with their plan (those the viewer may see).
 SELECT township_code, name, short_name, kind, planned_exit_year, seat_lat, seat_lon
-FROM townships ORDER BY township_code
+FROM townships
+WHERE len($allowed) = 0 OR list_contains($allowed, township_code)
+ORDER BY township_code

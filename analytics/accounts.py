@@ -1,0 +1,134 @@
+"""Local accounts for an intranet with no identity provider.
+
+Accounts live in ``data/users.toml`` (or ``$TONGWEI_USERS``), a file the administrator
+edits or fills with ``python -m analytics add-user``. Passwords are stored as bcrypt
+hashes; meeting-room screens get a random token (stored as a SHA-256 hash) to put in
+the screen's URL, so a screen can sign itself in again after a restart.
+
+    [users.wangli]
+    role = "township"
+    townships = ["621121101"]
+    password_hash = "$2b$12$…"
+
+    [screens.meeting-room-1]
+    token_sha256 = "…"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import tomllib
+from pathlib import Path
+
+import bcrypt
+
+from analytics.access import ROLES, Viewer
+from analytics.config import DATA_DIR
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+
+
+def users_path() -> Path:
+    return Path(os.environ.get("TONGWEI_USERS", DATA_DIR / "users.toml"))
+
+
+def load_accounts(path: Path | None = None) -> dict:
+    path = path or users_path()
+    if not path.exists():
+        return {"users": {}, "screens": {}}
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {"users": raw.get("users", {}), "screens": raw.get("screens", {})}
+
+
+def accounts_configured(path: Path | None = None) -> bool:
+    accounts = load_accounts(path)
+    return bool(accounts["users"] or accounts["screens"])
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _write(accounts: dict, path: Path) -> None:
+    lines = ["# Dashboard accounts: edit with `python -m analytics add-user` / `add-screen`.", ""]
+    for name, user in sorted(accounts["users"].items()):
+        lines.append(f"[users.{_toml_string(name)}]")
+        lines.append(f"role = {_toml_string(user['role'])}")
+        towns = ", ".join(_toml_string(t) for t in user.get("townships", []))
+        lines.append(f"townships = [{towns}]")
+        if user.get("password_hash"):
+            lines.append(f"password_hash = {_toml_string(user['password_hash'])}")
+        lines.append("")
+    for name, screen in sorted(accounts["screens"].items()):
+        lines.append(f"[screens.{_toml_string(name)}]")
+        lines.append(f"token_sha256 = {_toml_string(screen['token_sha256'])}")
+        lines.append("")
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines), encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def add_user(name: str, password: str | None, role: str, townships: list[str] | None = None,
+             path: Path | None = None) -> None:
+    """Add or replace a local account (no password: an identity-provider account's role)."""
+    if not NAME_PATTERN.match(name):
+        raise ValueError("user names are letters, digits and _ . @ - (at most 64)")
+    if role not in ROLES or role == "screen":
+        raise ValueError("role must be county or township (screens use add-screen)")
+    if role == "township" and not townships:
+        raise ValueError("a township analyst needs --township CODE")
+    if password is not None and len(password) < 8:
+        raise ValueError("passwords need at least 8 characters")
+    path = path or users_path()
+    accounts = load_accounts(path)
+    user = {"role": role, "townships": list(townships or [])}
+    if password is not None:
+        user["password_hash"] = bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode()
+    accounts["users"][name] = user
+    _write(accounts, path)
+
+
+def add_screen(name: str, path: Path | None = None) -> str:
+    """Register a meeting-room screen; returns its token (shown once, stored hashed)."""
+    if not NAME_PATTERN.match(name):
+        raise ValueError("screen names are letters, digits and _ . @ - (at most 64)")
+    path = path or users_path()
+    accounts = load_accounts(path)
+    token = secrets.token_urlsafe(24)
+    accounts["screens"][name] = {"token_sha256": hashlib.sha256(token.encode()).hexdigest()}
+    _write(accounts, path)
+    return token
+
+
+def _viewer(name: str, user: dict) -> Viewer:
+    return Viewer(name, user["role"], tuple(user.get("townships", [])))
+
+
+def verify_password(name: str, password: str, path: Path | None = None) -> Viewer | None:
+    """The viewer for a correct name and password, else None (constant-time compare)."""
+    user = load_accounts(path)["users"].get(name)
+    if not user or not user.get("password_hash"):
+        bcrypt.checkpw(b"x", bcrypt.hashpw(b"y", bcrypt.gensalt(4)))  # same work either way
+        return None
+    if bcrypt.checkpw(password.encode("utf-8"), user["password_hash"].encode()):
+        return _viewer(name, user)
+    return None
+
+
+def verify_screen_token(token: str, path: Path | None = None) -> Viewer | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    for name, screen in load_accounts(path)["screens"].items():
+        if hmac.compare_digest(digest, screen.get("token_sha256", "")):
+            return Viewer(name, "screen")
+    return None
+
+
+def viewer_for_identity(email: str, path: Path | None = None) -> Viewer | None:
+    """The role given to an identity-provider account (matched by e-mail), if any."""
+    user = load_accounts(path)["users"].get(email)
+    return _viewer(email, user) if user else None

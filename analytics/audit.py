@@ -1,0 +1,42 @@
+"""The audit trail: every import, export and sign-in (who, when, what, row counts).
+
+Kept in its own small DuckDB file (``data/audit.duckdb`` or ``$TONGWEI_AUDIT``) beside
+the dataset, because the dataset file is replaced by every import and opened read-only
+by the dashboard. Each write opens the file briefly (through the store) and retries while
+another process holds it. Details never carry personal data (names of files and tables, counts).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from analytics.config import DATA_DIR
+from analytics.store import append_audit, read_audit
+
+ACTIONS = ("import", "import_rejected", "export", "sign_in", "sign_in_failed", "sign_out",
+           "build_demo")
+
+
+def audit_path() -> Path:
+    return Path(os.environ.get("TONGWEI_AUDIT", DATA_DIR / "audit.duckdb"))
+
+
+def record(actor: str, role: str, action: str, detail: str = "", rows: int | None = None,
+           path: Path | None = None) -> None:
+    """Append one audit row."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    append_audit(path or audit_path(), (now, actor, role, action, detail, rows))
+
+
+def recent(limit: int = 200, path: Path | None = None) -> pd.DataFrame:
+    """The latest audit rows, newest first (empty when nothing was recorded yet)."""
+    path = path or audit_path()
+    if not path.exists():
+        return pd.DataFrame(columns=["logged_at", "actor", "role", "action", "detail", "rows"])
+    return read_audit(path, limit)

@@ -1,0 +1,2 @@
+-- One audit row.
+INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?)
