@@ -98,6 +98,14 @@ def _meta_ddl() -> list[str]:
     ]
 
 
+def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The scope macros of queries/macros.sql as temporary macros of this connection or
+    cursor (nothing is stored in the file, so a database written by any version reads)."""
+    for statement in read_query("macros").split(";"):
+        if statement.strip():
+            con.execute(statement)
+
+
 def write_dataset(
     tables: Mapping[str, pd.DataFrame],
     db_path: str | Path = DEFAULT_DB,
@@ -137,9 +145,7 @@ def write_dataset(
             con.execute(f"INSERT INTO {_quote(name)} ({cols}) SELECT {cols} FROM incoming")
             con.unregister("incoming")
             counts[name] = len(frame)
-        for statement in read_query("macros").split(";"):
-            if statement.strip():
-                con.execute(statement)
+        _create_macros(con)
         for name in DERIVED_TABLES:
             _say(progress, f"computing {name}")
             con.execute(read_query(f"build_{name}"))
@@ -284,6 +290,8 @@ class Store:
             raise PermissionError(f"query {name} has no township scope")
         cursor = self._connection().cursor()
         try:
+            if "scope_level(" in sql or "scope_code(" in sql:
+                _create_macros(cursor)  # temporary macros live per cursor
             self.queries_run += 1
             return cursor.execute(sql, params or None).df()
         finally:
