@@ -9,6 +9,7 @@ import streamlit as st
 from analytics.loading import load_uploaded_files
 from ui import data
 from ui.frame import page_frame, progress_bar
+from ui.tables import RULE_LABELS
 
 filters = page_frame("数据", "data", show_filters=False)
 UPLOAD_LIMIT_BYTES = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
@@ -59,7 +60,8 @@ if uploads and st.button("校验并导入", type="primary", key="do_import"):
     else:
         st.error(f"共 {len(result.problems)} 个问题，现有数据未改动。")
         st.dataframe(
-            [{"表/文件": p.table, "行": p.line, "列": p.column, "规则": p.rule, "说明": p.message}
+            [{"表/文件": p.table, "行": p.line, "列": p.column,
+              "问题": RULE_LABELS.get(p.rule, p.rule), "规则": p.rule, "说明": p.message}
              for p in result.problems],
             hide_index=True, key="problems")
 

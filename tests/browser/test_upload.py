@@ -1,0 +1,56 @@
+"""The 数据 page's upload in a real browser: a bad dataset is refused with every problem
+listed and nothing changes; a good one replaces the data."""
+
+from __future__ import annotations
+
+import shutil
+
+from analytics.demo import demo_tables
+from analytics.store import export_dataset, write_dataset
+from tests.browser.server import free_port, start_server, stop_server, wait_until_rendered
+
+
+def test_upload_refuses_bad_data_and_loads_good_data(tmp_path, page, artifacts):
+    db = tmp_path / "upload.duckdb"
+    write_dataset(demo_tables(scale=0.02, seed=4), db, source="before upload")
+    good = tmp_path / "good"
+    write_dataset(demo_tables(scale=0.03, seed=5), tmp_path / "other.duckdb", source="other")
+    export_dataset(tmp_path / "other.duckdb", good)
+    bad = tmp_path / "bad"
+    shutil.copytree(good, bad)
+    lines = (bad / "households.csv").read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split(",")
+    fields[3] = fields[3][:-1] + ("0" if fields[3][-1] != "0" else "1")  # break the checksum
+    lines[1] = ",".join(fields)
+    lines[2] = lines[2].replace(lines[2].split(",")[1], "12345", 1)       # a malformed village code
+    (bad / "households.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = db.read_bytes()
+
+    port = free_port()
+    process = start_server(db, port, artifacts / "upload_server.log")
+    try:
+        page.goto(f"http://127.0.0.1:{port}/data")
+        wait_until_rendered(page, "数据")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            [str(p) for p in sorted(bad.iterdir())])
+        page.get_by_role("button", name="校验并导入").click()
+        page.get_by_text("现有数据未改动").first.wait_for(timeout=60000)
+        problems = page.locator('[data-testid="stDataFrame"]').last
+        problems.wait_for(timeout=30000)
+        page.screenshot(path=str(artifacts / "upload_rejected.png"), full_page=True)
+        assert db.read_bytes() == before, "a rejected upload changed the database"
+        text = page.locator("body").inner_text()
+        assert fields[3] not in text  # the ID number is never echoed unmasked
+
+        page.reload()
+        wait_until_rendered(page, "数据")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            [str(p) for p in sorted(good.iterdir())])
+        page.get_by_role("button", name="校验并导入").click()
+        page.get_by_text("导入成功").first.wait_for(timeout=120000)
+        assert db.read_bytes() != before
+        page.reload()
+        wait_until_rendered(page, "数据")
+        assert "upload:" in page.locator("body").inner_text()
+    finally:
+        stop_server(process)
