@@ -23,6 +23,7 @@ class Config:
     grades: dict[str, float]
     risk: dict[str, float]
     checks: dict[str, float]
+    early_warning: dict[str, float]
 
     @property
     def years(self) -> list[int]:
@@ -42,4 +43,5 @@ def load_config(path: Path = CONFIG_PATH) -> Config:
         grades=dict(sorted(raw["grades"].items(), key=lambda kv: -kv[1])),
         risk=dict(raw["risk"]),
         checks=dict(raw["checks"]),
+        early_warning=dict(raw["early_warning"]),
     )

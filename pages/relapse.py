@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics.config import load_config
+from analytics.early_warning import risk_counts, visit_list
 from analytics.households import at_risk_counts
 from analytics.metrics import relapse_matrix
 from ui import data
@@ -88,3 +89,29 @@ else:
                      column_config=labels, key="risk_list")
         e1, e2, _ = st.columns([1, 1, 4])
         export_buttons((e1, e2), listing, labels, f"at_risk_{village}_{year}", "监测户")
+
+st.subheader(f"{year}年防返贫预警：每月走访名单")
+st.caption("风险分 = 各规则分值之和：收入低于1.5倍贫困线 2、收入骤降超过30% 3、因病因灾 3、低保户 1、"
+           "人口多劳力少 2、务工收入不稳 1；≥6 高风险，≥4 中风险。名单为高、中风险户，按村排列。")
+scores = data.risk_scores(year, townships=filters.townships, villages=filters.villages)
+visits = visit_list(scores)
+counts = risk_counts(scores).assign(name=lambda f: f["township_code"].map(names))
+w = st.columns(3)
+w[0].metric("监测户（已脱贫及当年返贫）", f"{fmt_int(len(scores))} 户", border=True)
+w[1].metric("高风险", f"{fmt_int((scores['level'] == '高').sum())} 户", border=True)
+w[2].metric("中风险", f"{fmt_int((scores['level'] == '中').sum())} 户", border=True)
+if not counts.empty:
+    st.dataframe(counts, hide_index=True, key="warning_counts",
+                 column_order=["name", "monitored", "high", "medium", "high_persons"],
+                 column_config={"name": "乡镇", "monitored": "监测户", "high": "高风险（户）",
+                                "medium": "中风险（户）", "high_persons": "高风险（人）"})
+if visits.empty:
+    st.info("所选范围内没有高、中风险户。")
+else:
+    labels = {"village_name": "村", "household_id": "户编号", "head_name": "户主", "members": "人口",
+              "level": "风险", "score": "风险分", "reasons": "预警原因", "income": "人均纯收入（元）",
+              "cadre_name": "帮扶责任人", "cadre_rank": "级别"}
+    st.dataframe(visits, hide_index=True, column_order=list(labels), column_config=labels,
+                 key="visit_list")
+    v1, v2, _ = st.columns([1, 1, 4])
+    export_buttons((v1, v2), visits, labels, f"visit_list_{year}", "走访名单")

@@ -78,6 +78,7 @@ def render_screen(params: ScreenParams) -> None:
     vills = data.village_map_points(year)
     town_counts = status_counts(towns)
     village_counts = status_counts(vills)
+    high_risk = int((data.risk_scores(year)["level"] == "高").sum())
     today = date.today()
     days_left = (date(today.year, 12, 31) - today).days
     cap = float(t["relapse_cap_pct"])
@@ -94,7 +95,7 @@ def render_screen(params: ScreenParams) -> None:
             polygons, schematic = township_polygons()
             deck = maps.build_township_map(
                 polygons, towns, params.metric, vills, dark=True, label_size=30, height=760,
-                view={"latitude": 35.215, "longitude": 105.225, "zoom": 9.85})
+                view={"latitude": 35.205, "longitude": 105.222, "zoom": 9.5})
             st.pydeck_chart(deck, height=760, key=f"bm_map_{tick}")
             st.markdown(_legend(params.metric) + (
                 '<div class="bm-note">示意图：乡镇范围按乡镇驻地划分，非法定行政边界</div>'
@@ -125,6 +126,8 @@ def render_screen(params: ScreenParams) -> None:
                     f"上限 {cap:g}% · {'超限' if over_cap else '未超限'} · "
                     f"{town_counts.get('over_cap', 0)} 个乡镇超限",
                     "bad" if over_cap or town_counts.get("over_cap", 0) else "good")
+            + _tile("高风险监测户", f"{fmt_int(high_risk)}<small>户</small>",
+                    "防返贫预警 · 本月需走访", "bad" if high_risk else "good")
             + _tile("今年剩余", f"{days_left}<small>天</small>", f"{today.isoformat()}"),
             unsafe_allow_html=True)
 
@@ -140,14 +143,14 @@ h1 { display: none; }
 .bm-title { font-size: 46px; font-weight: 800; color: #ffffff; letter-spacing: 2px; }
 .bm-asof { font-size: 22px; color: #aab4c3; }
 .bm-panel-title { font-size: 30px; font-weight: 700; color: #ffd479; margin: 0 0 0.3rem 0; }
-.bm-tile { background: #15233a; border-radius: 10px; padding: 10px 22px; margin-bottom: 12px;
+.bm-tile { background: #15233a; border-radius: 10px; padding: 6px 22px; margin-bottom: 10px;
            border-left: 10px solid #3498db; }
 .bm-tile.warn { border-left-color: #f39c12; } .bm-tile.bad { border-left-color: #e74c3c; }
 .bm-tile.good { border-left-color: #27ae60; }
-.bm-label { font-size: 26px; color: #cfd8e3; }
-.bm-value { font-size: 66px; font-weight: 800; color: #ffffff; line-height: 1.1; }
+.bm-label { font-size: 24px; color: #cfd8e3; }
+.bm-value { font-size: 56px; font-weight: 800; color: #ffffff; line-height: 1.08; }
 .bm-value small { font-size: 28px; font-weight: 600; margin: 0 10px 0 6px; color: #cfd8e3; }
-.bm-note { font-size: 20px; color: #aab4c3; }
+.bm-note { font-size: 19px; color: #aab4c3; }
 .bm-legend { font-size: 22px; color: #f2f4f8; margin-top: 6px; }
 .bm-key { margin-right: 22px; white-space: nowrap; }
 .bm-key i { display: inline-block; width: 22px; height: 22px; border-radius: 4px; margin: 0 6px -3px 8px; }

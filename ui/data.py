@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import audit, households, metrics, quality, status
+from analytics import audit, early_warning, households, metrics, quality, status
 from analytics.access import OPEN_VIEWER, Viewer
 from analytics.store import Store, default_db_path
 
@@ -106,3 +106,5 @@ def record(action: str, detail: str = "", rows: int | None = None) -> None:
     """Record what the current viewer did in the audit trail."""
     viewer = current_viewer()
     audit.record(viewer.name, viewer.role, action, detail, rows)
+
+risk_scores = _cached(early_warning.risk_scores)

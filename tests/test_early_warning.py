@@ -1,0 +1,72 @@
+"""防返贫 early warning: every rule finds its planted case and leaves the clean one alone;
+scores, levels and the visit list computed by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analytics.early_warning import (RULE_LABELS, risk_counts, risk_flags, risk_level,
+                                     risk_scores, visit_list)
+
+CLEAN = {"members": 3, "status": "已脱贫", "is_relapse": False, "income": 6000.0,
+         "prev_income": 5800.0, "wage_income": 2400.0, "poverty_line": 2952.0,
+         "relapse_cause": None, "dibao_class": None, "medical_secure": True,
+         "wage_share_pct": 40.0, "prev_wage_share_pct": 38.0}
+
+PLANTED = {
+    "low_income": {"income": 4000.0, "prev_income": 3900.0},          # < 1.5 × 2952 = 4428
+    "income_drop": {"income": 4500.0, "prev_income": 7000.0},         # −35.7 %
+    "illness_or_disaster": {"is_relapse": True, "status": "未脱贫", "relapse_cause": "因灾",
+                            "income": 5000.0, "prev_income": 5000.0},
+    "dibao": {"dibao_class": "二类"},
+    "dependants": {"members": 6, "wage_share_pct": 10.0, "prev_wage_share_pct": 12.0},
+    "unstable_wage": {"wage_share_pct": 70.0, "prev_wage_share_pct": 30.0},
+}
+
+
+@pytest.mark.parametrize("rule", sorted(RULE_LABELS))
+def test_each_rule_flags_its_planted_case_only(rule):
+    rows = pd.DataFrame([CLEAN, {**CLEAN, **PLANTED[rule]}])
+    flags = risk_flags(rows)
+    assert not flags.iloc[0].any(), "the clean household is flagged"
+    assert flags.iloc[1][rule], f"{rule} misses its planted case"
+    assert flags.iloc[1].sum() == 1, flags.iloc[1][flags.iloc[1]].index.tolist()
+
+
+def test_edges():
+    on_line = pd.DataFrame([{**CLEAN, "income": 1.5 * 2952.0}])         # exactly 1.5 ×: not below
+    assert not risk_flags(on_line)["low_income"].iloc[0]
+    thirty = pd.DataFrame([{**CLEAN, "income": 7000.0, "prev_income": 10000.0}])  # exactly −30 %
+    assert not risk_flags(thirty)["income_drop"].iloc[0]
+    no_history = pd.DataFrame([{**CLEAN, "prev_income": None, "prev_wage_share_pct": None}])
+    assert not risk_flags(no_history).iloc[0].any()
+
+
+def test_levels():
+    assert list(risk_level(pd.Series([0, 1, 3, 4, 5, 6, 12]))) == ["无", "低", "低", "中", "中", "高", "高"]
+
+
+def test_scores_on_the_hand_dataset(hand_store):
+    scores = risk_scores(hand_store, 2016, unmasked=True).set_index("household_id")
+    # monitored: exited H2, H4 and relapsed H1, H5 (line 2952, 1.5 × = 4428)
+    assert set(scores.index) == {"H1", "H2", "H4", "H5"}
+    assert scores.loc["H2", "score"] == 2 and scores.loc["H2", "level"] == "低"     # low income
+    # H4: low income 2 + wage share 20 % → 50 % (moved > 25 points) 1 = 3
+    assert scores.loc["H4", "score"] == 3 and "务工收入不稳" in scores.loc["H4", "reasons"]
+    assert scores.loc["H1", "score"] == 5 and scores.loc["H1", "level"] == "中"     # low + 因病
+    # H5: low income 2 + fell 3000 → 2000 (−33 %) 3 + medical insecure 3 + share 33 % → 0 % 1
+    assert scores.loc["H5", "score"] == 9 and scores.loc["H5", "level"] == "高"
+    assert "收入骤降超过30%" in scores.loc["H5", "reasons"]
+    visits = visit_list(scores.reset_index())
+    assert list(visits["household_id"]) == ["H1", "H5"]  # by village: V1 then V2
+    counts = risk_counts(scores.reset_index()).set_index("township_code")
+    assert counts.loc["621121101", "high"] == 1 and counts.loc["621121101", "medium"] == 1
+    assert counts.loc["621121101", "high_persons"] == 1
+
+
+def test_visit_list_is_masked(hand_store):
+    visits = visit_list(risk_scores(hand_store, 2016))
+    assert visits["head_name"].str.endswith("*").all()
+    assert visits["cadre_name"].str.endswith("*").all()
+    assert (visits["relapse_cause"].dropna() == "＊").all()
