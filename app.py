@@ -124,3 +124,25 @@ table_col.dataframe(
 )
 st.caption("得分 = 减贫进度 40 + 返贫控制 30 + 收入进度 30；≥90 好，80–90 较好，70–80 一般，<70 较差。"
            "返贫率超过上限的乡镇标红。")
+
+st.subheader(f"能否按期完成？（以{year}年末数据预测）")
+outlook = data.township_outlook(year)
+if filters.townships:
+    outlook = outlook[outlook["township_code"].isin(filters.townships)]
+st.dataframe(
+    outlook.sort_values(["on_track", "projected_incidence_pct"], ascending=[True, False]),
+    hide_index=True, key="outlook",
+    column_order=["name", "planned_exit_year", "incidence_pct", "projected_incidence_pct",
+                  "projected_low_pct", "projected_high_pct", "flag", "projected_income"],
+    column_config={
+        "name": "乡镇", "planned_exit_year": st.column_config.NumberColumn("计划摘帽", format="%d"),
+        "incidence_pct": st.column_config.NumberColumn("当前发生率（%）", format="%.2f"),
+        "projected_incidence_pct": st.column_config.NumberColumn("计划年预测（%）", format="%.2f"),
+        "projected_low_pct": st.column_config.NumberColumn("90%区间下限", format="%.2f"),
+        "projected_high_pct": st.column_config.NumberColumn("90%区间上限", format="%.2f"),
+        "flag": "判断",
+        "projected_income": st.column_config.NumberColumn(
+            f"{t['target_year']}年建档立卡户收入预测（元）", format="%.0f"),
+    })
+st.caption("按各乡镇截至所选年份的发生率对数线性趋势外推到计划摘帽年份（90%预测区间）；"
+           "预测低于3%为有望按期。脱贫多集中在计划年份完成，趋势外推偏保守，提示关注而非结论。")

@@ -9,6 +9,9 @@ Rules, in order (the first that holds wins), for a scope in year t:
    none), i.e. path(t) = I₂₀₁₄ − (I₂₀₁₄ − 3) × clamp((t − 2014)/(P − 2014), 0, 1).
 4. 落后于计划 behind — otherwise.
 5. 无数据 no_data — incidence null (no registered population).
+
+On the map a township "on track" by rule 3 is shown as behind when its projection
+(analytics.projections) says it will not be below 3 % in its planned exit year.
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ def township_map_values(store, year: int) -> pd.DataFrame:
     county target (see metrics.target_progress_pct).
     """
     from analytics.metrics import figures_by_level, income_progress
+    from analytics.projections import township_outlook
 
     figures = figures_by_level(store, "township")
     towns = store.query("townships").set_index("township_code")
@@ -91,6 +95,11 @@ def township_map_values(store, year: int) -> pd.DataFrame:
         progress["registered_income_per_capita_progress_pct"])
     status["persons_to_threshold"] = status["scope_code"].map(
         figures[figures["year"] == year].set_index("scope_code")["persons_to_threshold"])
+    outlook = township_outlook(store, year).set_index("township_code")
+    projected = status["scope_code"].map(outlook["on_track"]).fillna(True).astype(bool)
+    status.loc[(status["status"] == "on_track") & ~projected, "status"] = "behind"
+    status["status_label"] = status["status"].map(STATUS_LABELS)
+    status["projected_on_track"] = projected.values
     status["name"] = status["scope_code"].map(towns["name"])
     status["short_name"] = status["scope_code"].map(towns["short_name"]).fillna(status["name"])
     return status.rename(columns={"scope_code": "township_code"})
