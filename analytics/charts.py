@@ -199,3 +199,28 @@ def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool
     fig = _layout(fig, f"{year}年建档立卡户人均纯收入目标进度", "乡镇", x_title="进度（%）",
                   dark=dark, height=height)
     return fig
+
+
+def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int) -> go.Figure:
+    """Village incidence (%) against registered population, with 95 % and 99.8 % limits."""
+    from analytics.honesty import Z95, Z998, funnel_limits
+
+    fig = go.Figure()
+    n_max = max(float(villages["registered_population"].max()), 10.0)
+    n = pd.Series(range(10, int(n_max) + 10, max(int(n_max / 200), 1)), dtype="float64")
+    p0 = county_incidence_pct / 100
+    phi = villages.attrs.get("phi", 1.0)
+    for z, name, dash in ((Z95, "95%控制限", "dot"), (Z998, "99.8%控制限", "dash")):
+        low, high = funnel_limits(p0, n, z, phi)
+        fig.add_trace(go.Scatter(x=n, y=100 * high, mode="lines", name=name,
+                                 line={"color": PLAN, "dash": dash}))
+        fig.add_trace(go.Scatter(x=n, y=100 * low, mode="lines", showlegend=False,
+                                 line={"color": PLAN, "dash": dash}))
+    colors = {"显著偏高": BAD, "偏高": WARN, "正常": GOOD, "偏低": "#3498db"}
+    for label, rows in villages.groupby("funnel"):
+        fig.add_trace(go.Scatter(x=rows["registered_population"], y=rows["poverty_incidence_pct"],
+                                 mode="markers", name=f"{label}（{len(rows)}村）",
+                                 text=rows["village_name"], marker={"color": colors[label], "size": 8}))
+    _target_line(fig, county_incidence_pct, f"全县 {county_incidence_pct:.2f}%")
+    return _layout(fig, f"{year}年各村贫困发生率漏斗图", "贫困发生率（%）", x_title="户籍人口（人）",
+                   height=420)

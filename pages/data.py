@@ -25,6 +25,23 @@ counts = json.loads(meta.get("row_counts", "{}"))
 st.dataframe(
     [{"表": name, "行数": n} for name, n in counts.items()], hide_index=True, key="row_counts")
 
+st.subheader("综合贫困发生率")
+honest = data.comprehensive_incidence()
+st.dataframe(honest, hide_index=True, key="comprehensive",
+             column_order=["year", "registered_population", "poor_persons", "wrong_exit_persons",
+                           "late_registered_persons", "incidence_pct", "comprehensive_incidence_pct"],
+             column_config={
+                 "year": st.column_config.NumberColumn("年份", format="%d"),
+                 "registered_population": st.column_config.NumberColumn("户籍人口", format="%d"),
+                 "poor_persons": st.column_config.NumberColumn("未脱贫（人）", format="%d"),
+                 "wrong_exit_persons": st.column_config.NumberColumn("错退嫌疑（人）", format="%d"),
+                 "late_registered_persons": st.column_config.NumberColumn("漏评估计（人）", format="%d"),
+                 "incidence_pct": st.column_config.NumberColumn("贫困发生率（%）", format="%.2f"),
+                 "comprehensive_incidence_pct": st.column_config.NumberColumn("综合贫困发生率（%）",
+                                                                               format="%.2f")})
+st.caption("综合贫困发生率 = (未脱贫 + 错退嫌疑 + 漏评估计) / 户籍人口。错退嫌疑：标为已脱贫但收入低于贫困线"
+           "或三保障未达标的户的人口；漏评估计：此后年份才识别的户的人口（事后才知道，近年偏低）。")
+
 st.subheader("数据质量检查")
 findings = data.quality_findings()
 summary = [{"检查": f.title, "发现": f.count, "说明": f.explanation} for f in findings]

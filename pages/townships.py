@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
+from analytics.honesty import village_funnel
 from ui import data
 from ui.exports import export_buttons
 from ui.frame import page_frame
@@ -32,6 +33,15 @@ left, right = st.columns(2)
 causes = data.poverty_cause_breakdown(year, townships=filters.townships, villages=filters.villages)
 left.plotly_chart(charts.build_causes(causes), key="causes")
 right.plotly_chart(charts.build_village_gap(villages), key="village_gap")
+
+selection = data.selection_figures(townships=filters.townships, villages=filters.villages)
+rate = selection.loc[selection["year"] == year, "poverty_incidence_pct"]
+if len(villages) >= 5 and len(rate) and rate.iloc[0] == rate.iloc[0]:
+    funnel = village_funnel(villages, float(rate.iloc[0]))
+    st.plotly_chart(charts.build_funnel(funnel, float(rate.iloc[0]), year), key="funnel")
+    st.caption(f"控制限按{filters.scope_label}发生率计算，并按村间差异放大（过度离散系数 φ = "
+               f"{funnel.attrs['phi']:.1f}），小村一两户的变化不会被误判；落在99.8%控制限以外的村"
+               f"才标为显著偏高（{int((funnel['funnel'] == '显著偏高').sum())} 个）。")
 
 st.subheader("入户查看")
 village_names = dict(zip(villages["village_code"], villages["village_name"]))

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import audit, early_warning, households, metrics, projections, quality, status
+from analytics import (audit, early_warning, honesty, households, metrics, projections, quality,
+                       status)
 from analytics.access import OPEN_VIEWER, Viewer
 from analytics.store import Store, default_db_path
 
@@ -109,3 +110,4 @@ def record(action: str, detail: str = "", rows: int | None = None) -> None:
 
 risk_scores = _cached(early_warning.risk_scores)
 township_outlook = _cached(projections.township_outlook)
+comprehensive_incidence = _cached(honesty.comprehensive_incidence)
