@@ -28,19 +28,23 @@ def _progress(started: float):
 
 
 def cmd_build_demo(args) -> int:
-    from analytics.demo import demo_as_of, demo_tables
-    from analytics.store import write_dataset
+    from analytics.demo import demo_as_of, demo_tables, replica_count
+    from analytics.store import write_dataset_chunks
 
     say = _progress(time.perf_counter())
     say(f"building the demo dataset, scale {args.scale:g}, seed {args.seed}")
-    tables = demo_tables(scale=args.scale, seed=args.seed, progress=say)
-    counts = write_dataset(
-        tables, args.db, source=f"demo scale={args.scale:g} seed={args.seed}",
-        as_of=demo_as_of(), progress=say,
+    total = replica_count(args.scale)
+    step = args.chunk or total
+    chunks = (demo_tables(scale=args.scale, seed=args.seed, progress=say,
+                          replicas=slice(start, start + step))
+              for start in range(0, total, step))
+    counts = write_dataset_chunks(
+        chunks, args.db, source=f"demo scale={args.scale:g} seed={args.seed}",
+        as_of=demo_as_of(), constraints=not args.no_constraints,
+        memory_limit=args.memory_limit, progress=say,
     )
     audit.record(_actor(), "cli", "build_demo", f"scale={args.scale:g} seed={args.seed}",
                  sum(counts.values()))
-    del tables
     size = Path(args.db).stat().st_size
     say(f"done: {counts.get('households', 0):,} households, "
         f"{counts.get('household_years', 0):,} household-years, {size / 1e6:,.1f} MB at {args.db}")
@@ -166,6 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build-demo", parents=[common], help="generate and load the demo dataset")
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=2015)
+    p.add_argument("--chunk", type=int, default=0, metavar="COUNTIES",
+                   help="build this many county replicas at a time (for scales beyond memory)")
+    p.add_argument("--no-constraints", action="store_true",
+                   help="leave out key indexes (rows are valid by construction)")
+    p.add_argument("--memory-limit", metavar="GB", help="cap DuckDB's memory, spilling to disk")
     p.set_defaults(run=cmd_build_demo)
 
     p = sub.add_parser("import", parents=[common], help="validate and load a dataset")

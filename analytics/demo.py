@@ -864,21 +864,29 @@ def _replica(k: int, f: float, seed: int, geo: _Geo, cfg, report) -> dict:
 # ---------------------------------------------------------------------------
 # Public entry point
 # ---------------------------------------------------------------------------
+def replica_count(scale: float) -> int:
+    """How many county replicas a scale has (1 up to scale 1)."""
+    return len(_replicas(scale))
+
+
 def demo_tables(
     scale: float = 1.0,
     seed: int = 2015,
     progress: Callable[[str], None] | None = None,
+    replicas: slice | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Generate the demo dataset: one DataFrame per contract table, contract column order.
 
     ``scale`` 1 = Tongwei county (≈27,000 households, 2014–2020); < 1 thins households;
     > 1 adds county replicas (see the module docstring).  The same ``seed`` always gives
-    identical frames.  ``progress(msg)`` receives short step messages.
+    identical frames.  ``progress(msg)`` receives short step messages. ``replicas`` (a
+    slice of the replica list) builds only those counties: the parts of a scale that does
+    not fit in memory at once, each self-contained and disjoint from the others.
     """
     say = progress or (lambda _msg: None)
     cfg = load_config()
     geo = _load_geo()
-    reps = _replicas(scale)
+    reps = _replicas(scale)[replicas] if replicas is not None else _replicas(scale)
     R = len(reps)
     T, V = len(geo.t_code), len(geo.v_code)
 

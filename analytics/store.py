@@ -16,7 +16,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -59,8 +59,9 @@ def _quote(identifier: str) -> str:
     return f'"{identifier}"'
 
 
-def table_ddl(table: Table) -> str:
-    """CREATE TABLE for a contract table: types, NOT NULL, keys, enum and range checks."""
+def table_ddl(table: Table, constraints: bool = True) -> str:
+    """CREATE TABLE for a contract table: types, NOT NULL, enum and range checks, and
+    (unless ``constraints`` is False) the primary, unique and foreign keys."""
     lines = []
     for c in table.columns:
         parts = [_quote(c.name), c.sql_type]
@@ -76,6 +77,8 @@ def table_ddl(table: Table) -> str:
         if c.kind == "id_number":
             parts.append(f"CHECK (length({_quote(c.name)}) = 18)")
         lines.append(" ".join(parts))
+    if not constraints:
+        return f"CREATE TABLE {_quote(table.name)} (\n  " + ",\n  ".join(lines) + "\n)"
     lines.append("PRIMARY KEY (" + ", ".join(map(_quote, table.primary_key)) + ")")
     for u in table.unique:
         lines.append(f"UNIQUE ({_quote(u)})")
@@ -121,30 +124,58 @@ def write_dataset(
     the new one is complete. ``poverty_lines`` overrides the configured lines (tests).
     Returns the row count of every table written.
     """
+    return write_dataset_chunks([tables], db_path, source=source, as_of=as_of,
+                                poverty_lines=poverty_lines, progress=progress)
+
+
+def write_dataset_chunks(
+    chunks: Iterable[Mapping[str, pd.DataFrame]],
+    db_path: str | Path = DEFAULT_DB,
+    *,
+    source: str,
+    as_of: date | None = None,
+    poverty_lines: Mapping[int, float] | None = None,
+    constraints: bool = True,
+    memory_limit: str | None = None,
+    progress: Progress = None,
+) -> dict[str, int]:
+    """``write_dataset`` for data that does not fit in memory at once: ``chunks`` yields
+    disjoint parts of the dataset (e.g. a few counties each), appended in turn.
+
+    ``constraints=False`` leaves out the key and foreign-key indexes (NOT NULL and value
+    checks stay): for a build whose rows are valid by construction and too many for the
+    indexes to be worth their memory. ``memory_limit`` caps DuckDB's memory; beyond it,
+    DuckDB spills to a temporary folder next to the database.
+    """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{time.time_ns()}.tmp")
-    counts: dict[str, int] = {}
+    counts: dict[str, int] = {name: 0 for name in TABLE_ORDER}
     con = duckdb.connect(str(tmp))
     try:
         con.execute("SET preserve_insertion_order = false")
+        if memory_limit:
+            con.execute(f"SET memory_limit = '{int(memory_limit.rstrip('GB'))}GB'")
+            spill = db_path.with_name(f".{db_path.name}.spill")
+            con.execute(f"SET temp_directory = '{_sql_path(spill)}'")
         for name in TABLE_ORDER:
-            con.execute(table_ddl(TABLES[name]))
+            con.execute(table_ddl(TABLES[name], constraints=constraints))
         for stmt in _meta_ddl():
             con.execute(stmt)
         lines = poverty_lines if poverty_lines is not None else load_config().poverty_line
         con.executemany("INSERT INTO poverty_lines VALUES (?, ?)", sorted(lines.items()))
-        for name in TABLE_ORDER:
-            frame = tables.get(name)
-            if frame is None:
-                counts[name] = 0
-                continue
-            _say(progress, f"loading {name} ({len(frame):,} rows)")
-            cols = ", ".join(map(_quote, TABLES[name].column_names))
-            con.register("incoming", frame)
-            con.execute(f"INSERT INTO {_quote(name)} ({cols}) SELECT {cols} FROM incoming")
-            con.unregister("incoming")
-            counts[name] = len(frame)
+        for tables in chunks:
+            for name in TABLE_ORDER:
+                frame = tables.get(name)
+                if frame is None:
+                    continue
+                _say(progress, f"loading {name} ({len(frame):,} rows)")
+                cols = ", ".join(map(_quote, TABLES[name].column_names))
+                con.register("incoming", frame)
+                con.execute(f"INSERT INTO {_quote(name)} ({cols}) SELECT {cols} FROM incoming")
+                con.unregister("incoming")
+                counts[name] += len(frame)
+            del tables
         _create_macros(con)
         for name in DERIVED_TABLES:
             _say(progress, f"computing {name}")
@@ -159,6 +190,7 @@ def write_dataset(
             "first_year": str(years[0]),
             "last_year": str(years[1]),
             "row_counts": json.dumps(counts),
+            "constraints": "enforced" if constraints else "validated before load",
         }
         con.executemany("INSERT INTO dataset_meta VALUES (?, ?)", list(meta.items()))
         _say(progress, "checkpoint")
@@ -172,6 +204,11 @@ def write_dataset(
             leftover.unlink(missing_ok=True)
         raise
     return counts
+
+
+def _sql_path(path: Path) -> str:
+    """A file path as a SQL string literal body (paths come from our own code)."""
+    return str(path).replace("'", "''")
 
 
 def _connect_with_retry(path: Path, read_only: bool, attempts: int = 50):
