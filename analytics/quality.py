@@ -16,7 +16,7 @@ from analytics.contract import mask_id_number, mask_name
 from analytics.metrics import cadre_quota
 from analytics.store import Store
 
-NAME_COLUMNS = ("head_name",)
+NAME_COLUMNS = ("head_name", "cadre_name")
 ID_COLUMNS = ("head_id_number", "other_id_number")
 
 

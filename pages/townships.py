@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
+from analytics.briefing import briefing_file_name, briefing_pdf
 from analytics.honesty import village_funnel
 from ui import data
 from ui.exports import export_buttons
@@ -26,8 +27,15 @@ if villages.empty:
 st.subheader(f"{filters.scope_label} · {year}年 各村情况（{len(villages)} 个村）")
 st.dataframe(villages, hide_index=True, column_order=list(VILLAGE_LABELS),
              column_config=village_column_config(), key="village_table", height=420)
-d1, d2, _ = st.columns([1, 1, 4])
+d1, d2, d3, _ = st.columns([1, 1, 2, 2])
 export_buttons((d1, d2), villages, VILLAGE_LABELS, f"villages_{year}", "各村情况")
+if len(filters.townships) == 1:
+    code = filters.townships[0]
+    scoped = data.scoped_store()  # read now: the PDF is built on click, on another thread
+    d3.download_button("下载督查简报 PDF", lambda: briefing_pdf(scoped, code, year),
+                       file_name=briefing_file_name(villages["township_name"].iloc[0], year),
+                       mime="application/pdf", key="briefing_pdf", on_click="ignore", icon="📄",
+                       help="一页A4：关键指标与目标、预警、最落后的村、监测户数、县级结对领导")
 
 left, right = st.columns(2)
 causes = data.poverty_cause_breakdown(year, townships=filters.townships, villages=filters.villages)

@@ -30,6 +30,12 @@ def get_store() -> Store:
 _FUNCTIONS: dict[str, Callable] = {}
 
 
+def scoped_store():
+    """The store as the current viewer may query it (for work done outside the cache)."""
+    allowed = current_viewer().allowed
+    return get_store().scoped(allowed) if allowed else get_store()
+
+
 def current_viewer() -> Viewer:
     """The signed-in viewer (set by ui.frame), or the open demo viewer."""
     return st.session_state.get("viewer", OPEN_VIEWER)

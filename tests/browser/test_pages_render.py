@@ -67,3 +67,15 @@ def test_unknown_year_in_the_url_falls_back_to_the_latest(server, page):
     page.goto(f"{server}/?year=1999&township=%E4%B8%8D%E5%AD%98%E5%9C%A8")
     wait_until_rendered(page, "总览")
     assert "全县 · 2020 年" in page.get_by_text("范围：").first.inner_text()
+
+
+def test_township_briefing_pdf_downloads(server, page, artifacts):
+    page.goto(f"{server}/townships?year=2017&township=%E9%A9%AC%E8%90%A5%E9%95%87")
+    wait_until_rendered(page, "乡镇")
+    with page.expect_download(timeout=60000) as info:
+        page.get_by_role("button", name="下载督查简报 PDF").click()
+    download = info.value
+    content = open(download.path(), "rb").read()
+    assert content[:5] == b"%PDF-" and len(content) > 10_000
+    assert download.suggested_filename.endswith(".pdf")
+    (artifacts / "briefing_maying_2017.pdf").write_bytes(content)

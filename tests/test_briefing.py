@@ -1,0 +1,486 @@
+"""The township 督查 briefing: its figures are the dashboard's, it carries no personal
+data, a restricted viewer cannot produce another township's, and its PDF embeds a
+Chinese font and says what the briefing says."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import zlib
+
+import duckdb
+import pytest
+
+from analytics import briefing as br
+from analytics.briefing import (
+    CJKFontMissing, KeyFigure, briefing_pdf, find_cjk_font, render_pdf, township_briefing,
+)
+from analytics.contract import mask_name
+from analytics.households import at_risk_households, village_table
+from analytics.metrics import figures_by_level, income_progress
+from analytics.quality import quality_findings
+from analytics.scores import township_league
+from analytics.status import township_map_values
+
+MAYING = "621121101"
+OTHER = "621121102"  # 鸡川镇
+YEARS = (2016, 2017)
+ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+
+
+# --------------------------------------------------------------------------- PDF text
+
+
+def _objects(data: bytes) -> dict[int, tuple[bytes, bytes | None]]:
+    """Object number → (dictionary text, decoded stream or None)."""
+    objects = {}
+    for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", data, re.S):
+        body = m.group(2)
+        stream = None
+        s = re.search(rb"stream\r?\n(.*)\r?\nendstream", body, re.S)
+        if s:
+            stream = s.group(1)
+            head = body[: s.start()]
+            if b"/FlateDecode" in head:
+                stream = zlib.decompress(stream)
+            body = head
+        objects[int(m.group(1))] = (body, stream)
+    return objects
+
+
+def _cmap(stream: bytes) -> dict[int, str]:
+    """A ToUnicode CMap's bfchar and bfrange entries."""
+    mapping = {}
+    text = stream.decode("latin-1")
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for src, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            mapping[int(src, 16)] = bytes.fromhex(dst).decode("utf-16-be")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
+        for lo, hi, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>",
+                                      block):
+            start = int(dst, 16)
+            for i, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                mapping[code] = chr(start + i)
+    return mapping
+
+
+def _literal(data: bytes, i: int) -> tuple[bytes, int]:
+    """A PDF literal string starting after '(' at i; returns its bytes and the index after ')'."""
+    out, depth = bytearray(), 1
+    escapes = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b",
+               ord("f"): b"\f", ord("("): b"(", ord(")"): b")", ord("\\"): b"\\"}
+    while i < len(data):
+        c = data[i]
+        if c == 0x5C:  # backslash
+            n = data[i + 1]
+            if n in escapes:
+                out += escapes[n]
+                i += 2
+            elif 0x30 <= n <= 0x37:
+                digits = re.match(rb"[0-7]{1,3}", data[i + 1: i + 4]).group(0)
+                out.append(int(digits, 8) & 0xFF)
+                i += 1 + len(digits)
+            else:
+                i += 2
+            continue
+        if c == 0x28:
+            depth += 1
+        elif c == 0x29:
+            depth -= 1
+            if depth == 0:
+                return bytes(out), i + 1
+        out.append(c)
+        i += 1
+    raise ValueError("unterminated string")
+
+
+def pdf_text(data: bytes) -> str:
+    """The text shown by the PDF, one line per text object (BT … ET), decoded through
+    each font's ToUnicode map (two-byte CIDs, as fpdf2 writes them for TrueType/OpenType)."""
+    objects = _objects(data)
+    fonts = {}
+    for body, _ in objects.values():
+        for name, num in re.findall(rb"/(F\d+) (\d+) 0 R", body):
+            font_body = objects[int(num)][0]
+            unicode_ref = re.search(rb"/ToUnicode (\d+) 0 R", font_body)
+            fonts[name.decode()] = _cmap(objects[int(unicode_ref.group(1))][1]) if unicode_ref else {}
+    contents = [int(n) for body, _ in objects.values()
+                for n in re.findall(rb"/Contents (\d+) 0 R", body)]
+    assert contents, "no page content streams"
+    lines = []
+    for number in contents:  # the pages' content streams, in page order
+        stream = objects[number][1]
+        cmap, i = {}, 0
+        pieces = []
+        while i < len(stream):
+            if stream.startswith(b"/F", i):
+                m = re.match(rb"/(F\d+)\s+[\d.]+\s+Tf", stream[i:])
+                if m:
+                    cmap = fonts.get(m.group(1).decode(), {})
+                    i += m.end()
+                    continue
+            c = stream[i]
+            if c == 0x28:
+                raw, i = _literal(stream, i + 1)
+                pieces.append("".join(cmap.get(int.from_bytes(raw[k:k + 2], "big"), "\ufffd")
+                                      for k in range(0, len(raw) - 1, 2)))
+                continue
+            if stream.startswith(b"ET", i):  # one line per text object (BT … ET)
+                if pieces:
+                    lines.append("".join(pieces))
+                    pieces = []
+            i += 1
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def briefings(demo_store):
+    return {year: township_briefing(demo_store, MAYING, year) for year in YEARS}
+
+
+@pytest.fixture(scope="module")
+def pdfs(briefings):
+    return {year: render_pdf(b) for year, b in briefings.items()}
+
+
+def _township_row(store, year):
+    frame = figures_by_level(store, "township")
+    return frame[(frame["scope_code"] == MAYING) & (frame["year"] == year)].iloc[0]
+
+
+def _close(a, b):
+    if a is None or b is None or b != b:
+        return (a is None) and (b is None or b != b)
+    return a == pytest.approx(float(b), rel=1e-12, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_figures_are_the_dashboards(demo_store, briefings, year):
+    b = briefings[year]
+    row = _township_row(demo_store, year)
+    assert b.township_name == "马营镇" and b.year == year and b.as_of == demo_store.meta()["as_of"]
+    for field in ("poverty_incidence_pct", "relapse_rate_pct", "registered_income_per_capita",
+                  "rural_income_per_capita"):
+        assert _close(getattr(b, field), row[field]), field
+    for field in ("persons_to_threshold", "exited_persons", "poor_persons",
+                  "registered_population"):
+        assert getattr(b, field) == int(row[field]), field
+    figures = {k.key: k for k in b.key_figures}
+    assert _close(figures["incidence_target"].value, row["poverty_incidence_pct"])
+    assert figures["incidence_target"].target == 5.0
+    assert figures["incidence_exit"].target == 3.0
+    assert figures["persons_to_threshold"].value == int(row["persons_to_threshold"])
+    assert figures["exited_persons"].value == int(row["exited_persons"])
+    assert figures["relapse_rate"].target == 5.0
+    assert figures["registered_income"].target == 3700.0
+    assert figures["rural_income"].target == 6811.0
+    assert figures["relapse_rate"].met == (not bool(row["over_relapse_cap"]))
+    assert figures["incidence_exit"].met == (row["poverty_incidence_pct"] < 3.0)
+    assert figures["registered_income"].gap == pytest.approx(
+        row["registered_income_per_capita"] - 3700.0)
+    # at the boundaries: the exit rule is strictly below 3 %, the relapse cap allows 5 %
+    assert dataclasses.replace(figures["incidence_exit"], value=3.0).met is False
+    assert dataclasses.replace(figures["incidence_target"], value=5.0).met is False
+    assert dataclasses.replace(figures["relapse_rate"], value=5.0).met is True
+    assert dataclasses.replace(figures["relapse_rate"], value=5.01).met is False
+    assert dataclasses.replace(figures["registered_income"], value=3700.0).met is True
+    assert dataclasses.replace(figures["persons_to_threshold"], value=1).met is False
+
+    progress = income_progress(figures_by_level(demo_store, "township"))
+    progress = progress[(progress["scope_code"] == MAYING) & (progress["year"] == year)].iloc[0]
+    assert _close(b.registered_income_progress_pct,
+                  progress["registered_income_per_capita_progress_pct"])
+
+    league = township_league(figures_by_level(demo_store, "township"),
+                             demo_store.query("townships"), year)
+    mine = league[league["township_code"] == MAYING].iloc[0]
+    assert (b.league_rank, b.league_size) == (int(mine["rank"]), len(league))
+    assert b.score == pytest.approx(mine["score"]) and b.grade == mine["grade"]
+
+    status = township_map_values(demo_store, year)
+    status = status[status["township_code"] == MAYING].iloc[0]
+    assert (b.status, b.status_label) == (status["status"], status["status_label"])
+
+
+def test_key_figure_marks_follow_the_exit_rule():
+    assert KeyFigure("i", "发生率", 3.0, "%", 3.0, "<").met is False  # strictly below 3 %
+    assert KeyFigure("i", "发生率", 2.99, "%", 3.0, "<").met is True
+    assert KeyFigure("r", "返贫率", 5.0, "%", 5.0, "<=").met is True  # the cap itself is allowed
+    assert KeyFigure("r", "返贫率", None, "%", 5.0, "<=").met is None
+    assert KeyFigure("y", "收入", 3699.5, "元", 3700.0, ">=").gap == pytest.approx(-0.5)
+    assert KeyFigure("e", "脱贫人数", 12, "人").met is None
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_flags(demo_store, briefings, year):
+    b = briefings[year]
+    rules = {f.rule for f in b.flags}
+    row = _township_row(demo_store, year)
+    assert ("over_cap" in rules) == bool(row["over_relapse_cap"])
+    overdue = year >= 2017 and row["poverty_incidence_pct"] >= 3.0  # 马营镇 plans 2017
+    assert ("exit_overdue" in rules) == overdue
+    assert ("behind_plan" in rules) == (b.status == "behind" and not overdue)
+    assert b.quality_checked
+
+
+def test_quality_findings_of_the_township_are_flagged(demo_store):
+    """A planted finding with a township and a year shows up in that township's briefing."""
+    finding = next(f for f in quality_findings(demo_store)
+                   if {"township_code", "year"} <= set(f.rows) and len(f.rows))
+    row = finding.rows.iloc[0]
+    code, year = row["township_code"], int(row["year"])
+    b = township_briefing(demo_store, code, year)
+    expected = finding.rows[(finding.rows["township_code"] == code)
+                            & (finding.rows["year"] == year)]
+    flag = next(f for f in b.flags if f.rule == f"quality:{finding.rule}")
+    assert finding.title in flag.text and f" {len(expected)} " in flag.text
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_villages_furthest_behind(demo_store, briefings, year):
+    b = briefings[year]
+    villages = village_table(demo_store, year, townships=(MAYING,))
+    behind = villages[villages["persons_to_threshold"] > 0]
+    assert b.villages_total == len(villages)
+    assert b.villages_above_threshold == len(behind)
+    assert len(b.villages_behind) == min(br.MAX_VILLAGES, len(behind))
+    gaps = [v.persons_to_threshold for v in b.villages_behind]
+    assert gaps == sorted(gaps, reverse=True)
+    assert gaps == sorted(behind["persons_to_threshold"], reverse=True)[: len(gaps)]
+    by_code = villages.set_index("village_code")
+    for v in b.villages_behind:
+        assert v.name == by_code.loc[v.village_code, "village_name"]
+        assert v.poor_persons == by_code.loc[v.village_code, "poor_persons"]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_at_risk_counts(demo_store, briefings, year):
+    b = briefings[year]
+    risk = at_risk_households(demo_store, year, townships=(MAYING,))
+    assert b.at_risk_households == len(risk) > 0
+    assert b.at_risk_persons == int(risk["members"].sum())
+    assert sum(n for _, n in b.at_risk_by_reason) >= b.at_risk_households
+
+
+def _paired_cadres(demo_db, code, year):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        return con.execute(
+            "SELECT c.cadre_id, c.name, c.rank, c.unit, count(*) AS households "
+            "FROM household_facts f JOIN cadres c USING (cadre_id) "
+            "WHERE f.township_code = ? AND f.year = ? GROUP BY ALL", [code, year]).df()
+
+
+def _expected_leaders(demo_db, code, year):
+    paired = _paired_cadres(demo_db, code, year)
+    top = paired[paired["rank"].isin(["正县级", "副县级"])]
+    if top.empty:
+        order = ["正县级", "副县级", "科级", "一般干部"]
+        top = paired[paired["rank"] == min(paired["rank"], key=order.index)]
+    return {(r.rank, r.unit, mask_name(r.name), int(r.households)) for r in top.itertuples()}
+
+
+def test_leaders_are_the_senior_cadres_masked(demo_store, demo_db):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        code = con.execute(
+            "SELECT f.township_code FROM household_facts f JOIN cadres c USING (cadre_id) "
+            "WHERE f.year = 2017 AND c.rank IN ('正县级', '副县级') "
+            "ORDER BY f.township_code LIMIT 1").fetchone()[0]
+    b = township_briefing(demo_store, code, 2017)
+    expected = _expected_leaders(demo_db, code, 2017)
+    assert {(x.rank, x.unit, x.masked_name, x.households) for x in b.leaders} == expected
+    assert b.leaders_total == len(expected) and not b.leaders_note
+    assert all(x.rank in ("正县级", "副县级") for x in b.leaders)
+
+
+def test_leaders_fall_back_to_the_highest_rank_paired(demo_db, briefings):
+    b = briefings[2017]
+    expected = _expected_leaders(demo_db, MAYING, 2017)
+    shown = {(x.rank, x.unit, x.masked_name, x.households) for x in b.leaders}
+    assert shown <= expected and len(shown) == min(br.MAX_LEADERS, len(expected))
+    assert b.leaders_total == len(expected)
+    if not any(x[0] in ("正县级", "副县级") for x in expected):
+        assert "无县级领导结对" in b.leaders_note
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def _personal_names(demo_db, code):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        heads = con.execute(
+            "SELECT DISTINCT h.head_name FROM households h JOIN villages v USING (village_code) "
+            "WHERE v.township_code = ?", [code]).fetchall()
+        cadres = con.execute("SELECT DISTINCT name FROM cadres").fetchall()
+        places = con.execute("SELECT name FROM villages UNION SELECT name FROM townships "
+                             "UNION SELECT unit FROM cadres").fetchall()
+    place_text = " ".join(p[0] for p in places)
+    return {n[0] for n in heads + cadres
+            if n[0] and len(n[0]) >= 2 and n[0] not in place_text}
+
+
+def _assert_no_personal_data(text, names):
+    assert not ID_NUMBER.search(text)
+    leaked = sorted(n for n in names if n in text)
+    assert not leaked, leaked
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_briefing_holds_no_personal_data(demo_db, briefings, year):
+    b = briefings[year]
+    text = repr(dataclasses.asdict(b)) + " ".join(x.label for x in b.leaders)
+    names = _personal_names(demo_db, MAYING)
+    assert len(names) > 100
+    _assert_no_personal_data(text, names)
+    assert all(x.masked_name.endswith("*") for x in b.leaders)
+
+
+def test_pdf_holds_no_personal_data(demo_db, pdfs):
+    names = _personal_names(demo_db, MAYING)
+    for data in pdfs.values():
+        _assert_no_personal_data(pdf_text(data), names)
+
+
+# --------------------------------------------------------------------------- scope
+
+
+def test_restricted_viewer_cannot_brief_another_township(demo_store):
+    other = demo_store.scoped((OTHER,))
+    with pytest.raises(LookupError):
+        township_briefing(other, MAYING, 2017)
+    with pytest.raises(LookupError):
+        briefing_pdf(other, MAYING, 2017)
+
+
+def test_restricted_viewer_briefs_own_township(demo_store, briefings):
+    b = township_briefing(demo_store.scoped((MAYING,)), MAYING, 2017)
+    county = briefings[2017]
+    assert b.key_figures == county.key_figures
+    assert b.villages_behind == county.villages_behind
+    assert b.at_risk_households == county.at_risk_households
+    assert b.score == pytest.approx(county.score)
+    # the rank and the data-quality findings need the whole county
+    assert b.league_rank is None and not b.quality_checked
+    assert not any(f.rule.startswith("quality:") for f in b.flags)
+
+
+@pytest.mark.parametrize("code, year", [("621121999", 2017), (MAYING, 2031)])
+def test_unknown_township_or_year(demo_store, code, year):
+    with pytest.raises(LookupError):
+        township_briefing(demo_store, code, year)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_pdf_embeds_a_chinese_font_subset(pdfs, year):
+    data = pdfs[year]
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert b"/FontFile2" in data or b"/FontFile3" in data
+    assert b"/CIDFontType0" in data or b"/CIDFontType2" in data
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+", data)  # a subset, not the whole font
+    assert b"/MediaBox [0 0 595.28 841.89]" in data  # A4
+    assert len(data) < 250_000
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_pdf_says_what_the_briefing_says(briefings, pdfs, year):
+    b, text = briefings[year], pdf_text(pdfs[year])
+    for expected in (
+        f"马营镇 精准扶贫督查简报（{year}年）", "内部资料 注意保密", f"数据截至 {b.as_of}",
+        "贫困发生率（县定目标）", "贫困发生率（退出线）", "返贫率", "建档立卡户人均纯收入",
+        "农村居民人均可支配收入", "是否达标", "未达标", "需关注事项", "防返贫监测",
+        f"监测户 {b.at_risk_households} 户 {b.at_risk_persons} 人", "结对帮扶责任领导",
+        f"{b.poverty_incidence_pct:.2f}%", f"{b.persons_to_threshold} 人",
+        f"综合得分 {b.score:.1f}（{b.grade}）", b.status_label,
+    ):
+        assert expected in text, expected
+    for flag in b.flags:
+        assert flag.text[:12] in text
+    # the footer, on every page
+    pages = len(re.findall(r"第 \d+/\d+ 页", text))
+    footers = re.findall(rf"数据截至 {b.as_of}　·　内部资料 注意保密　　第 (\d+)/(\d+) 页", text)
+    assert pages >= 1 and len(footers) == pages
+    assert [int(n) for n, _ in footers] == list(range(1, pages + 1))
+    assert all(int(total) == pages for _, total in footers)
+    for village in b.villages_behind:
+        assert village.name in text
+    for leader in b.leaders:
+        assert leader.masked_name in text and leader.unit in text
+
+
+def test_long_briefing_runs_over_pages_with_a_footer_on_each(briefings):
+    b = briefings[2016]
+    long = dataclasses.replace(b, villages_behind=b.villages_behind * 6)
+    data = render_pdf(long)
+    text = pdf_text(data)
+    pages = data.count(b"/Type /Page\n")
+    footers = re.findall(rf"内部资料 注意保密　　第 (\d+)/(\d+) 页", text)
+    assert pages >= 2
+    assert footers == [(str(n), str(pages)) for n in range(1, pages + 1)]
+    assert text.count("贫困发生率（退出线）") == 1
+
+
+def test_pdf_text_reader_reads_what_fpdf_wrote():
+    """The reader the tests rely on, on a PDF whose text is known."""
+    from fpdf import FPDF
+
+    font = find_cjk_font()
+    pdf = FPDF()
+    pdf.add_font("cjk", "", str(font.regular), collection_font_number=font.regular_index)
+    pdf.add_page()
+    pdf.set_font("cjk", "", 12)
+    pdf.cell(0, 10, "通渭县（测试）(a)\\b")
+    text = pdf_text(bytes(pdf.output()))
+    assert "通渭县（测试）(a)\\b" in text and "马营镇" not in text
+
+
+# --------------------------------------------------------------------------- fonts
+
+
+def test_font_search_names_the_package(monkeypatch):
+    monkeypatch.delenv(br.FONT_ENV, raising=False)
+    with pytest.raises(CJKFontMissing, match="fonts-noto-cjk"):
+        find_cjk_font((("/nonexistent/NotoSansCJK-Regular.ttc", None, "fonts-noto-cjk"),),
+                      use_fontconfig=False)
+    monkeypatch.setenv(br.FONT_ENV, "/nonexistent/font.ttf")
+    with pytest.raises(CJKFontMissing, match=br.FONT_ENV):
+        find_cjk_font()
+
+
+def test_font_search_takes_the_first_present(monkeypatch, tmp_path):
+    monkeypatch.delenv(br.FONT_ENV, raising=False)
+    present = find_cjk_font()
+    found = find_cjk_font((("/nonexistent/a.ttf", None, "fonts-x"),
+                           (str(present.regular), None, "fonts-y")))
+    assert found.regular == present.regular and found.package == "fonts-y"
+    assert found.bold is None
+
+
+def test_collection_face_is_simplified_chinese(monkeypatch):
+    monkeypatch.delenv(br.FONT_ENV, raising=False)
+    font = find_cjk_font()
+    if font.regular.suffix.lower() != ".ttc":
+        pytest.skip("the font found is not a collection")
+    from fontTools.ttLib import TTCollection
+
+    name = TTCollection(str(font.regular), lazy=True).fonts[font.regular_index]["name"]
+    assert "SC" in name.getDebugName(4) or "GB" in name.getDebugName(4)
+
+
+def test_font_search_falls_back_to_fontconfig(monkeypatch):
+    import shutil
+
+    monkeypatch.delenv(br.FONT_ENV, raising=False)
+    if not shutil.which("fc-list"):
+        pytest.skip("no fontconfig")
+    font = find_cjk_font((("/nonexistent/a.ttf", None, "fonts-x"),))
+    assert font.regular.is_file() and font.package == "fontconfig"
+    if "NotoSansCJK" in font.regular.name:
+        assert font.regular_index == find_cjk_font().regular_index  # the SC face
