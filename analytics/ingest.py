@@ -69,6 +69,9 @@ MAX_PROBLEMS_PER_RULE = 1000
 DEFAULT_XLSX_UNCOMPRESSED_LIMIT = 200 * 1024 * 1024
 #: How many rows at the top of a file are searched for the header row.
 HEADER_SEARCH_ROWS = 10
+# No contract table has more than 20 columns: a file far wider is not a table of ours,
+# and reading it cell by cell would cost time and memory for nothing.
+MAX_COLUMNS = 1000
 #: Ints are stored as INTEGER (32-bit) in the database.
 INT_MAX = 2**31 - 1
 
@@ -464,6 +467,11 @@ def _read_csv(path: Path, table: str, out: _Collector, progress) -> _Raw | None:
         ncols = max((len(r) for r in head), default=0) if h is None else len(head[h])
         if ncols == 0:
             ncols = 1
+        if ncols > MAX_COLUMNS:
+            out.add(table, h + 1 if h is not None else 1, None, "bad_header",
+                    f"the file has {ncols:,} columns; a table of the contract has at most "
+                    f"{MAX_COLUMNS}", source)
+            return _unusable(source)
         names = [f"c{i}" for i in range(ncols)]
         invalid = []
 
@@ -623,7 +631,7 @@ def _read_workbook(
     try:
         with zipfile.ZipFile(path) as z:
             total = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, OSError) as e:
+    except Exception as e:  # noqa: BLE001 - any damage to the zip is the file's, not ours
         out.add("dataset", None, None, "file_unreadable",
                 f"not a valid .xlsx workbook ({e.__class__.__name__})", source_file)
         return {}, set(REQUIRED_TABLES)
@@ -661,14 +669,35 @@ def _read_workbook(
                 ws.reset_dimensions()
             values: list[list[str]] = []
             kinds: list[list[str]] = []
+            row_lines: list[int] = []
             width = 0
-            for row in ws.iter_rows():
-                vals = [_cell_text(c.value) for c in row]
-                ks = [getattr(c, "data_type", "n") if c.value is not None else "" for c in row]
-                values.append(vals)
-                kinds.append(ks)
-                if len(vals) > width:
-                    width = len(vals)
+            try:
+                for line, row in enumerate(ws.iter_rows(), start=1):
+                    vals = [_cell_text(c.value) for c in row]
+                    ks = [getattr(c, "data_type", "n") if c.value is not None else "" for c in row]
+                    while vals and vals[-1] == "" and ks[-1] == "":  # trailing empty cells
+                        vals.pop()
+                        ks.pop()
+                    if not vals:
+                        continue  # a blank row: skipped, still counted for line numbers
+                    if len(vals) > MAX_COLUMNS:
+                        out.add(table, line, None, "bad_header",
+                                f"row {line} reaches column {len(vals):,}; a table of the "
+                                f"contract has at most {MAX_COLUMNS}", source)
+                        values = None
+                        break
+                    values.append(vals)
+                    kinds.append(ks)
+                    row_lines.append(line)
+                    width = max(width, len(vals))
+            except Exception as e:  # noqa: BLE001 - a damaged sheet is the file's fault
+                # the class name only: an exception's text can quote cell contents
+                out.add("dataset", None, None, "file_unreadable",
+                        f"cannot read sheet '{title}' ({e.__class__.__name__})", source_file)
+                return {}, set(REQUIRED_TABLES)
+            if values is None:
+                raws[table] = _unusable(source)
+                continue
             if progress:
                 progress(f"read {source} ({len(values):,} rows)")
             values = [v + [""] * (width - len(v)) for v in values]
@@ -677,7 +706,7 @@ def _read_workbook(
             grid = pd.DataFrame(values, columns=names, dtype="str") if values else pd.DataFrame(
                 columns=names, dtype="str")
             kgrid = pd.DataFrame(kinds, columns=names, dtype="str") if kinds else None
-            lines = np.arange(1, len(values) + 1, dtype=np.int64)
+            lines = np.array(row_lines, dtype=np.int64)
             raw = _frame_from_grid(table, source, grid, lines, kgrid, out)
             if raw is not None:
                 raws[table] = raw

@@ -12,8 +12,10 @@ after its result; values are always bound as parameters.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -149,6 +151,7 @@ def write_dataset_chunks(
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(db_path)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{time.time_ns()}.tmp")
     counts: dict[str, int] = {name: 0 for name in TABLE_ORDER}
     con = duckdb.connect(str(tmp))
@@ -204,6 +207,36 @@ def write_dataset_chunks(
             leftover.unlink(missing_ok=True)
         raise
     return counts
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(db_path: Path) -> list[Path]:
+    """Remove what a killed writer left beside ``db_path``: its half-built
+    ``.<name>.<pid>.<ns>.tmp`` (and .wal) whose process is gone, and an unused spill folder."""
+    removed = []
+    for leftover in db_path.parent.glob(f".{glob.escape(db_path.name)}.*.tmp*"):
+        parts = leftover.name[len(db_path.name) + 2:].split(".")
+        if not parts[0].isdigit():
+            continue
+        pid = int(parts[0])
+        if pid != os.getpid() and not _pid_alive(pid):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    spill = db_path.with_name(f".{db_path.name}.spill")
+    if spill.is_dir() and not any(
+            p for p in db_path.parent.glob(f".{glob.escape(db_path.name)}.*.tmp")):
+        shutil.rmtree(spill, ignore_errors=True)
+        removed.append(spill)
+    return removed
 
 
 def _sql_path(path: Path) -> str:
