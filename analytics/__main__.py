@@ -94,8 +94,8 @@ def cmd_metrics(args) -> int:
     if args.all:
         frame = all_headline_figures(store)
         if args.json:
-            sys.stdout.write(frame.to_json(orient="records", lines=True, force_ascii=False))
-            sys.stdout.write("\n")
+            text = frame.to_json(orient="records", lines=True, force_ascii=False)
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:
             print(frame.to_string(index=False))
         return 0
