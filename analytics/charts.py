@@ -203,14 +203,15 @@ def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool
 
 def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int) -> go.Figure:
     """Village incidence (%) against registered population, with 95 % and 99.8 % limits."""
-    from analytics.honesty import Z95, Z998, funnel_limits
+    from analytics.honesty import funnel_limits, funnel_z
 
     fig = go.Figure()
     n_max = max(float(villages["registered_population"].max()), 10.0)
     n = pd.Series(range(10, int(n_max) + 10, max(int(n_max / 200), 1)), dtype="float64")
     p0 = county_incidence_pct / 100
     phi = villages.attrs.get("phi", 1.0)
-    for z, name, dash in ((Z95, "95%控制限", "dot"), (Z998, "99.8%控制限", "dash")):
+    z_warning, z_alarm = funnel_z()
+    for z, name, dash in ((z_warning, "95%控制限", "dot"), (z_alarm, "99.8%控制限", "dash")):
         low, high = funnel_limits(p0, n, z, phi)
         fig.add_trace(go.Scatter(x=n, y=100 * high, mode="lines", name=name,
                                  line={"color": PLAN, "dash": dash}))

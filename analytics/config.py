@@ -24,6 +24,8 @@ class Config:
     risk: dict[str, float]
     checks: dict[str, float]
     early_warning: dict[str, float]
+    honesty: dict[str, float]
+    projection: dict[str, float]
 
     @property
     def years(self) -> list[int]:
@@ -44,4 +46,6 @@ def load_config(path: Path = CONFIG_PATH) -> Config:
         risk=dict(raw["risk"]),
         checks=dict(raw["checks"]),
         early_warning=dict(raw["early_warning"]),
+        honesty=dict(raw["honesty"]),
+        projection=dict(raw["projection"]),
     )

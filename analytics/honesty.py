@@ -18,9 +18,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.config import load_config
 from analytics.metrics import figures_by_level
 
-Z95, Z998 = 1.96, 3.09
+
+def funnel_z() -> tuple[float, float]:
+    """The warning and alarm z of the funnel's control limits (config ``[honesty]``)."""
+    honesty = load_config().honesty
+    return float(honesty["funnel_z_warning"]), float(honesty["funnel_z_alarm"])
 
 
 def comprehensive_incidence(store, townships=()) -> pd.DataFrame:
@@ -60,7 +65,8 @@ def overdispersion(p, n, p0: float) -> float:
     if len(p) == 0 or p0 <= 0 or p0 >= 1:
         return 1.0
     z = (p - p0) / np.sqrt(p0 * (1 - p0) / n)
-    low, high = np.percentile(z, [10, 90])
+    cut = float(load_config().honesty["overdispersion_winsor_pct"])
+    low, high = np.percentile(z, [cut, 100 - cut])
     return float(max(1.0, np.mean(np.clip(z, low, high) ** 2)))
 
 
@@ -73,8 +79,9 @@ def village_funnel(villages: pd.DataFrame, county_incidence_pct: float) -> pd.Da
     n = frame["registered_population"]
     p = frame["poor_persons"] / n
     phi = overdispersion(p, n, p0)
-    low95, high95 = funnel_limits(p0, n, Z95, phi)
-    _, high998 = funnel_limits(p0, n, Z998, phi)
+    z_warning, z_alarm = funnel_z()
+    low95, high95 = funnel_limits(p0, n, z_warning, phi)
+    _, high998 = funnel_limits(p0, n, z_alarm, phi)
     frame.attrs["phi"] = phi
     frame["funnel"] = np.select([p > high998, p > high95, p < low95], ["显著偏高", "偏高", "偏低"],
                                 default="正常")

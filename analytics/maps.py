@@ -87,7 +87,8 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
             row = by_code.loc[code]
             props["fill"] = row["fill"]
             props["status_label"] = STATUS_LABELS.get(row.get("status"), "")
-            for column in ("poverty_incidence_pct", "relapse_rate_pct", "income_progress_pct"):
+            for column in ("poverty_incidence_pct", "relapse_rate_pct", "income_progress_pct",
+                           "high_risk_households"):
                 value = row.get(column)
                 props[column] = None if value is None or value != value else round(float(value), 2)
         else:
@@ -122,4 +123,4 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
     return pdk.Deck(layers=layers, initial_view_state=view_state, map_provider=None,
                     height=height,
                     tooltip={"text": "{name}\n{status_label}\n贫困发生率 {poverty_incidence_pct}%\n"
-                                     "返贫率 {relapse_rate_pct}%"})
+                                     "返贫率 {relapse_rate_pct}%\n高风险户 {high_risk_households}"})

@@ -23,8 +23,12 @@ import pandas as pd
 
 from analytics.config import load_config
 
-Z90 = 1.645
-DEFAULT_LOG_SE = 0.25
+
+
+def _band() -> tuple[float, float]:
+    """(z of the prediction band, default log s.e.) from config ``[projection]``."""
+    projection = load_config().projection
+    return float(projection["band_z"]), float(projection["default_log_se"])
 
 
 def log_linear_projection(years, values, target_year: int) -> tuple[float, float, float]:
@@ -32,6 +36,7 @@ def log_linear_projection(years, values, target_year: int) -> tuple[float, float
 
     NaN when there is no positive value; with one value, the value itself ± the default band.
     """
+    z, default_se = _band()
     years = np.asarray(years, dtype="float64")
     values = np.asarray(values, dtype="float64")
     keep = values > 0
@@ -40,15 +45,15 @@ def log_linear_projection(years, values, target_year: int) -> tuple[float, float
     if n == 0:
         return (math.nan, math.nan, math.nan)
     if n == 1:
-        centre, spread = y[0], Z90 * DEFAULT_LOG_SE * math.sqrt(1 + (target_year - x[0]) ** 2)
+        centre, spread = y[0], z * default_se * math.sqrt(1 + (target_year - x[0]) ** 2)
         return (math.exp(centre), math.exp(centre - spread), math.exp(centre + spread))
     slope, intercept = np.polyfit(x, y, 1)
     fitted = intercept + slope * x
-    s = math.sqrt(((y - fitted) ** 2).sum() / (n - 2)) if n > 2 else DEFAULT_LOG_SE
+    s = math.sqrt(((y - fitted) ** 2).sum() / (n - 2)) if n > 2 else default_se
     s = max(s, 1e-6)
     sxx = ((x - x.mean()) ** 2).sum()
     centre = intercept + slope * target_year
-    spread = Z90 * s * math.sqrt(1 + 1 / n + (target_year - x.mean()) ** 2 / sxx)
+    spread = z * s * math.sqrt(1 + 1 / n + (target_year - x.mean()) ** 2 / sxx)
     return (math.exp(centre), math.exp(centre - spread), math.exp(centre + spread))
 
 

@@ -78,12 +78,14 @@ def scope_status(figures: pd.DataFrame, year: int, planned_exit_year: pd.Series)
 
 
 def township_map_values(store, year: int) -> pd.DataFrame:
-    """Per township in ``year``: name, status, incidence, relapse and income progress %.
+    """Per township in ``year``: name, status, incidence, relapse, income progress % and
+    the number of high-risk (防返贫预警 高) households.
 
     income_progress_pct is the registered households' income progress toward the
     county target (see metrics.target_progress_pct).
     """
     from analytics.metrics import figures_by_level, income_progress
+    from analytics.early_warning import risk_counts, risk_scores
     from analytics.projections import township_outlook
 
     figures = figures_by_level(store, "township")
@@ -100,6 +102,8 @@ def township_map_values(store, year: int) -> pd.DataFrame:
     status.loc[(status["status"] == "on_track") & ~projected, "status"] = "behind"
     status["status_label"] = status["status"].map(STATUS_LABELS)
     status["projected_on_track"] = projected.values
+    risk = risk_counts(risk_scores(store, year)).set_index("township_code")
+    status["high_risk_households"] = status["scope_code"].map(risk["high"]).fillna(0).astype(int)
     status["name"] = status["scope_code"].map(towns["name"])
     status["short_name"] = status["scope_code"].map(towns["short_name"]).fillna(status["name"])
     return status.rename(columns={"scope_code": "township_code"})
