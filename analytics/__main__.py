@@ -9,7 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-from analytics import audit
 from analytics.store import DEFAULT_DB
 
 
@@ -28,6 +27,7 @@ def _progress(started: float):
 
 
 def cmd_build_demo(args) -> int:
+    from analytics import audit
     from analytics.demo import demo_as_of, demo_tables, replica_count
     from analytics.store import write_dataset_chunks
 
@@ -52,6 +52,7 @@ def cmd_build_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from analytics import audit
     from analytics.ingest import write_problems_report
     from analytics.loading import load_dataset
 
@@ -68,6 +69,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from analytics import audit
     from analytics.store import export_dataset
 
     counts = export_dataset(args.db, args.path, fmt=args.format)
@@ -92,12 +94,14 @@ def cmd_metrics(args) -> int:
 
     store = _store(args)
     if args.all:
-        frame = all_headline_figures(store)
         if args.json:
-            text = frame.to_json(orient="records", lines=True, force_ascii=False)
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+            from analytics.config import load_config
+
+            sys.stdout.flush()
+            store.copy_query("headline_figures_json", "/dev/stdout",
+                             relapse_cap=float(load_config().targets["relapse_cap_pct"]))
         else:
-            print(frame.to_string(index=False))
+            print(all_headline_figures(store).to_string(index=False))
         return 0
     if args.year is None:
         print("metrics needs --year Y or --all", file=sys.stderr)

@@ -367,6 +367,24 @@ class Store:
         finally:
             cursor.close()
 
+    def copy_query(self, name: str, target: str, fmt: str = "json", **variables) -> None:
+        """Write the result of ``queries/<name>.sql`` to ``target`` (a file path, or
+        /dev/stdout) with DuckDB's own writer; values reach the query as session
+        variables (getvariable), bound, never spliced. Unrestricted viewers only."""
+        if fmt not in ("json", "csv", "parquet"):
+            raise ValueError(fmt)
+        sql = read_query(name).strip().rstrip(";")
+        cursor = self._connection().cursor()
+        try:
+            for key, value in variables.items():
+                if not key.isidentifier():
+                    raise ValueError(key)
+                cursor.execute(f"SET VARIABLE {key} = ?", [value])
+            self.queries_run += 1
+            cursor.execute(f"COPY ({sql}) TO '{_sql_path(Path(target))}' (FORMAT {fmt})")
+        finally:
+            cursor.close()
+
     def scoped(self, allowed: tuple[str, ...]) -> "ScopedStore":
         """This store as seen by a viewer restricted to ``allowed`` townships."""
         return ScopedStore(self, tuple(allowed))
