@@ -107,13 +107,3 @@ village_map_points = _cached(status.village_map_points)
 def audit_log() -> pd.DataFrame:
     """The latest audit rows (not cached: it changes with every sign-in and export)."""
     return audit.recent()
-
-
-def record(action: str, detail: str = "", rows: int | None = None) -> None:
-    """Record what the current viewer did in the audit trail."""
-    viewer = current_viewer()
-    audit.record(viewer.name, viewer.role, action, detail, rows)
-
-risk_scores = _cached(early_warning.risk_scores)
-township_outlook = _cached(projections.township_outlook)
-comprehensive_incidence = _cached(honesty.comprehensive_incidence)
