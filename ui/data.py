@@ -107,3 +107,8 @@ village_map_points = _cached(status.village_map_points)
 def audit_log() -> pd.DataFrame:
     """The latest audit rows (not cached: it changes with every sign-in and export)."""
     return audit.recent()
+
+
+risk_scores = _cached(early_warning.risk_scores)
+township_outlook = _cached(projections.township_outlook)
+comprehensive_incidence = _cached(honesty.comprehensive_incidence)
