@@ -6,7 +6,7 @@ Starts a Streamlit server on loopback (or uses --url, which must be loopback), t
 for --seconds: each *screen* keeps one session on /battle_map and reruns it every
 --rotate seconds, like the meeting-room screen; each *analyst* repeatedly opens a page
 (overview, townships, relapse or income) for a random year and township, in a new
-session, with 1–3 s of thinking between clicks. A render is timed from the rerun
+session, with --think-min to --think-max seconds of thinking between clicks. A render is timed from the rerun
 request to the server's script_finished message. Reports p50/p95/max per kind of
 session, errors, and the server's memory (RSS of its process tree). Bounded in time
 and in the number of sessions; nothing leaves the machine.
@@ -61,7 +61,9 @@ async def render(ws, query_string: str, page: str, pages: dict) -> tuple[float, 
             return time.perf_counter() - started, failed
 
 
-async def screen(url: str, until: float, rotate: float, results: list, pages: dict) -> None:
+async def screen(url: str, until: float, rotate: float, results: list, pages: dict,
+                 delay: float) -> None:
+    await asyncio.sleep(delay)  # screens are switched on one after another, not all at once
     async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
         await render(ws, "", "", pages)  # learn the page hashes
         while time.time() < until:
@@ -71,7 +73,8 @@ async def screen(url: str, until: float, rotate: float, results: list, pages: di
 
 
 async def analyst(url: str, until: float, towns: list[str], years: list[int], results: list,
-                  pages: dict, rng: random.Random) -> None:
+                  pages: dict, rng: random.Random, think: tuple[float, float]) -> None:
+    await asyncio.sleep(rng.uniform(0, think[1]))
     while time.time() < until:
         page = rng.choice(ANALYST_PAGES)
         query = f"year={rng.choice(years)}"
@@ -82,7 +85,7 @@ async def analyst(url: str, until: float, towns: list[str], years: list[int], re
                 await render(ws, "", "", pages)
             seconds, failed = await render(ws, query, page, pages)
         results.append(("analyst", seconds, failed))
-        await asyncio.sleep(rng.uniform(1.0, 3.0))
+        await asyncio.sleep(rng.uniform(*think))
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -105,12 +108,15 @@ async def drive(base: str, pid: int | None, args, towns, years) -> dict:
                 memory.append(tree_rss_mb(pid))
             await asyncio.sleep(2)
 
-    tasks = [screen(url, until, args.rotate, results, pages) for _ in range(args.screens)]
-    tasks += [analyst(url, until, towns, years, results, pages, random.Random(rng.random()))
+    tasks = [screen(url, until, args.rotate, results, pages, rng.uniform(0, args.rotate))
+             for _ in range(args.screens)]
+    tasks += [analyst(url, until, towns, years, results, pages, random.Random(rng.random()),
+                      (args.think_min, args.think_max))
               for _ in range(args.analysts)]
     await asyncio.gather(sample(), *tasks)
     report = {"sessions": {"screens": args.screens, "analysts": args.analysts},
-              "seconds": args.seconds, "database": str(args.db)}
+              "seconds": args.seconds, "rotate_s": args.rotate,
+              "think_s": [args.think_min, args.think_max], "database": str(args.db)}
     for kind in ("screen", "analyst", None):
         times = sorted(s for k, s, _ in results if kind is None or k == kind)
         if not times:
@@ -136,7 +142,11 @@ def main(argv=None) -> int:
     parser.add_argument("--screens", type=int, default=20)
     parser.add_argument("--analysts", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=120)
-    parser.add_argument("--rotate", type=float, default=10)
+    parser.add_argument("--rotate", type=float, default=30,
+                        help="seconds between a screen's reruns (the screen's default is 30)")
+    parser.add_argument("--think-min", type=float, default=3.0,
+                        help="an analyst's shortest pause between clicks, seconds")
+    parser.add_argument("--think-max", type=float, default=8.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
