@@ -20,6 +20,9 @@ STATUS_COLORS = {"green": GOOD, "amber": WARN, "red": BAD}
 
 def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
             height: int = 360, dark: bool = False) -> go.Figure:
+    """Title, fonts, axes' units and the target lines, in one layout update (each
+    plotly update validates the whole figure, so one is much cheaper than several)."""
+    pending = fig.__dict__.pop("_pending_lines", [])
     fig.update_layout(
         title={"text": title, "x": 0.01},
         font={"family": FONT, "size": 20 if dark else 14},
@@ -29,6 +32,8 @@ def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
         template="plotly_dark" if dark else "plotly_white",
         yaxis_title=y_title,
         xaxis_title=x_title,
+        shapes=[shape for shape, _ in pending],
+        annotations=[note for _, note in pending],
     )
     return fig
 
@@ -37,14 +42,26 @@ _LABEL_POSITIONS = ("top left", "bottom right", "top right", "bottom left")
 
 
 def _target_line(fig: go.Figure, value: float, label: str, color: str = TARGET,
-                 dash: str = "dash", position: str | None = None) -> None:
-    """A horizontal target line with its label; successive labels alternate corners so
-    that close targets (6811 and 7000) do not print over each other."""
-    count = sum(1 for shape in fig.layout.shapes or ())
-    fig.add_hline(y=value, line_dash=dash, line_color=color, line_width=2,
-                  annotation_text=label,
-                  annotation_position=position or _LABEL_POSITIONS[count % len(_LABEL_POSITIONS)],
-                  annotation_font_color=color)
+                 dash: str = "dash", position: str | None = None, vertical: bool = False) -> None:
+    """A target line with its label, drawn by ``_layout``; successive labels alternate
+    corners so that close targets (6811 and 7000) do not print over each other."""
+    pending = fig.__dict__.setdefault("_pending_lines", [])
+    corner = position or _LABEL_POSITIONS[len(pending) % len(_LABEL_POSITIONS)]
+    vertical_side, horizontal_side = corner.split()
+    line = {"color": color, "dash": dash, "width": 2}
+    if vertical:
+        shape = {"type": "line", "xref": "x", "x0": value, "x1": value, "yref": "paper",
+                 "y0": 0, "y1": 1, "line": line}
+        note = {"xref": "x", "x": value, "yref": "paper", "y": 1, "yanchor": "top",
+                "xanchor": "left" if horizontal_side == "right" else "right"}
+    else:
+        shape = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                 "y0": value, "y1": value, "line": line}
+        note = {"xref": "paper", "x": 0 if horizontal_side == "left" else 1, "yref": "y",
+                "y": value, "xanchor": horizontal_side,
+                "yanchor": "bottom" if vertical_side == "top" else "top"}
+    note.update(text=label, showarrow=False, font={"color": color})
+    pending.append((shape, note))
 
 
 def build_trend(frame: pd.DataFrame, column: str, title: str, unit: str,
@@ -138,9 +155,7 @@ def build_income_histogram(incomes: pd.DataFrame, line: float, year: int) -> go.
 
 
 def _target_line_v(fig: go.Figure, value: float, label: str, color: str = TARGET) -> None:
-    fig.add_vline(x=value, line_dash="dash", line_color=color, line_width=2,
-                  annotation_text=label, annotation_position="top right",
-                  annotation_font_color=color)
+    _target_line(fig, value, label, color, position="top right", vertical=True)
 
 
 def build_measures_over_time(frame: pd.DataFrame) -> go.Figure:
@@ -194,8 +209,8 @@ def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool
     fig = go.Figure(go.Bar(x=rows["income_progress_pct"], y=rows["name"], orientation="h",
                            marker_color=colors, text=rows["income_progress_pct"].round(0),
                            textposition="outside", name="进度"))
-    fig.add_vline(x=100, line_dash="dash", line_color=TARGET if not dark else "#ffffff",
-                  annotation_text="达到目标 100%", annotation_position="top")
+    _target_line(fig, 100, "达到目标 100%", TARGET if not dark else "#ffffff",
+                 position="top right", vertical=True)
     fig = _layout(fig, f"{year}年建档立卡户人均纯收入目标进度", "乡镇", x_title="进度（%）",
                   dark=dark, height=height)
     return fig
