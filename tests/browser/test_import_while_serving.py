@@ -55,9 +55,9 @@ def render(page, url: str | None = None) -> str:
         page.reload()
     wait_until_rendered(page, "总览")
     assert page.locator('[data-testid="stException"]').count() == 0
-    label = page.locator('[data-testid="stMetricLabel"]').first.inner_text()
-    assert "贫困发生率" in label, label
-    return page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text="贫困发生率").first
+    tile.wait_for(timeout=60000)  # the run may still be drawing tiles after a reload
+    return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
 @pytest.fixture
