@@ -36,7 +36,7 @@ def test_deep_link_on_a_fresh_server_renders_the_kiosk_frame(fresh_server, page,
     page.goto(f"{base}/{KIOSK}")
     page.wait_for_selector(".bm-title", timeout=60000)
     page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60000)
-    page.wait_for_timeout(2500)  # let deck.gl draw
+
     assert "通渭县脱贫攻坚挂图作战" in page.locator(".bm-title").inner_text()
     # kiosk chrome: no sidebar, no toolbar, dark background
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
@@ -54,8 +54,12 @@ def test_deep_link_on_a_fresh_server_renders_the_kiosk_frame(fresh_server, page,
     assert overflow[4] <= overflow[5], overflow
     # the map canvas is drawn: many distinct colours, not one background
     canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
-    image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
-    colours = image.getcolors(maxcolors=1_000_000)
+    for _ in range(30):  # deck.gl draws asynchronously; a loaded machine takes longer
+        image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+        colours = image.getcolors(maxcolors=1_000_000)
+        if colours is not None and len(colours) > 50:
+            break
+        page.wait_for_timeout(1000)
     assert colours is not None and len(colours) > 50
     dominant = max(colours)[0] / (image.width * image.height)
     assert dominant < 0.9, "the canvas is (almost) one colour: nothing drawn"
