@@ -216,7 +216,8 @@ def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool
     return fig
 
 
-def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int) -> go.Figure:
+def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int,
+                 scope_label: str = "全县") -> go.Figure:
     """Village incidence (%) against registered population, with 95 % and 99.8 % limits."""
     from analytics.honesty import funnel_limits, funnel_z
 
@@ -237,6 +238,6 @@ def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int)
         fig.add_trace(go.Scatter(x=rows["registered_population"], y=rows["poverty_incidence_pct"],
                                  mode="markers", name=f"{label}（{len(rows)}村）",
                                  text=rows["village_name"], marker={"color": colors[label], "size": 8}))
-    _target_line(fig, county_incidence_pct, f"全县 {county_incidence_pct:.2f}%")
+    _target_line(fig, county_incidence_pct, f"{scope_label} {county_incidence_pct:.2f}%")
     return _layout(fig, f"{year}年各村贫困发生率漏斗图", "贫困发生率（%）", x_title="户籍人口（人）",
                    height=420)

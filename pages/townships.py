@@ -40,13 +40,17 @@ if len(filters.townships) == 1:
 left, right = st.columns(2)
 causes = data.poverty_cause_breakdown(year, townships=filters.townships, villages=filters.villages)
 left.plotly_chart(charts.build_causes(causes), key="causes")
-right.plotly_chart(charts.build_village_gap(villages), key="village_gap")
+if (villages["persons_to_threshold"] > 0).any():
+    right.plotly_chart(charts.build_village_gap(villages), key="village_gap")
+else:
+    right.success(f"{filters.scope_label}所有村的贫困发生率均已低于3%退出线。")
 
 selection = data.selection_figures(townships=filters.townships, villages=filters.villages)
 rate = selection.loc[selection["year"] == year, "poverty_incidence_pct"]
 if len(villages) >= 5 and len(rate) and rate.iloc[0] == rate.iloc[0]:
     funnel = village_funnel(villages, float(rate.iloc[0]))
-    st.plotly_chart(charts.build_funnel(funnel, float(rate.iloc[0]), year), key="funnel")
+    st.plotly_chart(charts.build_funnel(funnel, float(rate.iloc[0]), year, filters.scope_label),
+                    key="funnel")
     st.caption(f"控制限按{filters.scope_label}发生率计算，并按村间差异放大（过度离散系数 φ = "
                f"{funnel.attrs['phi']:.1f}），小村一两户的变化不会被误判；落在99.8%控制限以外的村"
                f"才标为显著偏高（{int((funnel['funnel'] == '显著偏高').sum())} 个）。")
