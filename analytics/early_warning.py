@@ -40,16 +40,17 @@ def risk_flags(frame: pd.DataFrame) -> pd.DataFrame:
     config = load_config()
     risk, warn = config.risk, config.early_warning
     wage_share = frame["wage_share_pct"]
-    return pd.DataFrame({
+    prev_income = frame["prev_income"].astype("float64").fillna(0.0)  # no last year: no fall
+    return pd.DataFrame({  # a missing value never meets a rule (fillna below)
         "low_income": frame["income"] < risk["income_line_multiple"] * frame["poverty_line"],
-        "income_drop": (frame["prev_income"] > 0)
-                       & (frame["income"] < frame["prev_income"] * (1 - risk["income_drop_pct"] / 100)),
+        "income_drop": (prev_income > 0)
+                       & (frame["income"] < prev_income * (1 - risk["income_drop_pct"] / 100)),
         "illness_or_disaster": (frame["is_relapse"] & frame["relapse_cause"].isin(["因病", "因灾"]))
                                | (frame["medical_secure"] == False),  # noqa: E712 (nullable)
         "dibao": frame["dibao_class"].notna(),
         "dependants": (frame["members"] >= warn["dependants_members"])
                       & (wage_share.fillna(0) < warn["dependants_wage_share_pct"]),
-        "unstable_wage": (wage_share - frame["prev_wage_share_pct"]).abs()
+        "unstable_wage": (wage_share - frame["prev_wage_share_pct"]).abs().fillna(0)
                          > warn["unstable_wage_share_points"],
     }, index=frame.index).fillna(False).astype(bool)
 

@@ -73,8 +73,6 @@ def poverty_cause_breakdown(store: Store, year: int, townships=(), villages=()) 
 def household_list(store: Store, year: int, villages, townships=(), *,
                    unmasked: bool = False) -> pd.DataFrame:
     """The registered households of ``villages`` in ``year``, masked unless allowed."""
-    if not villages:
-        return store.query("household_list", year=year, **_lists(townships, ["-"]))
     frame = store.query("household_list", year=year, **_lists(townships, villages))
     return frame if unmasked else mask_frame(frame)
 

@@ -83,16 +83,13 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
     for feature in collection["features"]:
         code = feature["properties"]["township_code"]
         props = feature["properties"]
-        if code in by_code.index:
-            row = by_code.loc[code]
-            props["fill"] = row["fill"]
-            props["status_label"] = STATUS_LABELS.get(row.get("status"), "")
-            for column in ("poverty_incidence_pct", "relapse_rate_pct", "income_progress_pct",
-                           "high_risk_households"):
-                value = row.get(column)
-                props[column] = None if value is None or value != value else round(float(value), 2)
-        else:
-            props["fill"] = STATUS_COLORS["no_data"]
+        row = by_code.loc[code]  # only townships in ``values`` are kept (above)
+        props["fill"] = row["fill"]
+        props["status_label"] = STATUS_LABELS.get(row.get("status"), "")
+        for column in ("poverty_incidence_pct", "relapse_rate_pct", "income_progress_pct",
+                       "high_risk_households"):
+            value = row.get(column)
+            props[column] = None if value is None or value != value else round(float(value), 2)
     line = [230, 230, 230, 255] if dark else [60, 60, 60, 255]
     layers = [
         pdk.Layer("GeoJsonLayer", collection, id="townships", stroked=True, filled=True,

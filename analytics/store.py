@@ -158,9 +158,8 @@ def write_dataset_chunks(
     try:
         con.execute("SET preserve_insertion_order = false")
         if memory_limit:
-            con.execute(f"SET memory_limit = '{int(memory_limit.rstrip('GB'))}GB'")
-            spill = db_path.with_name(f".{db_path.name}.spill")
-            con.execute(f"SET temp_directory = '{_sql_path(spill)}'")
+            con.execute("SET memory_limit = ?", [f"{int(str(memory_limit).rstrip('GBgb'))}GB"])
+            con.execute("SET temp_directory = ?", [str(db_path.with_name(f".{db_path.name}.spill"))])
         for name in TABLE_ORDER:
             con.execute(table_ddl(TABLES[name], constraints=constraints))
         for stmt in _meta_ddl():
