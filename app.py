@@ -8,6 +8,7 @@ from analytics import charts
 from analytics.config import load_config
 from analytics.scores import township_league
 from ui import data
+from ui.charts import figure
 from ui.format import delta_text, fmt_int, fmt_pct, fmt_yuan
 from ui.frame import page_frame
 from ui.township_map import township_map
@@ -68,26 +69,26 @@ c[5].metric(
     border=True)
 
 left, right = st.columns(2)
-left.plotly_chart(charts.build_trend(
+left.plotly_chart(figure(charts.build_trend,
     series, "poverty_incidence_pct", "贫困发生率", "贫困发生率（%）",
     targets=[(t["incidence_pct"], f"{t['target_year']}年目标 {t['incidence_pct']:g}%"),
              (t["exit_threshold_pct"], f"退出线 {t['exit_threshold_pct']:g}%"),
              (t["province_incidence_pct"], f"省目标 {t['province_incidence_pct']:g}%")]),
     key="trend_incidence")
 if is_county:
-    right.plotly_chart(charts.build_exits_vs_plan(exits), key="exits_plan")
+    right.plotly_chart(figure(charts.build_exits_vs_plan, exits), key="exits_plan")
 else:
-    right.plotly_chart(charts.build_trend(series, "exited_persons", "当年脱贫人数", "人"),
+    right.plotly_chart(figure(charts.build_trend, series, "exited_persons", "当年脱贫人数", "人"),
                        key="exits_trend")
 left, right = st.columns(2)
-left.plotly_chart(charts.build_trend(
+left.plotly_chart(figure(charts.build_trend,
     series, "rural_income_per_capita", "人均收入", "元/人·年",
     series_name="农村居民人均可支配收入",
     extra=[("registered_income_per_capita", "建档立卡户人均纯收入", charts.PLAN)],
     targets=[(t["rural_income_yuan"], f"农村收入县目标 {t['rural_income_yuan']:g}"),
              (t["registered_income_yuan"], f"建档立卡户县目标 {t['registered_income_yuan']:g}")]),
     key="trend_income")
-right.plotly_chart(charts.build_trend(
+right.plotly_chart(figure(charts.build_trend,
     series, "relapse_rate_pct", "返贫率", "返贫率（%）",
     targets=[(t["relapse_cap_pct"], f"上限 {t['relapse_cap_pct']:g}%")]), key="trend_relapse")
 

@@ -90,18 +90,18 @@ def _store(args):
 
 
 def cmd_metrics(args) -> int:
+    store = _store(args)
+    if args.all and args.json:  # DuckDB writes the JSON itself: no pandas, no numpy imported
+        from analytics.config import load_config
+
+        sys.stdout.flush()
+        store.copy_query("headline_figures_json", "/dev/stdout",
+                         relapse_cap=float(load_config().targets["relapse_cap_pct"]))
+        return 0
     from analytics.metrics import HEADLINE_KEYS, UnknownScope, all_headline_figures, headline_figures
 
-    store = _store(args)
     if args.all:
-        if args.json:
-            from analytics.config import load_config
-
-            sys.stdout.flush()
-            store.copy_query("headline_figures_json", "/dev/stdout",
-                             relapse_cap=float(load_config().targets["relapse_cap_pct"]))
-        else:
-            print(all_headline_figures(store).to_string(index=False))
+        print(all_headline_figures(store).to_string(index=False))
         return 0
     if args.year is None:
         print("metrics needs --year Y or --all", file=sys.stderr)

@@ -21,12 +21,16 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from analytics.config import DATA_DIR, load_config
 from analytics.contract import TABLE_ORDER, TABLES, Table
+
+if TYPE_CHECKING:  # pandas is imported by DuckDB when a query returns a frame, not here:
+    import pandas as pd  # `metrics --all --json` streams JSON and never needs it
+
 
 def default_db_path() -> Path:
     """The app's database: $TONGWEI_DB if set, else data/tongwei.duckdb."""

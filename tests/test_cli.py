@@ -56,6 +56,20 @@ def test_metrics_all_is_one_object_per_line(hand_db):
     assert {line["scope"] for line in lines} == {"county", "township", "village"}
 
 
+def test_metrics_all_json_imports_neither_pandas_nor_numpy(hand_db):
+    """The province-scale path stays lean: DuckDB writes the JSON (bench/run.py measures it)."""
+    probe = ("import runpy, sys; sys.argv = ['analytics', 'metrics', '--all', '--json', '--db', "
+             f"{str(hand_db)!r}]\n"
+             "try:\n    runpy.run_module('analytics', run_name='__main__')\n"
+             "except SystemExit:\n    pass\n"
+             "print('LOADED', sorted(m for m in ('pandas', 'numpy') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "LOADED []"
+    assert len([line for line in result.stdout.splitlines() if line.startswith("{")]) == 24
+
+
 def test_check_exit_codes(hand_db, tmp_path):
     found = cli("check", db=hand_db)
     assert found.returncode == 1 and "relapse_cause" in found.stdout

@@ -15,6 +15,7 @@ def test_streamlit_config_for_a_government_intranet():
     assert config["server"]["address"] == "127.0.0.1"          # listen wider only when deployed
     assert 1 <= config["server"]["maxUploadSize"] <= 500        # MB
     assert config["client"]["showSidebarNavigation"] is False  # the frame draws navigation per role
+    assert config["runner"]["postScriptGC"] is False           # a full gc.collect per rerun: see bench/load.py
 
 
 def test_data_config_has_every_year_target_and_threshold():
