@@ -206,7 +206,7 @@ def _quality_flags(store, township_code: str, year: int, cadre_ids: set[str]) ->
     return flags
 
 
-def _leaders(scoped, township_code: str, year: int, villages: list[str], limit: int):
+def _leaders(scoped, year: int, limit: int):
     """The 正县级/副县级 cadres paired with households of the township in ``year`` (or,
     when there are none, the cadres of the highest rank that is paired there)."""
     load = scoped.query("cadre_load")
@@ -319,7 +319,6 @@ def township_briefing(store, township_code: str, year: int, *,
                                          f"（尚需脱贫 {to_exit} 人）。"))
 
     # villages
-    village_codes = list(scoped.query("villages")["village_code"])
     villages = village_table(scoped, year, townships=(township_code,))
     behind = villages[villages["persons_to_threshold"] > 0].sort_values(
         ["persons_to_threshold", "poverty_incidence_pct", "village_code"],
@@ -337,8 +336,7 @@ def township_briefing(store, township_code: str, year: int, *,
                       for column, label in RISK_LABELS.items()) if not risk.empty else tuple(
         (label, 0) for label in RISK_LABELS.values())
 
-    leaders, leaders_total, leaders_note, cadre_ids = _leaders(
-        scoped, township_code, year, village_codes, max_leaders)
+    leaders, leaders_total, leaders_note, cadre_ids = _leaders(scoped, year, max_leaders)
 
     quality_checked = whole_county
     if whole_county:
