@@ -44,8 +44,11 @@ def current_viewer() -> Viewer | None:
             viewer = accounts.viewer_for_identity(email)
             if viewer:
                 return _signed_in(viewer, "oidc")
+            if not st.session_state.get("oidc_refused"):  # once per session, not per rerun
+                st.session_state["oidc_refused"] = True
+                audit.record(email[:64] or "?", "?", "sign_in_failed", "oidc: no role")
             st.error("此账户尚未分配角色，请联系管理员。")
-            st.button("退出", on_click=st.logout)
+            st.button("退出", on_click=sign_out)
             return None
         st.title("通渭县精准扶贫监测")
         st.button("使用单位账户登录", on_click=st.login, type="primary")
@@ -70,9 +73,13 @@ def _password_form() -> None:
 
 
 def sign_out() -> None:
+    """Forget this session's viewer; an identity-provider sign-in also ends Streamlit's
+    login (its cookie), or the next run would sign the same account in again."""
     viewer = st.session_state.pop("viewer", None)
     if viewer is not None:
         audit.record(viewer.name, viewer.role, "sign_out")
+    if _oidc_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()
 
 
 def viewer_caption(viewer: Viewer) -> str:

@@ -27,9 +27,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_health(port: int, timeout: float = 60.0) -> None:
+def wait_for_url(url: str, timeout: float = 60.0) -> None:
+    """Poll ``url`` until it answers 200 (a server that is starting up)."""
     deadline = time.time() + timeout
-    url = f"http://127.0.0.1:{port}/_stcore/health"
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
@@ -37,7 +37,11 @@ def wait_for_health(port: int, timeout: float = 60.0) -> None:
                     return
         except OSError:
             time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not come up on port {port}")
+    raise TimeoutError(f"nothing answered at {url} within {timeout:g} s")
+
+
+def wait_for_health(port: int, timeout: float = 60.0) -> None:
+    wait_for_url(f"http://127.0.0.1:{port}/_stcore/health", timeout)
 
 
 def start_server(db_path: Path, port: int, log_path: Path, extra_env: dict | None = None):
