@@ -129,6 +129,10 @@ def verify_screen_token(token: str, path: Path | None = None) -> Viewer | None:
 
 
 def viewer_for_identity(email: str, path: Path | None = None) -> Viewer | None:
-    """The role given to an identity-provider account (matched by e-mail), if any."""
-    user = load_accounts(path)["users"].get(email)
-    return _viewer(email, user) if user else None
+    """The role given to an identity-provider account, matched by e-mail without regard
+    to case (directories differ in how they spell ``Wang@…``), if any."""
+    wanted = (email or "").strip().casefold()
+    for name, user in load_accounts(path)["users"].items():
+        if wanted and name.casefold() == wanted:
+            return _viewer(name, user)
+    return None

@@ -198,6 +198,22 @@ def test_add_user_command_and_hashed_password(users, tmp_path):
         accounts.add_user("li", PASSWORD, "township")  # no township
 
 
+def test_identity_provider_accounts_match_by_email_whatever_the_case(users):
+    accounts.add_user("Li.Na@Tongwei.example", None, "township", [JICHUAN])
+    viewer = accounts.viewer_for_identity("li.na@tongwei.EXAMPLE ")
+    assert viewer is not None and viewer.townships == (JICHUAN,)
+    assert viewer.name == "Li.Na@Tongwei.example"  # the account as the admin wrote it
+    assert accounts.viewer_for_identity("li.na@tongwei.example.cn") is None
+    assert accounts.viewer_for_identity("") is None
+
+
+def test_the_signed_in_caption_names_the_township_and_links_nothing(users):
+    at = open_as(Viewer("wang@tongwei.example", "township", (MAYING,)), "overview", year="2017")
+    caption = next(c.value for c in at.caption if "乡镇分析员" in c.value)
+    assert caption == "`wang@tongwei.example` · 乡镇分析员（马营镇）"
+    assert at.multiselect(key="township").placeholder == "马营镇"
+
+
 def test_audit_records_imports_and_exports(users, tmp_path):
     import subprocess
     import sys

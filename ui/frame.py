@@ -157,7 +157,8 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
                                 bind="query-params")
             chosen_towns = st.multiselect(
                 "乡镇", list(town_names), key="township", bind="query-params",
-                format_func=lambda c: town_names.get(c, c), placeholder="全县")
+                format_func=lambda c: town_names.get(c, c),
+                placeholder="、".join(town_names.values()) if viewer.allowed else "全县")
             vills = data.villages()
             if chosen_towns:
                 vills = vills[vills["township_code"].isin(chosen_towns)]
@@ -183,7 +184,7 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
         if viewer.open_mode:
             st.warning(signin.viewer_caption(viewer))
         else:
-            st.caption(signin.viewer_caption(viewer))
+            st.caption(signin.viewer_caption(viewer, town_names))
             st.button("退出登录", on_click=signin.sign_out, key="sign_out")
     st.title(title)
     return filters

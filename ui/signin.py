@@ -82,8 +82,11 @@ def sign_out() -> None:
         st.logout()
 
 
-def viewer_caption(viewer: Viewer) -> str:
+def viewer_caption(viewer: Viewer, township_names: dict[str, str] | None = None) -> str:
+    """Who is signed in, their role and township (by name); the account name in code
+    style, so that an e-mail address is not turned into a mail link."""
     if viewer.open_mode:
         return "演示模式：未配置账户，任何人可查看全部数据"
-    scope = f"（{'、'.join(viewer.townships)}）" if viewer.townships else ""
-    return f"{viewer.name} · {ROLES[viewer.role]}{scope}"
+    names = township_names or {}
+    scope = f"（{'、'.join(names.get(t, t) for t in viewer.townships)}）" if viewer.townships else ""
+    return f"`{viewer.name}` · {ROLES[viewer.role]}{scope}"
