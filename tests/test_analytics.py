@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analytics import metrics
-from analytics.households import (at_risk_counts, at_risk_households, household_file,
-                                  household_list, village_table)
+from analytics.households import (at_risk_counts, at_risk_households, at_risk_village_counts,
+                                  household_file, household_list, village_table)
 from analytics.scores import grade, township_league
 from analytics.status import planned_path_pct, scope_status
 from analytics.store import Store, write_dataset
@@ -167,3 +167,22 @@ def test_grades_and_league(hand_store):
     t1 = league.set_index("township_code").loc[T1]
     assert t1["relapse_points"] == 0.0  # 71 % relapse is beyond 2 × the cap
     assert t1["light"] == "red"
+
+
+@pytest.mark.parametrize("fixture", ["hand_store", "demo_store"])
+def test_at_risk_counts_in_sql_equal_the_household_rows(request, fixture):
+    store = request.getfixturevalue(fixture)
+    for year in range(2014, 2021):
+        for scope in ({}, {"townships": (T1,)}, {"townships": (T1,), "villages": (V1, V2)}):
+            rows = at_risk_households(store, year, **scope)
+            villages = at_risk_village_counts(store, year, **scope)
+            pd.testing.assert_frame_equal(at_risk_counts(villages), at_risk_counts(rows),
+                                          check_dtype=False)
+            pd.testing.assert_frame_equal(
+                at_risk_counts(villages, by="village_code").sort_values("village_code"),
+                at_risk_counts(rows, by="village_code").sort_values("village_code"),
+                check_dtype=False)
+            assert list(villages["village_code"]) == list(dict.fromkeys(rows["village_code"]))
+            names = dict(zip(rows["village_code"], rows["village_name"]))
+            assert dict(zip(villages["village_code"], villages["village_name"])) == names
+

@@ -78,7 +78,7 @@ def render_screen(params: ScreenParams) -> None:
     vills = data.village_map_points(year)
     town_counts = status_counts(towns)
     village_counts = status_counts(vills)
-    high_risk = int((data.risk_scores(year)["level"] == "高").sum())
+    high_risk = int(data.risk_level_counts(year)["high"].sum())
     today = date.today()
     days_left = (date(today.year, 12, 31) - today).days
     cap = float(t["relapse_cap_pct"])
