@@ -157,3 +157,23 @@ def household_incomes(store: Store, year: int, townships=(), villages=()) -> pd.
     """Per-capita income, members and status of every registered household (no personal data)."""
     return store.query("household_incomes", year=year, **lists_of(townships, villages))
 
+
+def income_band_width(poverty_line: float) -> float:
+    """The income histogram's band width: 1/20 of the poverty line, at least 1 yuan
+    (the bin size charts.build_income_histogram gives its bars)."""
+    return max(poverty_line / 20, 1)
+
+
+def household_income_bands(store: Store, year: int, poverty_line: float, townships=(),
+                           villages=()) -> pd.DataFrame:
+    """Registered persons by per-capita income band in ``year``: band k of width
+    w = ``income_band_width(poverty_line)`` holds the households with k·w ≤ income <
+    (k+1)·w; persons = Σ members, households = their number. ``income`` = the band's
+    midpoint (k + ½)·w and ``members`` = persons, so a histogram of bin size w summing
+    ``members`` over ``income`` draws the bars of ``household_incomes`` in a few rows."""
+    width = income_band_width(poverty_line)
+    frame = store.query("household_income_bands", year=year, bin_width=float(width),
+                        **lists_of(townships, villages))
+    frame["income"] = (frame["band"] + 0.5) * width
+    frame["members"] = frame["persons"]
+    return frame

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from analytics import metrics
+from analytics.config import load_config
 from analytics.households import (at_risk_counts, at_risk_households, at_risk_village_counts,
-                                  household_file, household_list, village_table)
+                                  household_file, household_income_bands, household_incomes,
+                                  household_list, income_band_width, village_table)
 from analytics.scores import grade, township_league
 from analytics.status import planned_path_pct, scope_status
 from analytics.store import Store, write_dataset
@@ -186,3 +189,20 @@ def test_at_risk_counts_in_sql_equal_the_household_rows(request, fixture):
             names = dict(zip(rows["village_code"], rows["village_name"]))
             assert dict(zip(villages["village_code"], villages["village_name"])) == names
 
+
+@pytest.mark.parametrize("fixture", ["hand_store", "demo_store"])
+def test_income_bands_in_sql_equal_the_household_incomes(request, fixture):
+    store = request.getfixturevalue(fixture)
+    for year, line in load_config().poverty_line.items():
+        for scope in ({}, {"townships": (T1,)}):
+            incomes = household_incomes(store, year, **scope)
+            width = income_band_width(line)
+            expected = (incomes.assign(band=np.floor(incomes["income"] / width).astype("int64"))
+                        .groupby("band")["members"].agg(["size", "sum"]))
+            bands = household_income_bands(store, year, line, **scope).set_index("band")
+            assert list(bands.index) == list(expected.index)
+            assert list(bands["households"]) == list(expected["size"])
+            assert list(bands["persons"]) == list(expected["sum"])
+            # each midpoint lies inside its band: a histogram of bin size w draws the same bars
+            assert ((bands["income"] // width) == bands.index).all()
+            assert bands["members"].sum() == incomes["members"].sum()
