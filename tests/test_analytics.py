@@ -206,3 +206,13 @@ def test_income_bands_in_sql_equal_the_household_incomes(request, fixture):
             # each midpoint lies inside its band: a histogram of bin size w draws the same bars
             assert ((bands["income"] // width) == bands.index).all()
             assert bands["members"].sum() == incomes["members"].sum()
+
+
+@pytest.mark.parametrize("fixture", ["hand_store", "demo_store"])
+def test_cadres_over_quota_in_sql_equal_the_quota_table(request, fixture):
+    store = request.getfixturevalue(fixture)
+    quota = metrics.cadre_quota(store)
+    expected = quota[quota["over_quota"]].reset_index(drop=True)
+    over = metrics.cadres_over_quota(store)
+    assert len(over) > 0
+    pd.testing.assert_frame_equal(over[list(expected.columns)], expected, check_dtype=False)
