@@ -318,6 +318,15 @@ def export_dataset(db_path: str | Path, out_dir: str | Path, fmt: str = "csv") -
 
 
 MACRO_NAMES = _macro_names()
+# DuckDB's memory for a reader (buffer pool and query memory; beyond it, it spills to
+# a temporary folder next to the database). Without a cap DuckDB takes up to 80 % of
+# the machine and keeps the pages it has read.
+READER_MEMORY_LIMIT = "1GB"
+
+
+def reader_memory_limit() -> str:
+    """The memory cap of a reader's connection: $TONGWEI_DB_MEMORY, else READER_MEMORY_LIMIT."""
+    return os.environ.get("TONGWEI_DB_MEMORY") or READER_MEMORY_LIMIT
 
 # Queries that carry nothing township-specific and may run for any viewer.
 UNSCOPED_QUERIES = frozenset({"dataset_meta"})
@@ -331,8 +340,9 @@ class Store:
     can key caches on it.
     """
 
-    def __init__(self, db_path: str | Path = DEFAULT_DB):
+    def __init__(self, db_path: str | Path = DEFAULT_DB, *, memory_limit: str | None = None):
         self.path = Path(db_path)
+        self.memory_limit = memory_limit or reader_memory_limit()
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: tuple[int, int, int] | None = None
@@ -356,7 +366,8 @@ class Store:
             if self._con is None or identity != self._identity:
                 if self._con is not None:
                     self._con.close()
-                self._con = duckdb.connect(str(self.path), read_only=True)
+                self._con = duckdb.connect(str(self.path), read_only=True,
+                                           config={"memory_limit": self.memory_limit})
                 self._identity = identity
             return self._con
 
