@@ -17,7 +17,7 @@ def _select_township() -> None:
         st.session_state["township"] = [objects[0]["properties"]["township_code"]]
 
 
-@st.cache_resource(ttl=3600, max_entries=64, show_spinner=False)
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _deck(generation: str, allowed: tuple, year: int, metric: str, dark: bool, label_size: int,
           height: int, view: tuple) -> maps.SerializedDeck:
     polygons, _ = township_polygons()
