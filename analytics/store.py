@@ -366,8 +366,10 @@ class Store:
             if self._con is None or identity != self._identity:
                 if self._con is not None:
                     self._con.close()
-                self._con = duckdb.connect(str(self.path), read_only=True,
-                                           config={"memory_limit": self.memory_limit})
+                self._con = duckdb.connect(str(self.path), read_only=True)
+                # SET, not a connect-time config: other connections to the file in this
+                # process (which share its DuckDB instance) may then open it as usual
+                self._con.execute("SET memory_limit = ?", [self.memory_limit])
                 self._identity = identity
             return self._con
 
