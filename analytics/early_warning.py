@@ -14,6 +14,12 @@ that holds adds its points (config ``[early_warning]``, thresholds in ``[risk]``
 
 score = Σ points; level 高 (≥ 6), 中 (≥ 4), 低 (≥ 1), 无 (0). The monthly visit list
 holds the 高 and 中 households, highest score first, with the responsible cadre.
+
+Two implementations of the same rules: ``risk_scores`` (pandas, over the detail rows
+of queries/risk_factors.sql) is the reference; the pages read ``risk_level_counts`` and
+``visit_list_top``, which score in SQL (macro ``risk_scored`` over the
+``household_risk_factors`` table built at load time) and fetch only counts and a bounded
+list, whatever the number of households. tests/test_early_warning.py holds them equal.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.config import load_config
-from analytics.households import mask_frame
+from analytics.households import lists_of, mask_frame
 
 RULE_LABELS = {
     "low_income": "收入低于1.5倍贫困线",
@@ -72,9 +78,14 @@ def risk_scores(store, year: int, townships=(), villages=(), *, unmasked: bool =
     frame = pd.concat([frame, flags], axis=1)
     frame["score"] = (flags * points).sum(axis=1).astype("int64")
     frame["level"] = risk_level(frame["score"])
-    frame["reasons"] = ["、".join(RULE_LABELS[r] for r in RULE_LABELS if row[r])
-                        for row in flags.to_dict("records")]
+    frame["reasons"] = risk_reasons(flags)
     return frame if unmasked else mask_frame(frame)
+
+
+def risk_reasons(flags: pd.DataFrame) -> list[str]:
+    """The labels of the rules each row meets, joined with 、 (in RULE_LABELS order)."""
+    return ["、".join(RULE_LABELS[r] for r in RULE_LABELS if row[r])
+            for row in flags[list(RULE_LABELS)].to_dict("records")]
 
 
 def visit_list(scores: pd.DataFrame) -> pd.DataFrame:
@@ -97,3 +108,40 @@ def risk_counts(scores: pd.DataFrame, by: str = "township_code") -> pd.DataFrame
                                       include_groups=False),
     })
     return counts.reset_index().sort_values(["high", "medium"], ascending=False)
+
+
+# The visit list on a page: enough rows for any county, bounded for a province.
+VISIT_LIST_LIMIT = 1000
+
+
+def rule_params() -> dict:
+    """The configured thresholds, points and levels, as the ``risk_scored`` macro takes them."""
+    config = load_config()
+    risk, warn = config.risk, config.early_warning
+    params = {"line_multiple": float(risk["income_line_multiple"]),
+              "drop_pct": float(risk["income_drop_pct"]),
+              "dependants_members": int(warn["dependants_members"]),
+              "dependants_wage_share_pct": float(warn["dependants_wage_share_pct"]),
+              "unstable_wage_share_points": float(warn["unstable_wage_share_points"]),
+              "high_level": int(warn["high_level"]), "medium_level": int(warn["medium_level"])}
+    params.update({f"{rule}_points": int(warn[f"{rule}_points"]) for rule in RULE_LABELS})
+    return params
+
+
+def risk_level_counts(store, year: int, townships=(), villages=()) -> pd.DataFrame:
+    """Per township in ``year``: monitored = monitored households, high / medium = those
+    at level 高 / 中, high_persons = Σ members of the 高 households (as ``risk_counts`` of
+    ``risk_scores``), most 高 first; computed in SQL whatever the number of households."""
+    return store.query("risk_level_counts", year=year, **rule_params(),
+                       **lists_of(townships, villages))
+
+
+def visit_list_top(store, year: int, townships=(), villages=(), *, limit: int = VISIT_LIST_LIMIT,
+                   unmasked: bool = False) -> pd.DataFrame:
+    """The first ``limit`` rows of the visit list (as ``visit_list`` of ``risk_scores``:
+    高 and 中 households by village, highest score first) with their reasons, masked
+    unless allowed. The list's length is Σ high + medium of ``risk_level_counts``."""
+    frame = store.query("visit_list_top", year=year, limit=int(limit), **rule_params(),
+                        **lists_of(townships, villages))
+    frame["reasons"] = risk_reasons(frame)
+    return frame if unmasked else mask_frame(frame)

@@ -41,7 +41,8 @@ def mask_frame(frame: pd.DataFrame, *, hide_causes: bool = True) -> pd.DataFrame
     return frame
 
 
-def _lists(townships, villages) -> dict:
+def lists_of(townships, villages) -> dict:
+    """The township and village filters as a query binds them (empty list = all)."""
     return {"townships": list(townships or []), "villages": list(villages or [])}
 
 
@@ -51,7 +52,7 @@ def village_table(store: Store, year: int, townships=(), villages=()) -> pd.Data
     persons_to_threshold = max(0, poor − (⌈3 % × population⌉ − 1)); infrastructure
     items_done = number of the six checklist items in place (null counts as not).
     """
-    frame = store.query("village_table", year=year, **_lists(townships, villages))
+    frame = store.query("village_table", year=year, **lists_of(townships, villages))
     for column in ("planned_exit_year", "exit_year"):
         frame[column] = frame[column].astype("Int64")
     frame["persons_to_threshold"] = persons_to_exit_threshold(
@@ -64,7 +65,7 @@ def village_table(store: Store, year: int, townships=(), villages=()) -> pd.Data
 
 def poverty_cause_breakdown(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:
     """Registered and poor persons by main poverty cause; share_pct = 100 × poor / Σ poor."""
-    frame = store.query("poverty_causes", year=year, **_lists(townships, villages))
+    frame = store.query("poverty_causes", year=year, **lists_of(townships, villages))
     total = frame["poor_persons"].sum()
     frame["share_pct"] = 100.0 * frame["poor_persons"] / total if total else float("nan")
     return frame
@@ -73,7 +74,7 @@ def poverty_cause_breakdown(store: Store, year: int, townships=(), villages=()) 
 def household_list(store: Store, year: int, villages, townships=(), *,
                    unmasked: bool = False) -> pd.DataFrame:
     """The registered households of ``villages`` in ``year``, masked unless allowed."""
-    frame = store.query("household_list", year=year, **_lists(townships, villages))
+    frame = store.query("household_list", year=year, **lists_of(townships, villages))
     return frame if unmasked else mask_frame(frame)
 
 
@@ -103,6 +104,12 @@ def household_file(store: Store, household_id: str, townships=(), *,
     return HouseholdFile(head.iloc[0].to_dict(), years, measures)
 
 
+def _at_risk_params() -> dict:
+    risk = load_config().risk
+    return {"line_multiple": float(risk["income_line_multiple"]),
+            "drop_pct": float(risk["income_drop_pct"])}
+
+
 def at_risk_households(store: Store, year: int, townships=(), villages=(), *,
                        unmasked: bool = False) -> pd.DataFrame:
     """防返贫监测: households at risk of falling (back) into poverty in ``year``, and why.
@@ -112,10 +119,8 @@ def at_risk_households(store: Store, year: int, townships=(), villages=(), *,
     that relapsed for illness or disaster (thresholds in config ``[risk]``). Households
     still poor are followed as poor, not as relapse risks. ``reasons`` lists the rules met.
     """
-    risk = load_config().risk
-    frame = store.query(
-        "at_risk_households", year=year, line_multiple=float(risk["income_line_multiple"]),
-        drop_pct=float(risk["income_drop_pct"]), **_lists(townships, villages))
+    frame = store.query("at_risk_households", year=year, **_at_risk_params(),
+                        **lists_of(townships, villages))
     flags = frame[list(RISK_LABELS)].fillna(False).astype(bool)
     frame["reasons"] = [
         "、".join(RISK_LABELS[c] for c in RISK_LABELS if row[c]) for row in flags.to_dict("records")
@@ -124,16 +129,51 @@ def at_risk_households(store: Store, year: int, townships=(), villages=(), *,
 
 
 def at_risk_counts(at_risk: pd.DataFrame, by: str = "township_code") -> pd.DataFrame:
-    """Households and persons at risk per township (or village), with each reason's count."""
+    """Households and persons at risk per township (or village), with each reason's count.
+
+    ``at_risk``: rows of ``at_risk_households``, or of ``at_risk_village_counts`` (then
+    households, persons and the reasons are summed).
+    """
     if at_risk.empty:
         return pd.DataFrame(columns=[by, "households", "persons", *RISK_LABELS])
+    if "households" not in at_risk:  # one row per household
+        at_risk = at_risk.assign(households=1, persons=at_risk["members"])
     grouped = at_risk.groupby(by)
-    counts = grouped.agg(households=("household_id", "size"), persons=("members", "sum"))
+    counts = grouped[["households", "persons"]].sum()
     for column in RISK_LABELS:
         counts[column] = grouped[column].sum()
     return counts.reset_index().sort_values("households", ascending=False)
 
 
+def at_risk_village_counts(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:
+    """Per village with households at risk in ``year`` (by township, then village code):
+    households and persons at risk (Σ members) and how many meet each rule — the
+    counts of ``at_risk_households`` without fetching its rows."""
+    return store.query("at_risk_village_counts", year=year, **_at_risk_params(),
+                       **lists_of(townships, villages))
+
+
 def household_incomes(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:
     """Per-capita income, members and status of every registered household (no personal data)."""
-    return store.query("household_incomes", year=year, **_lists(townships, villages))
+    return store.query("household_incomes", year=year, **lists_of(townships, villages))
+
+
+def income_band_width(poverty_line: float) -> float:
+    """The income histogram's band width: 1/20 of the poverty line, at least 1 yuan
+    (the bin size charts.build_income_histogram gives its bars)."""
+    return max(poverty_line / 20, 1)
+
+
+def household_income_bands(store: Store, year: int, poverty_line: float, townships=(),
+                           villages=()) -> pd.DataFrame:
+    """Registered persons by per-capita income band in ``year``: band k of width
+    w = ``income_band_width(poverty_line)`` holds the households with k·w ≤ income <
+    (k+1)·w; persons = Σ members, households = their number. ``income`` = the band's
+    midpoint (k + ½)·w and ``members`` = persons, so a histogram of bin size w summing
+    ``members`` over ``income`` draws the bars of ``household_incomes`` in a few rows."""
+    width = income_band_width(poverty_line)
+    frame = store.query("household_income_bands", year=year, bin_width=float(width),
+                        **lists_of(townships, villages))
+    frame["income"] = (frame["band"] + 0.5) * width
+    frame["members"] = frame["persons"]
+    return frame

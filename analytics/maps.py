@@ -121,3 +121,20 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
                     height=height,
                     tooltip={"text": "{name}\n{status_label}\n贫困发生率 {poverty_incidence_pct}%\n"
                                      "返贫率 {relapse_rate_pct}%\n高风险户 {high_risk_households}"})
+
+
+class SerializedDeck(pdk.Deck):
+    """``deck`` serialized once: ``to_json`` returns the stored JSON.
+
+    Streamlit serializes a chart on every run; a map that changes only with the data
+    (thousands of village points at province scale) is kept in this form and drawn
+    again without serializing its layers again.
+    """
+
+    def __init__(self, deck: pdk.Deck):
+        self.__dict__.update(vars(deck))
+        self._json = deck.to_json()
+        self.layers = []  # serialized above: nothing left for Streamlit to convert
+
+    def to_json(self) -> str:
+        return self._json

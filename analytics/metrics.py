@@ -384,6 +384,15 @@ def cadre_quota(store: Store) -> pd.DataFrame:
     return frame
 
 
+def cadres_over_quota(store: Store) -> pd.DataFrame:
+    """The rows of ``cadre_quota`` with over_quota (households > quota), counted and
+    filtered in SQL: a few rows, where cadre_quota has one per cadre and year."""
+    frame = store.query("cadres_over_quota", ranks=list(RANK_QUOTA),
+                        quotas=[int(q) for q in RANK_QUOTA.values()])
+    frame["over_quota"] = True
+    return frame
+
+
 def cadre_coverage(store: Store) -> pd.DataFrame:
     """Share of registered households with a responsible cadre: 100 × with cadre / households."""
     frame = store.query("cadre_coverage")

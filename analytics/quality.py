@@ -13,7 +13,7 @@ import pandas as pd
 
 from analytics.config import load_config
 from analytics.contract import mask_id_number, mask_name
-from analytics.metrics import cadre_quota
+from analytics.metrics import cadres_over_quota
 from analytics.store import Store
 
 NAME_COLUMNS = ("head_name", "cadre_name")
@@ -54,7 +54,6 @@ def quality_findings(store: Store, *, unmasked: bool = False) -> list[Finding]:
     """Every data-quality check, in a fixed order, each with the rows it found."""
     config = load_config()
     checks = config.checks
-    quota = cadre_quota(store)
     findings = [
         Finding("wrong_exit", "错退嫌疑",
                 "当年标为脱贫，但人均纯收入低于贫困线，或两不愁三保障、饮水安全有一项未达标。",
@@ -91,7 +90,7 @@ def quality_findings(store: Store, *, unmasked: bool = False) -> list[Finding]:
                             threshold=float(config.targets["exit_threshold_pct"]))),
         Finding("cadre_over_quota", "帮扶干部超过8741定额",
                 "帮扶干部结对户数超过其级别定额（正县级8户、副县级7户、科级4户、一般干部1户）。",
-                quota[quota["over_quota"]].reset_index(drop=True), key="cadre_id"),
+                cadres_over_quota(store), key="cadre_id"),
     ]
     if unmasked:
         return findings

@@ -85,7 +85,7 @@ def township_map_values(store, year: int) -> pd.DataFrame:
     county target (see metrics.target_progress_pct).
     """
     from analytics.metrics import figures_by_level, income_progress
-    from analytics.early_warning import risk_counts, risk_scores
+    from analytics.early_warning import risk_level_counts
     from analytics.projections import township_outlook
 
     figures = figures_by_level(store, "township")
@@ -102,7 +102,7 @@ def township_map_values(store, year: int) -> pd.DataFrame:
     status.loc[(status["status"] == "on_track") & ~projected, "status"] = "behind"
     status["status_label"] = status["status"].map(STATUS_LABELS)
     status["projected_on_track"] = projected.values
-    risk = risk_counts(risk_scores(store, year)).set_index("township_code")
+    risk = risk_level_counts(store, year).set_index("township_code")
     status["high_risk_households"] = status["scope_code"].map(risk["high"]).fillna(0).astype(int)
     status["name"] = status["scope_code"].map(towns["name"])
     status["short_name"] = status["scope_code"].map(towns["short_name"]).fillna(status["name"])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -40,7 +41,8 @@ def default_db_path() -> Path:
 DEFAULT_DB = default_db_path()
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 # Derived tables, rebuilt with every load, in build order.
-DERIVED_TABLES = ("household_facts", "figures")
+# (Macros are created before the first that calls one: a table macro needs its tables.)
+DERIVED_TABLES = ("household_facts", "household_risk_factors", "figures")
 SCHEMA_VERSION = 1
 
 Progress = Callable[[str], None] | None
@@ -107,8 +109,18 @@ def _meta_ddl() -> list[str]:
     ]
 
 
+def _macro_names() -> tuple[str, ...]:
+    """The names of the macros of queries/macros.sql."""
+    return tuple(re.findall(r"MACRO\s+(\w+)\s*\(", read_query("macros")))
+
+
+def _uses_macros(sql: str) -> bool:
+    """Whether ``sql`` calls one of the macros of queries/macros.sql."""
+    return any(re.search(rf"\b{name}\s*\(", sql) for name in MACRO_NAMES)
+
+
 def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """The scope macros of queries/macros.sql as temporary macros of this connection or
+    """The macros of queries/macros.sql as temporary macros of this connection or
     cursor (nothing is stored in the file, so a database written by any version reads)."""
     for statement in read_query("macros").split(";"):
         if statement.strip():
@@ -182,10 +194,12 @@ def write_dataset_chunks(
                 con.unregister("incoming")
                 counts[name] += len(frame)
             del tables
-        _create_macros(con)
         for name in DERIVED_TABLES:
             _say(progress, f"computing {name}")
-            con.execute(read_query(f"build_{name}"))
+            sql = read_query(f"build_{name}")
+            if _uses_macros(sql):
+                _create_macros(con)
+            con.execute(sql)
         loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
         years = con.execute("SELECT min(year), max(year) FROM household_years").fetchall()[0]
         meta = {
@@ -307,6 +321,17 @@ def export_dataset(db_path: str | Path, out_dir: str | Path, fmt: str = "csv") -
     return counts
 
 
+MACRO_NAMES = _macro_names()
+# DuckDB's memory for a reader (buffer pool and query memory; beyond it, it spills to
+# a temporary folder next to the database). Without a cap DuckDB takes up to 80 % of
+# the machine and keeps the pages it has read.
+READER_MEMORY_LIMIT = "1GB"
+
+
+def reader_memory_limit() -> str:
+    """The memory cap of a reader's connection: $TONGWEI_DB_MEMORY, else READER_MEMORY_LIMIT."""
+    return os.environ.get("TONGWEI_DB_MEMORY") or READER_MEMORY_LIMIT
+
 # Queries that carry nothing township-specific and may run for any viewer.
 UNSCOPED_QUERIES = frozenset({"dataset_meta"})
 
@@ -319,8 +344,9 @@ class Store:
     can key caches on it.
     """
 
-    def __init__(self, db_path: str | Path = DEFAULT_DB):
+    def __init__(self, db_path: str | Path = DEFAULT_DB, *, memory_limit: str | None = None):
         self.path = Path(db_path)
+        self.memory_limit = memory_limit or reader_memory_limit()
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: tuple[int, int, int] | None = None
@@ -345,6 +371,9 @@ class Store:
                 if self._con is not None:
                     self._con.close()
                 self._con = duckdb.connect(str(self.path), read_only=True)
+                # SET, not a connect-time config: other connections to the file in this
+                # process (which share its DuckDB instance) may then open it as usual
+                self._con.execute("SET memory_limit = ?", [self.memory_limit])
                 self._identity = identity
             return self._con
 
@@ -363,7 +392,7 @@ class Store:
             raise PermissionError(f"query {name} has no township scope")
         cursor = self._connection().cursor()
         try:
-            if "scope_level(" in sql or "scope_code(" in sql:
+            if _uses_macros(sql):
                 _create_macros(cursor)  # temporary macros live per cursor
             self.queries_run += 1
             return cursor.execute(sql, params or None).df()

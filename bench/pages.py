@@ -5,7 +5,8 @@
 cold = the first run in a fresh session after clearing Streamlit's caches (every
 query runs); warm = later runs of the same page in another fresh session (results
 come from the cache, as for the second viewer of a page). Queries = SQL statements
-the page ran against the store on the cold run.
+the page ran against the store on the cold run. RSS = this process's resident memory
+after the page's runs (every page so far rendered, caches warm), and its peak.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -29,6 +31,15 @@ PAGES = {
     "数据": "pages/data.py",
     "挂图作战": "pages/battle_map.py",
 }
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, MB (Linux)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def render(page: str | None, store) -> tuple[float, int]:
@@ -67,13 +78,16 @@ def main(argv=None) -> int:
         warm = [render(page, store)[0] for _ in range(args.runs)]
         results.append({"page": name, "cold_s": round(cold, 3),
                         "warm_median_s": round(statistics.median(warm), 3),
-                        "warm_max_s": round(max(warm), 3), "queries_cold": queries})
+                        "warm_max_s": round(max(warm), 3), "queries_cold": queries,
+                        "rss_mb": round(rss_mb())})
     width = max(len(r["page"]) for r in results)
     print(f"database: {args.db} ({args.db.stat().st_size / 1e6:,.0f} MB)")
-    print(f"{'page':{width}}  cold s  warm median s  warm max s  queries")
+    print(f"{'page':{width}}  cold s  warm median s  warm max s  queries  RSS MB")
     for r in results:
         print(f"{r['page']:{width}}  {r['cold_s']:6.3f}  {r['warm_median_s']:13.3f}  "
-              f"{r['warm_max_s']:10.3f}  {r['queries_cold']:7d}")
+              f"{r['warm_max_s']:10.3f}  {r['queries_cold']:7d}  {r['rss_mb']:6,.0f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak:,.0f} MB")
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

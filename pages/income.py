@@ -60,8 +60,9 @@ left, right = st.columns(2)
 left.plotly_chart(charts.build_trend(
     series, "wage_share_pct", "工资性收入占建档立卡户收入比重", "占比（%）",
     targets=[(t["wage_share_pct"], f"目标 {t['wage_share_pct']:g}%")]), key="wage_share")
-incomes = data.household_incomes(year, townships=filters.townships, villages=filters.villages)
-right.plotly_chart(charts.build_income_histogram(incomes, float(row["poverty_line"]), year),
+line = float(row["poverty_line"])
+bands = data.household_income_bands(year, line, townships=filters.townships, villages=filters.villages)
+right.plotly_chart(charts.build_income_histogram(bands, line, year),
                    key="income_histogram")
 st.plotly_chart(charts.build_measures_over_time(series), key="measures")
 st.caption("FGT0 = 收入低于贫困线的人口比例；FGT1 = 平均贫困距；FGT2 = 平方贫困距；"

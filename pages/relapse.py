@@ -6,7 +6,6 @@ import streamlit as st
 
 from analytics import charts
 from analytics.config import load_config
-from analytics.early_warning import risk_counts, visit_list
 from analytics.households import at_risk_counts
 from analytics.metrics import relapse_matrix
 from ui import data
@@ -64,23 +63,23 @@ else:
 
 st.subheader(f"{year}年防返贫监测对象")
 st.caption("监测标准：人均纯收入低于贫困线1.5倍，或收入比上年下降超过30%，或因病、因灾返贫。")
-risk = data.at_risk_households(year, townships=filters.townships, villages=filters.villages)
-c[3].metric("监测对象", f"{fmt_int(len(risk))} 户", f"{fmt_int(risk['members'].sum())} 人",
+at_risk = data.at_risk_village_counts(year, townships=filters.townships, villages=filters.villages)
+c[3].metric("监测对象", f"{fmt_int(at_risk['households'].sum())} 户", f"{fmt_int(at_risk['persons'].sum())} 人",
             delta_color="off", delta_arrow="off", border=True)
-if risk.empty:
+if at_risk.empty:
     st.info("所选范围内没有监测对象。")
 else:
-    counts = at_risk_counts(risk).assign(name=lambda f: f["township_code"].map(names))
+    counts = at_risk_counts(at_risk).assign(name=lambda f: f["township_code"].map(names))
     st.dataframe(counts, hide_index=True, key="risk_counts",
                  column_order=["name", "households", "persons", *RISK_LABELS_TABLE],
                  column_config={"name": "乡镇", "households": "户数", "persons": "人数",
                                 **RISK_LABELS_TABLE})
-    vills = dict(zip(risk["village_code"], risk["village_name"]))
+    vills = dict(zip(at_risk["village_code"], at_risk["village_name"]))
     village = st.selectbox("按村查看监测户（已脱敏）", list(vills), index=None, key="risk_village",
                            bind="query-params", format_func=lambda v: vills.get(v, v),
                            placeholder="选择村")
     if village:
-        listing = risk[risk["village_code"] == village]
+        listing = data.at_risk_households(year, townships=filters.townships, villages=(village,))
         labels = {"household_id": "户编号", "head_name": "户主", "head_id_number": "身份证号",
                   "members": "人口", "status": "状态", "income": "人均纯收入（元）",
                   "prev_income": "上年人均纯收入（元）", "reasons": "监测原因",
@@ -93,18 +92,22 @@ else:
 st.subheader(f"{year}年防返贫预警：每月走访名单")
 st.caption("风险分 = 各规则分值之和：收入低于1.5倍贫困线 2、收入骤降超过30% 3、因病因灾 3、低保户 1、"
            "人口多劳力少 2、务工收入不稳 1；≥6 高风险，≥4 中风险。名单为高、中风险户，按村排列。")
-scores = data.risk_scores(year, townships=filters.townships, villages=filters.villages)
-visits = visit_list(scores)
-counts = risk_counts(scores).assign(name=lambda f: f["township_code"].map(names))
+counts = data.risk_level_counts(year, townships=filters.townships, villages=filters.villages)
+visits = data.visit_list_top(year, townships=filters.townships, villages=filters.villages)
+listed = int(counts["high"].sum() + counts["medium"].sum())
 w = st.columns(3)
-w[0].metric("监测户（已脱贫及当年返贫）", f"{fmt_int(len(scores))} 户", border=True)
-w[1].metric("高风险", f"{fmt_int((scores['level'] == '高').sum())} 户", border=True)
-w[2].metric("中风险", f"{fmt_int((scores['level'] == '中').sum())} 户", border=True)
+w[0].metric("监测户（已脱贫及当年返贫）", f"{fmt_int(counts['monitored'].sum())} 户", border=True)
+w[1].metric("高风险", f"{fmt_int(counts['high'].sum())} 户", border=True)
+w[2].metric("中风险", f"{fmt_int(counts['medium'].sum())} 户", border=True)
+counts = counts.assign(name=lambda f: f["township_code"].map(names))
 if not counts.empty:
     st.dataframe(counts, hide_index=True, key="warning_counts",
                  column_order=["name", "monitored", "high", "medium", "high_persons"],
                  column_config={"name": "乡镇", "monitored": "监测户", "high": "高风险（户）",
                                 "medium": "中风险（户）", "high_persons": "高风险（人）"})
+if listed > len(visits):
+    st.caption(f"名单共 {fmt_int(listed)} 户，下表列出按村排列的前 {fmt_int(len(visits))} 户；"
+               "选择乡镇或村可查看其余各户。")
 if visits.empty:
     st.info("所选范围内没有高、中风险户。")
 else:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from analytics import metrics
-from analytics.households import (at_risk_counts, at_risk_households, household_file,
-                                  household_list, village_table)
+from analytics.config import load_config
+from analytics.households import (at_risk_counts, at_risk_households, at_risk_village_counts,
+                                  household_file, household_income_bands, household_incomes,
+                                  household_list, income_band_width, village_table)
 from analytics.scores import grade, township_league
 from analytics.status import planned_path_pct, scope_status
 from analytics.store import Store, write_dataset
@@ -167,3 +170,49 @@ def test_grades_and_league(hand_store):
     t1 = league.set_index("township_code").loc[T1]
     assert t1["relapse_points"] == 0.0  # 71 % relapse is beyond 2 × the cap
     assert t1["light"] == "red"
+
+
+@pytest.mark.parametrize("fixture", ["hand_store", "demo_store"])
+def test_at_risk_counts_in_sql_equal_the_household_rows(request, fixture):
+    store = request.getfixturevalue(fixture)
+    for year in range(2014, 2021):
+        for scope in ({}, {"townships": (T1,)}, {"townships": (T1,), "villages": (V1, V2)}):
+            rows = at_risk_households(store, year, **scope)
+            villages = at_risk_village_counts(store, year, **scope)
+            pd.testing.assert_frame_equal(at_risk_counts(villages), at_risk_counts(rows),
+                                          check_dtype=False)
+            pd.testing.assert_frame_equal(
+                at_risk_counts(villages, by="village_code").sort_values("village_code"),
+                at_risk_counts(rows, by="village_code").sort_values("village_code"),
+                check_dtype=False)
+            assert list(villages["village_code"]) == list(dict.fromkeys(rows["village_code"]))
+            names = dict(zip(rows["village_code"], rows["village_name"]))
+            assert dict(zip(villages["village_code"], villages["village_name"])) == names
+
+
+@pytest.mark.parametrize("fixture", ["hand_store", "demo_store"])
+def test_income_bands_in_sql_equal_the_household_incomes(request, fixture):
+    store = request.getfixturevalue(fixture)
+    for year, line in load_config().poverty_line.items():
+        for scope in ({}, {"townships": (T1,)}):
+            incomes = household_incomes(store, year, **scope)
+            width = income_band_width(line)
+            expected = (incomes.assign(band=np.floor(incomes["income"] / width).astype("int64"))
+                        .groupby("band")["members"].agg(["size", "sum"]))
+            bands = household_income_bands(store, year, line, **scope).set_index("band")
+            assert list(bands.index) == list(expected.index)
+            assert list(bands["households"]) == list(expected["size"])
+            assert list(bands["persons"]) == list(expected["sum"])
+            # each midpoint lies inside its band: a histogram of bin size w draws the same bars
+            assert ((bands["income"] // width) == bands.index).all()
+            assert bands["members"].sum() == incomes["members"].sum()
+
+
+@pytest.mark.parametrize("fixture", ["hand_store", "demo_store"])
+def test_cadres_over_quota_in_sql_equal_the_quota_table(request, fixture):
+    store = request.getfixturevalue(fixture)
+    quota = metrics.cadre_quota(store)
+    expected = quota[quota["over_quota"]].reset_index(drop=True)
+    over = metrics.cadres_over_quota(store)
+    assert len(over) > 0
+    pd.testing.assert_frame_equal(over[list(expected.columns)], expected, check_dtype=False)

@@ -3,11 +3,16 @@ scores, levels and the visit list computed by hand."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import duckdb
 import pandas as pd
 import pytest
 
 from analytics.early_warning import (RULE_LABELS, risk_counts, risk_flags, risk_level,
-                                     risk_scores, visit_list)
+                                     risk_level_counts, risk_scores, rule_params, visit_list,
+                                     visit_list_top)
+from analytics.store import _create_macros
 
 CLEAN = {"members": 3, "status": "已脱贫", "is_relapse": False, "income": 6000.0,
          "prev_income": 5800.0, "wage_income": 2400.0, "poverty_line": 2952.0,
@@ -70,3 +75,91 @@ def test_visit_list_is_masked(hand_store):
     assert visits["head_name"].str.endswith("*").all()
     assert visits["cadre_name"].str.endswith("*").all()
     assert (visits["relapse_cause"].dropna() == "＊").all()
+
+
+# The pages score in SQL (macro risk_scored over household_risk_factors, built at load
+# time); the pandas functions above are the reference. Every year, every scope.
+MAYING = "621121101"
+VISIT_COLUMNS = ["household_id", "township_code", "village_code", "village_name", "head_name",
+                 "members", "income", "relapse_cause", *RULE_LABELS, "score", "level", "reasons",
+                 "cadre_name", "cadre_rank"]
+
+
+def scopes(store, year):
+    """The county, one township, and that township's village with most monitored households."""
+    scores = risk_scores(store, year, townships=(MAYING,))
+    yield {}
+    yield {"townships": (MAYING,)}
+    if len(scores):
+        village = scores["village_code"].value_counts().index[0]
+        yield {"townships": (MAYING,), "villages": (village,)}
+
+
+@pytest.mark.parametrize("fixture", ["hand_store", "demo_store"])
+def test_sql_scores_equal_the_pandas_reference(request, fixture):
+    store = request.getfixturevalue(fixture)
+    checked = 0
+    for year in range(2014, 2021):
+        for scope in scopes(store, year):
+            reference = risk_scores(store, year, **scope)
+            expected = risk_counts(reference).reset_index(drop=True)
+            counts = risk_level_counts(store, year, **scope)
+            pd.testing.assert_frame_equal(counts, expected, check_dtype=False,
+                                          check_index_type=False)
+            listed = visit_list(reference)
+            visits = visit_list_top(store, year, **scope, limit=10**6)
+            pd.testing.assert_frame_equal(visits[VISIT_COLUMNS], listed[VISIT_COLUMNS],
+                                          check_dtype=False)
+            assert len(visits) == counts["high"].sum() + counts["medium"].sum()
+            top = visit_list_top(store, year, **scope, limit=3)
+            pd.testing.assert_frame_equal(top[VISIT_COLUMNS], listed[VISIT_COLUMNS].head(3),
+                                          check_dtype=False)
+            checked += len(listed)
+    assert checked > 0
+
+
+def test_every_monitored_household_scores_as_the_reference(demo_db, demo_store):
+    """The macro's flags, score and level equal risk_scores for every monitored household
+    (not only the 高 and 中 ones the visit list shows)."""
+    params = rule_params()
+    names = ["line_multiple", "drop_pct", "dependants_members", "dependants_wage_share_pct",
+             "unstable_wage_share_points", *(f"{r}_points" for r in RULE_LABELS),
+             "high_level", "medium_level"]
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        _create_macros(con)
+        for year in (2016, 2018, 2020):
+            sql = ("SELECT * FROM risk_scored(?, " + ", ".join("?" * len(names))
+                   + ") ORDER BY household_id")
+            got = con.execute(sql, [year, *(params[n] for n in names)]).df()
+            expected = risk_scores(demo_store, year, unmasked=True).sort_values("household_id")
+            assert len(got) == len(expected) > 100
+            for column in [*RULE_LABELS, "score", "level", "members", "income",
+                           "wage_share_pct", "prev_wage_share_pct"]:
+                pd.testing.assert_series_equal(got[column].reset_index(drop=True),
+                                               expected[column].reset_index(drop=True),
+                                               check_dtype=False, check_names=False)
+
+
+def test_sql_scores_obey_the_configuration(demo_store, monkeypatch):
+    """Thresholds and points are read at query time: a changed configuration scores anew."""
+    from analytics import config
+
+    base = config.load_config()
+    changed = dataclasses.replace(
+        base, early_warning={**base.early_warning, "dibao_points": 6, "high_level": 5})
+    monkeypatch.setattr("analytics.early_warning.load_config", lambda: changed)
+    reference = risk_counts(risk_scores(demo_store, 2018)).reset_index(drop=True)
+    counts = risk_level_counts(demo_store, 2018)
+    pd.testing.assert_frame_equal(counts, reference, check_dtype=False)
+    monkeypatch.undo()
+    assert counts["high"].sum() > risk_level_counts(demo_store, 2018)["high"].sum()
+
+
+def test_sql_scores_keep_to_the_viewers_townships(demo_store):
+    scoped = demo_store.scoped((MAYING,))
+    assert set(risk_level_counts(scoped, 2018)["township_code"]) == {MAYING}
+    assert set(visit_list_top(scoped, 2018)["township_code"]) == {MAYING}
+    visits = visit_list_top(demo_store, 2018)
+    assert visits["head_name"].str.endswith("*").all()
+    cadres = visits["cadre_name"].dropna()
+    assert cadres[cadres != ""].str.endswith("*").all()

@@ -8,7 +8,7 @@ import shapely
 from shapely.geometry import shape
 
 from analytics import geo
-from analytics.maps import METRICS, build_township_map, map_legend, township_colors
+from analytics.maps import METRICS, SerializedDeck, build_township_map, map_legend, township_colors
 from analytics.status import STATUS_COLORS, township_map_values, village_map_points
 
 
@@ -62,3 +62,12 @@ def test_status_colours_and_legends(demo_store):
         assert legend and all(len(colour) == 4 for _, colour in legend)
     ramp = township_colors(values.assign(poverty_incidence_pct=[0.0, 30.0] + [15.0] * 16), "incidence")
     assert ramp[0][:3] == [39, 174, 96] and ramp[1][:3] == [231, 76, 60]
+
+
+def test_a_serialized_deck_draws_the_same_map(demo_store):
+    values = township_map_values(demo_store, 2017)
+    polygons, _ = geo.township_polygons()
+    deck = build_township_map(polygons, values, "relapse", village_map_points(demo_store, 2017))
+    frozen = SerializedDeck(deck)
+    assert frozen.to_json() == deck.to_json()
+    assert frozen._tooltip == deck._tooltip and frozen.layers == []

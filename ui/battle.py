@@ -17,6 +17,7 @@ from analytics.geo import township_polygons
 from analytics.status import status_counts
 from ui import data
 from ui.format import fmt_int, fmt_pct
+from ui.township_map import township_deck
 
 PANELS = ("map", "exits", "relapse", "income")
 PANEL_TITLES = {"map": "乡镇作战图", "exits": "脱贫人数：实际与计划", "relapse": "各乡镇返贫率",
@@ -78,7 +79,7 @@ def render_screen(params: ScreenParams) -> None:
     vills = data.village_map_points(year)
     town_counts = status_counts(towns)
     village_counts = status_counts(vills)
-    high_risk = int((data.risk_scores(year)["level"] == "高").sum())
+    high_risk = int(data.risk_level_counts(year)["high"].sum())
     today = date.today()
     days_left = (date(today.year, 12, 31) - today).days
     cap = float(t["relapse_cap_pct"])
@@ -92,10 +93,9 @@ def render_screen(params: ScreenParams) -> None:
     with left:
         st.markdown(f'<div class="bm-panel-title">{PANEL_TITLES[panel]}</div>', unsafe_allow_html=True)
         if panel == "map":
-            polygons, schematic = township_polygons()
-            deck = maps.build_township_map(
-                polygons, towns, params.metric, vills, dark=True, label_size=30, height=760,
-                view={"latitude": 35.205, "longitude": 105.222, "zoom": 9.5})
+            _, schematic = township_polygons()
+            deck = township_deck(year, params.metric, dark=True, label_size=30, height=760,
+                                 view={"latitude": 35.205, "longitude": 105.222, "zoom": 9.5})
             st.pydeck_chart(deck, height=760, key=f"bm_map_{tick}")
             st.markdown(_legend(params.metric) + (
                 '<div class="bm-note">示意图：乡镇范围按乡镇驻地划分，非法定行政边界</div>'

@@ -112,3 +112,10 @@ def audit_log() -> pd.DataFrame:
 risk_scores = _cached(early_warning.risk_scores)
 township_outlook = _cached(projections.township_outlook)
 comprehensive_incidence = _cached(honesty.comprehensive_incidence)
+
+# Counts and bounded lists for the household-level pages (sized by the scope, not by
+# the number of households).
+at_risk_village_counts = _cached(households.at_risk_village_counts)
+risk_level_counts = _cached(early_warning.risk_level_counts)
+visit_list_top = _cached(early_warning.visit_list_top)
+household_income_bands = _cached(households.household_income_bands)

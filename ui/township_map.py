@@ -17,16 +17,31 @@ def _select_township() -> None:
         st.session_state["township"] = [objects[0]["properties"]["township_code"]]
 
 
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _deck(generation: str, allowed: tuple, year: int, metric: str, dark: bool, label_size: int,
+          height: int, view: tuple) -> maps.SerializedDeck:
+    polygons, _ = township_polygons()
+    return maps.SerializedDeck(maps.build_township_map(
+        polygons, data.township_map_values(year), metric, data.village_map_points(year),
+        dark=dark, label_size=label_size, height=height, view=dict(view)))
+
+
+def township_deck(year: int, metric: str, *, dark: bool, label_size: int, height: int,
+                  view: dict) -> maps.SerializedDeck:
+    """The township map of ``year`` coloured by ``metric``, as the viewer may see it,
+    built and serialized once per database generation (not on every run)."""
+    return _deck(data.get_store().generation, data.current_viewer().allowed, year, metric, dark,
+                 label_size, height, tuple(sorted(view.items())))
+
+
 def township_map(year: int, *, height: int = 520) -> None:
     """Draw the map for ``year`` with its metric choice and legend."""
     metric = st.segmented_control("地图着色", list(maps.METRICS), key="metric",
                                   bind="query-params", default="status",
                                   format_func=maps.METRICS.get) or "status"
-    polygons, schematic = township_polygons()
-    deck = maps.build_township_map(
-        polygons, data.township_map_values(year), metric, data.village_map_points(year),
-        dark=False, label_size=16, height=height,
-        view={"latitude": 35.21, "longitude": 105.22, "zoom": 8.95})
+    _, schematic = township_polygons()
+    deck = township_deck(year, metric, dark=False, label_size=16, height=height,
+                         view={"latitude": 35.21, "longitude": 105.22, "zoom": 8.95})
     st.pydeck_chart(deck, height=height, key="township_map", on_select=_select_township,
                     selection_mode="single-object")
     legend = "　".join(
