@@ -217,7 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=cmd_add_screen)
 
     args = parser.parse_args(argv)
-    return args.run(args)
+    from analytics.store import OutdatedDatabase
+
+    try:
+        return args.run(args)
+    except OutdatedDatabase as outdated:
+        print(str(outdated), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

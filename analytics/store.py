@@ -43,7 +43,8 @@ QUERY_DIR = Path(__file__).resolve().parent / "queries"
 # Derived tables, rebuilt with every load, in build order.
 # (Macros are created before the first that calls one: a table macro needs its tables.)
 DERIVED_TABLES = ("household_facts", "household_risk_factors", "figures")
-SCHEMA_VERSION = 1
+# 2: household_risk_factors; household_facts.prev_wage_income
+SCHEMA_VERSION = 2
 
 Progress = Callable[[str], None] | None
 
@@ -336,6 +337,17 @@ def reader_memory_limit() -> str:
 UNSCOPED_QUERIES = frozenset({"dataset_meta"})
 
 
+class OutdatedDatabase(RuntimeError):
+    """The file was written by another version of the store: its derived tables differ."""
+
+    def __init__(self, path: Path, found: str | None, source: str | None = None):
+        self.path, self.found, self.source = path, found, source
+        super().__init__(
+            f"{path} was written with schema version {found or '?'}; this version reads "
+            f"{SCHEMA_VERSION}. Build it again: `python -m analytics build-demo` for the demo, "
+            f"or `python -m analytics import PATH` with the data last imported.")
+
+
 class Store:
     """A read-only view of the database file, reopened when the file is replaced.
 
@@ -375,7 +387,25 @@ class Store:
                 # process (which share its DuckDB instance) may then open it as usual
                 self._con.execute("SET memory_limit = ?", [self.memory_limit])
                 self._identity = identity
+                self._check_schema()
             return self._con
+
+    def _check_schema(self) -> None:
+        """Refuse a file of another schema version with a clear error, not a missing table."""
+        try:
+            rows = self._con.execute(read_query("dataset_meta")).fetchall()
+        except duckdb.CatalogException:
+            rows = []
+        meta = dict(rows)
+        if meta.get("schema_version") != str(SCHEMA_VERSION):
+            self._con.close()
+            self._con = None
+            raise OutdatedDatabase(self.path, meta.get("schema_version"), meta.get("source"))
+
+    def verify(self) -> None:
+        """Open the file now (or reopen it if it was replaced); raises OutdatedDatabase
+        for a file of another schema version. Cheap once open: a stat of the file."""
+        self._connection()
 
     def query(self, name: str, *, allowed: tuple[str, ...] = (), **params) -> pd.DataFrame:
         """Run ``queries/<name>.sql`` with ``params`` bound, as a DataFrame.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from analytics import audit
-from analytics.store import default_db_path
+from analytics.store import OutdatedDatabase, default_db_path
 from ui import data, signin
 
 APP_TITLE = "通渭县精准扶贫监测"
@@ -91,21 +91,42 @@ def progress_bar(expected_steps: int):
     return say
 
 
+FIRST_RUN_SOURCE = "demo scale=1 seed=2015"
+
+
+def _current_or_outdated() -> OutdatedDatabase | None:
+    """None when the app's database is readable by this version, else why not."""
+    try:
+        data.get_store().verify()
+    except OutdatedDatabase as outdated:
+        return outdated
+    return None
+
+
 def ensure_database() -> bool:
-    """Build the demo database on the very first run, with visible progress."""
+    """Build the demo database on the very first run, with visible progress; rebuild it
+    when this version changed the derived tables. Any other outdated database is
+    explained (it has to be imported again), never read half-way."""
     path = default_db_path()
-    if path.exists():
+    if path.exists() and _current_or_outdated() is None:
         return True
     with _build_lock:
-        if path.exists():
+        outdated = _current_or_outdated() if path.exists() else None
+        if path.exists() and outdated is None:
             return True
+        if outdated is not None and outdated.source != FIRST_RUN_SOURCE:
+            st.error("数据库由旧版本生成，本版本无法读取，请管理员重新导入数据（数据页或命令 "
+                     "`python -m analytics import 数据目录`）。演示数据可用 "
+                     "`python -m analytics build-demo` 重新生成。")
+            st.stop()
         from analytics.demo import demo_as_of, demo_tables
         from analytics.store import write_dataset
 
-        with st.status("首次运行：正在生成通渭县演示数据…", expanded=True) as status:
+        label = "数据库版本已更新：正在重新生成演示数据…" if outdated else "首次运行：正在生成通渭县演示数据…"
+        with st.status(label, expanded=True) as status:
             say = progress_bar(expected_steps=20)
             tables = demo_tables(scale=1.0, seed=2015, progress=say)
-            counts = write_dataset(tables, path, source="demo scale=1 seed=2015",
+            counts = write_dataset(tables, path, source=FIRST_RUN_SOURCE,
                                    as_of=demo_as_of(), progress=say)
             audit.record("first-run", "county", "build_demo", "scale=1 seed=2015",
                          sum(counts.values()))
