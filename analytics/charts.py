@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.households import income_band_width
+
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 ACTUAL = "#c0392b"
 PLAN = "#7f8c8d"
@@ -147,7 +149,7 @@ def build_cohorts(frame: pd.DataFrame) -> go.Figure:
 def build_income_histogram(incomes: pd.DataFrame, line: float, year: int) -> go.Figure:
     """Registered persons by per-capita income band around the line (persons)."""
     fig = go.Figure(go.Histogram(x=incomes["income"], y=incomes["members"], histfunc="sum",
-                                 xbins={"size": max(line / 20, 1)}, marker_color=ACTUAL,
+                                 xbins={"size": income_band_width(line)}, marker_color=ACTUAL,
                                  name="人数"))
     _target_line_v(fig, line, f"贫困线 {line:g}元")
     _target_line_v(fig, line * 1.5, "1.5倍贫困线", color=WARN)

@@ -7,6 +7,7 @@ import streamlit as st
 from analytics import charts
 from analytics.config import load_config
 from ui import data
+from ui.charts import figure
 from ui.format import fmt_pct, fmt_yuan
 from ui.frame import page_frame
 
@@ -46,25 +47,25 @@ for column, (label, value, note) in zip(st.columns(len(tiles)), tiles):
                        "所需增长 = (目标/当年值)^(1/剩余年数) − 1")
 
 left, right = st.columns(2)
-left.plotly_chart(charts.build_trend(
+left.plotly_chart(figure(charts.build_trend,
     series, "rural_income_per_capita", "农村居民人均可支配收入", "元/人·年",
     targets=[(t["rural_income_yuan"], f"县目标 {t['rural_income_yuan']:g}"),
              (t["province_rural_income_yuan"], f"省目标 {t['province_rural_income_yuan']:g}")]),
     key="rural_income")
-right.plotly_chart(charts.build_trend(
+right.plotly_chart(figure(charts.build_trend,
     series, "registered_income_per_capita", "建档立卡户人均纯收入", "元/人·年",
     targets=[(t["registered_income_yuan"], f"县目标 {t['registered_income_yuan']:g}"),
              (t["province_registered_income_yuan"], f"省目标 {t['province_registered_income_yuan']:g}")],
     extra=[("poverty_line", "国家贫困线", charts.TARGET)]), key="registered_income")
 left, right = st.columns(2)
-left.plotly_chart(charts.build_trend(
+left.plotly_chart(figure(charts.build_trend,
     series, "wage_share_pct", "工资性收入占建档立卡户收入比重", "占比（%）",
     targets=[(t["wage_share_pct"], f"目标 {t['wage_share_pct']:g}%")]), key="wage_share")
 line = float(row["poverty_line"])
 bands = data.household_income_bands(year, line, townships=filters.townships, villages=filters.villages)
-right.plotly_chart(charts.build_income_histogram(bands, line, year),
+right.plotly_chart(figure(charts.build_income_histogram, bands, line, year),
                    key="income_histogram")
-st.plotly_chart(charts.build_measures_over_time(series), key="measures")
+st.plotly_chart(figure(charts.build_measures_over_time, series), key="measures")
 st.caption("FGT0 = 收入低于贫困线的人口比例；FGT1 = 平均贫困距；FGT2 = 平方贫困距；"
            "Watts = 贫困人口 ln(贫困线/收入) 的人均值（收入≤0 的户不计入）；基尼系数按人口加权，"
            "多选乡镇或村时不计算。")

@@ -9,6 +9,7 @@ from analytics.config import load_config
 from analytics.households import at_risk_counts
 from analytics.metrics import relapse_matrix
 from ui import data
+from ui.charts import figure
 from ui.format import fmt_int, fmt_pct
 from ui.exports import export_buttons
 from ui.frame import page_frame
@@ -38,7 +39,7 @@ over = int((now["relapse_rate_pct"] > cap).sum())
 c[2].metric("超过上限的乡镇", f"{over} 个", f"共 {len(now)} 个乡镇", delta_color="off", delta_arrow="off", border=True)
 
 if now["relapse_rate_pct"].notna().any():
-    st.plotly_chart(charts.build_relapse_by_township(
+    st.plotly_chart(figure(charts.build_relapse_by_township,
         now, cap, f"{year}年各乡镇返贫率（红色超过{cap:g}%上限）"), key="relapse_townships")
 else:
     st.info(f"{year} 年还没有已脱贫人口，返贫率无从计算。")
@@ -54,12 +55,12 @@ causes = data.relapse_by_cause(townships=filters.townships)
 if causes.empty:
     left.info("所选范围内没有返贫。")
 else:
-    left.plotly_chart(charts.build_relapse_by_cause(causes, cap), key="relapse_causes")
+    left.plotly_chart(figure(charts.build_relapse_by_cause, causes, cap), key="relapse_causes")
 cohorts = data.cohort_relapse(townships=filters.townships)
 if cohorts.empty:
     right.info("所选范围内还没有脱贫批次。")
 else:
-    right.plotly_chart(charts.build_cohorts(cohorts), key="cohorts")
+    right.plotly_chart(figure(charts.build_cohorts, cohorts), key="cohorts")
 
 st.subheader(f"{year}年防返贫监测对象")
 st.caption("监测标准：人均纯收入低于贫困线1.5倍，或收入比上年下降超过30%，或因病、因灾返贫。")

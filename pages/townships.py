@@ -8,6 +8,7 @@ from analytics import charts
 from analytics.briefing import briefing_file_name, briefing_pdf
 from analytics.honesty import village_funnel
 from ui import data
+from ui.charts import figure
 from ui.exports import export_buttons
 from ui.frame import page_frame
 from ui.township_map import township_map
@@ -39,9 +40,9 @@ if len(filters.townships) == 1:
 
 left, right = st.columns(2)
 causes = data.poverty_cause_breakdown(year, townships=filters.townships, villages=filters.villages)
-left.plotly_chart(charts.build_causes(causes), key="causes")
+left.plotly_chart(figure(charts.build_causes, causes), key="causes")
 if (villages["persons_to_threshold"] > 0).any():
-    right.plotly_chart(charts.build_village_gap(villages), key="village_gap")
+    right.plotly_chart(figure(charts.build_village_gap, villages), key="village_gap")
 else:
     right.success(f"{filters.scope_label}所有村的贫困发生率均已低于3%退出线。")
 
@@ -49,8 +50,8 @@ selection = data.selection_figures(townships=filters.townships, villages=filters
 rate = selection.loc[selection["year"] == year, "poverty_incidence_pct"]
 if len(villages) >= 5 and len(rate) and rate.iloc[0] == rate.iloc[0]:
     funnel = village_funnel(villages, float(rate.iloc[0]))
-    st.plotly_chart(charts.build_funnel(funnel, float(rate.iloc[0]), year, filters.scope_label),
-                    key="funnel")
+    st.plotly_chart(figure(charts.build_funnel, funnel, float(rate.iloc[0]), year,
+                           filters.scope_label), key="funnel")
     st.caption(f"控制限按{filters.scope_label}发生率计算，并按村间差异放大（过度离散系数 φ = "
                f"{funnel.attrs['phi']:.1f}），小村一两户的变化不会被误判；落在99.8%控制限以外的村"
                f"才标为显著偏高（{int((funnel['funnel'] == '显著偏高').sum())} 个）。")

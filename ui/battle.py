@@ -16,6 +16,7 @@ from analytics.config import load_config
 from analytics.geo import township_polygons
 from analytics.status import status_counts
 from ui import data
+from ui.charts import figure
 from ui.format import fmt_int, fmt_pct
 from ui.township_map import township_deck
 
@@ -101,17 +102,15 @@ def render_screen(params: ScreenParams) -> None:
                 '<div class="bm-note">示意图：乡镇范围按乡镇驻地划分，非法定行政边界</div>'
                 if schematic else ""), unsafe_allow_html=True)
         elif panel == "exits":
-            st.plotly_chart(charts.build_exits_vs_plan(data.exits_against_plan(), dark=True,
-                                                       height=800), key=f"bm_exits_{tick}")
+            st.plotly_chart(figure(charts.build_exits_vs_plan, data.exits_against_plan(),
+                                   dark=True, height=800), key=f"bm_exits_{tick}")
         elif panel == "relapse":
-            st.plotly_chart(charts.build_relapse_by_township(
-                towns, cap,
-                f"{year}年各乡镇返贫率（上限{cap:g}%）", dark=True, height=800),
-                key=f"bm_relapse_{tick}")
+            st.plotly_chart(figure(charts.build_relapse_by_township, towns, cap,
+                                   f"{year}年各乡镇返贫率（上限{cap:g}%）", dark=True, height=800),
+                            key=f"bm_relapse_{tick}")
         else:
-            st.plotly_chart(charts.build_income_progress_by_township(towns, year, dark=True,
-                                                                     height=800),
-                            key=f"bm_income_{tick}")
+            st.plotly_chart(figure(charts.build_income_progress_by_township, towns, year,
+                                   dark=True, height=800), key=f"bm_income_{tick}")
     with right:
         st.markdown(
             _tile("剩余贫困人口", f"{fmt_int(row['poor_persons'])}<small>人</small>",

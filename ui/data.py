@@ -94,12 +94,13 @@ poverty_cause_breakdown = _cached(households.poverty_cause_breakdown)
 household_list = _cached(households.household_list)
 household_file = _cached(households.household_file)
 at_risk_households = _cached(households.at_risk_households)
-household_incomes = _cached(households.household_incomes)
 
 
 def income_progress_of(figures: pd.DataFrame) -> pd.DataFrame:
     """Progress columns for already-fetched figures (cheap; not cached)."""
     return metrics.income_progress(figures)
+
+
 township_map_values = _cached(status.township_map_values)
 village_map_points = _cached(status.village_map_points)
 
@@ -109,7 +110,6 @@ def audit_log() -> pd.DataFrame:
     return audit.recent()
 
 
-risk_scores = _cached(early_warning.risk_scores)
 township_outlook = _cached(projections.township_outlook)
 comprehensive_incidence = _cached(honesty.comprehensive_incidence)
 

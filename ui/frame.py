@@ -180,9 +180,8 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
                 "乡镇", list(town_names), key="township", bind="query-params",
                 format_func=lambda c: town_names.get(c, c),
                 placeholder="、".join(town_names.values()) if viewer.allowed else "全县")
-            vills = data.villages()
-            if chosen_towns:
-                vills = vills[vills["township_code"].isin(chosen_towns)]
+            vills = data.villages()  # the villages of the chosen townships (none until one is)
+            vills = vills[vills["township_code"].isin(chosen_towns)]
             village_names = unique_labels(vills["village_code"], vills["name"])
             chosen_villages = st.multiselect(
                 "村", list(village_names), key="village", bind="query-params",
