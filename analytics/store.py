@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,6 +116,7 @@ def _macro_names() -> tuple[str, ...]:
     return tuple(re.findall(r"MACRO\s+(\w+)\s*\(", read_query("macros")))
 
 
+@lru_cache(maxsize=256)  # on every query's path; the texts are the few query files
 def _uses_macros(sql: str) -> bool:
     """Whether ``sql`` calls one of the macros of queries/macros.sql."""
     return any(re.search(rf"\b{name}\s*\(", sql) for name in MACRO_NAMES)
