@@ -52,7 +52,7 @@ def cmd_build_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from analytics import audit
+    """Exit 0: the data was replaced and its audit row written; 1: nothing changed."""
     from analytics.ingest import write_problems_report
     from analytics.loading import load_dataset
 
@@ -60,11 +60,13 @@ def cmd_import(args) -> int:
     result = load_dataset(args.path, args.db, actor=_actor(), role="cli",
                           source=str(Path(args.path).resolve()), progress=say)
     if not result.ok:
-        print(write_problems_report(result.problems))
-        print(f"rejected: {len(result.problems)} problem(s); the database was not changed.",
+        print(write_problems_report(result.problems, result.notices))
+        print(f"导入被拒绝：{len(result.problems):,} 个问题；数据库 {args.db} 未改动。",
               file=sys.stderr)
         return 1
-    say("loaded: " + ", ".join(f"{k} {v:,}" for k, v in result.counts.items()))
+    if result.notices:
+        print(write_problems_report([], result.notices))
+    say("已导入：" + "，".join(f"{k} {v:,} 行" for k, v in result.counts.items()))
     return 0
 
 
@@ -166,9 +168,14 @@ def cmd_add_screen(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # --db may stand before or after the command: the top level sets the default, a
+    # command's own --db (SUPPRESS: absent unless given) overrides it
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file")
-    parser = argparse.ArgumentParser(prog="python -m analytics", parents=[common])
+    common.add_argument("--db", type=Path, default=argparse.SUPPRESS,
+                        help=f"database file (default {DEFAULT_DB})")
+    parser = argparse.ArgumentParser(prog="python -m analytics")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB,
+                        help=f"database file (default {DEFAULT_DB})")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("build-demo", parents=[common], help="generate and load the demo dataset")
@@ -217,13 +224,17 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=cmd_add_screen)
 
     args = parser.parse_args(argv)
-    from analytics.store import OutdatedDatabase
+    from analytics.audit import AuditUnavailable
+    from analytics.store import ImportInProgress, OutdatedDatabase
 
     try:
         return args.run(args)
     except OutdatedDatabase as outdated:
         print(str(outdated), file=sys.stderr)
         return 2
+    except (ImportInProgress, AuditUnavailable) as refused:
+        print(str(refused), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -21,6 +21,10 @@ ACTIONS = ("import", "import_rejected", "export", "sign_in", "sign_in_failed", "
            "build_demo")
 
 
+class AuditUnavailable(RuntimeError):
+    """The audit row could not be written; whatever it was to record did not happen."""
+
+
 def audit_path() -> Path:
     return Path(os.environ.get("TONGWEI_AUDIT", DATA_DIR / "audit.duckdb"))
 
@@ -31,7 +35,12 @@ def record(actor: str, role: str, action: str, detail: str = "", rows: int | Non
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    append_audit(path or audit_path(), (now, actor, role, action, detail, rows))
+    try:
+        append_audit(path or audit_path(), (now, actor, role, action, detail, rows))
+    except Exception as error:  # noqa: BLE001 - any failure means: not recorded
+        raise AuditUnavailable(
+            f"审计记录无法写入（{type(error).__name__}），操作未执行，现有数据未改动；"
+            "请检查 data/audit.duckdb 是否被其他程序占用或磁盘是否已满") from error
 
 
 def recent(limit: int = 200, path: Path | None = None) -> pd.DataFrame:

@@ -26,6 +26,7 @@ class Config:
     early_warning: dict[str, float]
     honesty: dict[str, float]
     projection: dict[str, float]
+    imports: dict[str, float]
 
     @property
     def years(self) -> list[int]:
@@ -48,4 +49,5 @@ def load_config(path: Path = CONFIG_PATH) -> Config:
         early_warning=dict(raw["early_warning"]),
         honesty=dict(raw["honesty"]),
         projection=dict(raw["projection"]),
+        imports=dict(raw.get("import", {})),
     )

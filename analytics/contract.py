@@ -93,8 +93,17 @@ class Table:
         raise KeyError(name)
 
 
+COLUMN_LABELS = {  # Chinese names of the bool columns, for messages and tables
+    "cement_road": "通水泥路", "safe_water": "安全饮水", "power_grid": "动力电",
+    "clinic": "标准化卫生室", "kindergarten": "幼儿园", "broadband": "宽带",
+    "food_clothing_secure": "不愁吃穿", "education_secure": "义务教育有保障",
+    "medical_secure": "基本医疗有保障", "housing_secure": "住房安全有保障",
+    "water_secure": "饮水安全有保障",
+}
+
+
 def _bools(*names: str, nullable: bool) -> tuple[Column, ...]:
-    return tuple(Column(n, "bool", nullable=nullable) for n in names)
+    return tuple(Column(n, "bool", nullable=nullable, label=COLUMN_LABELS[n]) for n in names)
 
 
 TABLES: dict[str, Table] = {
@@ -108,8 +117,8 @@ TABLES: dict[str, Table] = {
                 Column("short_name", "text", nullable=True, label="简称"),
                 Column("kind", "enum", choices=TOWNSHIP_KINDS, label="类别"),
                 Column("planned_exit_year", "int", nullable=True, label="计划摘帽年份"),
-                Column("seat_lat", "real", nullable=True),
-                Column("seat_lon", "real", nullable=True),
+                Column("seat_lat", "real", nullable=True, label="乡镇驻地纬度"),
+                Column("seat_lon", "real", nullable=True, label="乡镇驻地经度"),
             ),
             ("township_code",),
         ),
@@ -122,8 +131,8 @@ TABLES: dict[str, Table] = {
                 Column("is_poor_village", "bool", label="贫困村"),
                 Column("planned_exit_year", "int", nullable=True, label="计划退出年份"),
                 Column("exit_year", "int", nullable=True, label="退出年份"),
-                Column("lat", "real", nullable=True),
-                Column("lon", "real", nullable=True),
+                Column("lat", "real", nullable=True, label="纬度"),
+                Column("lon", "real", nullable=True, label="经度"),
             ),
             ("village_code",),
             foreign_keys=(ForeignKey(("township_code",), "townships", ("township_code",)),),
@@ -131,8 +140,8 @@ TABLES: dict[str, Table] = {
         Table(
             "village_years", "村级台账",
             (
-                Column("village_code", "code", digits=12),
-                Column("year", "int"),
+                Column("village_code", "code", digits=12, label="村代码"),
+                Column("year", "int", label="年份"),
                 Column("registered_population", "int", minimum=0, label="农村户籍人口"),
                 Column("households", "int", minimum=0, label="户数"),
                 Column("rural_income_per_capita", "real", nullable=True, minimum=0,
@@ -149,9 +158,9 @@ TABLES: dict[str, Table] = {
             "households", "建档立卡户",
             (
                 Column("household_id", "text", label="户编号"),
-                Column("village_code", "code", digits=12),
-                Column("head_name", "text", personal=True, label="户主"),
-                Column("head_id_number", "id_number", personal=True, label="身份证号"),
+                Column("village_code", "code", digits=12, label="村代码"),
+                Column("head_name", "text", personal=True, label="户主姓名"),
+                Column("head_id_number", "id_number", personal=True, label="户主身份证号"),
                 Column("registered_year", "int", label="识别年份"),
                 Column("poverty_cause", "enum", choices=POVERTY_CAUSES, personal=True,
                        label="主要致贫原因"),
@@ -167,8 +176,8 @@ TABLES: dict[str, Table] = {
         Table(
             "household_years", "年度动态",
             (
-                Column("household_id", "text"),
-                Column("year", "int"),
+                Column("household_id", "text", label="户编号"),
+                Column("year", "int", label="年份"),
                 Column("members", "int", minimum=1, label="家庭人口"),
                 Column("net_income_per_capita", "real", label="人均纯收入"),
                 Column("wage_income_per_capita", "real", nullable=True, minimum=0,
@@ -178,7 +187,7 @@ TABLES: dict[str, Table] = {
                        personal=True, label="返贫原因"),
                 Column("dibao_class", "enum", nullable=True, choices=DIBAO_CLASSES,
                        label="低保"),
-                *_bools(*SECURITY_COLUMNS, nullable=False),
+                *_bools(*SECURITY_COLUMNS, nullable=True),  # null = not recorded (contract)
             ),
             ("household_id", "year"),
             foreign_keys=(ForeignKey(("household_id",), "households", ("household_id",)),),
@@ -186,7 +195,7 @@ TABLES: dict[str, Table] = {
         Table(
             "cadres", "帮扶干部",
             (
-                Column("cadre_id", "text"),
+                Column("cadre_id", "text", label="帮扶责任人编号"),
                 Column("name", "text", personal=True, label="姓名"),
                 Column("rank", "enum", choices=CADRE_RANKS, label="级别"),
                 Column("unit", "text", label="帮扶单位"),
@@ -197,8 +206,8 @@ TABLES: dict[str, Table] = {
         Table(
             "household_measures", "帮扶措施",
             (
-                Column("household_id", "text"),
-                Column("year", "int"),
+                Column("household_id", "text", label="户编号"),
+                Column("year", "int", label="年份"),
                 Column("measure", "enum", choices=MEASURES, label="措施"),
                 Column("amount_yuan", "real", nullable=True, minimum=0, label="金额"),
             ),

@@ -1,7 +1,8 @@
 """Loading a dataset the way both the command line and the upload page do it.
 
-validate everything (analytics.ingest) → write a new database and swap it in
-(analytics.store). Nothing changes unless every rule passes.
+``analytics.ingest.import_dataset`` validates everything and builds the new database;
+the audit row is written just before the swap, so an import that cannot be audited does
+not happen. Nothing changes unless every rule passes.
 """
 
 from __future__ import annotations
@@ -13,17 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analytics import audit
-from analytics.ingest import ImportRejected, Problem, read_dataset
-from analytics.store import default_db_path, write_dataset
+from analytics.ingest import WORKBOOK_SUFFIXES, ImportRejected, Problem, import_dataset
+from analytics.store import ImportInProgress, default_db_path
 
-UPLOAD_SUFFIXES = (".csv", ".parquet", ".xlsx")
+UPLOAD_SUFFIXES = (".csv", ".parquet", *WORKBOOK_SUFFIXES)
 
 
 @dataclass
 class LoadResult:
+    """``ok``: the data was replaced and audited. Otherwise ``problems`` says why (and
+    nothing changed). ``notices`` hold what was noticed either way."""
+
     ok: bool
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
 
 
 def load_dataset(path: str | Path, db_path: str | Path | None = None, *, actor: str = "cli",
@@ -31,24 +36,40 @@ def load_dataset(path: str | Path, db_path: str | Path | None = None, *, actor: 
                  progress: Callable[[str], None] | None = None) -> LoadResult:
     """Validate the dataset at ``path`` and, if every rule passes, replace the database.
 
-    Either way the attempt is recorded in the audit trail (who, what, rows or problems).
+    The attempt is recorded in the audit trail (who, what, rows or problems). A
+    successful import's audit row is written before the swap: if it cannot be written,
+    the data is not replaced and the result says so.
     """
     source = source or str(path)
+
+    def audit_before_swap(counts: dict[str, int]) -> None:
+        audit.record(actor, role, "import", source, sum(counts.values()))
+
     try:
-        tables = read_dataset(path, progress=progress, max_bytes=max_bytes)
+        result = import_dataset(path, db_path or default_db_path(), source=source,
+                                max_bytes=max_bytes, progress=progress,
+                                before_swap=audit_before_swap)
     except ImportRejected as rejected:
-        audit.record(actor, role, "import_rejected", f"{source}: {len(rejected.problems)} problems")
-        return LoadResult(False, problems=list(rejected.problems))
-    counts = write_dataset(tables, db_path or default_db_path(), source=source, progress=progress)
-    audit.record(actor, role, "import", source, sum(counts.values()))
-    return LoadResult(True, counts=counts)
+        try:
+            audit.record(actor, role, "import_rejected",
+                         f"{source}: {len(rejected.problems)} problems")
+        except Exception:  # noqa: BLE001 - the rejection itself is what the user must see
+            pass
+        return LoadResult(False, problems=list(rejected.problems), notices=rejected.notices)
+    except ImportInProgress as busy:
+        return LoadResult(False, problems=[Problem("dataset", None, None, "import_in_progress",
+                                                   str(busy), Path(str(path)).name)])
+    except audit.AuditUnavailable as failed:
+        return LoadResult(False, problems=[Problem("dataset", None, None, "audit_unavailable",
+                                                   str(failed), Path(str(path)).name)])
+    return LoadResult(True, counts=result.counts, notices=result.notices)
 
 
 def load_uploaded_files(files: Iterable[tuple[str, bytes]], db_path: str | Path | None = None, *,
                         actor: str = "upload", role: str = "county",
                         max_bytes: int | None = None,
                         progress: Callable[[str], None] | None = None) -> LoadResult:
-    """Load uploaded files (TABLE.csv / TABLE.parquet, or one workbook .xlsx).
+    """Load uploaded files (TABLE.csv / TABLE.parquet, or one workbook).
 
     The files are written to a private temporary folder (only their base names are
     kept) and loaded with ``load_dataset``; the folder is removed afterwards.
@@ -60,11 +81,12 @@ def load_uploaded_files(files: Iterable[tuple[str, bytes]], db_path: str | Path 
         for name, content in files:
             base = Path(name).name
             if not base.lower().endswith(UPLOAD_SUFFIXES):
-                return LoadResult(False, problems=[Problem(base, None, None, "unsupported_input",
-                                  "只接受 .csv、.parquet 或 .xlsx 文件")])
+                return LoadResult(False, problems=[Problem(
+                    base, None, None, "unsupported_input",
+                    "只接受 .csv、.parquet 文件，或一个工作簿（.xlsx、.xls）", base)])
             (workdir / base).write_bytes(content)
             names.append(base)
-        workbooks = [n for n in names if n.lower().endswith(".xlsx")]
+        workbooks = [n for n in names if n.lower().endswith(WORKBOOK_SUFFIXES)]
         target = workdir / workbooks[0] if len(workbooks) == 1 and len(names) == 1 else workdir
         source = "upload: " + ", ".join(sorted(names))
         return load_dataset(target, db_path, actor=actor, role=role, source=source,

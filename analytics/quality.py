@@ -60,6 +60,10 @@ def quality_findings(store: Store, *, unmasked: bool = False) -> list[Finding]:
                 store.query("check_wrong_exits")),
         Finding("duplicate_id", "身份证号重复", "同一身份证号出现在多户。",
                 store.query("check_duplicate_ids")),
+        Finding("id_ending_000", "身份证号疑被 Excel 截断",
+                "身份证号以 000 结尾：Excel 把 18 位号码当作数字时只保留 15 位，末三位变成 000。"
+                "这些号码的校验位碰巧相符，导入时无法确认，请与户籍核对。",
+                store.query("check_ids_ending_000")),
         Finding("duplicate_person", "疑似重复识别",
                 "同一乡镇内户主姓名和出生日期相同、身份证号不同的两户。",
                 store.query("check_duplicate_persons")),

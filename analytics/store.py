@@ -168,65 +168,209 @@ def write_dataset_chunks(
     indexes to be worth their memory. ``memory_limit`` caps DuckDB's memory; beyond it,
     DuckDB spills to a temporary folder next to the database.
     """
-    db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(db_path)
-    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{time.time_ns()}.tmp")
-    counts: dict[str, int] = {name: 0 for name in TABLE_ORDER}
-    con = duckdb.connect(str(tmp))
-    try:
-        con.execute("SET preserve_insertion_order = false")
-        if memory_limit:
-            con.execute("SET memory_limit = ?", [f"{int(str(memory_limit).rstrip('GBgb'))}GB"])
-            con.execute("SET temp_directory = ?", [str(db_path.with_name(f".{db_path.name}.spill"))])
-        for name in TABLE_ORDER:
-            con.execute(table_ddl(TABLES[name], constraints=constraints))
-        for stmt in _meta_ddl():
-            con.execute(stmt)
-        lines = poverty_lines if poverty_lines is not None else load_config().poverty_line
-        con.executemany("INSERT INTO poverty_lines VALUES (?, ?)", sorted(lines.items()))
+    with DatasetBuilder(db_path, constraints=constraints, memory_limit=memory_limit,
+                        poverty_lines=poverty_lines) as builder:
         for tables in chunks:
             for name in TABLE_ORDER:
                 frame = tables.get(name)
                 if frame is None:
                     continue
                 _say(progress, f"loading {name} ({len(frame):,} rows)")
-                cols = ", ".join(map(_quote, TABLES[name].column_names))
-                con.register("incoming", frame)
-                con.execute(f"INSERT INTO {_quote(name)} ({cols}) SELECT {cols} FROM incoming")
-                con.unregister("incoming")
-                counts[name] += len(frame)
+                builder.append_frame(name, frame)
             del tables
-        for name in DERIVED_TABLES:
-            _say(progress, f"computing {name}")
-            sql = read_query(f"build_{name}")
-            if _uses_macros(sql):
-                _create_macros(con)
-            con.execute(sql)
-        loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
-        years = con.execute("SELECT min(year), max(year) FROM household_years").fetchall()[0]
-        meta = {
-            "schema_version": str(SCHEMA_VERSION),
-            "source": source,
-            "loaded_at": loaded_at.isoformat(),
-            "as_of": (as_of or loaded_at.date()).isoformat(),
-            "first_year": str(years[0]),
-            "last_year": str(years[1]),
-            "row_counts": json.dumps(counts),
-            "constraints": "enforced" if constraints else "validated before load",
-        }
-        con.executemany("INSERT INTO dataset_meta VALUES (?, ?)", list(meta.items()))
-        _say(progress, "checkpoint")
-        con.execute("CHECKPOINT")
-        con.close()
-        os.replace(tmp, db_path)
-        _say(progress, f"swapped in {db_path}")
-    except BaseException:
-        con.close()
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        raise
-    return counts
+        return builder.finish(source=source, as_of=as_of, progress=progress)
+
+
+class ImportInProgress(RuntimeError):
+    """Another process is writing this database; nothing was changed."""
+
+    def __init__(self, db_path: Path, holder: str):
+        self.db_path, self.holder = db_path, holder
+        super().__init__(f"另一个导入正在写入 {db_path.name}（{holder}）；请等它完成后再试。现有数据未改动。")
+
+
+def _lock_path(db_path: Path) -> Path:
+    return db_path.with_name(f".{db_path.name}.lock")
+
+
+class _WriterLock:
+    """An exclusive lock beside the database (``.<name>.lock``, ``flock``): one writer at a
+    time per database file. The kernel releases it when the process dies, so a killed
+    import never blocks the next one."""
+
+    def __init__(self, db_path: Path):
+        self.path = _lock_path(db_path)
+        self.file = None
+
+    def acquire(self) -> None:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "另一个进程"
+            handle.close()
+            raise ImportInProgress(self.path.with_name(self.path.name[1:-5]), holder) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"进程 {os.getpid()}，开始于 {datetime.now().strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        self.file = handle
+
+    def release(self) -> None:
+        if self.file is not None:
+            self.file.close()  # closing the descriptor releases the flock
+            self.file = None
+
+
+def import_memory_limit() -> str:
+    """DuckDB's memory cap for a writer (import, build): $TONGWEI_IMPORT_MEMORY, else 2GB.
+    Beyond it DuckDB spills to ``.<name>.spill`` beside the database."""
+    return os.environ.get("TONGWEI_IMPORT_MEMORY") or "2GB"
+
+
+class DatasetBuilder:
+    """A new database file being built beside ``db_path``, swapped in by ``finish``.
+
+    Holds the writer lock of ``db_path`` (``ImportInProgress`` if another writer has it)
+    from creation to ``finish``/``abandon``. Its connection has a memory limit and a spill
+    folder; a scratch database ``staging``
+    is attached in memory for the importer's staging tables (spilled to the spill folder
+    beyond the limit), so they never bloat the new file.
+    Used as a context manager, an exception abandons the build: the old database stays.
+    The importer passes its SQL through ``execute``/``fetch``; values are bound.
+    """
+
+    def __init__(self, db_path: str | Path, *, constraints: bool = True,
+                 memory_limit: str | None = None,
+                 poverty_lines: Mapping[int, float] | None = None):
+        self.db_path = Path(db_path)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = _WriterLock(self.db_path)
+        self._lock.acquire()
+        try:
+            remove_stale_temporaries(self.db_path)
+            self.tmp = self.db_path.with_name(
+                f".{self.db_path.name}.{os.getpid()}.{time.time_ns()}.tmp")
+            self.spill = self.db_path.with_name(f".{self.db_path.name}.spill")
+            self.spill.mkdir(exist_ok=True)
+            self.constraints = constraints
+            self.counts: dict[str, int] = {name: 0 for name in TABLE_ORDER}
+            self.con = duckdb.connect(str(self.tmp))
+            limit = str(memory_limit or import_memory_limit())
+            self.con.execute("SET memory_limit = ?", [limit + "GB" if limit.isdigit() else limit])
+            self.con.execute("SET temp_directory = ?", [str(self.spill)])
+            # in memory: beyond the limit DuckDB spills it to the spill folder too
+            self.con.execute("ATTACH ':memory:' AS staging")
+            self.con.execute("SET preserve_insertion_order = false")
+            for name in TABLE_ORDER:
+                self.con.execute(table_ddl(TABLES[name], constraints=constraints))
+            for stmt in _meta_ddl():
+                self.con.execute(stmt)
+            lines = poverty_lines if poverty_lines is not None else load_config().poverty_line
+            self.con.executemany("INSERT INTO poverty_lines VALUES (?, ?)", sorted(lines.items()))
+        except BaseException:
+            self.abandon()
+            raise
+
+    def __enter__(self) -> "DatasetBuilder":
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is not None:
+            self.abandon()
+
+    def execute(self, sql: str, params=None) -> None:
+        """Run a statement of the importer (values bound as ``params``)."""
+        self.con.execute(sql, params)
+
+    def fetch(self, sql: str, params=None) -> list[tuple]:
+        """Rows of a query of the importer (values bound as ``params``)."""
+        return self.con.execute(sql, params).fetchall()
+
+    def register(self, name: str, data) -> None:
+        """Make an Arrow table (or frame) visible to SQL as ``name`` until unregistered."""
+        self.con.register(name, data)
+
+    def unregister(self, name: str) -> None:
+        self.con.unregister(name)
+
+    def append_frame(self, name: str, frame: pd.DataFrame) -> None:
+        """Append a typed frame of contract table ``name`` (the demo generator's path)."""
+        cols = ", ".join(map(_quote, TABLES[name].column_names))
+        self.con.register("incoming", frame)
+        self.con.execute(f"INSERT INTO {_quote(name)} ({cols}) SELECT {cols} FROM incoming")
+        self.con.unregister("incoming")
+        self.counts[name] += len(frame)
+
+    def finish(self, *, source: str, as_of: date | None = None, progress: Progress = None,
+               before_swap: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
+        """Build the derived tables, write the metadata, and swap the file in.
+
+        ``before_swap(counts)`` runs last, before the swap (the audit row): if it raises,
+        nothing is swapped and the old database stays. Returns the row counts.
+        """
+        try:
+            self.con.execute("SET preserve_insertion_order = false")
+            for name in TABLE_ORDER:
+                self.counts[name] = self.con.execute(
+                    f"SELECT count(*) FROM {_quote(name)}").fetchall()[0][0]
+            self.con.execute("DETACH staging")
+            for name in DERIVED_TABLES:
+                _say(progress, f"computing {name}")
+                sql = read_query(f"build_{name}")
+                if _uses_macros(sql):
+                    _create_macros(self.con)
+                self.con.execute(sql)
+            loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
+            years = self.con.execute("SELECT min(year), max(year) FROM household_years").fetchall()[0]
+            meta = {
+                "schema_version": str(SCHEMA_VERSION),
+                "source": source,
+                "loaded_at": loaded_at.isoformat(),
+                "as_of": (as_of or loaded_at.date()).isoformat(),
+                "first_year": str(years[0]),
+                "last_year": str(years[1]),
+                "row_counts": json.dumps(self.counts),
+                "constraints": "enforced" if self.constraints else "validated before load",
+            }
+            self.con.executemany("INSERT INTO dataset_meta VALUES (?, ?)", list(meta.items()))
+            _say(progress, "checkpoint")
+            self.con.execute("CHECKPOINT")
+            self.con.close()
+            if before_swap is not None:
+                before_swap(dict(self.counts))
+            os.replace(self.tmp, self.db_path)
+            _say(progress, f"swapped in {self.db_path}")
+        except BaseException:
+            self.abandon()
+            raise
+        self._cleanup()
+        return dict(self.counts)
+
+    def _cleanup(self) -> None:
+        shutil.rmtree(self.spill, ignore_errors=True)
+        self._lock.release()
+
+    def abandon(self) -> None:
+        """Drop the new file and the staging data; the old database stays as it was."""
+        con = getattr(self, "con", None)
+        if con is not None:
+            try:
+                con.close()
+            except duckdb.Error:
+                pass
+        tmp = getattr(self, "tmp", None)
+        if tmp is not None:
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        if getattr(self, "spill", None) is not None:
+            self._cleanup()
+        else:
+            self._lock.release()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -276,15 +420,35 @@ def _connect_with_retry(path: Path, read_only: bool, attempts: int = 50):
     raise RuntimeError("unreachable")
 
 
+_AUDIT_LOCK = threading.Lock()
+AUDIT_WAIT_S = 10.0
+
+
 def append_audit(path: Path, row: tuple) -> None:
-    """Append one row (logged_at, actor, role, action, detail, rows) to the audit file."""
+    """Append one row (logged_at, actor, role, action, detail, rows) to the audit file.
+
+    Writes are serialised within the process and retried, on any DuckDB error (another
+    process holding the file raises IOException, ResourceInUse, Transaction or
+    Connection errors), for up to AUDIT_WAIT_S seconds; then the last error is raised.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect_with_retry(path, read_only=False)
-    try:
-        con.execute(read_query("audit_schema"))
-        con.execute(read_query("audit_insert"), list(row))
-    finally:
-        con.close()
+    deadline = time.monotonic() + AUDIT_WAIT_S
+    delay = 0.02
+    with _AUDIT_LOCK:
+        while True:
+            try:
+                con = duckdb.connect(str(path))
+                try:
+                    con.execute(read_query("audit_schema"))
+                    con.execute(read_query("audit_insert"), list(row))
+                finally:
+                    con.close()
+                return
+            except duckdb.Error:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
 
 
 def read_audit(path: Path, limit: int) -> pd.DataFrame:

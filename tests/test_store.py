@@ -22,7 +22,7 @@ def test_a_failed_write_leaves_the_old_database_and_no_stray_file(tmp_path):
     with pytest.raises(duckdb.ConstraintException):
         write_dataset(bad, db, source="second")
     assert db.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".db.duckdb.lock", "db.duckdb"]
     assert Store(db).meta()["source"] == "first"
 
 

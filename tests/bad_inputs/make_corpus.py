@@ -319,7 +319,7 @@ def build(out: Path) -> dict:
              p, edited("households", lambda r: set_cell(r, h1, "head_id_number", mangled))),
          extra_personal=[mangled],
          problems=[("households", h1 + 1, "head_id_number", "stored_as_number",
-                    "xlsx_id_ending_000.xlsx sheet households")])
+                    "xlsx_id_ending_000.xlsx 工作表 households")])
 
     def number_id(ws, table, row, column, value):
         if table == "households" and row == h1 and column == "head_id_number":
@@ -331,7 +331,7 @@ def build(out: Path) -> dict:
          workbook=lambda p: write_workbook(p, base, cell_hook=number_id),
          extra_personal=[mangled],
          problems=[("households", h1 + 1, "head_id_number", "stored_as_number",
-                    "xlsx_id_number_cell.xlsx sheet households")])
+                    "xlsx_id_number_cell.xlsx 工作表 households")])
 
     h2 = _find(hh, household_id="H2")
     id2 = hh[h2][id_col]
@@ -404,7 +404,7 @@ def build(out: Path) -> dict:
     case("xlsx_title_row", "the households sheet has a merged title row above its header",
          workbook=lambda p: write_workbook(p, base, title_row={"households": "通渭县建档立卡户名单"}),
          problems=[("households", 1, None, "bad_header",
-                    "xlsx_title_row.xlsx sheet households")])
+                    "xlsx_title_row.xlsx 工作表 households")])
 
     formula_row = _find(vy, village_code="621121101001", year="2015")
 
@@ -422,13 +422,13 @@ def build(out: Path) -> dict:
          "(=60+40) and households.head_name (=\"张\"&\"三\")",
          workbook=lambda p: write_workbook(p, base, cell_hook=formula),
          problems=[("village_years", formula_row + 1, "registered_population", "formula",
-                    "xlsx_formula.xlsx sheet village_years"),
+                    "xlsx_formula.xlsx 工作表 village_years"),
                    ("households", h1 + 1, "head_name", "formula",
-                    "xlsx_formula.xlsx sheet households")])
+                    "xlsx_formula.xlsx 工作表 households")])
     case("xlsx_empty_sheet", "the village_years sheet is there but empty (not even a header)",
          workbook=lambda p: write_workbook(p, base, empty_sheets=("village_years",)),
          problems=[("village_years", None, None, "empty_table",
-                    "xlsx_empty_sheet.xlsx sheet village_years")])
+                    "xlsx_empty_sheet.xlsx 工作表 village_years")])
 
     # ---- limits
     sizes = {p.name: p.stat().st_size for p in (out / "utf8").iterdir()}

@@ -1,0 +1,175 @@
+"""What an import tells its user: problems and notices, in Chinese, with no personal value.
+
+A ``Problem`` names its file, its line in that file (header = line 1), the column (name
+and 1-based position in the file), a stable English rule id and a Chinese message.
+Printed, it reads::
+
+    households.csv 第 12 行，第 5 列 head_id_number（户主身份证号）：校验位不符 [id_checksum]
+
+A problem rejects the import; a notice (``severity="notice"``) only informs (a skipped
+sheet, normalised characters, hidden rows that were imported). The command line and the
+upload page print the same text (``str(problem)``, ``write_problems_report``).
+
+Values in messages go through ``shown_value``: an empty value is （空）; a value of a
+personal column, and anything that looks like an ID number or a name in whatever column
+it turns up, is masked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from analytics.contract import TABLE_ORDER, TABLES, Column, mask_id_number, mask_name
+
+#: Individual problems listed per (table, column, rule); the rest are summarised.
+MAX_PROBLEMS_PER_RULE = 1000
+EMPTY = "（空）"
+
+_ID_LIKE = re.compile(r"[0-9]{6,}[0-9Xx]*")
+_NAME_LIKE = re.compile(r"[\u3400-\u9fff·]{2,5}")  # a Chinese personal name: 2–5 characters
+# Words of the contract's vocabularies, safe to show (they are no one's name).
+_VOCABULARY = frozenset(
+    v for t in TABLES.values() for c in t.columns for v in (c.choices or ())) | {
+    "是", "否", "未脱贫", "已脱贫"}
+
+
+def shown_value(value: object, column: Column | None = None) -> str:
+    """A cell value as a message may show it, quoted: 「…」.
+
+    （空） for an empty value; masked (``mask_id_number`` / ``mask_name``) when the column
+    is personal, when the value holds 15 or more digits (an ID number, whatever column it
+    turns up in) or when it is 2–5 Chinese characters outside the contract's vocabularies
+    (it may be a name); cut at 30 characters.
+    """
+    if value is None or str(value).strip() == "":
+        return EMPTY
+    text = str(value).strip()
+    digits = sum(ch.isdigit() for ch in text)
+    if column is not None and column.personal:
+        text = mask_id_number(text) if column.kind == "id_number" or digits >= 15 else mask_name(text)
+    elif digits >= 15 and _ID_LIKE.search(text):
+        text = mask_id_number(text)
+    elif _NAME_LIKE.fullmatch(text) and text not in _VOCABULARY:
+        text = mask_name(text)
+    if len(text) > 30:
+        text = text[:29] + "…"
+    return f"「{text}」"
+
+
+def column_title(table: str, column: str | None) -> str:
+    """``head_id_number（户主身份证号）``: a contract column with its Chinese label."""
+    if not column:
+        return ""
+    spec = TABLES.get(table)
+    if spec is not None and column in spec.column_names and spec.column(column).label:
+        return f"{column}（{spec.column(column).label}）"
+    return column
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem (or notice) of an import.
+
+    ``table``: the contract table, or ``"dataset"`` for the input as a whole; ``line``:
+    the line in the file (header = 1; a workbook's row number; Parquet: row index + 2);
+    ``column``: the column's name; ``column_index``: its 1-based position in the file;
+    ``rule``: a stable English id (docs/import-rules.md); ``message``: Chinese;
+    ``source``: the file as printed (``households.csv``, ``data.xlsx 工作表 households``).
+    """
+
+    table: str
+    line: int | None
+    column: str | None
+    rule: str
+    message: str
+    source: str = ""
+    column_index: int | None = None
+    severity: str = "problem"
+
+    @property
+    def where(self) -> str:
+        """``households.csv 第 12 行，第 5 列 head_id_number（户主身份证号）``."""
+        parts = [self.source or self.table]
+        place = []
+        if self.line is not None:
+            place.append(f"第 {self.line:,} 行")
+        if self.column_index is not None:
+            place.append(f"第 {self.column_index} 列")
+        text = " ".join(parts + (["，".join(place)] if place else []))
+        if self.column:
+            text += " " + column_title(self.table, self.column)
+        return text
+
+    def __str__(self) -> str:
+        return f"{self.where}：{self.message} [{self.rule}]"
+
+
+class ImportRejected(Exception):
+    """The dataset breaks the contract; ``problems`` lists every problem found and
+    ``notices`` what was noticed on the way. Nothing was changed."""
+
+    def __init__(self, problems: Iterable[Problem], notices: Iterable[Problem] = ()):
+        self.problems: list[Problem] = list(problems)
+        self.notices: list[Problem] = list(notices)
+        n = len(self.problems)
+        first = f"；第一个：{self.problems[0]}" if self.problems else ""
+        super().__init__(f"导入被拒绝：{n} 个问题{first}")
+
+
+class Collector:
+    """Collects problems and notices; ``add_many`` lists at most MAX_PROBLEMS_PER_RULE per
+    (table, column, rule) and summarises the rest in one line."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.notices: list[Problem] = []
+
+    def add(self, table: str, line: int | None, column: str | None, rule: str, message: str,
+            source: str = "", column_index: int | None = None) -> None:
+        self.problems.append(Problem(table, line, column, rule, message, source, column_index))
+
+    def notice(self, table: str, line: int | None, column: str | None, rule: str,
+               message: str, source: str = "", column_index: int | None = None) -> None:
+        self.notices.append(Problem(table, line, column, rule, message, source, column_index,
+                                    severity="notice"))
+
+    def summary(self, table: str, column: str | None, rule: str, more: int, first: int | None,
+                last: int | None, source: str = "", column_index: int | None = None) -> None:
+        """The line standing for problems past the listed ones."""
+        span = f"（第 {first:,}–{last:,} 行）" if first is not None and last is not None else ""
+        self.add(table, None, column, rule, f"……另有 {more:,} 行同样的问题{span}", source,
+                 column_index)
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Dataset-wide problems first, then by table in load order, then by line."""
+    order = {name: i for i, name in enumerate(("dataset", *TABLE_ORDER))}
+    return sorted(problems, key=lambda p: (order.get(p.table, len(order)), p.source,
+                                           p.line is not None, p.line or 0, p.column_index or 0))
+
+
+def write_problems_report(problems: Iterable[Problem], notices: Iterable[Problem] = ()) -> str:
+    """The text the command line prints: a total, the problems grouped by table, then the
+    notices."""
+    problems, notices = list(problems), list(notices)
+    lines: list[str] = []
+    if problems:
+        groups: dict[str, list[Problem]] = {}
+        for p in problems:
+            groups.setdefault(p.table, []).append(p)
+        lines += [f"导入被拒绝：{len(groups)} 个表共 {len(problems):,} 个问题。现有数据未改动。", ""]
+        order = {name: i for i, name in enumerate(("dataset", *TABLE_ORDER))}
+        for table in sorted(groups, key=lambda t: (order.get(t, len(order)), t)):
+            label = TABLES[table].label if table in TABLES else "输入"
+            lines.append(f"{table}（{label}）：{len(groups[table]):,} 个问题")
+            lines += [f"  - {p}" for p in groups[table]]
+            lines.append("")
+    elif not notices:
+        lines.append("没有发现问题。")
+    if notices:
+        lines.append(f"提示（{len(notices):,} 条，不影响导入）：")
+        lines += [f"  - {p}" for p in notices]
+        lines.append("")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,425 @@
+"""Staging: every input file becomes a table (or a view) of the scratch database.
+
+A staged table has a ``line`` column (the row's line in its file, header = 1) and one
+column per column of the file, ``c0``, ``c1``…, whose names the header gave; ``Staged``
+(rules.py) says which contract column each holds. Nothing is held in pandas:
+
+- CSV: DuckDB reads the UTF-8 file (csvfile.py transcodes GBK first) and its rows are
+  matched, positionally, with the lines csvfile.scan_records found;
+- Parquet: a view over ``read_parquet`` (``file_row_number`` + 2 is the line), typed
+  columns kept as they are, so nothing is turned into text;
+- workbooks: rows streamed from workbook.iter_sheet_rows in batches of Arrow arrays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from analytics.contract import TABLES
+from analytics.ingest import csvfile
+from analytics.ingest.report import MAX_PROBLEMS_PER_RULE, Collector, shown_value
+from analytics.ingest.rules import REPORTED, Staged, _is_id_column, _lit, _q
+
+HEADER_SEARCH_ROWS = 10
+BATCH_ROWS = 50_000
+MAX_COLUMNS = 1000
+_TYPES = {"VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT",
+          "UINTEGER", "USMALLINT", "UTINYINT", "DOUBLE", "FLOAT", "BOOLEAN"}
+
+
+def col_letter(i: int) -> str:
+    """0 → A, 25 → Z, 26 → AA (a spreadsheet column's letters)."""
+    s, i = "", i + 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def find_header(rows: list[tuple[int, list[str]]], table: str) -> int | None:
+    """Index of the header among the first rows: the first that names a contract column."""
+    expected = set(TABLES[table].column_names)
+    for i, (_, fields) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if {str(c).strip().lower() for c in fields if c is not None} & expected:
+            return i
+    return None
+
+
+def map_header(table: str, names: list[str], header_line: int, source: str,
+               out: Collector) -> tuple[dict[str, int], list[int]]:
+    """Contract column → 0-based file column, and the unnamed columns (to check for data).
+
+    Reports duplicate_column, unknown_column and missing_column. Names match whatever
+    their case and surrounding spaces.
+    """
+    spec = TABLES[table]
+    known = {n.lower(): n for n in spec.column_names}
+    found: dict[str, int] = {}
+    unnamed: list[int] = []
+    seen: dict[str, int] = {}
+    for j, raw in enumerate(names):
+        name = str(raw or "").strip()
+        if not name:
+            unnamed.append(j)
+            continue
+        key = name.lower()
+        if key in seen:
+            out.add(table, header_line, name, "duplicate_column",
+                    f"列名 {name} 出现两次（第 {seen[key] + 1} 列和第 {j + 1} 列）；第二列被忽略",
+                    source, j + 1)
+            continue
+        seen[key] = j
+        if key not in known:
+            out.add(table, None, name, "unknown_column",
+                    f"{name} 不是表 {table} 的列；应有的列：{'、'.join(spec.column_names)}",
+                    source, j + 1)
+            continue
+        found[known[key]] = j
+    for c in spec.columns:
+        if c.name not in found:
+            out.add(table, None, c.name, "missing_column", f"缺少列 {c.name}（{c.label}）", source)
+    return found, unnamed
+
+
+def report_title_rows(table: str, rows: list[tuple[int, list[str]]], h: int, source: str,
+                      out: Collector) -> None:
+    """bad_header for rows above the header (a title or merged-cell row)."""
+    if h > 0:
+        first, header_line = rows[0][0], rows[h][0]
+        out.add(table, first, None, "bad_header",
+                f"第 {first} 行是标题或合并单元格行，不是表头；列名在第 {header_line} 行：请删除表头"
+                f"上方的 {h} 行（已从第 {header_line} 行起校验）", source)
+
+
+def _unnamed_with_data(db, relation: str, unnamed: list[int], table: str, header_line: int,
+                       source: str, out: Collector) -> None:
+    for j in unnamed:
+        n = db.fetch(f"SELECT count(*) FROM {relation} WHERE NULLIF(trim({_q(f'c{j}')}), '') "
+                     "IS NOT NULL")[0][0]
+        if n:
+            out.add(table, header_line, None, "bad_header",
+                    f"第 {j + 1} 列（{col_letter(j)}）有数据但表头没有列名", source, j + 1)
+
+
+def _staged(table: str, source: str, relation: str, found: dict[str, int],
+            types: dict[str, str] | None = None) -> Staged:
+    return Staged(table, source, relation,
+                  columns={c: f"c{j}" for c, j in found.items()},
+                  types={c: (types or {}).get(c, "VARCHAR") for c in found},
+                  positions={c: j + 1 for c, j in found.items()})
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def stage_csv(db, path: Path, table: str, workdir: Path, out: Collector,
+              progress=None) -> Staged | None:
+    """Stage one CSV file (UTF-8 or GB18030/GBK). None when it cannot be staged (its
+    problems are reported)."""
+    source = path.name
+    try:
+        encoding, text_path = csvfile.utf8_copy(path, workdir)
+    except csvfile.EncodingProblem as bad:
+        out.add(table, bad.line, None, "encoding",
+                f"从第 {bad.line:,} 行起既不是 UTF-8 也不是 GB18030/GBK 编码的文本", source)
+        return None
+    rows = csvfile.head_records(text_path)
+    if not rows:
+        if TABLES[table].required:
+            out.add(table, None, None, "empty_table", f"{source} 是空的：需要表头行和数据行", source)
+        return None
+    h = find_header(rows, table)
+    if h is None:
+        out.add(table, rows[0][0], None, "bad_header",
+                f"前 {HEADER_SEARCH_ROWS} 行中找不到表头：第 1 行应为列名"
+                f"（{'、'.join(TABLES[table].column_names)}）", source)
+        return None
+    report_title_rows(table, rows, h, source, out)
+    header_line, names = rows[h]
+    if len(names) > MAX_COLUMNS:
+        out.add(table, header_line, None, "bad_header",
+                f"表头有 {len(names):,} 列，合同中的表最多 {MAX_COLUMNS} 列", source)
+        return None
+    if progress:
+        progress(f"扫描 {source}（{encoding}）")
+    layout = csvfile.scan_records(text_path)
+    broken = False
+    for line, column in layout.stray_quotes[:MAX_PROBLEMS_PER_RULE]:
+        out.add(table, line, None, "bad_quote",
+                "引号不配对：引号既不在字段开头也不在字段结尾（字段中的引号要写成两个 \"\"，"
+                "并把整个字段用引号括起来）", source, column)
+        broken = True
+    if layout.unclosed_quote:
+        line, column = layout.unclosed_quote
+        out.add(table, line, None, "bad_quote",
+                "这里的引号一直没有闭合，其后的内容都会被当作同一个字段", source, column)
+        broken = True
+    for line, column in layout.nul_bytes[:MAX_PROBLEMS_PER_RULE]:
+        out.add(table, line, None, "nul_byte", "含有空字符（NUL），文件可能已损坏", source, column)
+        broken = True
+    if broken:
+        return None
+    start = int(np.searchsorted(layout.lines, header_line, side="right"))
+    lines = layout.lines[start:]
+    fields = layout.fields[start:]
+    width = len(names)
+    extra = (fields == width + 1) & layout.trailing_comma[start:]
+    good = (fields == width) | extra
+    bad = np.flatnonzero(~good)
+    for i in bad[:MAX_PROBLEMS_PER_RULE]:
+        out.add(table, int(lines[i]), None, "bad_row",
+                f"这一行有 {int(fields[i])} 个字段，表头有 {width} 个（少了或多了逗号？）", source)
+    if bad.size > MAX_PROBLEMS_PER_RULE:
+        out.summary(table, None, "bad_row", int(bad.size) - MAX_PROBLEMS_PER_RULE,
+                    int(lines[bad[MAX_PROBLEMS_PER_RULE]]), int(lines[bad[-1]]), source)
+    if extra.any():
+        out.notice(table, None, None, "trailing_comma",
+                   f"{int(extra.sum()):,} 行的行尾多一个逗号（表头没有），已忽略", source)
+    relation = f"staging.{_q('s_' + table)}"
+    kept = pa.table({"line": pa.array(lines[good].astype(np.int64))})
+    cols = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(width)) + "}"
+    skip = int(lines[0]) - 1 if lines.size else header_line
+    db.register("csv_lines", kept)
+    try:
+        db.execute("SET preserve_insertion_order = true")
+        not_blank = " OR ".join(f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL" for j in range(width))
+        db.execute(
+            f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM ("
+            f"SELECT l.line, r.* FROM csv_lines l POSITIONAL JOIN read_csv({_lit(str(text_path))}, "
+            f"header = false, skip = {skip}, columns = {cols}, auto_detect = false, delim = ',', "
+            f"quote = '\"', escape = '\"', ignore_errors = true, max_line_size = 16777216) r"
+            f") WHERE {not_blank}")
+        n_read = db.fetch(f"SELECT count(*), count(line) FROM {relation}")[0]
+    finally:
+        db.execute("SET preserve_insertion_order = false")
+        db.unregister("csv_lines")
+    if n_read[0] != n_read[1]:
+        out.add(table, None, None, "file_unreadable",
+                "CSV 的行数与逐行扫描的结果不一致，无法确定行号；请用 Excel 或 WPS 重新另存为 CSV",
+                source)
+        return None
+    found, unnamed = map_header(table, names, header_line, source, out)
+    _unnamed_with_data(db, relation, unnamed, table, header_line, source, out)
+    staged = _staged(table, source, relation, found)
+    staged.rows = n_read[0]
+    staged.dropped_rows = int(bad.size)
+    if staged.rows == 0 and not bad.size and TABLES[table].required:
+        out.add(table, None, None, "empty_table", f"{table} 有表头但没有数据行", source)
+    if progress:
+        progress(f"已读取 {source}（{staged.rows:,} 行）")
+    return staged
+
+
+# --------------------------------------------------------------------------- Parquet
+
+
+def _ident(name: str) -> str:
+    """A column name from a user's file as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def stage_parquet(db, path: Path, table: str, out: Collector, max_bytes: int | None,
+                  progress=None) -> Staged | None:
+    """Stage one Parquet file as a view (typed columns stay typed)."""
+    source = path.name
+    try:
+        described = db.fetch(f"DESCRIBE SELECT * FROM read_parquet({_lit(str(path))})")
+        if max_bytes is not None:
+            size = db.fetch(f"SELECT coalesce(sum(total_uncompressed_size), 0) FROM "
+                            f"parquet_metadata({_lit(str(path))})")[0][0]
+            if size > max_bytes:
+                out.add(table, None, None, "file_too_large",
+                        f"数据解压后有 {size:,} 字节，超过上限 {max_bytes:,} 字节", source)
+                return None
+    except Exception as error:  # noqa: BLE001 - any damage to the file is the file's
+        out.add(table, None, None, "file_unreadable",
+                f"无法读取 Parquet 文件（{type(error).__name__}）", source)
+        return None
+    names = [row[0] for row in described]
+    if not names:
+        if TABLES[table].required:
+            out.add(table, None, None, "empty_table", f"{source} 没有任何列", source)
+        return None
+    select = ["file_row_number + 2 AS line"]
+    types: dict[str, str] = {}
+    found, unnamed = map_header(table, names, 1, source, out)
+    for j, (name, typ) in enumerate((row[0], row[1]) for row in described):
+        base = typ.split("(")[0]
+        if base == "DECIMAL":
+            expr, kind = f"CAST({_ident(name)} AS DOUBLE)", "DOUBLE"
+        elif base in _TYPES:
+            expr, kind = _ident(name), base
+        else:
+            expr, kind = f"CAST({_ident(name)} AS VARCHAR)", "VARCHAR"
+        select.append(f"{expr} AS {_q(f'c{j}')}")
+        for contract_name, k in found.items():
+            if k == j:
+                types[contract_name] = kind
+    relation = f"staging.{_q('s_' + table)}"
+    db.execute(f"CREATE OR REPLACE VIEW {relation} AS SELECT {', '.join(select)} FROM "
+               f"read_parquet({_lit(str(path))}, file_row_number = true)")
+    staged = _staged(table, source, relation, found, types)
+    staged.rows = db.fetch(f"SELECT count(*) FROM {relation}")[0][0]
+    if staged.rows == 0 and TABLES[table].required:
+        out.add(table, None, None, "empty_table", f"{table} 有表头但没有数据行", source)
+    if progress:
+        progress(f"已读取 {source}（{staged.rows:,} 行）")
+    return staged
+
+
+# --------------------------------------------------------------------------- workbooks
+
+
+def _number_text(value: float | int) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def cell_text(value, column, line: int, j: int, table: str, source: str, out: Collector) -> str | None:
+    """A workbook cell as the text the rules check, or REPORTED after reporting it.
+
+    Numbers in code and ID columns are accepted when they are exact integers (the rules
+    then check their length); an ID number (身份证号) stored as a number has always lost
+    digits. A date in a year column on 1 January reads as its year.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        if column is not None and _is_id_column(column):
+            exact = float(value).is_integer() and abs(value) < 1e15
+            if column.kind == "id_number" or not exact:
+                out.add(table, line, column.name, "stored_as_number",
+                        "身份证号被 Excel 存成了数字，已丢失位数；请把该列设为文本格式后重新导出"
+                        if column.kind == "id_number" else
+                        f"{shown_value(_number_text(value))} 是被存成数字的代码或编号，且不是整数"
+                        "（Excel 只保留 15 位）；请把该列设为文本后重新导出", source, j + 1)
+                return REPORTED
+            return str(int(value))
+        return _number_text(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if column is not None and column.kind == "int":
+            if day.month == 1 and day.day == 1 and (not isinstance(value, dt.datetime)
+                                                    or value.time() == dt.time()):
+                return str(day.year)
+            out.add(table, line, column.name, "date_cell",
+                    f"「{day.isoformat()}」是日期，不是{column.label}：请填写数字（如 2015）",
+                    source, j + 1)
+            return REPORTED
+        return day.isoformat() if day == value or value.time() == dt.time() else value.isoformat()
+    if isinstance(value, (dt.time, dt.timedelta)):
+        return str(value)
+    return str(value)
+
+
+def _batches(rows: Iterator[tuple[int, list]], width: int, convert) -> Iterator[pa.Table]:
+    buffer: list[tuple[int, list]] = []
+    for line, values in rows:
+        buffer.append((line, values))
+        if len(buffer) >= BATCH_ROWS:
+            yield _batch(buffer, width, convert)
+            buffer = []
+    if buffer:
+        yield _batch(buffer, width, convert)
+
+
+def _batch(buffer: list[tuple[int, list]], width: int, convert) -> pa.Table:
+    columns = {"line": pa.array([line for line, _ in buffer], pa.int64())}
+    for j in range(width):
+        columns[f"c{j}"] = pa.array(
+            [convert(line, j, values[j] if j < len(values) else None) for line, values in buffer],
+            pa.string())
+    return pa.table(columns)
+
+
+def stage_sheet(db, path: Path, sheet: str, table: str, out: Collector,
+                progress=None) -> Staged | None:
+    """Stage one sheet of a workbook, row by row in batches."""
+    from analytics.ingest import workbook
+
+    source = f"{path.name} 工作表 {sheet}"
+    rows_iter = workbook.iter_sheet_rows(path, sheet)
+    head: list[tuple[int, list]] = []
+    for item in rows_iter:
+        head.append(item)
+        if len(head) >= HEADER_SEARCH_ROWS:
+            break
+    if not head:
+        if TABLES[table].required:
+            out.add(table, None, None, "empty_table", f"{source} 是空的：需要表头行和数据行", source)
+        return None
+    text_head = [(line, ["" if v is None else str(v) for v in values]) for line, values in head]
+    h = find_header(text_head, table)
+    if h is None:
+        out.add(table, head[0][0], None, "bad_header",
+                f"前 {HEADER_SEARCH_ROWS} 行中找不到表头：第 1 行应为列名"
+                f"（{'、'.join(TABLES[table].column_names)}）", source)
+        return None
+    report_title_rows(table, text_head, h, source, out)
+    header_line, names = text_head[h]
+    found, unnamed = map_header(table, names, header_line, source, out)
+    by_index = {j: TABLES[table].column(c) for c, j in found.items()}
+    facts = workbook.sheet_facts(path, sheet)
+    formulas = {(r, c) for r, c in facts.formula_cells if r > header_line}
+    merged_cells: set[tuple[int, int]] = set()
+    for r1, c1, r2, c2 in facts.merged:
+        if r2 <= header_line:
+            continue
+        first_col = c1 - 1
+        name = next((c for c, j in found.items() if j == first_col), None)
+        out.add(table, max(r1, header_line + 1), name, "merged_cells",
+                f"合并单元格 {col_letter(c1 - 1)}{r1}:{col_letter(c2 - 1)}{r2}：请取消合并，并在每个"
+                "单元格中填入值", source, c1)
+        merged_cells.update((r, c) for r in range(max(r1, header_line + 1), r2 + 1)
+                            for c in range(c1, c2 + 1))
+    width = len(names)
+
+    def convert(line: int, j: int, value):
+        if (line, j + 1) in formulas:
+            name = next((c for c, k in found.items() if k == j), None)
+            out.add(table, line, name, "formula",
+                    "不接受公式单元格；请复制后“选择性粘贴 → 数值”", source, j + 1)
+            return REPORTED
+        if (line, j + 1) in merged_cells:
+            return REPORTED
+        return cell_text(value, by_index.get(j), line, j, table, source, out)
+
+    data = ((line, values) for line, values in head[h + 1:])
+    relation = f"staging.{_q('s_' + table)}"
+    cols = ", ".join(f"{_q(f'c{j}')} VARCHAR" for j in range(width))
+    db.execute(f"CREATE OR REPLACE TABLE {relation} (line BIGINT, {cols})")
+
+    def all_rows():
+        yield from data
+        yield from rows_iter
+
+    n = 0
+    for batch in _batches(all_rows(), width, convert):
+        db.register("sheet_batch", batch)
+        db.execute(f"INSERT INTO {relation} SELECT * FROM sheet_batch")
+        db.unregister("sheet_batch")
+        n += batch.num_rows
+    hidden = [r for r in facts.hidden_rows if r > header_line]
+    if hidden:
+        shown = "、".join(map(str, hidden[:20])) + ("……" if len(hidden) > 20 else "")
+        out.notice(table, None, None, "hidden_rows",
+                   f"{len(hidden):,} 行被隐藏或筛选掉（第 {shown} 行），已照常导入", source)
+    if not facts.structure_known:
+        out.notice(table, None, None, "xls_limits",
+                   "旧版工作簿（.xls/.ods）无法检查公式和隐藏行：公式按其结果导入", source)
+    _unnamed_with_data(db, relation, unnamed, table, header_line, source, out)
+    staged = _staged(table, source, relation, found)
+    staged.rows = n
+    if n == 0 and TABLES[table].required:
+        out.add(table, None, None, "empty_table", f"{table} 有表头但没有数据行", source)
+    if progress:
+        progress(f"已读取 {source}（{n:,} 行）")
+    return staged
