@@ -9,7 +9,7 @@ import streamlit as st
 from analytics.loading import load_uploaded_files
 from ui import data
 from ui.frame import page_frame, progress_bar
-from ui.tables import RULE_LABELS
+from ui.tables import problem_rows
 
 filters = page_frame("数据", "data", show_filters=False)
 UPLOAD_LIMIT_BYTES = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
@@ -58,8 +58,8 @@ for finding in findings:
 st.subheader("导入新数据")
 st.caption("上传建档立卡系统导出的各表 CSV（UTF-8 或 GBK）/ Parquet 文件，或一个按表分工作表的 XLSX 工作簿。"
            "全部校验通过才会替换现有数据；任何一处不合格，现有数据保持不变。")
-uploads = st.file_uploader("选择文件", type=["csv", "parquet", "xlsx"], accept_multiple_files=True,
-                           key="upload")
+uploads = st.file_uploader("选择文件", type=["csv", "parquet", "xlsx", "xlsm", "xls", "ods"],
+                           accept_multiple_files=True, key="upload")
 if uploads and st.button("校验并导入", type="primary", key="do_import"):
     with st.status("正在校验…", expanded=True) as status:
         say = progress_bar(expected_steps=25)
@@ -75,12 +75,11 @@ if uploads and st.button("校验并导入", type="primary", key="do_import"):
         st.success("导入成功：" + "，".join(f"{k} {v:,} 行" for k, v in result.counts.items()))
         st.cache_data.clear()
     else:
-        st.error(f"共 {len(result.problems)} 个问题，现有数据未改动。")
-        st.dataframe(
-            [{"表/文件": p.table, "行": p.line, "列": p.column,
-              "问题": RULE_LABELS.get(p.rule, p.rule), "规则": p.rule, "说明": p.message}
-             for p in result.problems],
-            hide_index=True, key="problems")
+        st.error(f"共 {len(result.problems):,} 个问题，现有数据未改动。")
+        st.dataframe(problem_rows(result.problems), hide_index=True, key="problems")
+    if result.notices:
+        st.caption(f"提示（{len(result.notices):,} 条，不影响导入）")
+        st.dataframe(problem_rows(result.notices), hide_index=True, key="notices")
 
 st.subheader("操作记录")
 st.dataframe(data.audit_log(), hide_index=True, key="audit_log")

@@ -54,22 +54,14 @@ def household_column_config() -> dict:
 RISK_LABELS_TABLE = {"low_income": "收入低于1.5倍线（户）", "income_drop": "收入骤降（户）",
                      "illness_or_disaster": "因病因灾返贫（户）"}
 
-# What each import rule checks, in Chinese, for the upload page's problem list.
-RULE_LABELS = {
-    "unsupported_input": "输入格式不支持（应为CSV/Parquet文件夹或一个XLSX工作簿）",
-    "file_unreadable": "文件无法读取", "file_too_large": "文件超过大小上限",
-    "zip_bomb": "XLSX解压后过大（疑似压缩炸弹）", "encoding": "编码不是UTF-8或GBK",
-    "duplicate_source": "同一张表有多个文件", "unknown_table": "不认识的表",
-    "missing_table": "缺少必需的表", "empty_table": "表为空", "bad_header": "表头行有误（如合并的标题行）",
-    "duplicate_column": "列名重复", "missing_column": "缺少列", "unknown_column": "多出不认识的列",
-    "bad_row": "行的字段数与表头不符", "formula": "含公式单元格",
-    "stored_as_number": "代码或身份证号被Excel存成了数字", "required": "必填项为空",
-    "code_format": "代码位数不对", "int_format": "应为整数", "real_format": "应为数字",
-    "bool_format": "应为是/否", "enum": "取值不在允许范围内", "minimum": "数值低于下限",
-    "id_format": "身份证号格式不对", "id_birth_date": "身份证号出生日期无效",
-    "id_checksum": "身份证号校验位不对", "duplicate_key": "主键重复",
-    "duplicate_value": "身份证号重复", "foreign_key": "引用的记录不存在",
-    "village_township": "村代码前9位与乡镇代码不符", "planned_exit_year": "非贫困村不应有计划退出年份",
-    "year_before_registered": "年份早于识别年份", "year_gap": "年度记录不连续",
-    "relapse_cause": "非返贫记录填了返贫原因",
-}
+def problem_rows(problems) -> list[dict]:
+    """Import problems (or notices) as the rows of the upload page's table: where, what
+    and why, in Chinese; an empty place is blank, never None."""
+    from analytics.ingest import RULES
+    from analytics.ingest.report import column_title
+
+    return [{"文件": p.source or p.table, "行": "" if p.line is None else f"{p.line:,}",
+             "列": "" if p.column_index is None else str(p.column_index),
+             "列名": column_title(p.table, p.column) if p.column else "",
+             "问题": RULES.get(p.rule, p.rule), "说明": p.message, "规则": p.rule}
+            for p in problems]

@@ -78,6 +78,9 @@ RULES: dict[str, str] = {
     "year_before_registered": "年度记录的年份不早于该户的识别年份",
     "year_gap": "每户的年度记录从识别年份起逐年连续",
     "relapse_cause": "返贫原因只填在返贫的行（上一年已脱贫、本年未脱贫）",
+    # from the loading step
+    "import_in_progress": "同一数据库一次只能有一个导入",
+    "audit_unavailable": "导入先写审计记录；写不了就不替换数据",
     # notices
     "skipped_sheet": "不是合同中的表的工作表被跳过（提示）",
     "hidden_rows": "隐藏或筛选掉的行也被导入（提示）",
@@ -96,7 +99,8 @@ _INVISIBLE = r"[\s\x{00A0}\x{3000}\x{200B}-\x{200D}\x{2060}\x{FEFF}]"
 REPORTED = "\x1e"
 INT_MAX = 2**31 - 1
 #: Columns other tables refer to (their text is kept for the foreign-key rule).
-REFERENCED = frozenset(rc for t in TABLES.values() for fk in t.foreign_keys for rc in fk.ref_columns)
+REFERENCED = frozenset((fk.table, rc) for t in TABLES.values() for fk in t.foreign_keys
+                       for rc in fk.ref_columns)
 
 
 def _q(identifier: str) -> str:
@@ -280,7 +284,7 @@ def check_cells(db, staged: Staged, out: Collector) -> None:
         middle += [v, f"{rule} AS {e}", f"{typed} AS {t}"]
         final += [e, f"CASE WHEN {e} IS NOT NULL THEN coalesce({v}, '') END AS {_q('w_' + name)}",
                   f"CASE WHEN {e} IS NULL THEN {t} END AS {_q(name)}"]
-        if name in REFERENCED:  # a parent key as written, valid or not (foreign keys)
+        if (staged.table, name) in REFERENCED:  # a parent key as written (foreign keys)
             final.append(v)
         if typ == "VARCHAR" and _is_id_column(col):  # full-width or invisible characters
             inner.append(f"strlen({ref}) <> length({ref}) AS {_q('x_' + name)}")
@@ -492,30 +496,31 @@ def _check_panel(db, hy: Staged, hh: Staged, out: Collector) -> None:
             f"SELECT y.line, y.year, r.registered_year, y.household_id FROM {hy.checked} y "
             f"JOIN ({reg}) r USING (household_id) WHERE y.year < r.registered_year", [],
             lambda y, r, h: f"年份 {y} 早于该户的识别年份 {r}（户编号「{h}」）")
-    has_status = "status" in hy.columns
-    status = "status" if has_status else "NULL"
-    cause = "relapse_cause" if "relapse_cause" in hy.columns else "NULL"
-    db.execute(f"""CREATE OR REPLACE TEMP TABLE panel AS
-        SELECT y.line, y.household_id, y.year, r.registered_year, {status} AS status,
-               {cause} AS relapse_cause,
-               lag(y.year) OVER h AS prev_year, lag({status}) OVER h AS prev_status,
-               row_number() OVER h AS k
-        FROM (SELECT * FROM {hy.checked} WHERE household_id IS NOT NULL AND year IS NOT NULL
-              QUALIFY row_number() OVER (PARTITION BY household_id, year ORDER BY line) = 1) y
-        JOIN ({reg}) r USING (household_id)
+    # gaps: a household's distinct years from its registered_year fall short of the span
+    # to its last year (an aggregate, no sort); only those households are then walked
+    db.execute(f"""CREATE OR REPLACE TEMP TABLE gapped AS
+        SELECT household_id, any_value(r.registered_year) AS registered_year
+        FROM {hy.checked} y JOIN ({reg}) r USING (household_id)
         WHERE y.year >= r.registered_year
-        WINDOW h AS (PARTITION BY y.household_id ORDER BY y.year)""")
+        GROUP BY household_id
+        HAVING count(DISTINCT y.year) < max(y.year) - any_value(r.registered_year) + 1""")
 
     def gap_message(h, r, missing):
         years = "、".join(map(str, missing[:20])) + ("……" if len(missing) > 20 else "")
         return f"户「{h}」缺少 {years} 年的记录（从识别年份 {r} 起应逐年连续）"
 
     _listed(db, out, hy, "year", "year_gap",
-            """SELECT min(line) AS line, household_id, any_value(registered_year),
-                      flatten(list(range(coalesce(prev_year, registered_year - 1) + 1, year)
-                                   ORDER BY year))
-               FROM panel WHERE year - coalesce(prev_year, registered_year - 1) > 1
-               GROUP BY household_id""", [], gap_message)
+            f"""SELECT min(line) AS line, household_id, any_value(registered_year),
+                       flatten(list(range(coalesce(prev_year, registered_year - 1) + 1, year)
+                                    ORDER BY year))
+                FROM (SELECT y.line, y.household_id, y.year, g.registered_year,
+                             lag(y.year) OVER (PARTITION BY y.household_id ORDER BY y.year)
+                                 AS prev_year
+                      FROM {hy.checked} y JOIN gapped g USING (household_id)
+                      WHERE y.year >= g.registered_year)
+                WHERE year - coalesce(prev_year, registered_year - 1) > 1
+                GROUP BY household_id""", [], gap_message)
+    db.execute("DROP TABLE gapped")
     last_year = db.fetch(f"SELECT max(year) FROM {hy.checked}")[0][0]
     if last_year is not None:
         _listed(db, out, hy, "household_id", "year_gap",
@@ -528,16 +533,18 @@ def _check_panel(db, hy: Staged, hh: Staged, out: Collector) -> None:
                 [last_year],
                 lambda h, hl, r: f"户「{h}」（{hh.source} 第 {hl:,} 行）没有任何年度记录；"
                                  f"应从识别年份 {r} 起逐年填报")
-    if has_status and "relapse_cause" in hy.columns:
+    if {"status", "relapse_cause"} <= set(hy.columns):
+        # only the rows with a cause are looked at, each with its previous year's row
         _listed(db, out, hy, "relapse_cause", "relapse_cause",
-                f"""SELECT line, status FROM panel
-                    WHERE relapse_cause IS NOT NULL AND status IS NOT NULL
-                      AND NOT coalesce(status = {_lit(POOR)} AND prev_status = {_lit(EXITED)}
-                                        AND prev_year = year - 1, false)""", [],
+                f"""SELECT DISTINCT c.line, c.status FROM {hy.checked} c
+                    LEFT JOIN {hy.checked} p
+                      ON p.household_id = c.household_id AND p.year = c.year - 1
+                    WHERE c.relapse_cause IS NOT NULL AND c.status IS NOT NULL
+                      AND NOT coalesce(c.status = {_lit(POOR)} AND p.status = {_lit(EXITED)},
+                                       false)""", [],
                 lambda st: "此行不是返贫（" + ("本年状态为已脱贫" if st == EXITED else
                                                "上一年不是已脱贫") +
                            "），不应填写返贫原因；返贫原因只用于上一年已脱贫、本年未脱贫的行")
-    db.execute("DROP TABLE panel")
 
 
 def load_tables(db, staged: dict[str, Staged]) -> None:

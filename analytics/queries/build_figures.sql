@@ -1,6 +1,6 @@
 -- The headline figures of the data contract for every scope (county, township,
 -- village) and year, in one table: the rollup every page and `metrics` read.
--- Additive parts are summed with GROUPING SETS; the Gini needs an ordered pass per scope.
+-- Additive parts are summed with GROUPING SETS; the Gini needs an ordered pass per level.
 CREATE TABLE figures AS
 WITH
 years AS (SELECT DISTINCT year FROM household_facts UNION SELECT DISTINCT year FROM village_years),
@@ -60,32 +60,44 @@ vy AS (
     JOIN villages v USING (village_code)
     GROUP BY GROUPING SETS ((v.township_code, vy.village_code, vy.year), (v.township_code, vy.year), (vy.year))
 ),
-gini_rows AS (
-    SELECT 'village' AS scope_level, village_code AS scope_code, year, members AS w, y0 FROM hh
-    UNION ALL
-    SELECT 'township', township_code, year, members, y0 FROM hh
-    UNION ALL
-    SELECT 'county', 'county', year, members, y0 FROM hh
+-- G = Σ w_i y_i (2 C_i + w_i − W) / (W · Σ w_i y_i), C_i = weight below i in income order,
+-- one windowed pass per level over household_facts (each level partitions by its own key)
+gini_village AS (
+    SELECT 'village' AS scope_level, k AS scope_code, year,
+           sum(w * y0 * (2 * coalesce(c_before, 0) + w - total_w))
+               / nullif(any_value(total_w) * sum(w * y0), 0) AS gini
+    FROM (SELECT village_code AS k, year, members AS w, greatest(income, 0) AS y0,
+                 sum(members) OVER (PARTITION BY village_code, year ORDER BY greatest(income, 0)
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS c_before,
+                 sum(members) OVER (PARTITION BY village_code, year) AS total_w
+          FROM household_facts)
+    GROUP BY k, year
 ),
-gini_cum AS (
-    SELECT
-        scope_level, scope_code, year, w, y0,
-        sum(w) OVER (PARTITION BY scope_level, scope_code, year ORDER BY y0
-                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS c_before
-    FROM gini_rows
+gini_township AS (
+    SELECT 'township' AS scope_level, k AS scope_code, year,
+           sum(w * y0 * (2 * coalesce(c_before, 0) + w - total_w))
+               / nullif(any_value(total_w) * sum(w * y0), 0) AS gini
+    FROM (SELECT township_code AS k, year, members AS w, greatest(income, 0) AS y0,
+                 sum(members) OVER (PARTITION BY township_code, year ORDER BY greatest(income, 0)
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS c_before,
+                 sum(members) OVER (PARTITION BY township_code, year) AS total_w
+          FROM household_facts)
+    GROUP BY k, year
+),
+gini_county AS (
+    SELECT 'county' AS scope_level, 'county' AS scope_code, year,
+           sum(w * y0 * (2 * coalesce(c_before, 0) + w - total_w))
+               / nullif(any_value(total_w) * sum(w * y0), 0) AS gini
+    FROM (SELECT year, members AS w, greatest(income, 0) AS y0,
+                 sum(members) OVER (PARTITION BY year ORDER BY greatest(income, 0)
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS c_before,
+                 sum(members) OVER (PARTITION BY year) AS total_w
+          FROM household_facts)
+    GROUP BY year
 ),
 gini AS (
-    -- G = Σ w_i y_i (2 C_i + w_i − W) / (W · Σ w_i y_i), C_i = weight below i in income order
-    SELECT
-        g.scope_level, g.scope_code, g.year,
-        sum(g.w * g.y0 * (2 * coalesce(g.c_before, 0) + g.w - t.total_w))
-            / nullif(any_value(t.total_w) * sum(g.w * g.y0), 0) AS gini
-    FROM gini_cum g
-    JOIN (
-        SELECT scope_level, scope_code, year, sum(w) AS total_w
-        FROM gini_rows GROUP BY ALL
-    ) t USING (scope_level, scope_code, year)
-    GROUP BY g.scope_level, g.scope_code, g.year
+    SELECT * FROM gini_village UNION ALL SELECT * FROM gini_township
+    UNION ALL SELECT * FROM gini_county
 ),
 scopes AS (
     SELECT 'county' AS scope_level, 'county' AS scope_code, NULL::VARCHAR AS township_code, NULL::VARCHAR AS scope_name
