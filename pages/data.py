@@ -56,7 +56,7 @@ for finding in findings:
                 st.caption(f"仅显示前 500 条，共 {finding.count:,} 条。")
 
 st.subheader("导入新数据")
-st.caption("上传建档立卡系统导出的各表 CSV（UTF-8 或 GBK）/ Parquet 文件，或一个按表分工作表的 XLSX 工作簿。"
+st.caption("上传建档立卡系统导出的各表 CSV（UTF-8 或 GBK）/ Parquet 文件，或一个按表分工作表的工作簿（.xlsx、.xls、.ods）。"
            "全部校验通过才会替换现有数据；任何一处不合格，现有数据保持不变。")
 uploads = st.file_uploader("选择文件", type=["csv", "parquet", "xlsx", "xlsm", "xls", "ods"],
                            accept_multiple_files=True, key="upload")

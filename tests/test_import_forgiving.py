@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import xlsxwriter
 
@@ -408,3 +407,22 @@ def test_a_shifted_column_never_prints_an_id_number(tmp_path):
         import_dataset(folder, tmp_path / "db.duckdb")
     assert_nothing_personal(rejected.value.problems)
     assert any(p.rule == "int_format" for p in rejected.value.problems)
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 4096])
+def test_a_stray_quote_deep_in_a_large_file_names_its_line(tmp_path, monkeypatch, chunk):
+    """The scan reads a file in chunks (16 MB); small chunks stand in for a large file:
+    the quote is found at its line and column whatever the chunk boundaries."""
+    from analytics.ingest import csvfile
+
+    monkeypatch.setattr(csvfile, "CHUNK", chunk)
+    folder = write_csv(base(), tmp_path / "d")
+    p = folder / "cadres.csv"
+    rows = p.read_text(encoding="utf-8").splitlines()
+    extra = [f"C{i:03d},{'某' * 3},科级,县财政局" for i in range(2, 200)]
+    extra[150] = 'C152,某某某,科级,县"财政局'
+    p.write_text("\n".join(rows + extra) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, tmp_path / "db.duckdb")
+    problems = [(p.line, p.column_index, p.rule) for p in rejected.value.problems]
+    assert problems == [(153, 4, "bad_quote")]

@@ -27,7 +27,8 @@ from analytics.contract import TABLE_ORDER, TABLES, Column, mask_id_number, mask
 MAX_PROBLEMS_PER_RULE = 1000
 EMPTY = "（空）"
 
-_ID_LIKE = re.compile(r"[0-9]{6,}[0-9Xx]*")
+# the shapes of a 公民身份号码: 18 characters (GB 11643), or the old 15 digits
+_ID_LIKE = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{15}")
 _NAME_LIKE = re.compile(r"[\u3400-\u9fff·]{2,5}")  # a Chinese personal name: 2–5 characters
 # Words of the contract's vocabularies, safe to show (they are no one's name).
 _VOCABULARY = frozenset(
@@ -39,17 +40,17 @@ def shown_value(value: object, column: Column | None = None) -> str:
     """A cell value as a message may show it, quoted: 「…」.
 
     （空） for an empty value; masked (``mask_id_number`` / ``mask_name``) when the column
-    is personal, when the value holds 15 or more digits (an ID number, whatever column it
-    turns up in) or when it is 2–5 Chinese characters outside the contract's vocabularies
+    is personal, when the value holds an ID number's shape (18 characters, or the old 15
+    digits, whatever column it turns up in) or when it is 2–5 Chinese characters outside the contract's vocabularies
     (it may be a name); cut at 30 characters.
     """
     if value is None or str(value).strip() == "":
         return EMPTY
     text = str(value).strip()
-    digits = sum(ch.isdigit() for ch in text)
+    id_like = _ID_LIKE.search(text) is not None
     if column is not None and column.personal:
-        text = mask_id_number(text) if column.kind == "id_number" or digits >= 15 else mask_name(text)
-    elif digits >= 15 and _ID_LIKE.search(text):
+        text = mask_id_number(text) if column.kind == "id_number" or id_like else mask_name(text)
+    elif id_like:
         text = mask_id_number(text)
     elif _NAME_LIKE.fullmatch(text) and text not in _VOCABULARY:
         text = mask_name(text)

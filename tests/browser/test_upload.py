@@ -38,9 +38,13 @@ def test_upload_refuses_bad_data_and_loads_good_data(tmp_path, page, artifacts):
         problems = page.locator('[data-testid="stDataFrame"]').last
         problems.wait_for(timeout=30000)
         page.screenshot(path=str(artifacts / "upload_rejected.png"), full_page=True)
+        page.set_viewport_size({"width": 1366, "height": 768})
+        problems.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / "upload_rejected_1366.png"), full_page=True)
         assert db.read_bytes() == before, "a rejected upload changed the database"
         text = page.locator("body").inner_text()
         assert fields[3] not in text  # the ID number is never echoed unmasked
+        assert "None" not in text
 
         page.reload()
         wait_until_rendered(page, "数据")
