@@ -12,8 +12,6 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pandas as pd
-
 from analytics.config import DATA_DIR
 from analytics.store import append_audit, read_audit
 
@@ -43,8 +41,12 @@ def record(actor: str, role: str, action: str, detail: str = "", rows: int | Non
             "请检查 data/audit.duckdb 是否被其他程序占用或磁盘是否已满") from error
 
 
-def recent(limit: int = 200, path: Path | None = None) -> pd.DataFrame:
-    """The latest audit rows, newest first (empty when nothing was recorded yet)."""
+def recent(limit: int = 200, path: Path | None = None):
+    """The latest audit rows as a DataFrame, newest first (empty when nothing was recorded
+    yet). pandas is imported here, not at the top: the command line imports this module
+    for every command and `metrics --all --json` needs no pandas."""
+    import pandas as pd
+
     path = path or audit_path()
     if not path.exists():
         return pd.DataFrame(columns=["logged_at", "actor", "role", "action", "detail", "rows"])

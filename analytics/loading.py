@@ -62,6 +62,12 @@ def load_dataset(path: str | Path, db_path: str | Path | None = None, *, actor: 
     except audit.AuditUnavailable as failed:
         return LoadResult(False, problems=[Problem("dataset", None, None, "audit_unavailable",
                                                    str(failed), Path(str(path)).name)])
+    except Exception as error:  # noqa: BLE001 - fail closed: nothing swapped, no traceback
+        # (a library's message may quote the data, so only its class is named)
+        return LoadResult(False, problems=[Problem(
+            "dataset", None, None, "import_failed",
+            f"导入中途出错（{type(error).__name__}），现有数据未改动；若是内存不足（OutOfMemory），"
+            "可调高 TONGWEI_IMPORT_MEMORY 或改用较小的文件", Path(str(path)).name)])
     return LoadResult(True, counts=result.counts, notices=result.notices)
 
 

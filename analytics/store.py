@@ -249,6 +249,7 @@ class DatasetBuilder:
                  poverty_lines: Mapping[int, float] | None = None):
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._finished = False
         self._lock = _WriterLock(self.db_path)
         self._lock.acquire()
         try:
@@ -280,7 +281,7 @@ class DatasetBuilder:
         return self
 
     def __exit__(self, kind, value, tb) -> None:
-        if kind is not None:
+        if kind is not None or not self._finished:  # an error, or left without finish()
             self.abandon()
 
     def execute(self, sql: str, params=None) -> None:
@@ -348,6 +349,7 @@ class DatasetBuilder:
         except BaseException:
             self.abandon()
             raise
+        self._finished = True
         self._cleanup()
         return dict(self.counts)
 
@@ -356,7 +358,8 @@ class DatasetBuilder:
         self._lock.release()
 
     def abandon(self) -> None:
-        """Drop the new file and the staging data; the old database stays as it was."""
+        """Drop the new file and the staging data; the old database stays as it was.
+        Safe to call more than once."""
         con = getattr(self, "con", None)
         if con is not None:
             try:

@@ -1,22 +1,42 @@
-"""The command line of the data contract: exit codes, JSON keys, the export/import round trip."""
+"""The command line of the data contract: exit codes, JSON keys, the export/import round
+trip, and an import refused (rejected data, another writer, no audit) changing nothing."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import duckdb
 import pytest
 
 from analytics.config import ROOT
 from analytics.metrics import HEADLINE_KEYS
 
+VALID_DATASET = ROOT / "tests" / "bad_inputs" / "utf8"  # the hand dataset, 5 households
 
-def cli(*args, db=None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "analytics", *args]
+
+def cli(*args, db=None, env=None) -> subprocess.CompletedProcess:
+    """``python -m analytics ARGS [--db DB]``; ``env``: variables set for the child."""
+    command = [sys.executable, "-m", "analytics", *map(str, args)]
     if db is not None:
         command += ["--db", str(db)]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
+
+
+def folder_listing(folder: Path) -> list[str]:
+    """The names in ``folder``, but writer locks (``.<db>.lock``, kept after use)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
+
+
+def source_of(db: Path) -> str:
+    """The source recorded in a database's dataset_meta (the path an import was given)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT value FROM dataset_meta WHERE key = 'source'").fetchone()[0]
 
 
 def test_metrics_json_for_the_county(hand_db):
@@ -123,12 +143,89 @@ def test_rejected_import_changes_nothing(tmp_path):
     cli("export", str(exported), db=db)
     households = exported / "households.csv"
     lines = households.read_text(encoding="utf-8").splitlines()
-    lines[1] = lines[1].replace(lines[1].split(",")[1], "12345", 1)  # a bad village code
+    fields = lines[1].split(",")
+    assert lines[0].split(",")[1] == "village_code"
+    fields[1] = "12345"  # a bad village code (a 5-digit code) on line 2
+    lines[1] = ",".join(fields)
     households.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = cli("import", str(exported), db=db)
     assert result.returncode == 1
-    assert "households" in result.stdout and "line 2" in result.stdout
+    assert result.stdout.startswith("导入被拒绝：1 个表共 1 个问题。现有数据未改动。"), result.stdout
+    assert "households.csv 第 2 行，第 2 列 village_code（" in result.stdout
+    assert "「12345」" in result.stdout and "[code_format]" in result.stdout
+    assert "导入被拒绝" in result.stderr and "未改动" in result.stderr
     assert db.read_bytes() == before
+
+
+def test_db_before_the_command_writes_that_database_and_not_the_default(hand_db, tmp_path):
+    """``python -m analytics --db OTHER import X`` writes OTHER; the default database
+    ($TONGWEI_DB, here a file of this test) is left as it was."""
+    default_folder, other_folder = tmp_path / "default", tmp_path / "other"
+    default_folder.mkdir()
+    other_folder.mkdir()
+    default = default_folder / "tongwei.duckdb"
+    other = other_folder / "other.duckdb"
+    shutil.copyfile(hand_db, default)
+    default_bytes, default_listing = default.read_bytes(), folder_listing(default_folder)
+    assert source_of(default) == "hand"
+
+    result = cli("--db", other, "import", VALID_DATASET, env={"TONGWEI_DB": str(default)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert source_of(other) == str(VALID_DATASET.resolve())
+    assert default.read_bytes() == default_bytes
+    assert folder_listing(default_folder) == default_listing
+    assert not (default_folder / f".{default.name}.lock").exists()  # not even locked
+    # without --db the default database is the one written (so TONGWEI_DB did apply)
+    result = cli("import", VALID_DATASET, env={"TONGWEI_DB": str(default)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert source_of(default) == str(VALID_DATASET.resolve())
+
+
+def test_import_while_another_writer_holds_the_database_changes_nothing(hand_db, tmp_path):
+    from analytics.store import DatasetBuilder
+
+    db = tmp_path / "app.duckdb"
+    shutil.copyfile(hand_db, db)
+    before, listing = db.read_bytes(), folder_listing(tmp_path)
+    writer = DatasetBuilder(db)  # another import, still building: it holds the writer lock
+    try:
+        result = cli("import", VALID_DATASET, db=db)
+    finally:
+        writer.abandon()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "导入" in result.stderr and "未改动" in result.stderr
+    assert "另一个导入正在写入" in result.stdout + result.stderr
+    assert "[import_in_progress]" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert db.read_bytes() == before
+    assert folder_listing(tmp_path) == listing
+    # once the other writer is gone, the same import goes through
+    result = cli("import", VALID_DATASET, db=db)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert db.read_bytes() != before
+
+
+def test_import_that_cannot_be_audited_changes_nothing(hand_db, tmp_path):
+    db = tmp_path / "db" / "app.duckdb"
+    db.parent.mkdir()
+    shutil.copyfile(hand_db, db)
+    before, listing = db.read_bytes(), folder_listing(db.parent)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a regular file where the audit's folder should be", encoding="utf-8")
+    audit = blocker / "audit.duckdb"  # its parent is a file: it can never be created
+    result = cli("import", VALID_DATASET, db=db, env={"TONGWEI_AUDIT": str(audit)})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "审计" in result.stdout + result.stderr
+    assert "[audit_unavailable]" in result.stdout
+    assert "导入被拒绝" in result.stderr and "未改动" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert db.read_bytes() == before
+    assert folder_listing(db.parent) == listing
+    assert blocker.is_file()
+    # the same import, audited, goes through
+    result = cli("import", VALID_DATASET, db=db)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert db.read_bytes() != before
 
 
 def test_metrics_all_keeps_full_precision(hand_db):

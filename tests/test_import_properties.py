@@ -6,34 +6,33 @@ truncation, deleted / duplicated / shuffled lines, cells replaced with random
 unicode, text or huge numbers, random encodings, random workbook cell and sheet
 edits, pure random bytes), and check for every input:
 
-- ``read_dataset`` either returns typed frames (every required table) or raises
-  ``ImportRejected`` with a non-empty list of problems, each with a known rule and
-  a message; never any other exception;
-- it answers within a time bound (``TIME_LIMIT`` seconds, by ``signal.alarm``);
-- no raw name or ID number of the dataset appears in a message;
+- ``import_dataset`` either returns an ``ImportResult`` (every required table loaded)
+  or raises ``ImportRejected`` with a non-empty list of problems, each with a known rule
+  and a message; never any other exception;
+- no raw name or ID number of the dataset appears in a problem, a notice or the report;
 - ``load_dataset`` into an existing database never raises: it either loads (the new
-  database opens and holds the frames' rows) or leaves the file byte-identical, and
-  nothing is left beside it.
+  database opens and holds the rows the import counted) or leaves the file
+  byte-identical, and nothing is left beside it (but the writer's lock file).
 
+There is no wall-clock bound per example (a hang is caught by pytest's own --timeout).
 The examples are derandomized (reproducible runs); ``IMPORT_FUZZ_RANDOM=1`` and
 ``IMPORT_FUZZ_EXAMPLES=600`` explore further. Below the properties, a few small inputs
-that cost a lot (thousands of empty CSV columns, one workbook cell in the far corner)
-check the time and memory bound directly. Properties the importer does not meet yet
-are marked xfail(strict=True) with the bug in the reason.
+that could cost a lot (thousands of empty CSV columns, one workbook cell in the far
+corner) check that the work stays bounded by what the importer does (SQL statements
+run, rows read) and the memory directly, never by a stopwatch. Properties the importer
+does not meet yet are marked xfail(strict=True) with the bug in the reason.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
+import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
@@ -44,13 +43,13 @@ from hypothesis import strategies as st
 
 from analytics import loading
 from analytics.contract import REQUIRED_TABLES, TABLES
-from analytics.ingest import RULES, ImportRejected, read_dataset
+from analytics.ingest import RULES, ImportRejected, ImportResult, import_dataset, write_problems_report
 from analytics.loading import load_dataset
+from analytics.store import DatasetBuilder
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 BASE_CSV = {f.name: f.read_bytes() for f in sorted((CORPUS / "utf8").iterdir())}
 BASE_XLSX = (CORPUS / "xlsx_original.xlsx").read_bytes()
-TIME_LIMIT = 20  # seconds per example
 
 # Derandomized by default, so a run is reproducible (and the suite is not flaky while a
 # known bug is open); IMPORT_FUZZ_RANDOM=1 explores new examples, IMPORT_FUZZ_EXAMPLES=N
@@ -63,7 +62,8 @@ SETTINGS = settings(
 
 
 def fuzz(examples: int) -> settings:
-    """SETTINGS with ``examples`` examples (kept modest: the whole file runs in ~30 s)."""
+    """SETTINGS with ``examples`` examples (kept modest: each example is a whole import
+    into a new database file; the file runs in about three minutes)."""
     return settings(SETTINGS, max_examples=int(os.environ.get("IMPORT_FUZZ_EXAMPLES",
                                                               str(examples))))
 
@@ -86,31 +86,26 @@ PERSONAL = _personal_values()
 
 
 class ImporterCrashed(AssertionError):
-    """read_dataset raised something other than ImportRejected."""
+    """import_dataset raised something other than ImportRejected."""
 
 
-class TookTooLong(BaseException):
-    """Raised by the alarm; a BaseException so no `except Exception` in the importer eats it."""
-
-
-@contextlib.contextmanager
-def time_limit(seconds: int):
-    def alarm(signum, frame):
-        raise TookTooLong(f"the importer took more than {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    started = time.monotonic()
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-    assert time.monotonic() - started < seconds
+def read_dataset(path: Path, **kwargs) -> dict[str, pd.DataFrame]:
+    """The typed tables of an import of ``path``: imported into a scratch database and
+    read back (raises ImportRejected like import_dataset)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "read.duckdb"
+        result = import_dataset(path, db, **kwargs)
+        with duckdb.connect(str(db), read_only=True) as con:
+            return {name: con.execute(f'SELECT * FROM "{name}"').df() for name in result.counts}
 
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def entries(folder: Path) -> list[str]:
+    """The names in ``folder``, but writer locks (``.<db>.lock``, kept after use)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
 
 
 @pytest.fixture(scope="module")
@@ -121,71 +116,80 @@ def db(tmp_path_factory) -> Path:
     return path
 
 
+def assert_no_personal_value(text: str) -> None:
+    for value in PERSONAL:
+        assert value not in text, f"raw personal value {value!r} in a message"
+
+
+def check_notices(notices) -> None:
+    for n in notices:
+        assert n.rule in RULES and n.severity == "notice", n
+        assert n.message.strip(), n
+
+
 def check_import(path: Path, db: Path) -> None:
     """The properties, for one input (a folder or a workbook).
 
-    The input is loaded once, with ``load_dataset``; what its ``read_dataset`` call
+    The input is loaded once, with ``load_dataset``; what its ``import_dataset`` call
     returned or raised is recorded on the way (a spy), so each input is read once.
     """
     before = digest(db)
-    leftovers = sorted(p.name for p in db.parent.iterdir())
+    leftovers = entries(db.parent)
     seen: list = []
-    real = loading.read_dataset
+    real = loading.import_dataset
 
     def spy(*args, **kwargs):
         try:
-            tables = real(*args, **kwargs)
+            result = real(*args, **kwargs)
         except BaseException as outcome:
             seen.append(outcome)
             raise
-        seen.append(tables)
-        return tables
+        seen.append(result)
+        return result
 
-    loading.read_dataset = spy
+    loading.import_dataset = spy
     crash = None
     try:
-        with time_limit(TIME_LIMIT):
-            try:
-                result = loading.load_dataset(path, db)
-            except Exception as e:  # noqa: BLE001 - this is what the property forbids
-                crash = e
+        try:
+            result = loading.load_dataset(path, db)
+        except Exception as e:  # noqa: BLE001 - this is what the property forbids
+            crash = e
     finally:
-        loading.read_dataset = real
-    assert len(seen) == 1, "load_dataset no longer reads through loading.read_dataset"
+        loading.import_dataset = real
+    assert len(seen) == 1, "load_dataset no longer imports through loading.import_dataset"
     outcome = seen[0]
     if crash is not None:
         assert digest(db) == before, "a crashed import changed the database"
-        assert sorted(p.name for p in db.parent.iterdir()) == leftovers
-        where = "read_dataset" if outcome is crash else "load_dataset (writing)"
+        assert entries(db.parent) == leftovers
+        where = "import_dataset" if outcome is crash else "load_dataset (after the import)"
         raise ImporterCrashed(f"{where} raised {crash.__class__.__name__}: "
                               f"{str(crash)[:200]}") from crash
 
     if isinstance(outcome, ImportRejected):
         assert not result.ok and result.problems == outcome.problems
+        assert result.notices == outcome.notices
         assert outcome.problems, "rejected without a problem"
-        text = []
         for p in outcome.problems:
-            assert p.rule in RULES, p
+            assert p.rule in RULES and p.severity == "problem", p
             assert p.message.strip(), p
-            text.append(str(p))
-        joined = "\n".join(text)
-        for value in PERSONAL:
-            assert value not in joined, f"raw personal value {value!r} in a message"
+        check_notices(outcome.notices)
+        report = write_problems_report(outcome.problems, outcome.notices)
+        assert report.startswith("导入被拒绝：") and "现有数据未改动" in report.splitlines()[0]
+        assert_no_personal_value(report + str(outcome))
         assert digest(db) == before, "a rejected import changed the database"
     else:
-        tables = outcome
-        assert isinstance(tables, dict)
-        assert set(REQUIRED_TABLES) <= set(tables)
-        for name, frame in tables.items():
-            assert isinstance(frame, pd.DataFrame)
-            assert list(frame.columns) == list(TABLES[name].column_names)
-        assert result.ok
+        assert isinstance(outcome, ImportResult), outcome
+        assert result.ok and result.counts == outcome.counts
+        assert set(REQUIRED_TABLES) <= set(outcome.counts)
+        check_notices(outcome.notices)
+        assert_no_personal_value(write_problems_report([], outcome.notices))
         with duckdb.connect(str(db), read_only=True) as con:
-            for name, frame in tables.items():
-                n = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                assert n == len(frame), name
+            for name, n in outcome.counts.items():
+                columns = [row[0] for row in con.execute(f'DESCRIBE "{name}"').fetchall()]
+                assert columns == list(TABLES[name].column_names), name
+                assert con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == n, name
             assert con.execute("SELECT count(*) FROM figures").fetchone()[0] > 0
-    assert sorted(p.name for p in db.parent.iterdir()) == leftovers
+    assert entries(db.parent) == leftovers
 
 
 # --------------------------------------------------------------------------- strategies
@@ -324,15 +328,35 @@ def test_random_bytes_as_a_csv_file(name, data, db):
         check_import(write_folder(files, Path(tmp)), db)
 
 
+# Found by test_mutated_csv_folder (a "line_ends"/"cell" mutation): a lone CR in a file
+# whose lines end in LF. The importer must answer it (accept it, or report the line),
+# never raise DuckDB's "CSV Parser state machine reached an invalid state".
+BARE_CR_CADRES = {
+    "in the header": "cadre_id\r,name,rank,unit\nC1,王书记,正县级,县委\nC2,李干事,一般干部,县教育局\n",
+    "in a cell": "cadre_id,name,rank,unit\nC1,王书\r记,正县级,县委\nC2,李干事,一般干部,县教育局\n",
+}
+
+
+@pytest.mark.parametrize("where", sorted(BARE_CR_CADRES))
+def test_a_bare_cr_in_a_csv_with_lf_line_ends(where, db, tmp_path):
+    files = dict(BASE_CSV)
+    files["cadres.csv"] = BARE_CR_CADRES[where].encode("utf-8")
+    check_import(write_folder(files, tmp_path), db)
+
+
 def test_the_unmutated_base_loads(db):
-    """Guards the properties: the base dataset itself is accepted by both paths."""
+    """Guards the properties: the base dataset itself is accepted by both paths, with the
+    same rows whether it comes as CSV files or as a workbook."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_folder(BASE_CSV, Path(tmp))
-        assert read_dataset(folder)
+        from_csv = read_dataset(folder)
+        assert set(REQUIRED_TABLES) <= set(from_csv)
         check_import(folder, db)
         xlsx = Path(tmp) / "d.xlsx"
         xlsx.write_bytes(BASE_XLSX)
-        assert read_dataset(xlsx)
+        from_xlsx = read_dataset(xlsx)
+        assert {k: len(v) for k, v in from_xlsx.items()} == {k: len(v) for k, v in from_csv.items()}
+        assert from_csv["households"].shape[0] == 5
 
 
 # --------------------------------------------------------------------------- XLSX properties
@@ -500,56 +524,106 @@ def test_workbook_with_a_damaged_sheet(name, data, db):
 
 # --------------------------------------------------------------------------- small files, big cost
 # The upload limit bounds a file's size, not the work it causes. These inputs are a few
-# KB; the unmutated dataset reads in ~0.05 s (CSV) / ~0.1 s (workbook).
-SMALL_INPUT_SECONDS = 5
+# KB. The work is measured by what the importer does (SQL statements it runs, rows it
+# reads, problems it lists) and memory by an rlimit, never by a stopwatch.
 FAR_CORNER_MEMORY = 1 << 30  # bytes of heap (RLIMIT_DATA) for the workbook subprocess
+# DuckDB's own cap in that subprocess: its default (2 GB) does not fit under the rlimit
+FAR_CORNER_DUCKDB_MEMORY = "256MB"
 
 
-def test_csv_with_thousands_of_empty_columns_is_read_quickly(tmp_path):
-    folder = write_folder(BASE_CSV, tmp_path)
+def count_statements(monkeypatch) -> list[str]:
+    """Record every SQL statement the importer runs through its DatasetBuilder."""
+    statements: list[str] = []
+    execute, fetch = DatasetBuilder.execute, DatasetBuilder.fetch
+
+    def counted_execute(self, sql, params=None):
+        statements.append(sql)
+        return execute(self, sql, params)
+
+    def counted_fetch(self, sql, params=None):
+        statements.append(sql)
+        return fetch(self, sql, params)
+
+    monkeypatch.setattr(DatasetBuilder, "execute", counted_execute)
+    monkeypatch.setattr(DatasetBuilder, "fetch", counted_fetch)
+    return statements
+
+
+def test_csv_with_thousands_of_empty_columns_costs_no_work_per_column(tmp_path, monkeypatch):
+    """30,000 empty columns (a few KB of commas) cost no more SQL than the dataset itself
+    and at most a few problems: nothing is done once per column."""
+    statements = count_statements(monkeypatch)
+    (tmp_path / "base").mkdir()
+    (tmp_path / "wide").mkdir()
+    base = read_dataset(write_folder(BASE_CSV, tmp_path / "base"))
+    base_statements = len(statements)
+    assert base_statements > 0, "the statement counter sees nothing"
+    statements.clear()
+
+    folder = write_folder(BASE_CSV, tmp_path / "wide")
     lines = BASE_CSV["cadres.csv"].splitlines()
     (folder / "cadres.csv").write_bytes(b"\n".join(line + b"," * 30000 for line in lines) + b"\n")
     assert (folder / "cadres.csv").stat().st_size < 100_000
-    with time_limit(SMALL_INPUT_SECONDS):
-        try:
-            read_dataset(folder)
-        except ImportRejected as rejected:
-            assert rejected.problems
+    try:
+        tables = read_dataset(folder)
+    except ImportRejected as rejected:
+        assert 0 < len(rejected.problems) <= 5, [str(p) for p in rejected.problems[:10]]
+        assert {p.table for p in rejected.problems} == {"cadres"}
+    else:
+        assert len(tables["cadres"]) == len(base["cadres"])
+    assert len(statements) <= base_statements + 10, (
+        f"{len(statements)} SQL statements for the wide file, {base_statements} for the base")
 
 
-_READ_UNDER_LIMIT = """
-import resource, sys, time
+_IMPORT_UNDER_LIMIT = """
+import json, resource, sys, tempfile
+from pathlib import Path
 resource.setrlimit(resource.RLIMIT_DATA, (int(sys.argv[2]), int(sys.argv[2])))
-from analytics.ingest import ImportRejected, read_dataset
-started = time.monotonic()
-try:
-    read_dataset(sys.argv[1])
-    outcome = "ok"
-except ImportRejected as rejected:
-    outcome = "rejected" if rejected.problems else "empty"
-print(outcome, time.monotonic() - started)
+from analytics.ingest import ImportRejected, import_dataset
+read = {}
+def progress(message):
+    if message.startswith("已读取 "):  # 已读取 <file> 工作表 <sheet>（N 行）
+        name, _, rows = message[4:].rpartition("（")
+        read[name] = int(rows.split(" ")[0].replace(",", ""))
+with tempfile.TemporaryDirectory() as tmp:
+    try:
+        import_dataset(sys.argv[1], Path(tmp) / "x.duckdb", memory_limit=sys.argv[3],
+                       progress=progress)
+        outcome = {"outcome": "ok"}
+    except ImportRejected as rejected:
+        outcome = {"outcome": "rejected" if rejected.problems else "empty",
+                   "rules": sorted({p.rule for p in rejected.problems}),
+                   "problems": len(rejected.problems)}
+print(json.dumps({**outcome, "rows_read": read}))
 """
 
 
-def read_in_subprocess(path: Path) -> subprocess.CompletedProcess:
-    """read_dataset(path) in a child with at most FAR_CORNER_MEMORY bytes of heap."""
+def import_in_subprocess(path: Path) -> subprocess.CompletedProcess:
+    """import_dataset(path) in a child with at most FAR_CORNER_MEMORY bytes of heap; its
+    stdout is one JSON object: the outcome and the rows read per sheet."""
     from analytics.config import ROOT
 
-    return subprocess.run([sys.executable, "-c", _READ_UNDER_LIMIT, str(path),
-                           str(FAR_CORNER_MEMORY)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-c", _IMPORT_UNDER_LIMIT, str(path),
+                           str(FAR_CORNER_MEMORY), FAR_CORNER_DUCKDB_MEMORY], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
 
 
 def test_a_workbook_reads_within_the_memory_limit_of_the_far_corner_test(tmp_path):
-    """Guards the next test: the memory limit itself does not break a normal read."""
+    """Guards the next test: the memory limit itself does not break a normal read, and
+    the rows read are counted."""
     path = tmp_path / "data.xlsx"
     path.write_bytes(BASE_XLSX)
-    result = read_in_subprocess(path)
+    result = import_in_subprocess(path)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split()[0] == "ok"
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert answer["outcome"] == "ok", answer
+    assert answer["rows_read"]["data.xlsx 工作表 cadres"] == 2
 
 
 def test_workbook_with_one_cell_in_the_far_corner_is_answered_in_bounded_memory(tmp_path):
+    """One value in XFD1048576 does not make the reader walk (or allocate) the 17 billion
+    cells of the box: it is answered under the memory limit, reading no more rows of the
+    sheet than it holds, with a few problems at most."""
     import openpyxl
 
     workbook = openpyxl.load_workbook(io.BytesIO(BASE_XLSX))
@@ -557,18 +631,12 @@ def test_workbook_with_one_cell_in_the_far_corner_is_answered_in_bounded_memory(
     path = tmp_path / "far.xlsx"
     workbook.save(path)
     assert path.stat().st_size < 20_000
-    result = read_in_subprocess(path)
+    result = import_in_subprocess(path)
     assert result.returncode == 0, result.stderr[-2000:]
-    outcome, seconds = result.stdout.split()
-    assert outcome in ("ok", "rejected")
-    assert float(seconds) < SMALL_INPUT_SECONDS
-
-
-def test_time_limit_really_interrupts():
-    """Guards the time bound: the alarm does stop a slow import."""
-    with pytest.raises(TookTooLong):
-        with time_limit(1):
-            time.sleep(3)
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert answer["outcome"] in ("ok", "rejected"), answer
+    assert answer.get("problems", 0) <= 5, answer
+    assert answer["rows_read"].get("far.xlsx 工作表 cadres", 0) <= 3, answer
 
 
 def test_db_fixture_is_a_real_database(db, tmp_path):

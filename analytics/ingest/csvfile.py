@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,60 +43,74 @@ class EncodingProblem(Exception):
         self.line = line
 
 
-def _decodes(path: Path, encoding: str) -> int | None:
-    """None if the whole file decodes in ``encoding``, else the line of the first bad byte."""
+@dataclass
+class _TextFacts:
+    bad_line: int | None   # the line of the first byte that does not decode, if any
+    has_lf: bool           # any LF at all (else the line ends are bare CRs: old Mac)
+    stray_crs: int         # CRs not followed by LF
+
+
+def _text_facts(path: Path, encoding: str) -> _TextFacts:
+    """One pass over the file, 1 MB at a time: does it decode, and its line ends."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    lines = 1
+    lines, has_lf, crs, crlfs, last = 1, False, 0, 0, b""
     with open(path, "rb") as f:
         while True:
             chunk = f.read(1 << 20)
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as bad:
-                return lines + chunk.count(b"\n", 0, bad.start)
+                return _TextFacts(lines + chunk.count(b"\n", 0, bad.start), has_lf, 0)
             if not chunk:
-                return None
+                return _TextFacts(None, has_lf, crs - crlfs)
+            both = last + chunk
+            has_lf = has_lf or b"\n" in chunk
+            crs += chunk.count(b"\r")
+            crlfs += both.count(b"\r\n") - last.count(b"\r\n")
             lines += chunk.count(b"\n")
+            last = chunk[-1:]
 
 
-def _has_bare_cr(path: Path) -> bool:
-    with open(path, "rb") as f:
-        head = f.read(1 << 20)
-    return b"\r" in head and b"\n" not in head
-
-
-def utf8_copy(path: Path, workdir: Path) -> tuple[str, Path]:
-    """(encoding, path of a UTF-8 version of the file).
+def utf8_copy(path: Path, workdir: Path) -> tuple[str, Path, int]:
+    """(encoding, path of a UTF-8 version of the file, stray CRs removed).
 
     The file itself when it is UTF-8 (BOM or not) with LF or CRLF line ends; otherwise a
-    transcoded copy in ``workdir``. Raises EncodingProblem when it is neither UTF-8 nor
-    GB18030 (a superset of GBK).
+    copy in ``workdir``: transcoded from GB18030 (a superset of GBK); bare-CR (old Mac)
+    line ends turned into LF; a stray CR in a file with LF line ends (a line break typed
+    inside a cell by some tools) removed. Raises EncodingProblem when the file is
+    neither UTF-8 nor GB18030.
     """
-    utf8_bad = _decodes(path, "utf-8")
-    bare_cr = _has_bare_cr(path)
-    if utf8_bad is None and not bare_cr:
-        return "utf-8", path
-    encoding = "utf-8" if utf8_bad is None else "gb18030"
-    if encoding == "gb18030":
-        gb_bad = _decodes(path, "gb18030")
-        if gb_bad is not None:
-            raise EncodingProblem(utf8_bad)
+    facts = _text_facts(path, "utf-8")
+    encoding = "utf-8"
+    if facts.bad_line is not None:
+        gb = _text_facts(path, "gb18030")
+        if gb.bad_line is not None:
+            raise EncodingProblem(facts.bad_line)
+        encoding, facts = "gb18030", gb
+    if encoding == "utf-8" and not facts.stray_crs:
+        return "utf-8", path, 0
+    old_mac = not facts.has_lf
     target = workdir / f"{path.stem}.utf8.csv"
     decoder = codecs.getincrementaldecoder(encoding)()
-    first = True
+    first, held = True, ""
     with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
         while True:
             chunk = src.read(1 << 20)
-            text = decoder.decode(chunk, final=not chunk)
+            text = held + decoder.decode(chunk, final=not chunk)
+            held = ""
             if first and text.startswith("\ufeff"):
                 text = text[1:]
             first = first and not text
-            if bare_cr:
+            if chunk and text.endswith("\r"):  # its LF may open the next chunk
+                text, held = text[:-1], "\r"
+            if old_mac:
                 text = text.replace("\r", "\n")
+            elif facts.stray_crs:
+                text = re.sub("\r(?!\n)", "", text)
             dst.write(text)
             if not chunk:
                 break
-    return encoding, target
+    return encoding, target, 0 if old_mac else facts.stray_crs
 
 
 def head_records(path: Path, n: int = HEADER_SEARCH_ROWS) -> list[tuple[int, list[str]]]:

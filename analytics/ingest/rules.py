@@ -81,11 +81,13 @@ RULES: dict[str, str] = {
     # from the loading step
     "import_in_progress": "同一数据库一次只能有一个导入",
     "audit_unavailable": "导入先写审计记录；写不了就不替换数据",
+    "import_failed": "导入中途出错（如内存不足）时不替换数据",
     # notices
     "skipped_sheet": "不是合同中的表的工作表被跳过（提示）",
     "hidden_rows": "隐藏或筛选掉的行也被导入（提示）",
     "normalised_characters": "代码和编号中的全角字符、不可见空格已规范化（提示）",
     "trailing_comma": "行尾多余的逗号被忽略（提示）",
+    "stray_cr": "单元格内单独的回车符被删除（提示）",
     "xls_limits": "旧版 .xls 工作簿无法检查公式和隐藏行（提示）",
 }
 

@@ -123,11 +123,14 @@ def stage_csv(db, path: Path, table: str, workdir: Path, out: Collector,
     problems are reported)."""
     source = path.name
     try:
-        encoding, text_path = csvfile.utf8_copy(path, workdir)
+        encoding, text_path, stray_crs = csvfile.utf8_copy(path, workdir)
     except csvfile.EncodingProblem as bad:
         out.add(table, bad.line, None, "encoding",
                 f"从第 {bad.line:,} 行起既不是 UTF-8 也不是 GB18030/GBK 编码的文本", source)
         return None
+    if stray_crs:
+        out.notice(table, None, None, "stray_cr",
+                   f"{stray_crs:,} 处单独的回车符（CR，多为单元格内换行）已删除", source)
     rows = csvfile.head_records(text_path)
     if not rows:
         if TABLES[table].required:
@@ -187,14 +190,21 @@ def stage_csv(db, path: Path, table: str, workdir: Path, out: Collector,
     db.register("csv_lines", kept)
     try:
         db.execute("SET preserve_insertion_order = true")
-        not_blank = " OR ".join(f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL" for j in range(width))
-        db.execute(
-            f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM ("
-            f"SELECT l.line, r.* FROM csv_lines l POSITIONAL JOIN read_csv({_lit(str(text_path))}, "
-            f"header = false, skip = {skip}, columns = {cols}, auto_detect = false, delim = ',', "
-            f"quote = '\"', escape = '\"', ignore_errors = true, max_line_size = 16777216) r"
-            f") WHERE {not_blank}")
-        n_read = db.fetch(f"SELECT count(*), count(line) FROM {relation}")[0]
+        try:
+            not_blank = " OR ".join(f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL"
+                                    for j in range(width))
+            db.execute(
+                f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM ("
+                f"SELECT l.line, r.* FROM csv_lines l POSITIONAL JOIN read_csv("
+                f"{_lit(str(text_path))}, header = false, skip = {skip}, columns = {cols}, "
+                f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+                f"ignore_errors = true, max_line_size = 16777216) r) WHERE {not_blank}")
+            n_read = db.fetch(f"SELECT count(*), count(line) FROM {relation}")[0]
+        except Exception as error:  # noqa: BLE001 - the parser's text may quote cells
+            out.add(table, None, None, "file_unreadable",
+                    f"CSV 无法解析（{type(error).__name__}）；请用 Excel 或 WPS 重新另存为 CSV",
+                    source)
+            return None
     finally:
         db.execute("SET preserve_insertion_order = false")
         db.unregister("csv_lines")
