@@ -1,20 +1,35 @@
 """The benchmark of the issue "Fast at every scale": every command and page at several scales.
 
     python bench/run.py [--scales 1 10 100] [--workdir /tmp/bench] [--runs 3]
+    python bench/run.py --steps import --reuse [--scales 1 10 100]   # re-measure the importer
 
 For each scale, in one run: build the demo database (``python -m analytics build-demo``),
-its size, export it to Parquet, import that export into a fresh database (the full
-recomputation: validation, load, derived tables), ``metrics --all --json``,
-``metrics --year 2017 --json``, ``check``, the pandas baseline (bench/baseline_pandas.py)
-on the same Parquet files and a cross-check of its figures against ``metrics --all``,
-and every page's server-side render (bench/pages.py: cold, warm, query count).
+its size, export it to Parquet and to CSV, copy the CSV export to GBK (GB18030, as county
+offices export it; streamed, 1 MB at a time), import the Parquet export and the GBK CSV
+copy, each into a fresh database (the full recomputation: validation, load, derived
+tables; issue 11), ``metrics --all --json``, ``metrics --year 2017 --json``, ``check``,
+the pandas baseline (bench/baseline_pandas.py) on the same Parquet files and a
+cross-check of its figures against the store, and every page's server-side render
+(bench/pages.py: cold, warm, query count).
+
+``--steps`` runs part of it: ``build``, ``export`` (Parquet, CSV and the GBK copy),
+``import`` (``--imports parquet gbk``; best of ``--import-runs``), ``metrics``, ``check``,
+``pandas``, ``pages``. A step's inputs are made when they are missing; with ``--reuse``
+the databases and exports already in ``--workdir`` (``s10.duckdb``, ``s10_parquet/``,
+``s10_csv/``, ``s10_csv_gbk/``, …) are kept, so ``--steps import --reuse`` measures only
+the importer on data built once. An import-only run also runs the pandas baseline at
+every scale up to 10 (issue 11: at scale 10 the import must be faster than pandas, in
+the same run). A run of part of the steps writes its report to ``WORKDIR/results``
+unless ``--results`` says otherwise, so it never overwrites ``bench/results``.
 
 Every command runs as its own child process; its wall time, CPU time and peak RSS come
 from ``os.wait4`` on that one child (the kernel's ru_maxrss of that process, not a max
 over all children). This script imports nothing heavy, so the floor it puts under a
 child's ru_maxrss (a child starts as a copy of it) is its own RSS, recorded as
 ``runner_rss_mb``. Children get ``oom_score_adj`` 1000: if memory runs out, the kernel
-kills the benchmark's child, not someone else's process.
+kills the benchmark's child, not someone else's process. A command that fails (an
+import rejected, or killed) is recorded with its exit code and the tail of its log;
+the run goes on.
 
 Writes ``bench/results/latest.json`` (every raw number) and ``bench/results/README.md``
 (a table per measure, one column per scale, the machine, the goals and whether each
@@ -25,6 +40,7 @@ the ``<!-- notes -->`` line of an existing README is kept.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import platform
@@ -51,7 +67,17 @@ GOALS = {  # the issue's goals
     "app_rss_mb": 2048.0,      # scale 100: the app (a page-render process) under 2 GB
     "pandas_time_ratio": 10.0,  # scale 10: ≥ 10× faster than pandas
     "pandas_rss_ratio": 5.0,    # scale 10: ≥ 5× less memory than pandas
+    # issue 11, the importer (peak RSS of `python -m analytics import` into a fresh database)
+    "import_rss_mb_s100": 4096.0,      # scale 100: import of the Parquet export ≤ 4 GB
+    "import_gbk_rss_mb_s100": 4096.0,  # scale 100: import of the CSV export in GBK ≤ 4 GB
+    "import_rss_mb_s10": 1024.0,       # scale 10: import of the Parquet export ≤ 1 GB
+    "import_vs_pandas_s10": 1.0,       # scale 10: pandas wall / import wall > 1 (same run)
 }
+STEPS = ("build", "export", "import", "metrics", "check", "pandas", "pages")
+IMPORT_FORMATS = ("parquet", "gbk")  # the Parquet export; the CSV export transcoded to GBK
+PANDAS_WITH_IMPORT_MAX_SCALE = 10  # an import-only run runs pandas up to this scale
+GBK_CODEC = "gb18030"  # GBK's superset: the same bytes for every GBK character, no failures
+TRANSCODE_CHUNK = 1 << 20  # bytes read at a time when transcoding
 
 
 def python() -> str:
@@ -163,6 +189,68 @@ def best(runs: list[dict]) -> dict:
     return fastest
 
 
+def transcode_file(src: Path, dst: Path, encoding: str = GBK_CODEC,
+                   chunk: int = TRANSCODE_CHUNK) -> tuple[int, int]:
+    """Copy a UTF-8 file (BOM dropped) to ``encoding``, ``chunk`` bytes at a time.
+
+    Incremental codecs carry a character split across two chunks over; memory stays
+    a few chunks whatever the file's size. Returns (bytes read, bytes written).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+    encoder = codecs.getincrementalencoder(encoding)("strict")
+    read = written = 0
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        while True:
+            block = fin.read(chunk)
+            read += len(block)
+            data = encoder.encode(decoder.decode(block, final=not block), final=not block)
+            fout.write(data)
+            written += len(data)
+            if not block:
+                return read, written
+
+
+def transcode_folder(src: str | Path, dst: str | Path, encoding: str = GBK_CODEC,
+                     chunk: int = TRANSCODE_CHUNK) -> dict:
+    """Every ``*.csv`` of ``src`` transcoded into ``dst`` (other files copied).
+
+    Written to ``dst.partial`` and renamed at the end: ``dst`` exists only complete.
+    """
+    src, dst = Path(src), Path(dst)
+    partial = dst.with_name(dst.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    files = {}
+    for f in sorted(src.iterdir()):
+        if f.is_file() and f.suffix.lower() == ".csv":
+            files[f.name] = transcode_file(f, partial / f.name, encoding, chunk)
+        elif f.is_file():
+            shutil.copyfile(f, partial / f.name)
+    shutil.rmtree(dst, ignore_errors=True)
+    partial.rename(dst)
+    return {"encoding": encoding, "chunk_bytes": chunk, "csv_files": len(files),
+            "mb_in": round(sum(a for a, _ in files.values()) / 1e6, 1),
+            "mb_out": round(sum(b for _, b in files.values()) / 1e6, 1)}
+
+
+TRANSCODE = """
+import json, sys
+sys.path.insert(0, {bench!r})
+from run import transcode_folder
+print(json.dumps(transcode_folder({src!r}, {dst!r})))
+"""
+
+
+def drop_db(db: Path) -> None:
+    """A database file and what DuckDB or a writer leaves next to it (WAL, spill, temp copies)."""
+    for f in [db, db.with_name(db.name + ".wal"), *db.parent.glob(f".{db.name}.*")]:
+        if f.is_dir():
+            shutil.rmtree(f, ignore_errors=True)
+        else:
+            f.unlink(missing_ok=True)
+    shutil.rmtree(db.with_name(db.name + ".tmp"), ignore_errors=True)
+
+
 def machine() -> dict:
     def out(cmd):
         try:
@@ -219,12 +307,14 @@ ours = all_headline_figures(store)
 store.close()
 theirs = pd.read_parquet({theirs!r})
 problems = compare_figures(ours, theirs, keys=keys)
-# what `metrics --all --json` printed, against the store's own values
-printed = pd.read_json({printed!r}, lines=True, dtype={{"code": str}})
-lost = compare_figures(ours, printed, keys=keys)
+# what `metrics --all --json` printed in this run (if it ran), against the store's own values
+lost = None
+if {printed!r}:
+    printed = pd.read_json({printed!r}, lines=True, dtype={{"code": str}})
+    lost = compare_figures(ours, printed, keys=keys)
 print(json.dumps({{"rows_store": len(ours), "rows_pandas": len(theirs), "differences": len(problems),
-                  "first": problems[:5], "json_output_differences_1e-9": len(lost),
-                  "json_output_first": lost[:3]}}, ensure_ascii=False))
+                  "first": problems[:5], "json_output_differences_1e-9": None if lost is None else len(lost),
+                  "json_output_first": None if lost is None else lost[:3]}}, ensure_ascii=False))
 """
 
 PROFILE_REPORT = """
@@ -236,77 +326,142 @@ print(s.getvalue())
 
 
 def bench_scale(scale: float, work: Path, runs: int, page_runs: int, env: dict,
-                reuse: bool, record, skip_pandas: bool, skip_pages: bool) -> None:
-    """Every step at one scale; ``record(key, value)`` stores a result as soon as it exists."""
+                reuse: bool, record, steps=STEPS, chunk: int = 0,
+                imports=IMPORT_FORMATS, import_runs: int = 1, pandas_with_import: bool = True) -> None:
+    """The chosen steps at one scale; ``record(key, value)`` stores a result as soon as it exists.
+
+    Inputs a step needs (the database, the exports) are made when missing, or always
+    without ``reuse``; a step not chosen and not needed does not run.
+    """
     py = python()
     tag = f"s{scale:g}"
     db = work / f"{tag}.duckdb"
     parquet = work / f"{tag}_parquet"
+    csv_dir = work / f"{tag}_csv"
+    gbk = work / f"{tag}_csv_gbk"
     imported = work / f"{tag}_import.duckdb"
     cli = [py, "-m", "analytics"]
+    want = set(steps)
+    imports = [f for f in imports if f in IMPORT_FORMATS] if "import" in want else []
+    with_pandas = "pandas" in want or (pandas_with_import and "parquet" in imports
+                                       and scale <= PANDAS_WITH_IMPORT_MAX_SCALE)
+    # what this run needs, and what it may keep (with --reuse, when complete)
+    kept = {"parquet": reuse and (parquet / "household_years.parquet").exists(),
+            "csv": reuse and (csv_dir / "household_years.csv").exists(),
+            "gbk": reuse and (gbk / "household_years.csv").exists()}
+    need_parquet = "export" in want or "parquet" in imports or with_pandas
+    need_gbk = "export" in want or "gbk" in imports
+    need_csv = "export" in want or (need_gbk and not kept["gbk"])
+    need_db = (bool(want & {"build", "metrics", "check", "pages"})
+               or (need_parquet and not kept["parquet"]) or (need_csv and not kept["csv"]))
 
     # 1. build
-    if reuse and db.exists():
-        record("build", {"reused": True})
+    build_log = work / f"{tag}.build.log"
+    if (reuse and db.exists()) or not need_db:
+        # the counts of the build that made it, when its log is still there
+        record("build", {"reused": True, **_parse_build_counts(build_log)} if db.exists()
+               else {"skipped": "not needed: the exports are kept", **_parse_build_counts(build_log)})
     else:
-        log = work / f"{tag}.build.log"
-        r = measure(cli + ["build-demo", "--scale", f"{scale:g}", "--db", str(db)], log=log, env=env)
-        r.update(_parse_build_counts(log))
+        cmd = cli + ["build-demo", "--scale", f"{scale:g}", "--db", str(db)]
+        r = measure(cmd + (["--chunk", str(chunk)] if chunk else []), log=build_log, env=env)
+        r.update(_parse_build_counts(build_log))
         if r["exit"] != 0:
-            r["log_tail"] = tail(log)
+            r["log_tail"] = tail(build_log)
         record("build", r)
         if r["exit"] != 0:
             return
-    record("db_size_mb", size_mb(db))
+    if db.exists():
+        record("db_size_mb", size_mb(db))
 
-    # 2. export to Parquet
-    if reuse and (parquet / "household_years.parquet").exists():
-        record("export", {"reused": True})
-    else:
-        shutil.rmtree(parquet, ignore_errors=True)
-        log = work / f"{tag}.export.log"
-        r = measure(cli + ["export", str(parquet), "--format", "parquet", "--db", str(db)],
-                    log=log, env=env)
-        if r["exit"] != 0:
-            r["log_tail"] = tail(log)
-        record("export", r)
-    record("parquet_size_mb", size_mb(parquet))
+    # 2. export to Parquet and to CSV, each into FOLDER.partial renamed when complete
+    def export(fmt: str, folder: Path, step: str, log: Path) -> None:
+        if kept[fmt]:
+            record(step, {"reused": True})
+        else:
+            partial = folder.with_name(folder.name + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            r = measure(cli + ["export", str(partial), "--format", fmt, "--db", str(db)],
+                        stdout=work / f"{tag}.{step}.out", log=log, env=env)
+            if r["exit"] == 0:
+                shutil.rmtree(folder, ignore_errors=True)
+                partial.rename(folder)
+            else:
+                r["log_tail"] = tail(log)
+            record(step, r)
+        record(f"{fmt}_size_mb", size_mb(folder))
 
-    # 3. import the export into a fresh database: the full recomputation
-    imported.unlink(missing_ok=True)
-    log = work / f"{tag}.import.log"
-    r = measure(cli + ["import", str(parquet), "--db", str(imported)], log=log, env=env)
-    if r["exit"] != 0:
-        r["log_tail"] = tail(log)
-    record("import", r)
-    record("import_db_size_mb", size_mb(imported))
-    imported.unlink(missing_ok=True)  # only its time and memory matter; keep the disk
+    if need_parquet:
+        export("parquet", parquet, "export", work / f"{tag}.export.log")
+    if need_csv:
+        export("csv", csv_dir, "export_csv", work / f"{tag}.export_csv.log")
+    elif csv_dir.is_dir():  # kept, not needed: its size still tells the GBK copy's origin
+        record("csv_size_mb", size_mb(csv_dir))
+    # the CSV export in GBK (GB18030), as county offices export it: streamed, 1 MB at a time
+    if need_gbk:
+        if kept["gbk"]:
+            record("transcode_gbk", {"reused": True})
+        elif (csv_dir / "household_years.csv").exists():
+            out, log = work / f"{tag}.transcode_gbk.out", work / f"{tag}.transcode_gbk.log"
+            r = measure([py, "-c", TRANSCODE.format(bench=str(CODE / "bench"), src=str(csv_dir),
+                                                    dst=str(gbk))], stdout=out, log=log, env=env)
+            try:
+                r.update(json.loads(tail(out, 1)))
+            except ValueError:
+                r["log_tail"] = tail(log)
+            record("transcode_gbk", r)
+        record("gbk_size_mb", size_mb(gbk))
+
+    # 3. import each export into a fresh database: the full recomputation (issue 11)
+    for fmt in imports:
+        source, step = (parquet, "import") if fmt == "parquet" else (gbk, "import_gbk")
+        if not source.is_dir():
+            record(step, {"exit": None, "error": f"no input: {source} is missing"})
+            continue
+        rs = []
+        for _ in range(import_runs):
+            drop_db(imported)
+            log, out = work / f"{tag}.{step}.log", work / f"{tag}.{step}.out"
+            r = measure(cli + ["import", str(source), "--db", str(imported)], stdout=out, log=log,
+                        env=env)
+            r["input"] = str(source)
+            if r["exit"] != 0:  # rejected (problems on stdout), crashed or killed
+                r["log_tail"] = tail(log)
+                if tail(out):
+                    r["stdout_tail"] = tail(out)
+            rs.append(r)
+            if r["exit"] != 0:
+                break
+        record(step, best(rs))
+        record(f"{step}_db_size_mb", size_mb(imported))
+        drop_db(imported)  # only its time and memory matter; keep the disk
 
     # 4. metrics --all --json, best of runs
     all_out = work / f"{tag}.metrics_all.jsonl"
-    rs = [measure(cli + ["metrics", "--all", "--json", "--db", str(db)], stdout=all_out,
-                  log=work / f"{tag}.metrics_all.log", env=env) for _ in range(runs)]
-    m = best(rs)
-    if all_out.exists():  # counted line by line: the runner must stay small (see the docstring)
-        m["rows"] = m["blank_lines"] = 0
-        with open(all_out, "rb") as f:
-            for line in f:
-                m["rows" if line.strip() else "blank_lines"] += 1
-    record("metrics_all", m)
+    if "metrics" in want:
+        rs = [measure(cli + ["metrics", "--all", "--json", "--db", str(db)], stdout=all_out,
+                      log=work / f"{tag}.metrics_all.log", env=env) for _ in range(runs)]
+        m = best(rs)
+        if all_out.exists():  # counted line by line: the runner must stay small (see the docstring)
+            m["rows"] = m["blank_lines"] = 0
+            with open(all_out, "rb") as f:
+                for line in f:
+                    m["rows" if line.strip() else "blank_lines"] += 1
+        record("metrics_all", m)
 
-    # 5. metrics --year 2017 --json
-    rs = [measure(cli + ["metrics", "--year", "2017", "--json", "--db", str(db)],
-                  stdout=work / f"{tag}.metrics_2017.json", env=env) for _ in range(runs)]
-    record("metrics_2017", best(rs))
+        # 5. metrics --year 2017 --json
+        rs = [measure(cli + ["metrics", "--year", "2017", "--json", "--db", str(db)],
+                      stdout=work / f"{tag}.metrics_2017.json", env=env) for _ in range(runs)]
+        record("metrics_2017", best(rs))
 
     # 6. check (exit 1 = findings, not a failure)
-    r = measure(cli + ["check", "--db", str(db)], stdout=work / f"{tag}.check.txt",
-                log=work / f"{tag}.check.log", env=env)
-    r["findings_line"] = tail(work / f"{tag}.check.txt", 1)
-    record("check", r)
+    if "check" in want:
+        r = measure(cli + ["check", "--db", str(db)], stdout=work / f"{tag}.check.txt",
+                    log=work / f"{tag}.check.log", env=env)
+        r["findings_line"] = tail(work / f"{tag}.check.txt", 1)
+        record("check", r)
 
     # 7. the pandas baseline on the same Parquet files, and a cross-check of its figures
-    if not skip_pandas:
+    if with_pandas:
         pandas_out = work / f"{tag}.pandas_figures.parquet"
         rs = []
         for i in range(runs):
@@ -325,9 +480,10 @@ def bench_scale(scale: float, work: Path, runs: int, page_runs: int, env: dict,
                 break
         p = best(rs)
         record("pandas", p)
-        if p["exit"] == 0 and all_out.exists():
+        if p["exit"] == 0 and db.exists():  # the printed JSON is checked when metrics ran now
+            printed = str(all_out) if "metrics" in want and all_out.exists() else ""
             r = subprocess.run([py, "-c", CROSS_CHECK.format(
-                bench=str(CODE / "bench"), db=str(db), theirs=str(pandas_out), printed=str(all_out))],
+                bench=str(CODE / "bench"), db=str(db), theirs=str(pandas_out), printed=printed)],
                 capture_output=True, text=True, cwd=CODE, env=env, preexec_fn=_child_setup)
             try:
                 record("cross_check", json.loads(r.stdout.strip().splitlines()[-1]))
@@ -335,7 +491,7 @@ def bench_scale(scale: float, work: Path, runs: int, page_runs: int, env: dict,
                 record("cross_check", {"error": r.stderr[-2000:]})
 
     # 8. every page: cold, warm, query counts (one process: the app's memory)
-    if not skip_pages:
+    if "pages" in want:
         pages_json = work / f"{tag}.pages.json"
         pages_json.unlink(missing_ok=True)
         log = work / f"{tag}.pages.log"
@@ -396,7 +552,7 @@ def derived(scale_result: dict) -> dict:
         "time_vs_metrics_all": _ratio(p.get("wall_s"), m.get("wall_s")),
         "rss_vs_metrics_all": _ratio(p.get("peak_rss_mb_max"), m.get("peak_rss_mb_max")),
         "time_vs_import": _ratio(p.get("wall_s"), i.get("wall_s")),
-        "rss_vs_import": _ratio(p.get("peak_rss_mb_max"), i.get("peak_rss_mb")),
+        "rss_vs_import": _ratio(p.get("peak_rss_mb_max"), i.get("peak_rss_mb_max", i.get("peak_rss_mb"))),
         "cpu_vs_metrics_all": _ratio(p.get("cpu_s"), m.get("cpu_s")),
         "cpu_vs_import": _ratio(p.get("cpu_s"), i.get("cpu_s")),
     }
@@ -446,7 +602,44 @@ def goals(results: dict) -> list[dict]:
         out.append({"goal": "queries per page do not grow with villages or years (same count at every scale)",
                     "measured": "differs: " + ", ".join(grows) if grows else "identical at every scale",
                     "met": not grows})
+    # issue 11: the importer
+    for s, step, limit, label in (
+        (s100, "import", GOALS["import_rss_mb_s100"], "issue 11 — scale 100: `import` of the Parquet "
+         "export peaks at ≤ 4 GB RSS (old importer: 22.4 GB)"),
+        (s100, "import_gbk", GOALS["import_gbk_rss_mb_s100"], "issue 11 — scale 100: `import` of the "
+         "CSV export in GBK (GB18030) peaks at ≤ 4 GB RSS"),
+        (s10, "import", GOALS["import_rss_mb_s10"], "issue 11 — scale 10: `import` of the Parquet "
+         "export peaks at ≤ 1 GB RSS (old importer: 2.6 GB)"),
+    ):
+        out.append({"goal": label, **_import_rss_goal(_get(s, step) if s else None, limit)})
+    i, p = (_get(s10, "import") or {}, _get(s10, "pandas") or {}) if s10 else ({}, {})
+    label = ("issue 11 — scale 10: `import` of the Parquet export is faster than the pandas "
+             "baseline on the same files, in the same run (wall; pandas best of its runs)")
+    if i.get("wall_s") is None or p.get("wall_s") is None:
+        out.append({"goal": label, "measured": None, "met": None})
+    else:
+        ratio = _ratio(p["wall_s"], i["wall_s"])
+        measured = (f"import {i['wall_s']:.2f} s vs pandas {p['wall_s']:.2f} s: pandas/import = "
+                    f"{ratio:.2f}×" + _failed(i, "import") + _failed(p, "pandas"))
+        out.append({"goal": label, "measured": measured,
+                    "met": i["exit"] == 0 and p["exit"] == 0 and ratio > GOALS["import_vs_pandas_s10"]})
     return out
+
+
+def _failed(r: dict, what: str) -> str:
+    if r.get("exit") == 0:
+        return ""
+    signal_ = f", killed by signal {r['killed_by_signal']}" if r.get("killed_by_signal") else ""
+    return f" — {what} FAILED (exit {r.get('exit')}{signal_})"
+
+
+def _import_rss_goal(r: dict | None, limit: float) -> dict:
+    """An import's peak RSS (max of its runs) against ``limit`` MB; a failed import misses it."""
+    if not r or r.get("peak_rss_mb") is None:
+        return {"measured": (r or {}).get("error"), "met": None}
+    rss = r.get("peak_rss_mb_max", r["peak_rss_mb"])
+    return {"measured": f"{rss:,.0f} MB peak in {r['wall_s']:.1f} s" + _failed(r, "import"),
+            "met": r["exit"] == 0 and rss <= limit}
 
 
 def query_counts(results: dict) -> dict[str, list]:
@@ -459,10 +652,28 @@ def query_counts(results: dict) -> dict[str, list]:
 
 
 def _table(title: str, rows: list[tuple[str, list]], scales: list[str], digits=2) -> list[str]:
+    if all(v is None for _, values in rows for v in values):
+        return []  # a step this run did not measure at any scale
     lines = [f"### {title}", "", "| | " + " | ".join(f"scale {s}" for s in scales) + " |",
              "|---|" + "---:|" * len(scales)]
     for label, values in rows:
         lines.append(f"| {label} | " + " | ".join(_fmt(v, digits) for v in values) + " |")
+    return lines + [""]
+
+
+def _growth_table(title: str, rows: list[tuple[str, list]], scales: list[str]) -> list[str]:
+    """Values per scale, then the ratio of each scale to the previous one (10/1, 100/10)."""
+    if all(v is None for _, values in rows for v in values):
+        return []
+    pairs = list(zip(range(len(scales) - 1), range(1, len(scales))))
+    lines = [f"### {title}", "",
+             "| | " + " | ".join(f"scale {s}" for s in scales)
+             + "".join(f" | ×{scales[b]}/{scales[a]}" for a, b in pairs) + " |",
+             "|---|" + "---:|" * (len(scales) + len(pairs))]
+    for label, values in rows:
+        ratios = [_ratio(values[b], values[a]) for a, b in pairs]
+        lines.append(f"| {label} | " + " | ".join(_fmt(v) for v in values)
+                     + "".join(f" | {_fmt(r)}" for r in ratios) + " |")
     return lines + [""]
 
 
@@ -480,9 +691,21 @@ def write_report(results: dict, results_dir: Path) -> None:
         return [("wall s", col(step, "wall_s")), ("CPU s (user+sys)", col(step, "cpu_s")),
                 ("peak RSS MB", col(step, "peak_rss_mb")), ("exit code", col(step, "exit"))]
 
+    def rss_max(step):  # the max over an import's runs
+        return [_get(S[s], step, "peak_rss_mb_max") or _get(S[s], step, "peak_rss_mb") for s in scales]
+
     m = results["machine"]
+    steps = results.get("steps") or list(STEPS)
+    part = ([f"- steps run: {', '.join(steps)}"
+             + (" (and the pandas baseline with the import up to scale "
+                f"{PANDAS_WITH_IMPORT_MAX_SCALE})" if "import" in steps and "pandas" not in steps
+                and results.get("pandas_with_import", True) else "")]
+            if list(steps) != list(STEPS) else [])
+    if results.get("reuse"):
+        part.append(f"- `--reuse`: databases and exports already in `{results.get('workdir')}` were kept "
+                    "(their build and export rows are empty)")
     lines = [
-        "# Benchmark results — \"Fast at every scale\"",
+        "# Benchmark results — \"Fast at every scale\" and issue 11 (the importer)",
         "",
         "Written by `bench/run.py` (`" + results["command"] + "`); raw numbers in `latest.json`.",
         "",
@@ -497,10 +720,14 @@ def write_report(results: dict, results_dir: Path) -> None:
         f"- python {m.get('python')}, duckdb {m.get('duckdb')}, pandas {m.get('pandas')}, "
         f"pyarrow {m.get('pyarrow')}, streamlit {m.get('streamlit')}",
         f"- runs: best of {results['runs']} for `metrics` and pandas; {results['page_runs']} warm "
-        f"renders per page; runner's own RSS {results.get('runner_rss_mb')} MB (a floor under "
+        f"renders per page; `import`: best of {results.get('import_runs', 1)} (wall), peak RSS the "
+        f"max of its runs; runner's own RSS {results.get('runner_rss_mb')} MB (a floor under "
         "every child's peak RSS)",
         "- every figure is one child process measured with `os.wait4` (wall, user+sys CPU, peak "
         "RSS = its ru_maxrss); wall includes interpreter start-up and imports (`startup` row).",
+        f"- GBK CSV: the CSV export transcoded to {GBK_CODEC.upper()} (GBK's superset; the same "
+        f"bytes for every GBK character) by an incremental codec, {TRANSCODE_CHUNK >> 20} MB at a time",
+        *part,
         "",
         "## Goals",
         "",
@@ -517,14 +744,35 @@ def write_report(results: dict, results_dir: Path) -> None:
         ("scope-years (`metrics --all` rows)", col("metrics_all", "rows")),
         ("database MB", col("db_size_mb")),
         ("Parquet export MB", col("parquet_size_mb")),
-        ("imported database MB", col("import_db_size_mb")),
+        ("CSV export MB (UTF-8)", col("csv_size_mb")),
+        (f"CSV export in GBK MB ({GBK_CODEC})", col("gbk_size_mb")),
+        ("imported database MB (from Parquet)", col("import_db_size_mb")),
+        ("imported database MB (from GBK CSV)", col("import_gbk_db_size_mb")),
     ], scales, 1)
     lines += _table("Start-up floor: `python -c 'import pandas, duckdb, analytics.metrics'`",
                     step_rows("startup")[:3], scales)
     lines += _table("build-demo (generate + load + derived tables)", step_rows("build"), scales)
     lines += _table("export --format parquet", step_rows("export"), scales)
+    lines += _table("export --format csv", step_rows("export_csv"), scales)
+    lines += _table(f"the CSV export transcoded to GBK ({GBK_CODEC}, streamed)",
+                    step_rows("transcode_gbk"), scales)
     lines += _table("import of that Parquet export into a fresh database (our full recomputation)",
-                    step_rows("import"), scales)
+                    step_rows("import") + [("peak RSS MB, max of runs", rss_max("import")),
+                                           ("input MB", col("parquet_size_mb"))], scales)
+    lines += _table("import of the GBK CSV export into a fresh database",
+                    step_rows("import_gbk") + [("peak RSS MB, max of runs", rss_max("import_gbk")),
+                                               ("input MB", col("gbk_size_mb"))], scales)
+    lines += _growth_table("Import growth: time and memory from scale to scale (issue 11)", [
+        ("household-years", col("build", "household_years")),
+        ("Parquet: input MB", col("parquet_size_mb")),
+        ("Parquet: wall s", col("import", "wall_s")),
+        ("Parquet: CPU s", col("import", "cpu_s")),
+        ("Parquet: peak RSS MB", rss_max("import")),
+        ("GBK CSV: input MB", col("gbk_size_mb")),
+        ("GBK CSV: wall s", col("import_gbk", "wall_s")),
+        ("GBK CSV: CPU s", col("import_gbk", "cpu_s")),
+        ("GBK CSV: peak RSS MB", rss_max("import_gbk")),
+    ], scales)
     lines += _table(f"metrics --all --json (best of {results['runs']})", step_rows("metrics_all") + [
         ("all runs, wall s", [", ".join(map(str, w)) if w else None for w in col("metrics_all", "walls_s")]),
         ("JSON values off the store's by > 1e-9 relative", col("cross_check", "json_output_differences_1e-9")),
@@ -576,12 +824,15 @@ def write_report(results: dict, results_dir: Path) -> None:
     for s, p in prof:
         lines += [f"### cProfile of `metrics --all --json` at scale {s} ({p['wall_s']} s under the profiler)",
                   "", "```", p["top_cumulative"].strip()[:6000], "```", ""]
-    errors = [(s, step, _get(S[s], step, "log_tail")) for s in scales for step in S[s]
-              if _get(S[s], step, "log_tail")]
+    errors = [(s, step, S[s][step]) for s in scales for step in S[s]
+              if _get(S[s], step, "log_tail") or _get(S[s], step, "stdout_tail")]
     if errors:
         lines += ["## Failures", ""]
-        for s, step, text in errors:
-            lines += [f"scale {s}, {step}:", "", "```", text, "```", ""]
+        for s, step, r in errors:
+            lines += [f"scale {s}, {step} (exit {r.get('exit')}):", ""]
+            for key, what in (("log_tail", "stderr"), ("stdout_tail", "stdout")):
+                if r.get(key):
+                    lines += [f"{what}, last lines:", "", "```", r[key], "```", ""]
     loads = [(s, step, v.get("load1_before"), v.get("load1_after")) for s in scales
              for step, v in S[s].items() if isinstance(v, dict) and "load1_before" in v]
     if loads:
@@ -608,9 +859,21 @@ def main(argv=None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench"))
     parser.add_argument("--runs", type=int, default=3, help="best of N for metrics and pandas")
     parser.add_argument("--page-runs", type=int, default=PAGE_RUNS, help="warm renders per page")
-    parser.add_argument("--results", type=Path, default=RESULTS, help="where README.md and latest.json go")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="where README.md and latest.json go (default: bench/results; "
+                             "WORKDIR/results for a run of part of the steps)")
+    parser.add_argument("--steps", nargs="+", choices=STEPS, default=None, metavar="STEP",
+                        help="run these steps only: " + ", ".join(STEPS) + " (their missing inputs "
+                             "are made; `import` also runs pandas up to scale "
+                             f"{PANDAS_WITH_IMPORT_MAX_SCALE})")
     parser.add_argument("--reuse", action="store_true",
-                        help="reuse a database and Parquet export already in --workdir")
+                        help="keep the databases and exports (Parquet, CSV, GBK CSV) already in "
+                             "--workdir; build and export only what is missing")
+    parser.add_argument("--imports", nargs="+", choices=IMPORT_FORMATS, default=list(IMPORT_FORMATS),
+                        help="which exports the import step imports (default: both)")
+    parser.add_argument("--import-runs", type=int, default=1, help="best of N for each import")
+    parser.add_argument("--chunk", type=int, default=0, metavar="COUNTIES",
+                        help="build-demo --chunk (e.g. 20 keeps scale 100's build near 11 GB)")
     parser.add_argument("--skip-pandas", action="store_true")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--report-only", action="store_true",
@@ -620,6 +883,11 @@ def main(argv=None) -> int:
     parser.add_argument("--no-profile", action="store_true",
                         help="do not profile `metrics --all` when it misses 3 s")
     args = parser.parse_args(argv)
+    steps = [step for step in STEPS if step in (args.steps or STEPS)
+             and not (step == "pandas" and args.skip_pandas) and not (step == "pages" and args.skip_pages)]
+    if args.results is None:  # a run of part of the steps never replaces the full report
+        args.results = (RESULTS if args.report_only or args.steps is None or set(args.steps) == set(STEPS)
+                        else args.workdir.resolve() / "results")
     if args.report_only:
         write_report(json.loads((args.results / "latest.json").read_text(encoding="utf-8")), args.results)
         print(f"rewrote {args.results / 'README.md'}")
@@ -640,6 +908,12 @@ def main(argv=None) -> int:
         "finished_utc": None,
         "runs": args.runs,
         "page_runs": args.page_runs,
+        "import_runs": args.import_runs,
+        "steps": steps,
+        "pandas_with_import": not args.skip_pandas,
+        "imports": args.imports,
+        "reuse": args.reuse,
+        "chunk": args.chunk,
         "workdir": str(work),
         "goals": GOALS,
         "machine": machine(),
@@ -657,12 +931,14 @@ def main(argv=None) -> int:
                   + (json.dumps(value, ensure_ascii=False)[:300] if not isinstance(value, dict)
                      else ", ".join(f"{k}={v}" for k, v in value.items()
                                     if k in ("wall_s", "cpu_s", "peak_rss_mb", "exit", "differences",
-                                             "in_process_s", "rows"))), flush=True)
+                                             "in_process_s", "rows", "reused", "skipped", "mb_out", "error"))),
+                  flush=True)
 
         record("startup", best([measure([python(), "-c", "import pandas, duckdb, analytics.metrics"],
                                         env=env) for _ in range(args.runs)]))
-        bench_scale(scale, work, args.runs, args.page_runs, env, args.reuse, record,
-                    args.skip_pandas, args.skip_pages)
+        bench_scale(scale, work, args.runs, args.page_runs, env, args.reuse, record, steps=steps,
+                    chunk=args.chunk, imports=args.imports, import_runs=max(1, args.import_runs),
+                    pandas_with_import=not args.skip_pandas)
         m = results["scales"][key].get("metrics_all") or {}
         if not args.no_profile and m.get("wall_s", 0) >= GOALS["metrics_all_s"]:
             profile_metrics_all(scale, work, env, record)
