@@ -61,7 +61,9 @@ def cmd_import(args) -> int:
                           source=str(Path(args.path).resolve()), progress=say)
     if not result.ok:
         print(write_problems_report(result.problems, result.notices))
-        print(f"导入被拒绝：{len(result.problems):,} 个问题；数据库 {args.db} 未改动。",
+        from analytics.ingest.report import problem_count
+
+        print(f"导入被拒绝：{problem_count(result.problems):,} 个问题；数据库 {args.db} 未改动。",
               file=sys.stderr)
         return 1
     if result.notices:

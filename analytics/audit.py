@@ -38,7 +38,8 @@ def record(actor: str, role: str, action: str, detail: str = "", rows: int | Non
     except Exception as error:  # noqa: BLE001 - any failure means: not recorded
         raise AuditUnavailable(
             f"审计记录无法写入（{type(error).__name__}），操作未执行，现有数据未改动；"
-            "请检查 data/audit.duckdb 是否被其他程序占用或磁盘是否已满") from error
+            f"请检查 {path or audit_path()} 是否被其他程序占用、能否创建，或磁盘是否已满"
+        ) from error
 
 
 def recent(limit: int = 200, path: Path | None = None):

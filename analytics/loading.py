@@ -66,8 +66,10 @@ def load_dataset(path: str | Path, db_path: str | Path | None = None, *, actor: 
         # (a library's message may quote the data, so only its class is named)
         return LoadResult(False, problems=[Problem(
             "dataset", None, None, "import_failed",
-            f"导入中途出错（{type(error).__name__}），现有数据未改动；若是内存不足（OutOfMemory），"
-            "可调高 TONGWEI_IMPORT_MEMORY 或改用较小的文件", Path(str(path)).name)])
+            f"导入中途出错（{type(error).__name__}），现有数据未改动" + (
+                "；内存不足：可调高 TONGWEI_IMPORT_MEMORY（默认 2GB）"
+                if "OutOfMemory" in type(error).__name__ or isinstance(error, MemoryError)
+                else ""), Path(str(path)).name)])
     return LoadResult(True, counts=result.counts, notices=result.notices)
 
 

@@ -321,7 +321,7 @@ class DatasetBuilder:
                     f"SELECT count(*) FROM {_quote(name)}").fetchall()[0][0]
             self.con.execute("DETACH staging")
             for name in DERIVED_TABLES:
-                _say(progress, f"computing {name}")
+                _say(progress, f"计算 {name}")
                 sql = read_query(f"build_{name}")
                 if _uses_macros(sql):
                     _create_macros(self.con)
@@ -339,13 +339,13 @@ class DatasetBuilder:
                 "constraints": "enforced" if self.constraints else "validated before load",
             }
             self.con.executemany("INSERT INTO dataset_meta VALUES (?, ?)", list(meta.items()))
-            _say(progress, "checkpoint")
+            _say(progress, "写入磁盘")
             self.con.execute("CHECKPOINT")
             self.con.close()
             if before_swap is not None:
                 before_swap(dict(self.counts))
             os.replace(self.tmp, self.db_path)
-            _say(progress, f"swapped in {self.db_path}")
+            _say(progress, f"已替换 {self.db_path}")
         except BaseException:
             self.abandon()
             raise

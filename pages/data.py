@@ -6,6 +6,7 @@ import json
 
 import streamlit as st
 
+from analytics.ingest.report import problem_count
 from analytics.loading import load_uploaded_files
 from ui import data
 from ui.frame import page_frame, progress_bar
@@ -69,13 +70,13 @@ if uploads and st.button("校验并导入", type="primary", key="do_import"):
         if result.ok:
             status.update(label="导入成功，数据已替换", state="complete")
         else:
-            status.update(label=f"导入被拒绝：发现 {len(result.problems)} 个问题，现有数据未改动",
-                          state="error")
+            status.update(label=f"导入被拒绝：发现 {problem_count(result.problems):,} 个问题，"
+                                "现有数据未改动", state="error")
     if result.ok:
         st.success("导入成功：" + "，".join(f"{k} {v:,} 行" for k, v in result.counts.items()))
         st.cache_data.clear()
     else:
-        st.error(f"共 {len(result.problems):,} 个问题，现有数据未改动。")
+        st.error(f"共 {problem_count(result.problems):,} 个问题，现有数据未改动。")
         st.dataframe(problem_rows(result.problems), hide_index=True, key="problems")
     if result.notices:
         st.caption(f"提示（{len(result.notices):,} 条，不影响导入）")

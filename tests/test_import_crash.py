@@ -5,7 +5,7 @@ A demo database (scale 0.3) is exported to CSV; the export is changed a little (
 village's registered population doubled, so the new data shows in the figures) and
 imported with ``python -m analytics import`` in a subprocess. When its progress on
 stderr reaches a point of the import (validating household_years in the staging tables,
-writing the checked tables into the new file, computing household_facts) the process
+writing the checked tables into the new file, 计算 household_facts) the process
 gets SIGKILL: no Python cleanup runs. Its writer lock (``.<db>.lock``, an flock) is
 released by the kernel, so the next import is not blocked; the lock file itself stays
 and is not counted as a leftover.
@@ -30,7 +30,7 @@ from analytics.config import ROOT
 
 # Progress lines of the import (analytics/ingest, store.DatasetBuilder.finish): all come
 # after the new file was created beside the database and before it is swapped in.
-KILL_POINTS = ["校验 household_years", "写入数据", "computing household_facts"]
+KILL_POINTS = ["校验 household_years", "写入数据", "计算 household_facts"]
 
 
 def cli(*args, db: Path) -> subprocess.CompletedProcess:

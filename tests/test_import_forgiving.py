@@ -257,7 +257,7 @@ def test_old_excel_xls_is_read(tmp_path):
     write_xls(path, sheets)
     result = import_dataset(path, tmp_path / "db.duckdb")
     assert result.counts["households"] == 3
-    assert ("households", None, None, "xls_limits") in [key(n) for n in result.notices]
+    assert [key(n) for n in result.notices].count(("dataset", None, None, "xls_limits")) == 1
 
 
 # ------------------------------------------------------------------ CSV files
@@ -426,3 +426,130 @@ def test_a_stray_quote_deep_in_a_large_file_names_its_line(tmp_path, monkeypatch
         import_dataset(folder, tmp_path / "db.duckdb")
     problems = [(p.line, p.column_index, p.rule) for p in rejected.value.problems]
     assert problems == [(153, 4, "bad_quote")]
+
+
+# ------------------------------------------------------------------ found by a newcomer
+
+
+def set_cell(table: str, row: int, column: str, value: str):
+    def edit(text: str) -> str:
+        import csv
+        import io
+
+        rows = list(csv.reader(io.StringIO(text)))
+        rows[row + 1][rows[0].index(column)] = value
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        return out.getvalue()
+    return edit
+
+
+MORE_CSV_CASES = [
+    # (id, table, edit, problems, notices)
+    ("implausible_members", "household_years", set_cell("household_years", 1, "members",
+                                                        "2147483647"),
+     [("household_years", 3, "members", "maximum")], []),
+    ("implausible_income", "household_years",
+     set_cell("household_years", 1, "net_income_per_capita", "1e300"),
+     [("household_years", 3, "net_income_per_capita", "maximum")], []),
+    ("an_id_number_in_a_public_name", "townships",
+     set_cell("townships", 1, "short_name", "陇阳" + IDS[1]),
+     [("townships", 3, "short_name", "personal_value")], []),
+    ("a_phone_number_in_a_unit", "cadres", set_cell("cadres", 0, "unit", "县财政局 13912345678"),
+     [("cadres", 2, "unit", "personal_value")], []),
+    ("a_year_without_a_poverty_line_is_named_once", "household_years",
+     set_cell("household_years", 2, "year", "2030"),
+     [("household_years", 4, "year", "year_range")], []),
+    ("a_registered_year_typo_is_one_problem", "households",
+     set_cell("households", 0, "registered_year", "15"),
+     [("households", 2, "registered_year", "year_range")], []),
+    ("full_width_and_invisible_numbers", "household_years",
+     lambda text: text.replace(",2500,", ",\u3000２５００,").replace("H002,2016,", "H002,2016\u200b,"),
+     [], []),
+    ("two_trailing_commas_on_one_row", "households",
+     lambda text: text.replace("H002,", "H002,", 1).splitlines()[0] + "\n" + "\n".join(
+         line + (",," if i == 1 else "") for i, line in enumerate(text.splitlines()[1:])) + "\n",
+     [], [("households", None, None, "trailing_comma")]),
+    ("a_row_with_a_cell_missing", "households",
+     lambda text: "\n".join(line if i != 2 else ",".join(line.split(",")[:-1])
+                            for i, line in enumerate(text.splitlines())) + "\n",
+     # the unreadable row's children: one summary line, not one per child
+     [("households", 3, None, "bad_row"), ("household_years", 5, "household_id", "foreign_key")],
+     []),
+]
+
+
+@pytest.mark.parametrize("table, edit, problems, notices", [c[1:] for c in MORE_CSV_CASES],
+                         ids=[c[0] for c in MORE_CSV_CASES])
+def test_more_csv_files(table, edit, problems, notices, tmp_path):
+    folder = _csv(tmp_path, table, edit)
+    got_problems, got_notices, items = outcome(folder, tmp_path / "db.duckdb")
+    assert got_problems == problems, "\n".join(map(str, items))
+    assert sorted(got_notices, key=str) == sorted(notices, key=str)
+    assert_nothing_personal(items)
+    assert "13912345678" not in "\n".join(map(str, items))
+
+
+def test_an_empty_parent_table_is_one_line_not_one_per_child(tmp_path):
+    folder = _csv(tmp_path, "villages", lambda text: text.splitlines()[0] + "\n")
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, tmp_path / "db.duckdb")
+    orphans = [p for p in rejected.value.problems if p.rule == "foreign_key"]
+    assert sorted(p.table for p in orphans) == ["households", "village_years"]  # one line each
+    assert all("没有数据行" in p.message for p in orphans)
+
+
+def test_a_missing_optional_table_is_a_notice(tmp_path):
+    t = base()
+    del t["household_measures"]
+    result = import_dataset(write_csv(t, tmp_path / "d"), tmp_path / "db.duckdb")
+    assert ("household_measures", None, None, "optional_table_missing") in [
+        key(n) for n in result.notices]
+
+
+def test_a_sixteen_digit_household_id_stored_as_a_number_is_its_digits(tmp_path):
+    t = base()
+    long_ids = {"H001": "6211211002010001", "H002": "6211211002010002", "H003": "6211211002010003"}
+    for name in ("households", "household_years", "household_measures"):
+        t[name]["household_id"] = t[name]["household_id"].map(long_ids)
+    path = tmp_path / "ids.xlsx"
+
+    def writer(ws, name, r, col, value):
+        if col == "household_id" and value:
+            ws.write_number(r, column_index(name, col), float(value))
+            return True
+        return False
+
+    write_xlsx(t, path, cell_writer=writer)
+    assert sorted(read_dataset(path)["households"]["household_id"]) == sorted(long_ids.values())
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("赵国" + IDS[0], "「赵" + "*" * 19 + "」"),      # a name and an ID: nothing of either
+    ("阿卜杜·热合曼", "「阿******」"),
+    ("13912345678", "「1391***5678」"),
+    ("脱贫", "「脱贫」"),                              # a piece of a contract word
+    ("市", "「市」"),                                  # one character is no name
+    ("6211211002010001", "「6211211002010001」"),      # a household ID is not personal
+    (IDS[1], "「" + IDS[1][:4] + "*" * 10 + IDS[1][-4:] + "」"),
+    ("", "（空）"),
+])
+def test_shown_values_never_show_a_person(value, shown):
+    from analytics.ingest.report import shown_value
+
+    assert shown_value(value) == shown
+
+
+def test_a_value_right_of_the_header_is_reported_with_its_column(tmp_path):
+    def writer(ws, name, r, col, value):
+        if name == "cadres" and r == 1 and col == "unit":
+            ws.write_string(r, 25, "备注")  # Z2
+        return False
+
+    path = write_xlsx(base(), tmp_path / "z.xlsx", cell_writer=writer)
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(path, tmp_path / "db.duckdb")
+    problems = rejected.value.problems
+    assert [(p.table, p.line, p.rule, p.column_index) for p in problems] == [
+        ("cadres", 2, "bad_header", 26)]
+    assert "（Z）" in problems[0].message

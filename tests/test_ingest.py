@@ -690,12 +690,14 @@ def test_problems_are_capped_with_a_summary(tmp_path, monkeypatch):
     t["household_years"]["dibao_class"] = "三类"
     probs = problems_of(write_csv(t, tmp_path / "d"))
     assert [key(p) for p in probs] == [
-        ("household_years", None, "dibao_class", "enum"),
         ("household_years", 2, "dibao_class", "enum"),
         ("household_years", 3, "dibao_class", "enum"),
         ("household_years", 4, "dibao_class", "enum"),
+        ("household_years", None, "dibao_class", "enum"),  # the summary, after its lines
     ]
-    assert "另有 5 行" in probs[0].message and "第 5–9 行" in probs[0].message
+    assert "另有 5 行" in probs[3].message and "第 5–9 行" in probs[3].message
+    assert ingest.report.problem_count(probs) == 8
+    assert ingest.write_problems_report(probs).startswith("导入被拒绝：1 个表共 8 个问题（逐条列出 3 个）")
 
 
 def test_problem_str_forms():

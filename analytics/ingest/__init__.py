@@ -78,7 +78,7 @@ def _folder_files(path: Path, out: Collector) -> dict[str, Path]:
         found[table] = f
     if skipped:
         out.notice("dataset", None, None, "unknown_table",
-                   f"跳过了 {len(skipped)} 个不以合同中的表命名的文件：{'、'.join(skipped)}"
+                   f"跳过了 {len(skipped)} 个不以数据规范中的表命名的文件：{'、'.join(skipped)}"
                    f"（表名：{'、'.join(TABLE_ORDER)}）", path.name)
     return found
 
@@ -143,9 +143,13 @@ def _stage_workbook(db, path: Path, out: Collector, max_bytes, progress):
                 staged[table] = s
             elif not TABLES[table].required and not any(p.table == table for p in out.problems):
                 given.discard(table)
+        if path.suffix.lower() in (".xls", ".ods"):
+            out.notice("dataset", None, None, "xls_limits",
+                       f"{path.suffix.lower()} 工作簿无法检查公式和隐藏行：公式按其结果导入；"
+                       "如需检查，请另存为 .xlsx", path.name)
         if skipped:
             out.notice("dataset", None, None, "skipped_sheet",
-                       f"跳过了 {len(skipped)} 个不以合同中的表命名的工作表：{'、'.join(skipped)}",
+                       f"跳过了 {len(skipped)} 个不以数据规范中的表命名的工作表：{'、'.join(skipped)}",
                        path.name)
     except workbook.WorkbookUnreadable as error:
         out.add("dataset", None, None, "file_unreadable", str(error), path.name)
@@ -190,6 +194,11 @@ def import_dataset(path: str | Path, db_path: str | Path, *, source: str | None 
             if progress:
                 progress(f"读取 {path.name}")
             staged, given, where, ext = _stage_workbook(db, path, out, max_bytes, progress)
+        for table in TABLE_ORDER:
+            if table not in given and not TABLES[table].required:
+                out.notice(table, None, None, "optional_table_missing",
+                           f"未提供 {table}（{TABLES[table].label}）：导入后将没有这张表的数据"
+                           "（数据库中现有的这张表会被清空）", table)
         for table in REQUIRED_TABLES:
             if table not in given:
                 out.add(table, None, None, "missing_table",

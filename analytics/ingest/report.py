@@ -27,33 +27,44 @@ from analytics.contract import TABLE_ORDER, TABLES, Column, mask_id_number, mask
 MAX_PROBLEMS_PER_RULE = 1000
 EMPTY = "（空）"
 
-# the shapes of a 公民身份号码: 18 characters (GB 11643), or the old 15 digits
-_ID_LIKE = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{15}")
-_NAME_LIKE = re.compile(r"[\u3400-\u9fff·]{2,5}")  # a Chinese personal name: 2–5 characters
+# the shapes of a 公民身份号码 (18 characters, GB 11643, or the old 15 digits) and of a
+# mobile phone number, as whole runs of digits
+_ID_LIKE = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
+_PHONE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 # Words of the contract's vocabularies, safe to show (they are no one's name).
 _VOCABULARY = frozenset(
     v for t in TABLES.values() for c in t.columns for v in (c.choices or ())) | {
-    "是", "否", "未脱贫", "已脱贫"}
+    "是", "否", "未脱贫", "已脱贫", "贫困户", "脱贫户", "返贫户"}
+
+
+def _is_vocabulary(text: str) -> bool:
+    """A contract word, or a piece of one (脱贫 of 已脱贫): no one's name."""
+    return any(text in word or word in text for word in _VOCABULARY) if len(text) >= 2 \
+        else text in _VOCABULARY
 
 
 def shown_value(value: object, column: Column | None = None) -> str:
     """A cell value as a message may show it, quoted: 「…」.
 
-    （空） for an empty value; masked (``mask_id_number`` / ``mask_name``) when the column
-    is personal, when the value holds an ID number's shape (18 characters, or the old 15
-    digits, whatever column it turns up in) or when it is 2–5 Chinese characters outside the contract's vocabularies
-    (it may be a name); cut at 30 characters.
+    （空） for an empty value. Masked (``mask_id_number`` / ``mask_name``), whatever the
+    column: the value of a personal column; a value holding an ID number's or a mobile
+    number's shape; a value with Chinese characters that is not a word (or part of a
+    word) of the contract's vocabularies, since it may be a name (two or more characters:
+    no name is one). Cut at 30 characters.
     """
     if value is None or str(value).strip() == "":
         return EMPTY
     text = str(value).strip()
-    id_like = _ID_LIKE.search(text) is not None
+    id_like = _ID_LIKE.search(text) is not None or _PHONE_LIKE.search(text) is not None
+    name_like = len(_CJK.findall(text)) >= 2 and not _is_vocabulary(text)  # no name is 1 字
     if column is not None and column.personal:
-        text = mask_id_number(text) if column.kind == "id_number" or id_like else mask_name(text)
+        text = mask_id_number(text) if column.kind == "id_number" and not name_like \
+            else mask_name(text)
+    elif name_like:
+        text = mask_name(text)
     elif id_like:
         text = mask_id_number(text)
-    elif _NAME_LIKE.fullmatch(text) and text not in _VOCABULARY:
-        text = mask_name(text)
     if len(text) > 30:
         text = text[:29] + "…"
     return f"「{text}」"
@@ -88,6 +99,12 @@ class Problem:
     source: str = ""
     column_index: int | None = None
     severity: str = "problem"
+    more: int = 0  # a summary line: how many problems it stands for
+
+    @property
+    def count(self) -> int:
+        """The problems this line stands for (1, or 1 + more for a summary line)."""
+        return self.more or 1
 
     @property
     def where(self) -> str:
@@ -140,15 +157,26 @@ class Collector:
                 last: int | None, source: str = "", column_index: int | None = None) -> None:
         """The line standing for problems past the listed ones."""
         span = f"（第 {first:,}–{last:,} 行）" if first is not None and last is not None else ""
-        self.add(table, None, column, rule, f"……另有 {more:,} 行同样的问题{span}", source,
-                 column_index)
+        self.problems.append(Problem(table, None, column, rule,
+                                     f"……另有 {more:,} 行同样的问题{span}", source,
+                                     column_index, more=more))
 
 
 def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Dataset-wide problems first, then by table in load order, then by line."""
     order = {name: i for i, name in enumerate(("dataset", *TABLE_ORDER))}
-    return sorted(problems, key=lambda p: (order.get(p.table, len(order)), p.source,
-                                           p.line is not None, p.line or 0, p.column_index or 0))
+
+    def key(p: Problem):
+        group = 2 if p.more else (0 if p.line is None else 1)  # summaries after their lines
+        return (order.get(p.table, len(order)), p.source, group, p.line or 0,
+                p.column_index or 0)
+
+    return sorted(problems, key=key)
+
+
+def problem_count(problems: Iterable[Problem]) -> int:
+    """How many problems a list stands for (a summary line counts what it summarises)."""
+    return sum(p.count for p in problems)
 
 
 def write_problems_report(problems: Iterable[Problem], notices: Iterable[Problem] = ()) -> str:
@@ -160,11 +188,13 @@ def write_problems_report(problems: Iterable[Problem], notices: Iterable[Problem
         groups: dict[str, list[Problem]] = {}
         for p in problems:
             groups.setdefault(p.table, []).append(p)
-        lines += [f"导入被拒绝：{len(groups)} 个表共 {len(problems):,} 个问题。现有数据未改动。", ""]
+        total = problem_count(problems)
+        listed = "" if total == len(problems) else f"（逐条列出 {sum(not p.more for p in problems):,} 个）"
+        lines += [f"导入被拒绝：{len(groups)} 个表共 {total:,} 个问题{listed}。现有数据未改动。", ""]
         order = {name: i for i, name in enumerate(("dataset", *TABLE_ORDER))}
         for table in sorted(groups, key=lambda t: (order.get(t, len(order)), t)):
-            label = TABLES[table].label if table in TABLES else "输入"
-            lines.append(f"{table}（{label}）：{len(groups[table]):,} 个问题")
+            title = f"{table}（{TABLES[table].label}）" if table in TABLES else "输入文件"
+            lines.append(f"{title}：{problem_count(groups[table]):,} 个问题")
             lines += [f"  - {p}" for p in groups[table]]
             lines.append("")
     elif not notices:

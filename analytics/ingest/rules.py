@@ -45,13 +45,13 @@ RULES: dict[str, str] = {
     "zip_bomb": "工作簿解压后不超过上限",
     "encoding": "CSV 为 UTF-8（可带 BOM）或 GB18030/GBK 编码",
     "duplicate_source": "每张表只由一个文件或工作表提供",
-    "unknown_table": "文件或工作表以合同中的表命名（其余的跳过并提示）",
+    "unknown_table": "文件或工作表以数据规范中的表命名（其余的跳过并提示）",
     "missing_table": "必需的表都已提供",
     "empty_table": "必需的表有表头和数据行",
     "bad_header": "第 1 行是表头，有数据的列都有列名",
     "duplicate_column": "列名不重复",
     "missing_column": "表的每一列都存在",
-    "unknown_column": "没有合同以外的列",
+    "unknown_column": "没有数据规范以外的列",
     "bad_row": "CSV 每行的字段数与表头相同（行尾多一个逗号可以）",
     "bad_quote": "CSV 的引号成对：开引号在字段开头，闭引号在字段结尾",
     "nul_byte": "单元格中没有空字符（NUL）",
@@ -66,6 +66,8 @@ RULES: dict[str, str] = {
     "bool_format": "是/否列为 1/0、true/false、是/否、Y/N、yes/no、T/F",
     "enum": "取值在该列的可选值之内（状态也接受 poor/exited）",
     "minimum": "数值不小于该列的最小值",
+    "maximum": "人口、人均收入不超过合理上限（data/config.toml [import]）",
+    "personal_value": "名称、单位等公开的文字列不含身份证号或手机号",
     "id_format": "身份证号为 18 位：17 位数字加校验位 0-9 或 X",
     "id_birth_date": "身份证号中的出生日期是 1900 年至今的真实日期",
     "id_checksum": "身份证号的校验位符合 GB 11643（ISO 7064 MOD 11-2）",
@@ -74,7 +76,7 @@ RULES: dict[str, str] = {
     "foreign_key": "引用的行在被引用的表中存在",
     "village_township": "村代码的前 9 位是其乡镇代码",
     "planned_exit_year": "只有贫困村才填计划退出年份",
-    "year_range": "退出、计划退出、识别年份在数据的年份范围之内",
+    "year_range": "年度记录的年份有贫困线；退出、计划退出、识别年份在数据的年份范围之内",
     "year_before_registered": "年度记录的年份不早于该户的识别年份",
     "year_gap": "每户的年度记录从识别年份起逐年连续",
     "relapse_cause": "返贫原因只填在返贫的行（上一年已脱贫、本年未脱贫）",
@@ -83,10 +85,11 @@ RULES: dict[str, str] = {
     "audit_unavailable": "导入先写审计记录；写不了就不替换数据",
     "import_failed": "导入中途出错（如内存不足）时不替换数据",
     # notices
-    "skipped_sheet": "不是合同中的表的工作表被跳过（提示）",
+    "skipped_sheet": "不是数据规范中的表的工作表被跳过（提示）",
     "hidden_rows": "隐藏或筛选掉的行也被导入（提示）",
     "normalised_characters": "代码和编号中的全角字符、不可见空格已规范化（提示）",
     "trailing_comma": "行尾多余的逗号被忽略（提示）",
+    "optional_table_missing": "未提供可选的表（帮扶干部、帮扶措施）时，导入后这张表为空（提示）",
     "stray_cr": "单元格内单独的回车符被删除（提示）",
     "xls_limits": "旧版 .xls 工作簿无法检查公式和隐藏行（提示）",
 }
@@ -100,6 +103,8 @@ _INVISIBLE = r"[\s\x{00A0}\x{3000}\x{200B}-\x{200D}\x{2060}\x{FEFF}]"
 #: invalid, and no other rule reports it again.
 REPORTED = "\x1e"
 INT_MAX = 2**31 - 1
+# an ID number (18 characters or the old 15 digits) or a mobile number inside a text
+_PERSONAL_IN_TEXT = (r"(^|[^0-9])([0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})([^0-9]|$)")
 #: Columns other tables refer to (their text is kept for the foreign-key rule).
 REFERENCED = frozenset((fk.table, rc) for t in TABLES.values() for fk in t.foreign_keys
                        for rc in fk.ref_columns)
@@ -148,14 +153,14 @@ def _is_id_column(col: Column) -> bool:
 
 def _text(ref: str, typ: str, col: Column) -> str:
     """The cell as normalised text, NULL when empty. Surrounding spaces are trimmed.
-    Codes and IDs: full-width forms (NFKC) to ASCII, then spaces and invisible
-    characters stripped anywhere; a trailing ``.0`` of a number export is left for the
+    Codes, IDs, numbers and yes/no values: full-width forms (NFKC) to ASCII, then spaces
+    and invisible characters stripped anywhere; a trailing ``.0`` of a number export is left for the
     rules. The common case (plain ASCII, nothing to trim) costs no regular expression."""
     if typ != "VARCHAR":
         return f"CAST({ref} AS VARCHAR)"
     edges = (f"ascii({ref}) > 32 AND NOT ends_with({ref}, ' ') AND NOT ends_with({ref}, chr(9)) "
              f"AND NOT ends_with({ref}, chr(13))")
-    if _is_id_column(col):
+    if _is_id_column(col) or col.kind in ("int", "real", "bool"):
         clean = (f"strlen({ref}) = length({ref}) AND NOT contains({ref}, ' ') "
                  f"AND NOT contains({ref}, chr(9)) AND {edges}")
         fixed = (f"regexp_replace(translate({ref}, {_lit(_FULL_WIDTH)}, {_lit(_HALF_WIDTH)}), "
@@ -173,10 +178,22 @@ def _checksum_ok(v: str) -> str:
     return f"substr('10X98765432', (({total}) % 11) + 1, 1) = substr({v}, 18, 1)"
 
 
+def cell_limits() -> tuple[dict[str, float], list[int]]:
+    """(column → largest plausible value, the years with a poverty line), from
+    data/config.toml: [import] max_members, max_income_per_capita; [poverty_line]."""
+    config = load_config()
+    per_capita = float(config.imports.get("max_income_per_capita", 1_000_000))
+    limits = {"members": float(config.imports.get("max_members", 30)),
+              "net_income_per_capita": per_capita, "wage_income_per_capita": per_capita,
+              "rural_income_per_capita": per_capita}
+    return limits, sorted(config.poverty_line)
+
+
 def _cell_sql(col: Column, ref: str, typ: str, v: str) -> tuple[str, str]:
     """(rule expression, typed-value expression) of one column: ``ref`` is the staged
     cell, ``v`` the normalised text (see ``_text``). The rule is the first one the cell
     breaks, NULL when it is valid; the typed value never raises (TRY_CAST)."""
+    limits, years = cell_limits()
     whens: list[tuple[str, str]] = []
     if typ == "VARCHAR":
         whens.append((f"{ref} = {_lit(REPORTED)}", "reported"))
@@ -207,6 +224,8 @@ def _cell_sql(col: Column, ref: str, typ: str, v: str) -> tuple[str, str]:
         whens.append((f"NOT ({_checksum_ok(u)})", "id_checksum"))
         typed = u
     elif kind == "text":
+        if not col.personal and not _is_id_column(col):
+            whens.append((f"regexp_matches({v}, {_lit(_PERSONAL_IN_TEXT)})", "personal_value"))
         typed = (f"CASE WHEN contains({v}, '.') THEN regexp_replace({v}, '^([0-9]+)\\.0+$', "
                  f"'\\1') ELSE {v} END" if _is_id_column(col) else v)
     elif kind == "int":
@@ -222,6 +241,11 @@ def _cell_sql(col: Column, ref: str, typ: str, v: str) -> tuple[str, str]:
         whens.append((f"abs({number}) > {INT_MAX}", "int_format"))
         if col.minimum is not None:
             whens.append((f"{number} < {int(col.minimum)}", "minimum"))
+        if col.name in limits:
+            whens.append((f"{number} > {int(limits[col.name])}", "maximum"))
+        if col.name == "year":  # a panel year needs its poverty line (data/config.toml)
+            first, last = min(years), max(years)
+            whens.append((f"{number} NOT BETWEEN {first} AND {last}", "year_range"))
         typed = f"TRY_CAST({number} AS INTEGER)"
     elif kind == "real":
         if numeric or floating:
@@ -234,6 +258,8 @@ def _cell_sql(col: Column, ref: str, typ: str, v: str) -> tuple[str, str]:
         whens.append((f"NOT isfinite({number})", "real_format"))
         if col.minimum is not None:
             whens.append((f"{number} < {float(col.minimum)!r}", "minimum"))
+        if col.name in limits:
+            whens.append((f"abs({number}) > {float(limits[col.name])!r}", "maximum"))
         typed = number
     elif kind == "bool":
         if typ == "BOOLEAN":
@@ -364,6 +390,17 @@ def cell_message(rule: str, col: Column, value: str | None) -> str:
         return f"{shown} 不是可选值之一：{'、'.join(choices)}"
     if rule == "minimum":
         return f"{shown} 小于最小值 {col.minimum:g}"
+    if rule == "maximum":
+        limits, _ = cell_limits()
+        return (f"{shown} 大于合理上限 {limits[col.name]:,.0f}（data/config.toml [import]）："
+                "请核对是否多输了位数")
+    if rule == "year_range":
+        _, years = cell_limits()
+        return (f"{shown} 不在已配置贫困线的年份 {min(years)}–{max(years)} 之内"
+                "（data/config.toml [poverty_line]）")
+    if rule == "personal_value":
+        return ("这一列含有身份证号或手机号：它会显示在大屏和报表上，不能含个人信息；"
+                "请删去号码")
     if rule == "id_format":
         return f"不是身份证号：应为 18 位，17 位数字加校验位 0-9 或 X（现有 {n} 个字符）"
     if rule == "id_birth_date":
@@ -422,11 +459,11 @@ def check_relations(db, staged: dict[str, Staged], out: Collector) -> None:
                     f"SELECT line, planned_exit_year FROM {v.checked} "
                     "WHERE planned_exit_year IS NOT NULL AND NOT is_poor_village", [],
                     lambda y: f"填写了计划退出年份 {y}，但该村不是贫困村（is_poor_village 为否）")
-    _check_year_range(db, staged, out)
+    span = _check_year_range(db, staged, out)
     hy, hh = staged.get("household_years"), staged.get("households")
     if (hy is not None and hh is not None and {"household_id", "year"} <= set(hy.columns)
             and {"household_id", "registered_year"} <= set(hh.columns)):
-        _check_panel(db, hy, hh, out)
+        _check_panel(db, hy, hh, out, span)
 
 
 def _check_unique(db, s: Staged, cols, rule: str, out: Collector) -> None:
@@ -453,13 +490,15 @@ def _check_foreign_key(db, s: Staged, c: str, parent: Staged, rc: str, out: Coll
     parent_keys = f"SELECT {_q('v_' + rc)} AS k FROM {parent.checked}"
     sql = (f"SELECT line, {_q(c)} FROM {s.checked} WHERE {_q(c)} IS NOT NULL "
            f"AND {_q(c)} NOT IN ({parent_keys} WHERE k IS NOT NULL)")
-    if parent.dropped_rows:
+    if parent.dropped_rows or parent.rows == 0:
         # keys of rows the reader could not read are unknown: one line, not one per child
         n, first = db.fetch(f"SELECT count(*), min(line) FROM ({sql})")[0]
         if n:
             out.add(s.table, first, c, "foreign_key",
-                    f"{n:,} 行引用的 {c} 在 {parent.table}.{rc} 中不存在；{parent.source} 有 "
-                    f"{parent.dropped_rows:,} 行无法读取（见上），多半是它们，请先改正那些行",
+                    f"{n:,} 行引用的 {c} 在 {parent.table}.{rc} 中不存在；" + (
+                        f"{parent.source} 有 {parent.dropped_rows:,} 行无法读取（见上），多半是"
+                        "它们，请先改正那些行" if parent.dropped_rows else
+                        f"{parent.source} 没有数据行（见上）"),
                     s.source, s.positions.get(c))
         return
     _listed(db, out, s, c, "foreign_key", sql, [],
@@ -467,15 +506,15 @@ def _check_foreign_key(db, s: Staged, c: str, parent: Staged, rc: str, out: Coll
                         f"{parent.table}.{rc} 中不存在")
 
 
-def _check_year_range(db, staged: dict[str, Staged], out: Collector) -> None:
+def _check_year_range(db, staged: dict[str, Staged], out: Collector) -> tuple[int, int] | None:
     """exit_year, planned_exit_year and registered_year lie within the dataset's years
     (household_years' first to last year), widened by data/config.toml [import]."""
     hy = staged.get("household_years")
     if hy is None or "year" not in hy.columns:
-        return
+        return None
     first, last = db.fetch(f"SELECT min(year), max(year) FROM {hy.checked}")[0]
     if first is None:
-        return
+        return None
     allowance = load_config().imports
     low = first - int(allowance.get("year_allowance_before", 0))
     high = last + int(allowance.get("year_allowance_after", 0))
@@ -488,12 +527,17 @@ def _check_year_range(db, staged: dict[str, Staged], out: Collector) -> None:
                 f"SELECT line, {_q(column)} FROM {s.checked} "
                 f"WHERE {_q(column)} NOT BETWEEN ? AND ?", [low, high],
                 lambda y: f"{y} 不在数据的年份范围 {low}–{high} 之内")
+    return low, high
 
 
-def _check_panel(db, hy: Staged, hh: Staged, out: Collector) -> None:
-    """year_before_registered, year_gap and relapse_cause over the household panel."""
+def _check_panel(db, hy: Staged, hh: Staged, out: Collector, span) -> None:
+    """year_before_registered, year_gap and relapse_cause over the household panel.
+    A registered_year outside the dataset's years (``span``) was reported as year_range
+    and is left out here, so one typo is one problem."""
+    low, high = span if span else (-INT_MAX, INT_MAX)
     reg = (f"SELECT household_id, min(registered_year) AS registered_year FROM {hh.checked} "
-           "WHERE household_id IS NOT NULL AND registered_year IS NOT NULL GROUP BY ALL")
+           f"WHERE household_id IS NOT NULL AND registered_year BETWEEN {int(low)} AND "
+           f"{int(high)} GROUP BY ALL")
     _listed(db, out, hy, "year", "year_before_registered",
             f"SELECT y.line, y.year, r.registered_year, y.household_id FROM {hy.checked} y "
             f"JOIN ({reg}) r USING (household_id) WHERE y.year < r.registered_year", [],
@@ -542,6 +586,7 @@ def _check_panel(db, hy: Staged, hh: Staged, out: Collector) -> None:
                     LEFT JOIN {hy.checked} p
                       ON p.household_id = c.household_id AND p.year = c.year - 1
                     WHERE c.relapse_cause IS NOT NULL AND c.status IS NOT NULL
+                      AND c.household_id IS NOT NULL AND c.year IS NOT NULL
                       AND NOT coalesce(c.status = {_lit(POOR)} AND p.status = {_lit(EXITED)},
                                        false)""", [],
                 lambda st: "此行不是返贫（" + ("本年状态为已脱贫" if st == EXITED else

@@ -138,15 +138,18 @@ def stage_csv(db, path: Path, table: str, workdir: Path, out: Collector,
         return None
     h = find_header(rows, table)
     if h is None:
+        first = ",".join(rows[0][1])
+        hint = ("；文件似乎用制表符或分号分隔，请另存为逗号分隔的 CSV"
+                if len(rows[0][1]) == 1 and ("\t" in first or ";" in first) else "")
         out.add(table, rows[0][0], None, "bad_header",
                 f"前 {HEADER_SEARCH_ROWS} 行中找不到表头：第 1 行应为列名"
-                f"（{'、'.join(TABLES[table].column_names)}）", source)
+                f"（{'、'.join(TABLES[table].column_names)}）{hint}", source)
         return None
     report_title_rows(table, rows, h, source, out)
     header_line, names = rows[h]
     if len(names) > MAX_COLUMNS:
         out.add(table, header_line, None, "bad_header",
-                f"表头有 {len(names):,} 列，合同中的表最多 {MAX_COLUMNS} 列", source)
+                f"表头有 {len(names):,} 列，数据规范中的表最多 {MAX_COLUMNS} 列", source)
         return None
     if progress:
         progress(f"扫描 {source}（{encoding}）")
@@ -172,34 +175,29 @@ def stage_csv(db, path: Path, table: str, workdir: Path, out: Collector,
     fields = layout.fields[start:]
     width = len(names)
     extra = (fields == width + 1) & layout.trailing_comma[start:]
-    good = (fields == width) | extra
-    bad = np.flatnonzero(~good)
-    for i in bad[:MAX_PROBLEMS_PER_RULE]:
-        out.add(table, int(lines[i]), None, "bad_row",
-                f"这一行有 {int(fields[i])} 个字段，表头有 {width} 个（少了或多了逗号？）", source)
-    if bad.size > MAX_PROBLEMS_PER_RULE:
-        out.summary(table, None, "bad_row", int(bad.size) - MAX_PROBLEMS_PER_RULE,
-                    int(lines[bad[MAX_PROBLEMS_PER_RULE]]), int(lines[bad[-1]]), source)
-    if extra.any():
-        out.notice(table, None, None, "trailing_comma",
-                   f"{int(extra.sum()):,} 行的行尾多一个逗号（表头没有），已忽略", source)
+    # Regular: every row has the header's fields, or one more that is empty (DuckDB reads
+    # those in parallel). Otherwise every row is read, padded to the widest, in one
+    # thread, and the rows that do not fit are found in SQL.
+    regular = bool(((fields == width) | extra).all())
     relation = f"staging.{_q('s_' + table)}"
-    kept = pa.table({"line": pa.array(lines[good].astype(np.int64))})
-    cols = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(width)) + "}"
+    widest = width if regular else max(width, min(int(fields.max(initial=0)), MAX_COLUMNS))
+    keep = (fields == width) | extra if regular else np.ones(lines.size, dtype=bool)
+    db.register("csv_lines", pa.table({"line": pa.array(lines[keep].astype(np.int64)),
+                                       "fields": pa.array(fields[keep])}))
+    cols = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(widest)) + "}"
+    options = "ignore_errors = true" if regular else "null_padding = true, parallel = false"
     skip = int(lines[0]) - 1 if lines.size else header_line
-    db.register("csv_lines", kept)
     try:
         db.execute("SET preserve_insertion_order = true")
         try:
-            not_blank = " OR ".join(f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL"
-                                    for j in range(width))
             db.execute(
-                f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM ("
-                f"SELECT l.line, r.* FROM csv_lines l POSITIONAL JOIN read_csv("
+                f"CREATE OR REPLACE TABLE {relation} AS SELECT l.line, l.fields, r.* "
+                f"FROM csv_lines l POSITIONAL JOIN (SELECT true AS present, * FROM read_csv("
                 f"{_lit(str(text_path))}, header = false, skip = {skip}, columns = {cols}, "
-                f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-                f"ignore_errors = true, max_line_size = 16777216) r) WHERE {not_blank}")
-            n_read = db.fetch(f"SELECT count(*), count(line) FROM {relation}")[0]
+                f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', {options}, "
+                f"max_line_size = 16777216)) r")
+            read, matched = db.fetch(f"SELECT count(*), count(line) = count(present) "
+                                     f"AND count(*) = count(line) FROM {relation}")[0]
         except Exception as error:  # noqa: BLE001 - the parser's text may quote cells
             out.add(table, None, None, "file_unreadable",
                     f"CSV 无法解析（{type(error).__name__}）；请用 Excel 或 WPS 重新另存为 CSV",
@@ -208,17 +206,41 @@ def stage_csv(db, path: Path, table: str, workdir: Path, out: Collector,
     finally:
         db.execute("SET preserve_insertion_order = false")
         db.unregister("csv_lines")
-    if n_read[0] != n_read[1]:
+    if not matched:
         out.add(table, None, None, "file_unreadable",
                 "CSV 的行数与逐行扫描的结果不一致，无法确定行号；请用 Excel 或 WPS 重新另存为 CSV",
                 source)
         return None
+    beyond = [f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL" for j in range(width, widest)]
+    misfit = f"fields < {width}" + (f" OR {' OR '.join(beyond)}" if beyond else "")
+    if regular:
+        bad_rows = [(int(line), int(n)) for line, n in zip(lines[~keep], fields[~keep])]
+        n_bad, last_bad = len(bad_rows), (bad_rows[-1][0] if bad_rows else None)
+    else:
+        n_bad, last_bad = db.fetch(f"SELECT count(*), max(line) FROM {relation} "
+                                   f"WHERE {misfit}")[0]
+        bad_rows = db.fetch(f"SELECT line, fields FROM {relation} WHERE {misfit} ORDER BY line "
+                            "LIMIT ?", [MAX_PROBLEMS_PER_RULE + 1])
+        db.execute(f"DELETE FROM {relation} WHERE {misfit}")
+    for line, n in bad_rows[:MAX_PROBLEMS_PER_RULE]:
+        out.add(table, line, None, "bad_row",
+                f"这一行有 {n} 个字段，表头有 {width} 个（少了或多了逗号？）", source)
+    if n_bad > MAX_PROBLEMS_PER_RULE:
+        out.summary(table, None, "bad_row", n_bad - MAX_PROBLEMS_PER_RULE,
+                    bad_rows[MAX_PROBLEMS_PER_RULE][0], last_bad, source)
+    trailing = db.fetch(f"SELECT count(*) FROM {relation} WHERE fields > {width}")[0][0]
+    if trailing:
+        out.notice(table, None, None, "trailing_comma",
+                   f"{trailing:,} 行的行尾有多余的逗号（表头没有），已忽略", source)
+    not_blank = " OR ".join(f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL" for j in range(width))
+    db.execute(f"DELETE FROM {relation} WHERE NOT ({not_blank or 'false'})")
+    n_read = db.fetch(f"SELECT count(*) FROM {relation}")[0][0]
     found, unnamed = map_header(table, names, header_line, source, out)
     _unnamed_with_data(db, relation, unnamed, table, header_line, source, out)
     staged = _staged(table, source, relation, found)
-    staged.rows = n_read[0]
-    staged.dropped_rows = int(bad.size)
-    if staged.rows == 0 and not bad.size and TABLES[table].required:
+    staged.rows = n_read
+    staged.dropped_rows = n_bad
+    if staged.rows == 0 and not n_bad and TABLES[table].required:
         out.add(table, None, None, "empty_table", f"{table} 有表头但没有数据行", source)
     if progress:
         progress(f"已读取 {source}（{staged.rows:,} 行）")
@@ -304,13 +326,14 @@ def cell_text(value, column, line: int, j: int, table: str, source: str, out: Co
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         if column is not None and _is_id_column(column):
-            exact = float(value).is_integer() and abs(value) < 1e15
+            exact = float(value).is_integer() and abs(value) < 2**53  # exact in a double
             if column.kind == "id_number" or not exact:
                 out.add(table, line, column.name, "stored_as_number",
                         "身份证号被 Excel 存成了数字，已丢失位数；请把该列设为文本格式后重新导出"
                         if column.kind == "id_number" else
-                        f"{shown_value(_number_text(value))} 是被存成数字的代码或编号，且不是整数"
-                        "（Excel 只保留 15 位）；请把该列设为文本后重新导出", source, j + 1)
+                        f"{shown_value(_number_text(value))} 是被存成数字的代码或编号，且不是"
+                        "准确的整数（数字只保留约 15 位）；请把该列设为文本后重新导出",
+                        source, j + 1)
                 return REPORTED
             return str(int(value))
         return _number_text(value)
@@ -330,9 +353,15 @@ def cell_text(value, column, line: int, j: int, table: str, source: str, out: Co
     return str(value)
 
 
-def _batches(rows: Iterator[tuple[int, list]], width: int, convert) -> Iterator[pa.Table]:
+def _batches(rows: Iterator[tuple[int, list]], width: int, convert,
+             beyond: dict[int, int]) -> Iterator[pa.Table]:
+    """Arrow batches of BATCH_ROWS rows; ``beyond`` collects, per column past the header's
+    width that holds a value, the first line where it does."""
     buffer: list[tuple[int, list]] = []
     for line, values in rows:
+        for j in range(width, len(values)):
+            if values[j] not in (None, "") and j not in beyond:
+                beyond[j] = line
         buffer.append((line, values))
         if len(buffer) >= BATCH_ROWS:
             yield _batch(buffer, width, convert)
@@ -412,19 +441,21 @@ def stage_sheet(db, path: Path, sheet: str, table: str, out: Collector,
         yield from rows_iter
 
     n = 0
-    for batch in _batches(all_rows(), width, convert):
+    beyond: dict[int, int] = {}
+    for batch in _batches(all_rows(), width, convert, beyond):
         db.register("sheet_batch", batch)
         db.execute(f"INSERT INTO {relation} SELECT * FROM sheet_batch")
         db.unregister("sheet_batch")
         n += batch.num_rows
+    for j, line in sorted(beyond.items()):
+        out.add(table, line, None, "bad_header",
+                f"第 {j + 1} 列（{col_letter(j)}）有数据但表头没有列名（第 {line:,} 行起）", source,
+                j + 1)
     hidden = [r for r in facts.hidden_rows if r > header_line]
     if hidden:
         shown = "、".join(map(str, hidden[:20])) + ("……" if len(hidden) > 20 else "")
         out.notice(table, None, None, "hidden_rows",
                    f"{len(hidden):,} 行被隐藏或筛选掉（第 {shown} 行），已照常导入", source)
-    if not facts.structure_known:
-        out.notice(table, None, None, "xls_limits",
-                   "旧版工作簿（.xls/.ods）无法检查公式和隐藏行：公式按其结果导入", source)
     _unnamed_with_data(db, relation, unnamed, table, header_line, source, out)
     staged = _staged(table, source, relation, found)
     staged.rows = n
