@@ -15,6 +15,7 @@ from pathlib import Path
 
 from analytics import audit
 from analytics.ingest import WORKBOOK_SUFFIXES, ImportRejected, Problem, import_dataset
+from analytics.ingest.report import problem_count
 from analytics.store import ImportInProgress, default_db_path
 
 UPLOAD_SUFFIXES = (".csv", ".parquet", *WORKBOOK_SUFFIXES)
@@ -52,7 +53,7 @@ def load_dataset(path: str | Path, db_path: str | Path | None = None, *, actor: 
     except ImportRejected as rejected:
         try:
             audit.record(actor, role, "import_rejected",
-                         f"{source}: {len(rejected.problems)} problems")
+                         f"{source}: {problem_count(rejected.problems)} problems")
         except Exception:  # noqa: BLE001 - the rejection itself is what the user must see
             pass
         return LoadResult(False, problems=list(rejected.problems), notices=rejected.notices)

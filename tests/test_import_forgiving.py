@@ -460,6 +460,22 @@ MORE_CSV_CASES = [
     ("a_year_without_a_poverty_line_is_named_once", "household_years",
      set_cell("household_years", 2, "year", "2030"),
      [("household_years", 4, "year", "year_range")], []),
+    ("a_year_typo_in_the_middle_is_one_problem", "household_years",
+     set_cell("household_years", 1, "year", "2030"),
+     [("household_years", 3, "year", "year_range")], []),
+    ("a_phone_number_written_with_dashes", "villages",
+     set_cell("villages", 0, "name", "赤砂村 +86 139-1234-5678"),
+     [("villages", 2, "name", "personal_value")], []),
+    ("an_id_number_in_full_width_digits", "villages",
+     set_cell("villages", 0, "name", "赤砂村" + IDS[1].translate(str.maketrans(
+         "0123456789X", "０１２３４５６７８９Ｘ"))),
+     [("villages", 2, "name", "personal_value")], []),
+    ("an_implausible_village_population", "village_years",
+     set_cell("village_years", 0, "registered_population", "2147483647"),
+     [("village_years", 2, "registered_population", "maximum")], []),
+    ("chinese_in_a_household_id_is_not_normalised", "cadres",
+     set_cell("cadres", 0, "cadre_id", "一类"), [("households", 2, "cadre_id", "foreign_key"),
+                                               ("households", 4, "cadre_id", "foreign_key")], []),
     ("a_registered_year_typo_is_one_problem", "households",
      set_cell("households", 0, "registered_year", "15"),
      [("households", 2, "registered_year", "year_range")], []),
@@ -527,12 +543,15 @@ def test_a_sixteen_digit_household_id_stored_as_a_number_is_its_digits(tmp_path)
 @pytest.mark.parametrize("value, shown", [
     ("赵国" + IDS[0], "「赵" + "*" * 19 + "」"),      # a name and an ID: nothing of either
     ("阿卜杜·热合曼", "「阿******」"),
-    ("13912345678", "「1391***5678」"),
+    ("13912345678", "「1**********」"),
     ("脱贫", "「脱贫」"),                              # a piece of a contract word
     ("市", "「市」"),                                  # one character is no name
     ("6211211002010001", "「6211211002010001」"),      # a household ID is not personal
     (IDS[1], "「" + IDS[1][:4] + "*" * 10 + IDS[1][-4:] + "」"),
     ("", "（空）"),
+    ("李镇江", "「李**」"),          # holds 镇, a contract word, and is still a name
+    ("是赵国" + IDS[0], "「是" + "*" * 20 + "」"),
+    ("+86 139-1234-5678", "「+****************」"),
 ])
 def test_shown_values_never_show_a_person(value, shown):
     from analytics.ingest.report import shown_value
@@ -553,3 +572,32 @@ def test_a_value_right_of_the_header_is_reported_with_its_column(tmp_path):
     assert [(p.table, p.line, p.rule, p.column_index) for p in problems] == [
         ("cadres", 2, "bad_header", 26)]
     assert "（Z）" in problems[0].message
+
+
+def test_names_a_user_wrote_in_headers_and_ids_are_masked(tmp_path):
+    """A household ID, a column header or a file name can hold anything: masked too."""
+    secret = "赵国13912345678"
+    t = base()
+    for name in ("households", "household_years", "household_measures"):
+        t[name]["household_id"] = t[name]["household_id"].replace("H002", secret)
+    t["household_years"] = t["household_years"].drop(index=4).reset_index(drop=True)  # a gap
+    folder = write_csv(t, tmp_path / "d")
+    (folder / f"{secret}.csv").write_text("a\n1\n", encoding="utf-8")
+    p = folder / "cadres.csv"
+    rows = p.read_text(encoding="utf-8").splitlines()
+    p.write_text("\n".join([rows[0] + "," + secret] + [r + "," for r in rows[1:]]) + "\n",
+                 encoding="utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, tmp_path / "db.duckdb")
+    items = rejected.value.problems + rejected.value.notices
+    text = "\n".join(map(str, items))
+    assert {p.rule for p in rejected.value.problems} == {"unknown_column", "year_gap"}
+    assert "赵国" not in text and "13912345678" not in text
+
+
+def test_negative_implausible_income_is_out_of_range_not_greater(tmp_path):
+    folder = _csv(tmp_path, "household_years",
+                  set_cell("household_years", 1, "net_income_per_capita", "-1e300"))
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, tmp_path / "db.duckdb")
+    assert "超出合理范围" in rejected.value.problems[0].message

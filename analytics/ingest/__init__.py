@@ -32,6 +32,7 @@ from analytics.ingest.report import (
     Collector,
     ImportRejected,
     Problem,
+    safe_text,
     sorted_problems,
     write_problems_report,
 )
@@ -69,7 +70,7 @@ def _folder_files(path: Path, out: Collector) -> dict[str, Path]:
             continue
         table = f.stem.strip().lower()
         if table not in TABLES:
-            skipped.append(f.name)
+            skipped.append(safe_text(f.name))
             continue
         if table in found:
             out.add(table, None, None, "duplicate_source",
@@ -131,7 +132,7 @@ def _stage_workbook(db, path: Path, out: Collector, max_bytes, progress):
         for sheet in sheets:
             table = sheet.name.strip().lower()
             if table not in TABLES:
-                skipped.append(sheet.name + ("（隐藏）" if not sheet.visible else ""))
+                skipped.append(safe_text(sheet.name) + ("（隐藏）" if not sheet.visible else ""))
                 continue
             if table in given:
                 out.add(table, None, None, "duplicate_source",

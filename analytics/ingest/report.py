@@ -30,7 +30,18 @@ EMPTY = "（空）"
 # the shapes of a 公民身份号码 (18 characters, GB 11643, or the old 15 digits) and of a
 # mobile phone number, as whole runs of digits
 _ID_LIKE = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")
-_PHONE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_PHONE_LIKE = re.compile(r"(?<![0-9])(86)?1[3-9][0-9]{9}(?![0-9])")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９ＸｘＸ", "0123456789XxX")
+
+
+def safe_text(value: object) -> str:
+    """A name a user wrote (a column header, a file or sheet name) as a message may show
+    it: an ID or mobile number in it is masked (words such as 说明 or 备注 are shown)."""
+    text = str(value)
+    digits = re.sub(r"[\s\-+\u200b-\u200d\u2060\ufeff]", "", text.translate(_FULL_WIDTH_DIGITS))
+    if _ID_LIKE.search(digits) or _PHONE_LIKE.search(digits):
+        return mask_name(text)
+    return text
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Words of the contract's vocabularies, safe to show (they are no one's name).
 _VOCABULARY = frozenset(
@@ -40,8 +51,7 @@ _VOCABULARY = frozenset(
 
 def _is_vocabulary(text: str) -> bool:
     """A contract word, or a piece of one (脱贫 of 已脱贫): no one's name."""
-    return any(text in word or word in text for word in _VOCABULARY) if len(text) >= 2 \
-        else text in _VOCABULARY
+    return any(text in word for word in _VOCABULARY)
 
 
 def shown_value(value: object, column: Column | None = None) -> str:
@@ -56,7 +66,9 @@ def shown_value(value: object, column: Column | None = None) -> str:
     if value is None or str(value).strip() == "":
         return EMPTY
     text = str(value).strip()
-    id_like = _ID_LIKE.search(text) is not None or _PHONE_LIKE.search(text) is not None
+    digits = re.sub(r"[\s\-+\u200b-\u200d\u2060\ufeff]", "", text.translate(_FULL_WIDTH_DIGITS))
+    id_like = _ID_LIKE.search(digits) is not None
+    phone_like = _PHONE_LIKE.search(digits) is not None
     name_like = len(_CJK.findall(text)) >= 2 and not _is_vocabulary(text)  # no name is 1 字
     if column is not None and column.personal:
         text = mask_id_number(text) if column.kind == "id_number" and not name_like \
@@ -65,6 +77,8 @@ def shown_value(value: object, column: Column | None = None) -> str:
         text = mask_name(text)
     elif id_like:
         text = mask_id_number(text)
+    elif phone_like:
+        text = mask_name(text)
     if len(text) > 30:
         text = text[:29] + "…"
     return f"「{text}」"

@@ -66,7 +66,7 @@ RULES: dict[str, str] = {
     "bool_format": "是/否列为 1/0、true/false、是/否、Y/N、yes/no、T/F",
     "enum": "取值在该列的可选值之内（状态也接受 poor/exited）",
     "minimum": "数值不小于该列的最小值",
-    "maximum": "人口、人均收入不超过合理上限（data/config.toml [import]）",
+    "maximum": "人口、户数、收入和金额不超出合理范围（data/config.toml [import]）",
     "personal_value": "名称、单位等公开的文字列不含身份证号或手机号",
     "id_format": "身份证号为 18 位：17 位数字加校验位 0-9 或 X",
     "id_birth_date": "身份证号中的出生日期是 1900 年至今的真实日期",
@@ -104,7 +104,9 @@ _INVISIBLE = r"[\s\x{00A0}\x{3000}\x{200B}-\x{200D}\x{2060}\x{FEFF}]"
 REPORTED = "\x1e"
 INT_MAX = 2**31 - 1
 # an ID number (18 characters or the old 15 digits) or a mobile number inside a text
-_PERSONAL_IN_TEXT = (r"(^|[^0-9])([0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})([^0-9]|$)")
+_PERSONAL_IN_TEXT = (r"(^|[^0-9])([0-9]{17}[0-9Xx]|[0-9]{15}|(86)?1[3-9][0-9]{9})([^0-9]|$)")
+# what a number may be written with: separators and invisible characters, dropped first
+_NUMBER_SEPARATORS = r"[\s\-+\x{00A0}\x{3000}\x{200B}-\x{200D}\x{2060}\x{FEFF}]"
 #: Columns other tables refer to (their text is kept for the foreign-key rule).
 REFERENCED = frozenset((fk.table, rc) for t in TABLES.values() for fk in t.foreign_keys
                        for rc in fk.ref_columns)
@@ -183,9 +185,14 @@ def cell_limits() -> tuple[dict[str, float], list[int]]:
     data/config.toml: [import] max_members, max_income_per_capita; [poverty_line]."""
     config = load_config()
     per_capita = float(config.imports.get("max_income_per_capita", 1_000_000))
+    yuan = float(config.imports.get("max_yuan", 1_000_000_000))
     limits = {"members": float(config.imports.get("max_members", 30)),
               "net_income_per_capita": per_capita, "wage_income_per_capita": per_capita,
-              "rural_income_per_capita": per_capita}
+              "rural_income_per_capita": per_capita,
+              "registered_population": float(config.imports.get("max_village_population",
+                                                                100_000)),
+              "households": float(config.imports.get("max_village_households", 30_000)),
+              "amount_yuan": yuan, "mutual_fund_yuan": yuan, "collective_income_yuan": yuan}
     return limits, sorted(config.poverty_line)
 
 
@@ -225,7 +232,10 @@ def _cell_sql(col: Column, ref: str, typ: str, v: str) -> tuple[str, str]:
         typed = u
     elif kind == "text":
         if not col.personal and not _is_id_column(col):
-            whens.append((f"regexp_matches({v}, {_lit(_PERSONAL_IN_TEXT)})", "personal_value"))
+            digits = (f"regexp_replace(translate({v}, {_lit(_FULL_WIDTH)}, {_lit(_HALF_WIDTH)}), "
+                      f"{_lit(_NUMBER_SEPARATORS)}, '', 'g')")
+            whens.append((f"regexp_matches({digits}, {_lit(_PERSONAL_IN_TEXT)})",
+                          "personal_value"))
         typed = (f"CASE WHEN contains({v}, '.') THEN regexp_replace({v}, '^([0-9]+)\\.0+$', "
                  f"'\\1') ELSE {v} END" if _is_id_column(col) else v)
     elif kind == "int":
@@ -315,9 +325,11 @@ def check_cells(db, staged: Staged, out: Collector) -> None:
         if (staged.table, name) in REFERENCED:  # a parent key as written (foreign keys)
             final.append(v)
         if typ == "VARCHAR" and _is_id_column(col):  # full-width or invisible characters
-            inner.append(f"strlen({ref}) <> length({ref}) AS {_q('x_' + name)}")
+            inner.append(f"CASE WHEN strlen({ref}) <> length({ref}) THEN {ref} END "
+                         f"AS {_q('x_' + name)}")
             middle.append(_q("x_" + name))
-            final.append(f"{_q('x_' + name)} AND {e} IS NULL AS {_q('n_' + name)}")
+            final.append(f"coalesce({e} IS NULL AND {v} <> trim({_q('x_' + name)}), false) "
+                         f"AS {_q('n_' + name)}")
             normalised.append(name)
     db.execute(f"CREATE OR REPLACE TABLE {staged.checked} AS SELECT {', '.join(final)} FROM ("
                f"SELECT {', '.join(middle)} FROM (SELECT {', '.join(inner)} "
@@ -392,8 +404,8 @@ def cell_message(rule: str, col: Column, value: str | None) -> str:
         return f"{shown} 小于最小值 {col.minimum:g}"
     if rule == "maximum":
         limits, _ = cell_limits()
-        return (f"{shown} 大于合理上限 {limits[col.name]:,.0f}（data/config.toml [import]）："
-                "请核对是否多输了位数")
+        return (f"{shown} 超出合理范围（绝对值不超过 {limits[col.name]:,.0f}，data/config.toml "
+                "[import]）：请核对是否多输了位数")
     if rule == "year_range":
         _, years = cell_limits()
         return (f"{shown} 不在已配置贫困线的年份 {min(years)}–{max(years)} 之内"
@@ -453,7 +465,7 @@ def check_relations(db, staged: dict[str, Staged], out: Collector) -> None:
             _listed(db, out, v, "village_code", "village_township",
                     f"SELECT line, village_code, township_code FROM {v.checked} "
                     "WHERE NOT starts_with(village_code, township_code)", [],
-                    lambda vc, tc: f"村代码「{vc}」的前 9 位不是其乡镇代码「{tc}」")
+                    lambda vc, tc: f"村代码{shown_value(vc)}的前 9 位不是其乡镇代码{shown_value(tc)}")
         if {"planned_exit_year", "is_poor_village"} <= set(v.columns):
             _listed(db, out, v, "planned_exit_year", "planned_exit_year",
                     f"SELECT line, planned_exit_year FROM {v.checked} "
@@ -541,19 +553,22 @@ def _check_panel(db, hy: Staged, hh: Staged, out: Collector, span) -> None:
     _listed(db, out, hy, "year", "year_before_registered",
             f"SELECT y.line, y.year, r.registered_year, y.household_id FROM {hy.checked} y "
             f"JOIN ({reg}) r USING (household_id) WHERE y.year < r.registered_year", [],
-            lambda y, r, h: f"年份 {y} 早于该户的识别年份 {r}（户编号「{h}」）")
+            lambda y, r, h: f"年份 {y} 早于该户的识别年份 {r}（户编号{shown_value(h)}）")
+    # a household with a year already reported (2030 typed for 2017) is not also gapped
+    bad_years = (f"AND household_id NOT IN (SELECT household_id FROM {hy.checked} "
+                 "WHERE e_year IS NOT NULL AND household_id IS NOT NULL)")
     # gaps: a household's distinct years from its registered_year fall short of the span
     # to its last year (an aggregate, no sort); only those households are then walked
     db.execute(f"""CREATE OR REPLACE TEMP TABLE gapped AS
         SELECT household_id, any_value(r.registered_year) AS registered_year
         FROM {hy.checked} y JOIN ({reg}) r USING (household_id)
-        WHERE y.year >= r.registered_year
+        WHERE y.year >= r.registered_year {bad_years}
         GROUP BY household_id
         HAVING count(DISTINCT y.year) < max(y.year) - any_value(r.registered_year) + 1""")
 
     def gap_message(h, r, missing):
         years = "、".join(map(str, missing[:20])) + ("……" if len(missing) > 20 else "")
-        return f"户「{h}」缺少 {years} 年的记录（从识别年份 {r} 起应逐年连续）"
+        return f"户{shown_value(h)}缺少 {years} 年的记录（从识别年份 {r} 起应逐年连续）"
 
     _listed(db, out, hy, "year", "year_gap",
             f"""SELECT min(line) AS line, household_id, any_value(registered_year),
@@ -577,7 +592,7 @@ def _check_panel(db, hy: Staged, hh: Staged, out: Collector, span) -> None:
                       AND h.household_id NOT IN (SELECT household_id FROM {hy.checked}
                                                  WHERE household_id IS NOT NULL)""",
                 [last_year],
-                lambda h, hl, r: f"户「{h}」（{hh.source} 第 {hl:,} 行）没有任何年度记录；"
+                lambda h, hl, r: f"户{shown_value(h)}（{hh.source} 第 {hl:,} 行）没有任何年度记录；"
                                  f"应从识别年份 {r} 起逐年填报")
     if {"status", "relapse_cause"} <= set(hy.columns):
         # only the rows with a cause are looked at, each with its previous year's row
@@ -587,6 +602,7 @@ def _check_panel(db, hy: Staged, hh: Staged, out: Collector, span) -> None:
                       ON p.household_id = c.household_id AND p.year = c.year - 1
                     WHERE c.relapse_cause IS NOT NULL AND c.status IS NOT NULL
                       AND c.household_id IS NOT NULL AND c.year IS NOT NULL
+                      {bad_years.replace("household_id NOT IN", "c.household_id NOT IN")}
                       AND NOT coalesce(c.status = {_lit(POOR)} AND p.status = {_lit(EXITED)},
                                        false)""", [],
                 lambda st: "此行不是返贫（" + ("本年状态为已脱贫" if st == EXITED else

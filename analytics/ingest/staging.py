@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from analytics.contract import TABLES
 from analytics.ingest import csvfile
-from analytics.ingest.report import MAX_PROBLEMS_PER_RULE, Collector, shown_value
+from analytics.ingest.report import MAX_PROBLEMS_PER_RULE, Collector, safe_text, shown_value
 from analytics.ingest.rules import REPORTED, Staged, _is_id_column, _lit, _q
 
 HEADER_SEARCH_ROWS = 10
@@ -69,14 +69,14 @@ def map_header(table: str, names: list[str], header_line: int, source: str,
             continue
         key = name.lower()
         if key in seen:
-            out.add(table, header_line, name, "duplicate_column",
-                    f"列名 {name} 出现两次（第 {seen[key] + 1} 列和第 {j + 1} 列）；第二列被忽略",
+            out.add(table, header_line, safe_text(name), "duplicate_column",
+                    f"列名 {safe_text(name)} 出现两次（第 {seen[key] + 1} 列和第 {j + 1} 列）；第二列被忽略",
                     source, j + 1)
             continue
         seen[key] = j
         if key not in known:
-            out.add(table, None, name, "unknown_column",
-                    f"{name} 不是表 {table} 的列；应有的列：{'、'.join(spec.column_names)}",
+            out.add(table, None, safe_text(name), "unknown_column",
+                    f"{safe_text(name)} 不是表 {table} 的列；应有的列：{'、'.join(spec.column_names)}",
                     source, j + 1)
             continue
         found[known[key]] = j
