@@ -19,7 +19,8 @@ def test_problem_rows_are_chinese_and_blank_where_unknown():
     assert rows[0]["行"] == "" and rows[0]["列"] == "" and rows[0]["列名"] == ""
     assert rows[1]["行"] == "12" and rows[1]["列"] == "5"
     assert rows[1]["列名"] == "head_id_number（户主身份证号）"
-    assert rows[1]["问题"] == RULES["id_checksum"]
+    assert rows[1]["问题"] == "校验位不符" and rows[1]["应满足"] == RULES["id_checksum"]
+    assert list(rows[1])[:5] == ["文件", "行", "列", "列名", "问题"]
     assert "None" not in repr(rows)
 
 
@@ -49,5 +50,5 @@ def test_refusals_of_load_dataset_are_described_in_chinese_on_the_upload_page(ha
     assert not busy.ok and not unaudited.ok and len(problems) == 2
     for row in problem_rows(problems):
         assert re.search(r"[\u4e00-\u9fff]", row["问题"]), row
-        assert re.search(r"[\u4e00-\u9fff]", row["说明"]), row
+        assert re.search(r"[\u4e00-\u9fff]", row["应满足"]), row
     assert "None" not in repr(problem_rows(problems))

@@ -56,12 +56,13 @@ RISK_LABELS_TABLE = {"low_income": "收入低于1.5倍线（户）", "income_dro
 
 def problem_rows(problems) -> list[dict]:
     """Import problems (or notices) as the rows of the upload page's table: where, what
-    and why, in Chinese; an empty place is blank, never None."""
+    is wrong, then what the rule asks, in Chinese (the message first, so a narrow screen
+    shows it); an empty place is blank, never None."""
     from analytics.ingest import RULES
     from analytics.ingest.report import column_title
 
     return [{"文件": p.source or p.table, "行": "" if p.line is None else f"{p.line:,}",
              "列": "" if p.column_index is None else str(p.column_index),
              "列名": column_title(p.table, p.column) if p.column else "",
-             "问题": RULES.get(p.rule, p.rule), "说明": p.message, "规则": p.rule}
+             "问题": p.message, "应满足": RULES.get(p.rule, p.rule), "规则": p.rule}
             for p in problems]
