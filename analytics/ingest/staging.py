@@ -86,6 +86,13 @@ def map_header(table: str, names: list[str], header_line: int, source: str,
     return found, unnamed
 
 
+def report_no_header(table: str, line: int, source: str, out: Collector, hint: str = "") -> None:
+    """bad_header for a file or sheet whose first rows name no column of its table."""
+    out.add(table, line, None, "bad_header",
+            f"前 {HEADER_SEARCH_ROWS} 行中找不到表头：第 1 行应为列名"
+            f"（{'、'.join(TABLES[table].column_names)}）{hint}", source)
+
+
 def report_title_rows(table: str, rows: list[tuple[int, list[str]]], h: int, source: str,
                       out: Collector) -> None:
     """bad_header for rows above the header (a title or merged-cell row)."""
@@ -139,11 +146,9 @@ def stage_csv(db, path: Path, table: str, workdir: Path, out: Collector,
     h = find_header(rows, table)
     if h is None:
         first = ",".join(rows[0][1])
-        hint = ("；文件似乎用制表符或分号分隔，请另存为逗号分隔的 CSV"
-                if len(rows[0][1]) == 1 and ("\t" in first or ";" in first) else "")
-        out.add(table, rows[0][0], None, "bad_header",
-                f"前 {HEADER_SEARCH_ROWS} 行中找不到表头：第 1 行应为列名"
-                f"（{'、'.join(TABLES[table].column_names)}）{hint}", source)
+        report_no_header(table, rows[0][0], source, out,
+                         "；文件似乎用制表符或分号分隔，请另存为逗号分隔的 CSV"
+                         if len(rows[0][1]) == 1 and ("\t" in first or ";" in first) else "")
         return None
     report_title_rows(table, rows, h, source, out)
     header_line, names = rows[h]
@@ -398,9 +403,7 @@ def stage_sheet(db, path: Path, sheet: str, table: str, out: Collector,
     text_head = [(line, ["" if v is None else str(v) for v in values]) for line, values in head]
     h = find_header(text_head, table)
     if h is None:
-        out.add(table, head[0][0], None, "bad_header",
-                f"前 {HEADER_SEARCH_ROWS} 行中找不到表头：第 1 行应为列名"
-                f"（{'、'.join(TABLES[table].column_names)}）", source)
+        report_no_header(table, head[0][0], source, out)
         return None
     report_title_rows(table, text_head, h, source, out)
     header_line, names = text_head[h]
