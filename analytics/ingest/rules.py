@@ -234,7 +234,9 @@ def _cell_sql(col: Column, ref: str, typ: str, v: str) -> tuple[str, str]:
         if not col.personal and not _is_id_column(col):
             digits = (f"regexp_replace(translate({v}, {_lit(_FULL_WIDTH)}, {_lit(_HALF_WIDTH)}), "
                       f"{_lit(_NUMBER_SEPARATORS)}, '', 'g')")
-            whens.append((f"regexp_matches({digits}, {_lit(_PERSONAL_IN_TEXT)})",
+            # the cheap test first: most names and units hold no digit at all
+            whens.append((f"regexp_matches({v}, '[0-9０-９]') AND "
+                          f"regexp_matches({digits}, {_lit(_PERSONAL_IN_TEXT)})",
                           "personal_value"))
         typed = (f"CASE WHEN contains({v}, '.') THEN regexp_replace({v}, '^([0-9]+)\\.0+$', "
                  f"'\\1') ELSE {v} END" if _is_id_column(col) else v)
