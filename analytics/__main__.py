@@ -56,6 +56,11 @@ def cmd_import(args) -> int:
     from analytics.ingest import write_problems_report
     from analytics.loading import load_dataset
 
+    if args.dry_run:
+        from analytics.ingest import describe_input
+
+        print(describe_input(args.path))
+        return 0
     say = _progress(time.perf_counter())
     result = load_dataset(args.path, args.db, actor=_actor(), role="cli",
                           source=str(Path(args.path).resolve()), progress=say)
@@ -190,8 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory-limit", metavar="GB", help="cap DuckDB's memory, spilling to disk")
     p.set_defaults(run=cmd_build_demo)
 
-    p = sub.add_parser("import", parents=[common], help="validate and load a dataset")
+    p = sub.add_parser("import", parents=[common], help="validate and load a dataset "
+                       "(contract tables, or the national system's roster exports, the village "
+                       "ledger and the pairing list: docs/import-formats.md)")
     p.add_argument("path", type=Path)
+    p.add_argument("--dry-run", action="store_true",
+                   help="only say which format each file is and which column feeds which field")
     p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("export", parents=[common], help="write the dataset back out")

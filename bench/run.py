@@ -2,6 +2,7 @@
 
     python bench/run.py [--scales 1 10 100] [--workdir /tmp/bench] [--runs 3]
     python bench/run.py --steps import --reuse [--scales 1 10 100]   # re-measure the importer
+    python bench/run.py --steps import import_national --reuse --scales 1 10   # issue 12
 
 For each scale, in one run: build the demo database (``python -m analytics build-demo``),
 its size, export it to Parquet and to CSV, copy the CSV export to GBK (GB18030, as county
@@ -13,11 +14,15 @@ cross-check of its figures against the store, and every page's server-side rende
 (bench/pages.py: cold, warm, query count).
 
 ``--steps`` runs part of it: ``build``, ``export`` (Parquet, CSV and the GBK copy),
-``import`` (``--imports parquet gbk``; best of ``--import-runs``), ``metrics``, ``check``,
-``pandas``, ``pages``. A step's inputs are made when they are missing; with ``--reuse``
-the databases and exports already in ``--workdir`` (``s10.duckdb``, ``s10_parquet/``,
-``s10_csv/``, ``s10_csv_gbk/``, …) are kept, so ``--steps import --reuse`` measures only
-the importer on data built once. An import-only run also runs the pandas baseline at
+``import`` (``--imports parquet gbk``; best of ``--import-runs``), ``import_national``
+(issue 12: the database written as the files a county office has — GBK CSV rosters of
+the national system, village ledger and pairing workbooks, the code table beyond scale
+1, by ``tests/national_files.py`` — then imported like the exports, best of
+``--import-runs``), ``metrics``, ``check``, ``pandas``, ``pages``. A step's inputs are
+made when they are missing; with ``--reuse`` the databases, exports and national files
+already in ``--workdir`` (``s10.duckdb``, ``s10_parquet/``, ``s10_csv/``,
+``s10_csv_gbk/``, ``s10_national/``, …) are kept, so ``--steps import --reuse`` measures
+only the importer on data built once. An import-only run also runs the pandas baseline at
 every scale up to 10 (issue 11: at scale 10 the import must be faster than pandas, in
 the same run). A run of part of the steps writes its report to ``WORKDIR/results``
 unless ``--results`` says otherwise, so it never overwrites ``bench/results``.
@@ -72,10 +77,15 @@ GOALS = {  # the issue's goals
     "import_gbk_rss_mb_s100": 4096.0,  # scale 100: import of the CSV export in GBK ≤ 4 GB
     "import_rss_mb_s10": 1024.0,       # scale 10: import of the Parquet export ≤ 1 GB
     "import_vs_pandas_s10": 1.0,       # scale 10: pandas wall / import wall > 1 (same run)
+    # issue 12, the national formats (the county office's files, tests/national_files.py)
+    "national_vs_import_s10": 1.5,     # scale 10: their import wall ≤ 1.5 × the Parquet import's
+    "import_national_rss_mb_s10": 1024.0,  # scale 10: … within 1 GB peak RSS
 }
-STEPS = ("build", "export", "import", "metrics", "check", "pandas", "pages")
+STEPS = ("build", "export", "import", "import_national", "metrics", "check", "pandas", "pages")
 IMPORT_FORMATS = ("parquet", "gbk")  # the Parquet export; the CSV export transcoded to GBK
 PANDAS_WITH_IMPORT_MAX_SCALE = 10  # an import-only run runs pandas up to this scale
+NATIONAL_WRITER = ("tests", "national_files.py")  # writes the national-format files
+NATIONAL_CODE_TABLE_FROM = 1  # beyond this scale the files carry their 统计用区划代码 table
 GBK_CODEC = "gb18030"  # GBK's superset: the same bytes for every GBK character, no failures
 TRANSCODE_CHUNK = 1 << 20  # bytes read at a time when transcoding
 
@@ -339,6 +349,7 @@ def bench_scale(scale: float, work: Path, runs: int, page_runs: int, env: dict,
     parquet = work / f"{tag}_parquet"
     csv_dir = work / f"{tag}_csv"
     gbk = work / f"{tag}_csv_gbk"
+    national = work / f"{tag}_national"
     imported = work / f"{tag}_import.duckdb"
     cli = [py, "-m", "analytics"]
     want = set(steps)
@@ -348,12 +359,15 @@ def bench_scale(scale: float, work: Path, runs: int, page_runs: int, env: dict,
     # what this run needs, and what it may keep (with --reuse, when complete)
     kept = {"parquet": reuse and (parquet / "household_years.parquet").exists(),
             "csv": reuse and (csv_dir / "household_years.csv").exists(),
-            "gbk": reuse and (gbk / "household_years.csv").exists()}
+            "gbk": reuse and (gbk / "household_years.csv").exists(),
+            "national": reuse and national.is_dir()}  # renamed from .partial when complete
     need_parquet = "export" in want or "parquet" in imports or with_pandas
     need_gbk = "export" in want or "gbk" in imports
     need_csv = "export" in want or (need_gbk and not kept["gbk"])
+    need_national = "import_national" in want
     need_db = (bool(want & {"build", "metrics", "check", "pages"})
-               or (need_parquet and not kept["parquet"]) or (need_csv and not kept["csv"]))
+               or (need_parquet and not kept["parquet"]) or (need_csv and not kept["csv"])
+               or (need_national and not kept["national"]))
 
     # 1. build
     build_log = work / f"{tag}.build.log"
@@ -412,11 +426,10 @@ def bench_scale(scale: float, work: Path, runs: int, page_runs: int, env: dict,
         record("gbk_size_mb", size_mb(gbk))
 
     # 3. import each export into a fresh database: the full recomputation (issue 11)
-    for fmt in imports:
-        source, step = (parquet, "import") if fmt == "parquet" else (gbk, "import_gbk")
+    def run_import(source: Path, step: str) -> None:
         if not source.is_dir():
             record(step, {"exit": None, "error": f"no input: {source} is missing"})
-            continue
+            return
         rs = []
         for _ in range(import_runs):
             drop_db(imported)
@@ -434,6 +447,34 @@ def bench_scale(scale: float, work: Path, runs: int, page_runs: int, env: dict,
         record(step, best(rs))
         record(f"{step}_db_size_mb", size_mb(imported))
         drop_db(imported)  # only its time and memory matter; keep the disk
+
+    for fmt in imports:
+        run_import(*((parquet, "import") if fmt == "parquet" else (gbk, "import_gbk")))
+
+    # 3b. issue 12: the database written once as a county office's files (national system's
+    # person rosters as GBK CSV, village ledger and pairing workbooks, townships, the code
+    # table beyond scale 1) into FOLDER.partial renamed when complete; then imported
+    if need_national:
+        if kept["national"]:
+            record("national_files", {"reused": True})
+        elif not db.exists():
+            record("national_files", {"exit": None, "error": f"no database: {db} is missing"})
+        else:
+            partial = national.with_name(national.name + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            out, log = work / f"{tag}.national_files.out", work / f"{tag}.national_files.log"
+            r = measure([py, str(CODE.joinpath(*NATIONAL_WRITER)), "--db", str(db), "--out",
+                         str(partial)] + (["--code-table"] if scale > NATIONAL_CODE_TABLE_FROM else []),
+                        stdout=out, log=log, env=env)
+            if r["exit"] == 0:
+                shutil.rmtree(national, ignore_errors=True)
+                partial.rename(national)
+                r["summary"] = tail(out, 1)
+            else:
+                r["log_tail"] = tail(log)
+            record("national_files", r)
+        record("national_size_mb", size_mb(national))
+        run_import(national, "import_national")
 
     # 4. metrics --all --json, best of runs
     all_out = work / f"{tag}.metrics_all.jsonl"
@@ -623,6 +664,23 @@ def goals(results: dict) -> list[dict]:
                     f"{ratio:.2f}×" + _failed(i, "import") + _failed(p, "pandas"))
         out.append({"goal": label, "measured": measured,
                     "met": i["exit"] == 0 and p["exit"] == 0 and ratio > GOALS["import_vs_pandas_s10"]})
+    # issue 12: the national formats, against the contract format's import at the same scale
+    n = (_get(s10, "import_national") or {}) if s10 else {}
+    label = ("issue 12 — scale 10: import of the national-format files takes ≤ 1.5 × the "
+             "contract-format import (the Parquet export's `import`, wall), within 1 GB peak RSS")
+    if n.get("wall_s") is None or i.get("wall_s") is None:
+        out.append({"goal": label, "measured": n.get("error") or (
+            None if n.get("wall_s") is None else f"national {n['wall_s']:.2f} s, no Parquet import "
+            "to compare with" + _failed(n, "national import")), "met": None})
+    else:
+        ratio = _ratio(n["wall_s"], i["wall_s"])
+        rss = n.get("peak_rss_mb_max", n["peak_rss_mb"])
+        measured = (f"national {n['wall_s']:.2f} s vs Parquet {i['wall_s']:.2f} s: national/Parquet = "
+                    f"{ratio:.2f}×; peak {rss:,.0f} MB" + _failed(n, "national import")
+                    + _failed(i, "import"))
+        out.append({"goal": label, "measured": measured,
+                    "met": n["exit"] == 0 and i["exit"] == 0 and ratio <= GOALS["national_vs_import_s10"]
+                    and rss <= GOALS["import_national_rss_mb_s10"]})
     return out
 
 
@@ -705,7 +763,8 @@ def write_report(results: dict, results_dir: Path) -> None:
         part.append(f"- `--reuse`: databases and exports already in `{results.get('workdir')}` were kept "
                     "(their build and export rows are empty)")
     lines = [
-        "# Benchmark results — \"Fast at every scale\" and issue 11 (the importer)",
+        ("# Benchmark results — \"Fast at every scale\", issue 11 (the importer) and issue 12 "
+         "(the national formats)"),
         "",
         "Written by `bench/run.py` (`" + results["command"] + "`); raw numbers in `latest.json`.",
         "",
@@ -748,6 +807,8 @@ def write_report(results: dict, results_dir: Path) -> None:
         (f"CSV export in GBK MB ({GBK_CODEC})", col("gbk_size_mb")),
         ("imported database MB (from Parquet)", col("import_db_size_mb")),
         ("imported database MB (from GBK CSV)", col("import_gbk_db_size_mb")),
+        ("national-format files MB (GBK CSV rosters, workbooks)", col("national_size_mb")),
+        ("imported database MB (from the national files)", col("import_national_db_size_mb")),
     ], scales, 1)
     lines += _table("Start-up floor: `python -c 'import pandas, duckdb, analytics.metrics'`",
                     step_rows("startup")[:3], scales)
@@ -762,6 +823,16 @@ def write_report(results: dict, results_dir: Path) -> None:
     lines += _table("import of the GBK CSV export into a fresh database",
                     step_rows("import_gbk") + [("peak RSS MB, max of runs", rss_max("import_gbk")),
                                                ("input MB", col("gbk_size_mb"))], scales)
+    lines += _table("the national-format files written from the database (`tests/national_files.py`, "
+                    "issue 12)", step_rows("national_files"), scales)
+    lines += _table("import of the national-format files into a fresh database (issue 12)",
+                    step_rows("import_national") + [
+                        ("peak RSS MB, max of runs", rss_max("import_national")),
+                        ("input MB", col("national_size_mb")),
+                        ("wall / the Parquet import's wall", [
+                            _ratio(_get(S[s], "import_national", "wall_s"), _get(S[s], "import", "wall_s"))
+                            for s in scales]),
+                    ], scales)
     lines += _growth_table("Import growth: time and memory from scale to scale (issue 11)", [
         ("household-years", col("build", "household_years")),
         ("Parquet: input MB", col("parquet_size_mb")),
@@ -772,6 +843,9 @@ def write_report(results: dict, results_dir: Path) -> None:
         ("GBK CSV: wall s", col("import_gbk", "wall_s")),
         ("GBK CSV: CPU s", col("import_gbk", "cpu_s")),
         ("GBK CSV: peak RSS MB", rss_max("import_gbk")),
+        ("national files: input MB", col("national_size_mb")),
+        ("national files: wall s", col("import_national", "wall_s")),
+        ("national files: peak RSS MB", rss_max("import_national")),
     ], scales)
     lines += _table(f"metrics --all --json (best of {results['runs']})", step_rows("metrics_all") + [
         ("all runs, wall s", [", ".join(map(str, w)) if w else None for w in col("metrics_all", "walls_s")]),

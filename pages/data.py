@@ -57,7 +57,9 @@ for finding in findings:
                 st.caption(f"仅显示前 500 条，共 {finding.count:,} 条。")
 
 st.subheader("导入新数据")
-st.caption("上传建档立卡系统导出的各表 CSV（UTF-8 或 GBK）/ Parquet 文件，或一个按表分工作表的工作簿（.xlsx、.xls、.ods）。"
+st.caption("可一次上传：全国扶贫开发信息系统导出的建档立卡人口明细（每年一个文件，CSV 或 Excel）、村级台账、"
+           "帮扶责任人名单（按表头自动识别，格式见 data/formats/）；或数据规范中的各表 CSV（UTF-8 或 GBK）/ "
+           "Parquet 文件、按表分工作表的工作簿（.xlsx、.xls、.ods）。"
            "全部校验通过才会替换现有数据；任何一处不合格，现有数据保持不变。")
 uploads = st.file_uploader("选择文件", type=["csv", "parquet", "xlsx", "xlsm", "xls", "ods"],
                            accept_multiple_files=True, key="upload")

@@ -216,3 +216,25 @@ def test_cadres_over_quota_in_sql_equal_the_quota_table(request, fixture):
     over = metrics.cadres_over_quota(store)
     assert len(over) > 0
     pd.testing.assert_frame_equal(over[list(expected.columns)], expected, check_dtype=False)
+
+
+def test_unknown_guarantees_show_as_no_data_never_as_met_or_unmet(tmp_path):
+    """两不愁三保障 may be null (unknown, contract): the household list says 无数据 when no
+    guarantee is known to be unmet, the household file says 无数据 for the unknown one."""
+    from analytics.store import Store, write_dataset
+    from tests.hand_dataset import hand_tables
+
+    tables = hand_tables()
+    hy = tables["household_years"]
+    hy["medical_secure"] = hy["medical_secure"].astype(object)
+    unknown = (hy["household_id"] == "H2") & (hy["year"] == 2015)  # exited: others met
+    hy.loc[unknown, "medical_secure"] = None
+    write_dataset(tables, tmp_path / "u.duckdb", source="hand")
+    store = Store(tmp_path / "u.duckdb")
+    listed = household_list(store, 2015, (V1,), unmasked=True).set_index("household_id")
+    assert listed.loc["H2", "all_secure"] == "无数据"
+    assert listed.loc["H1", "all_secure"] == "是"    # exited in 2015: every guarantee met
+    assert listed.loc["H3", "all_secure"] == "否"    # poor: none met
+    years = household_file(store, "H2").years.set_index("year")
+    assert years.loc[2015, "medical_secure"] == "无数据"
+    assert years.loc[2015, "housing_secure"] == "是" and years.loc[2014, "housing_secure"] == "否"

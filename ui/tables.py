@@ -49,7 +49,7 @@ def village_column_config() -> dict:
 
 def household_column_config() -> dict:
     formats = {"members": "%d", "income": "%.0f", "poverty_line": "%.0f", "registered_year": "%d"}
-    return _config(HOUSEHOLD_LABELS, formats, checks=("all_secure",))
+    return _config(HOUSEHOLD_LABELS, formats)  # 三保障 is 是 / 否 / 无数据 (text)
 
 RISK_LABELS_TABLE = {"low_income": "收入低于1.5倍线（户）", "income_drop": "收入骤降（户）",
                      "illness_or_disaster": "因病因灾返贫（户）"}

@@ -26,7 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analytics.contract import REQUIRED_TABLES, TABLE_ORDER, TABLES
-from analytics.ingest import rules, staging
+from analytics.ingest import csvfile, national, rules, staging
+from analytics.ingest.layouts import (
+    HEADER_SEARCH_ROWS,
+    Header,
+    Layout,
+    all_layouts,
+    contract_layout,
+    recognise,
+)
 from analytics.ingest.report import (
     MAX_PROBLEMS_PER_RULE,
     Collector,
@@ -36,10 +44,10 @@ from analytics.ingest.report import (
     sorted_problems,
     write_problems_report,
 )
-from analytics.ingest.rules import RULES, Staged
+from analytics.ingest.rules import RULES, Staged, _q
 from analytics.store import DatasetBuilder
 
-__all__ = ["import_dataset", "ImportResult", "ImportRejected", "Problem", "RULES",
+__all__ = ["import_dataset", "describe_input", "ImportResult", "ImportRejected", "Problem", "RULES",
            "MAX_PROBLEMS_PER_RULE", "write_problems_report", "WORKBOOK_SUFFIXES"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -55,61 +63,109 @@ class ImportResult:
     notices: list[Problem] = field(default_factory=list)
 
 
-def _folder_files(path: Path, out: Collector) -> dict[str, Path]:
-    found: dict[str, Path] = {}
+def _folder_files(path: Path, out: Collector) -> list[tuple[Path, list[Layout]]]:
+    """The files of a folder to stage, each with the layouts its header may name: a file
+    named after a contract table is that table; any other CSV is recognised by its header
+    (the contract's columns or Chinese labels, or a format of data/formats/)."""
+    found: list[tuple[Path, list[Layout]]] = []
+    named: dict[str, Path] = {}
     skipped = []
     for f in sorted(path.iterdir()):
         if not f.is_file() or f.name.startswith("."):
             continue
         ext = f.suffix.lower()
         if ext in WORKBOOK_SUFFIXES:
-            out.add("dataset", None, None, "unsupported_input",
-                    f"{f.name}：工作簿要单独导入，请给出它的路径，而不是文件夹", f.name)
+            found.append((f, []))
             continue
         if ext not in (".csv", ".parquet"):
             continue
         table = f.stem.strip().lower()
         if table not in TABLES:
-            skipped.append(safe_text(f.name))
+            if ext == ".csv" and recognise(csvfile.head_records(f, guess_encoding=True)):
+                found.append((f, all_layouts()))
+            else:
+                skipped.append(safe_text(f.name))
             continue
-        if table in found:
+        if table in named:
             out.add(table, None, None, "duplicate_source",
-                    f"表 {table} 同时由 {found[table].name} 和 {f.name} 提供；请只保留一个", f.name)
+                    f"表 {table} 同时由 {named[table].name} 和 {f.name} 提供；请只保留一个", f.name)
             continue
-        found[table] = f
+        named[table] = f
+        found.append((f, [contract_layout(table)]))
     if skipped:
         out.notice("dataset", None, None, "unknown_table",
-                   f"跳过了 {len(skipped)} 个不以数据规范中的表命名的文件：{'、'.join(skipped)}"
-                   f"（表名：{'、'.join(TABLE_ORDER)}）", path.name)
+                   f"跳过了 {len(skipped)} 个既不以数据规范中的表命名、表头也不认识的文件："
+                   f"{'、'.join(skipped)}（表名：{'、'.join(TABLE_ORDER)}；格式见 data/formats/）",
+                   path.name)
     return found
 
 
+class _Gathered:
+    """What staging found: contract tables (``staged``, ``given``) and the national
+    formats' files (``raw``: format name → staged files)."""
+
+    def __init__(self):
+        self.staged: dict[str, Staged] = {}
+        self.given: set[str] = set()
+        self.raw: dict[str, list[Staged]] = {}
+        self.count = 0
+
+    def relation(self, layouts: list[Layout]) -> str | None:
+        if len(layouts) == 1 and layouts[0].strict:
+            return None  # staging.s_<table>
+        self.count += 1
+        return f"staging.{_q(f's_file_{self.count}')}"
+
+    def add(self, s: Staged | None, layouts: list[Layout], out: Collector) -> None:
+        if s is None:
+            if len(layouts) == 1 and layouts[0].strict:
+                table = layouts[0].name
+                self.given.add(table)
+                if not TABLES[table].required and not any(p.table == table for p in out.problems):
+                    self.given.discard(table)  # an empty optional table is as good as none
+            return
+        if s.table in TABLES:
+            if s.table in self.given:
+                out.add(s.table, None, None, "duplicate_source",
+                        f"表 {s.table} 同时由 {self.staged[s.table].source} 和 {s.source} 提供；"
+                        "请只保留一个", s.source)
+                return
+            self.given.add(s.table)
+            self.staged[s.table] = s
+        else:
+            self.raw.setdefault(s.table, []).append(s)
+
+
 def _stage_folder(db, path: Path, out: Collector, workdir: Path, max_bytes, progress):
-    staged: dict[str, Staged] = {}
-    given: set[str] = set()
-    for table, f in _folder_files(path, out).items():
-        given.add(table)
+    got = _Gathered()
+    for f, layouts in _folder_files(path, out):
         size = f.stat().st_size
         if max_bytes is not None and size > max_bytes:
-            out.add(table, None, None, "file_too_large",
-                    f"文件有 {size:,} 字节，超过上限 {max_bytes:,} 字节", f.name)
+            out.add(layouts[0].table if len(layouts) == 1 else "dataset", None, None,
+                    "file_too_large", f"文件有 {size:,} 字节，超过上限 {max_bytes:,} 字节", f.name)
+            if len(layouts) == 1:
+                got.given.add(layouts[0].name)  # given, though too large: not also missing
             continue
         if progress:
             progress(f"读取 {f.name}")
-        if f.suffix.lower() == ".csv":
-            s = staging.stage_csv(db, f, table, workdir, out, progress)
+        if f.suffix.lower() in WORKBOOK_SUFFIXES:
+            _stage_workbook(db, f, out, max_bytes, progress, got)
+        elif f.suffix.lower() == ".csv":
+            s = staging.stage_csv(db, f, layouts, workdir, out, progress, got.relation(layouts))
+            got.add(s, layouts, out)
         else:
-            s = staging.stage_parquet(db, f, table, out, max_bytes, progress)
-        if s is not None:
-            staged[table] = s
-        elif not TABLES[table].required and not any(p.table == table for p in out.problems):
-            given.discard(table)  # an empty optional table is as good as none
-    return staged, given, "文件", ".csv / .parquet"
+            s = staging.stage_parquet(db, f, layouts[0].name, out, max_bytes, progress)
+            got.add(s, layouts, out)
+    return got, "文件", ".csv / .parquet"
 
 
-def _stage_workbook(db, path: Path, out: Collector, max_bytes, progress):
+def _stage_workbook(db, path: Path, out: Collector, max_bytes, progress,
+                    got: _Gathered | None = None):
     from analytics.ingest import workbook
 
+    alone = got is None  # the workbook is the whole input: if it cannot be read, say only that
+    got = got if got is not None else _Gathered()
+    unreadable = set(REQUIRED_TABLES) if alone else set()
     limit = max_bytes if max_bytes is not None else DEFAULT_XLSX_UNCOMPRESSED_LIMIT
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
@@ -118,44 +174,115 @@ def _stage_workbook(db, path: Path, out: Collector, max_bytes, progress):
         except Exception as error:  # noqa: BLE001 - any damage to the zip is the file's
             out.add("dataset", None, None, "file_unreadable",
                     f"不是有效的 .xlsx 工作簿（{type(error).__name__}）", path.name)
-            return {}, set(REQUIRED_TABLES), "工作表", ""
+            got.given |= unreadable
+            return got, "工作表", ""
         if total > limit:
             out.add("dataset", None, None, "zip_bomb",
                     f"工作簿解压后有 {total:,} 字节，超过上限 {limit:,} 字节；请拆分，或改用 CSV 文件",
                     path.name)
-            return {}, set(REQUIRED_TABLES), "工作表", ""
-    staged: dict[str, Staged] = {}
-    given: set[str] = set()
+            got.given |= unreadable
+            return got, "工作表", ""
     try:
         sheets = workbook.workbook_sheets(path)
         skipped = []
         for sheet in sheets:
             table = sheet.name.strip().lower()
-            if table not in TABLES:
-                skipped.append(safe_text(sheet.name) + ("（隐藏）" if not sheet.visible else ""))
-                continue
-            if table in given:
-                out.add(table, None, None, "duplicate_source",
-                        f"表 {table} 有两个工作表；请只保留一个", f"{path.name} 工作表 {sheet.name}")
-                continue
-            given.add(table)
-            s = staging.stage_sheet(db, path, sheet.name, table, out, progress)
-            if s is not None:
-                staged[table] = s
-            elif not TABLES[table].required and not any(p.table == table for p in out.problems):
-                given.discard(table)
+            if table in TABLES:
+                layouts = [contract_layout(table)]
+            else:
+                head = []
+                for item in workbook.iter_sheet_rows(path, sheet.name):
+                    head.append((item[0], ["" if v is None else str(v) for v in item[1]]))
+                    if len(head) >= HEADER_SEARCH_ROWS:
+                        break
+                if not recognise(head):
+                    skipped.append(safe_text(sheet.name) + ("（隐藏）" if not sheet.visible else ""))
+                    continue
+                layouts = all_layouts()
+            s = staging.stage_sheet(db, path, sheet.name, layouts, out, progress,
+                                    got.relation(layouts))
+            got.add(s, layouts, out)
         if path.suffix.lower() in (".xls", ".ods"):
             out.notice("dataset", None, None, "xls_limits",
                        f"{path.suffix.lower()} 工作簿无法检查公式和隐藏行：公式按其结果导入；"
                        "如需检查，请另存为 .xlsx", path.name)
         if skipped:
             out.notice("dataset", None, None, "skipped_sheet",
-                       f"跳过了 {len(skipped)} 个不以数据规范中的表命名的工作表：{'、'.join(skipped)}",
-                       path.name)
+                       f"跳过了 {len(skipped)} 个既不以数据规范中的表命名、表头也不认识的工作表："
+                       f"{'、'.join(skipped)}", path.name)
     except workbook.WorkbookUnreadable as error:
         out.add("dataset", None, None, "file_unreadable", str(error), path.name)
-        return {}, set(REQUIRED_TABLES), "工作表", ""
-    return staged, given, "工作表", ""
+        got.given |= unreadable
+    return got, "工作表", ""
+
+
+def _describe_header(name: str, header: Header | None, lines: list[str]) -> None:
+    if header is None:
+        lines.append(f"{name}：不认识（既不以数据规范中的表命名，表头也不是 data/formats/ 中的格式），将跳过")
+        return
+    layout = header.layout
+    what = f"表 {layout.name}（{layout.label}）" if layout.strict else layout.label
+    rows = "两行表头" if header.two_rows else "表头"
+    lines.append(f"{name}：{what}，{rows}在第 {header.line} 行")
+    for f in layout.fields:
+        if f in header.mapping:
+            j = header.mapping[f]
+            target = f if layout.strict else f"{layout.field_label(f)}（{f}）"
+            lines.append(f"    第 {j + 1} 列 {safe_text(header.names[j])} → {target}")
+    if header.ignored:
+        lines.append("    不读取、不保存：" + "、".join(safe_text(n) for _, n in header.ignored))
+    missing = header.missing
+    if missing:
+        lines.append("    缺少（必需）：" + "、".join(
+            layout.field_label(f) for f in missing))
+    absent = [f for f in layout.fields if f not in header.mapping and f not in missing]
+    if absent and not layout.strict:
+        lines.append("    没有（可选，按无数据处理）：" + "、".join(
+            layout.field_label(f) for f in absent))
+
+
+def describe_input(path: str | Path) -> str:
+    """What ``import`` would make of ``path`` without reading its data (``--dry-run``):
+    per file or sheet, the format recognised, which column feeds which field, the
+    columns ignored and the fields missing. Chinese text, no cell value but headers."""
+    from analytics.ingest import workbook
+
+    path = Path(path)
+    lines: list[str] = []
+
+    def one(f: Path) -> None:
+        ext = f.suffix.lower()
+        table = f.stem.strip().lower()
+        candidates = [contract_layout(table)] if table in TABLES else None
+        if ext == ".csv":
+            _describe_header(f.name, recognise(csvfile.head_records(f, guess_encoding=True),
+                                               candidates), lines)
+        elif ext == ".parquet":
+            lines.append(f"{f.name}：表 {table}" if candidates else f"{f.name}：不认识，将跳过")
+        elif ext in WORKBOOK_SUFFIXES:
+            try:
+                for sheet in workbook.workbook_sheets(f):
+                    head = []
+                    for line, values in workbook.iter_sheet_rows(f, sheet.name):
+                        head.append((line, ["" if v is None else str(v) for v in values]))
+                        if len(head) >= HEADER_SEARCH_ROWS:
+                            break
+                    st = sheet.name.strip().lower()
+                    _describe_header(f"{f.name} 工作表 {safe_text(sheet.name)}",
+                                     recognise(head, [contract_layout(st)] if st in TABLES
+                                               else None), lines)
+            except workbook.WorkbookUnreadable as error:
+                lines.append(f"{f.name}：无法读取（{error}）")
+
+    if path.is_dir():
+        for f in sorted(path.iterdir()):
+            if f.is_file() and not f.name.startswith("."):
+                one(f)
+    elif path.exists():
+        one(path)
+    else:
+        lines.append(f"{path.name} 不存在")
+    return "\n".join(lines)
 
 
 def import_dataset(path: str | Path, db_path: str | Path, *, source: str | None = None,
@@ -189,12 +316,13 @@ def import_dataset(path: str | Path, db_path: str | Path, *, source: str | None 
             tempfile.TemporaryDirectory(prefix="import-", dir=db.spill,
                                         ignore_cleanup_errors=True) as work:
         if path.is_dir():
-            staged, given, where, ext = _stage_folder(db, path, out, Path(work), max_bytes,
-                                                      progress)
+            got, where, ext = _stage_folder(db, path, out, Path(work), max_bytes, progress)
         else:
             if progress:
                 progress(f"读取 {path.name}")
-            staged, given, where, ext = _stage_workbook(db, path, out, max_bytes, progress)
+            got, where, ext = _stage_workbook(db, path, out, max_bytes, progress)
+        national.derive(db, got.raw, got.staged, got.given, out, progress)
+        staged, given = got.staged, got.given
         for table in TABLE_ORDER:
             if table not in given and not TABLES[table].required:
                 out.notice(table, None, None, "optional_table_missing",

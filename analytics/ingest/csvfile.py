@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 CHUNK = 16 << 20
-HEADER_SEARCH_ROWS = 10
+from analytics.ingest.layouts import HEADER_SEARCH_ROWS  # noqa: E402
 _QUOTE, _COMMA, _LF, _CR, _NUL = 34, 44, 10, 13, 0
 
 
@@ -113,13 +113,21 @@ def utf8_copy(path: Path, workdir: Path) -> tuple[str, Path, int]:
     return encoding, target, 0 if old_mac else facts.stray_crs
 
 
-def head_records(path: Path, n: int = HEADER_SEARCH_ROWS) -> list[tuple[int, list[str]]]:
+def head_records(path: Path, n: int = HEADER_SEARCH_ROWS,
+                 guess_encoding: bool = False) -> list[tuple[int, list[str]]]:
     """The first ``n`` non-blank records of a UTF-8 CSV as (line, fields), for finding the
-    header row. Reads at most the first MB."""
+    header row. Reads at most the first MB. ``guess_encoding``: the file may be GB18030
+    (recognising a file before it is transcoded)."""
     with open(path, "rb") as f:
         data = f.read(1 << 20)
         truncated = bool(f.read(1))
     text = data.decode("utf-8", errors="replace")
+    if guess_encoding:
+        cut = data[: data.rfind(b"\n") + 1] if truncated else data
+        try:
+            text = cut.decode("utf-8")
+        except UnicodeDecodeError:
+            text = cut.decode("gb18030", errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
     if truncated:  # the last physical line may be cut in the middle

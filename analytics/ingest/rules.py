@@ -80,6 +80,16 @@ RULES: dict[str, str] = {
     "year_before_registered": "年度记录的年份不早于该户的识别年份",
     "year_gap": "每户的年度记录从识别年份起逐年连续",
     "relapse_cause": "返贫原因只填在返贫的行（上一年已脱贫、本年未脱贫）",
+    # the national formats (data/formats/, docs/import-formats.md)
+    "format_year": "建档立卡人口明细和村级台账的每一行都有年度或数据日期",
+    "duplicate_year": "同一年只有一个名单文件",
+    "value_map": "状态等取值在格式文件的取值表中（data/formats/）",
+    "household_villages": "一个户编号只在一个村",
+    "household_head": "每户每年恰有一个户主行（与户主关系为户主）",
+    "household_members": "人数与名单中这一户的人数相同",
+    "relapse_word": "返贫户的标注与前后两年的状态一致",
+    "place_name": "乡镇和行政村的名称在统计用区划代码表中，且只对应一个代码",
+    "cadre_match": "户的帮扶责任人（姓名和单位）在帮扶责任人名单中且只有一人",
     # from the loading step
     "import_in_progress": "同一数据库一次只能有一个导入",
     "audit_unavailable": "导入先写审计记录；写不了就不替换数据",
@@ -92,6 +102,8 @@ RULES: dict[str, str] = {
     "optional_table_missing": "未提供可选的表（帮扶干部、帮扶措施）时，导入后这张表为空（提示）",
     "stray_cr": "单元格内单独的回车符被删除（提示）",
     "xls_limits": "旧版 .xls 工作簿无法检查公式和隐藏行（提示）",
+    "ignored_columns": "全国系统导出中不需要的列（如联系电话）不读取、不保存（提示）",
+    "footer_rows": "合计、填表人等表尾行被跳过（提示）",
 }
 
 _SCI = r"^[+-]?[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+$"
@@ -128,6 +140,10 @@ def _in(values) -> str:
     return "(" + ", ".join(_lit(v) for v in sorted(values)) + ")"
 
 
+#: Lines of a table staged from several files: file index × LINE_BASE + line.
+LINE_BASE = 1_000_000_000
+
+
 @dataclass
 class Staged:
     """One table as staged: ``relation`` (``staging.s_households``) has a ``line`` column
@@ -142,6 +158,15 @@ class Staged:
     positions: dict[str, int]
     rows: int = 0
     dropped_rows: int = 0   # rows the reader could not stage (bad_row): their keys are unknown
+    #: A table derived from several files (national formats): its ``line`` is the file's
+    #: index in ``sources`` × LINE_BASE + the line in that file.
+    sources: tuple[str, ...] = ()
+
+    def place(self, line: int | None) -> tuple[str, int | None]:
+        """(file as printed, line in it) of a staged row's ``line``."""
+        if line is None or not self.sources:
+            return self.source, line
+        return self.sources[line // LINE_BASE], line % LINE_BASE
 
     @property
     def checked(self) -> str:
@@ -341,10 +366,13 @@ def check_cells(db, staged: Staged, out: Collector) -> None:
         n, lines = db.fetch(f"SELECT count(*), list(line ORDER BY line)[1:10] FROM {staged.checked} "
                             f"WHERE {_q('n_' + name)}")[0]
         if n:
-            shown = "、".join(map(str, lines)) + ("……" if n > len(lines) else "")
+            places = [staged.place(line) for line in lines]
+            source = places[0][0]
+            shown = "、".join(str(ln) for src, ln in places if src == source) + (
+                "……" if n > len(lines) else "")
             out.notice(staged.table, None, name, "normalised_characters",
                        f"{n:,} 个单元格含全角字符或不可见空格（第 {shown} 行），已转为半角并去除",
-                       staged.source, staged.positions.get(name))
+                       source, staged.positions.get(name))
 
 
 def _report_cells(db, staged: Staged, names: list[str], out: Collector) -> None:
@@ -367,11 +395,10 @@ def _report_cells(db, staged: Staged, names: list[str], out: Collector) -> None:
         col = spec.column(name)
         position = staged.positions.get(name)
         if k > MAX_PROBLEMS_PER_RULE:
-            out.summary(staged.table, name, rule, total - MAX_PROBLEMS_PER_RULE, line, last_line,
-                        staged.source, position)
+            _summary(out, staged, name, rule, total - MAX_PROBLEMS_PER_RULE, line, last_line,
+                     position)
             continue
-        out.add(staged.table, line, name, rule, cell_message(rule, col, value), staged.source,
-                position)
+        _add(out, staged, line, name, rule, cell_message(rule, col, value), position)
 
 
 def cell_message(rule: str, col: Column, value: str | None) -> str:
@@ -427,6 +454,22 @@ def cell_message(rule: str, col: Column, value: str | None) -> str:
 # --------------------------------------------------------------------------- between rows
 
 
+def _add(out: Collector, staged: Staged, line, column, rule: str, message: str,
+         position=None) -> None:
+    source, line = staged.place(line)
+    out.add(staged.table, line, column, rule, message, source, position)
+
+
+def _summary(out: Collector, staged: Staged, column, rule: str, more: int, first, last,
+             position=None) -> None:
+    source, first = staged.place(first)
+    last_source, last = staged.place(last)
+    if last_source != source:
+        last = None
+        first = None
+    out.summary(staged.table, column, rule, more, first, last, source, position)
+
+
 def _listed(db, out: Collector, staged: Staged, column: str, rule: str, sql: str, params,
             message) -> int:
     """Run a rule's query (rows: line, then the message's values, ordered by line) and
@@ -439,10 +482,10 @@ def _listed(db, out: Collector, staged: Staged, column: str, rule: str, sql: str
     for i, row in enumerate(rows):
         line, values, total, last_line = row[0], row[1:-2], row[-2], row[-1]
         if i == MAX_PROBLEMS_PER_RULE:
-            out.summary(staged.table, column, rule, total - MAX_PROBLEMS_PER_RULE, line,
-                        last_line, staged.source, position)
+            _summary(out, staged, column, rule, total - MAX_PROBLEMS_PER_RULE, line,
+                     last_line, position)
             break
-        out.add(staged.table, line, column, rule, message(*values), staged.source, position)
+        _add(out, staged, line, column, rule, message(*values), position)
     return rows[0][-2] if rows else 0
 
 
@@ -508,12 +551,12 @@ def _check_foreign_key(db, s: Staged, c: str, parent: Staged, rc: str, out: Coll
         # keys of rows the reader could not read are unknown: one line, not one per child
         n, first = db.fetch(f"SELECT count(*), min(line) FROM ({sql})")[0]
         if n:
-            out.add(s.table, first, c, "foreign_key",
+            _add(out, s, first, c, "foreign_key",
                     f"{n:,} 行引用的 {c} 在 {parent.table}.{rc} 中不存在；" + (
                         f"{parent.source} 有 {parent.dropped_rows:,} 行无法读取（见上），多半是"
                         "它们，请先改正那些行" if parent.dropped_rows else
                         f"{parent.source} 没有数据行（见上）"),
-                    s.source, s.positions.get(c))
+                 s.positions.get(c))
         return
     _listed(db, out, s, c, "foreign_key", sql, [],
             lambda key: f"{c} {shown_value(key, TABLES[s.table].column(c))} 在 "
@@ -594,7 +637,7 @@ def _check_panel(db, hy: Staged, hh: Staged, out: Collector, span) -> None:
                       AND h.household_id NOT IN (SELECT household_id FROM {hy.checked}
                                                  WHERE household_id IS NOT NULL)""",
                 [last_year],
-                lambda h, hl, r: f"户{shown_value(h)}（{hh.source} 第 {hl:,} 行）没有任何年度记录；"
+                lambda h, hl, r: f"户{shown_value(h)}（{hh.place(hl)[0]} 第 {hh.place(hl)[1]:,} 行）没有任何年度记录；"
                                  f"应从识别年份 {r} 起逐年填报")
     if {"status", "relapse_cause"} <= set(hy.columns):
         # only the rows with a cause are looked at, each with its previous year's row

@@ -14,6 +14,7 @@ column per column of the file, ``c0``, ``c1``…, whose names the header gave; `
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,10 +23,17 @@ import pyarrow as pa
 
 from analytics.contract import TABLES
 from analytics.ingest import csvfile
+from analytics.ingest.layouts import (
+    HEADER_SEARCH_ROWS,
+    Header,
+    Layout,
+    contract_layout,
+    header_key,
+    recognise,
+)
 from analytics.ingest.report import MAX_PROBLEMS_PER_RULE, Collector, safe_text, shown_value
 from analytics.ingest.rules import REPORTED, Staged, _is_id_column, _lit, _q
 
-HEADER_SEARCH_ROWS = 10
 BATCH_ROWS = 50_000
 MAX_COLUMNS = 1000
 _TYPES = {"VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT",
@@ -41,64 +49,84 @@ def col_letter(i: int) -> str:
     return s
 
 
-def find_header(rows: list[tuple[int, list[str]]], table: str) -> int | None:
-    """Index of the header among the first rows: the first that names a contract column."""
-    expected = set(TABLES[table].column_names)
-    for i, (_, fields) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if {str(c).strip().lower() for c in fields if c is not None} & expected:
-            return i
-    return None
-
-
-def map_header(table: str, names: list[str], header_line: int, source: str,
+def map_header(layout: Layout, header: Header, source: str,
                out: Collector) -> tuple[dict[str, int], list[int]]:
-    """Contract column → 0-based file column, and the unnamed columns (to check for data).
+    """Field → 0-based file column, and the unnamed columns (to check for data).
 
-    Reports duplicate_column, unknown_column and missing_column. Names match whatever
-    their case and surrounding spaces.
+    A contract table (strict): duplicate_column, unknown_column and missing_column are
+    problems; names match whatever their case and surrounding spaces, or as the Chinese
+    label. A national format: a missing required field is a problem, the columns no field
+    takes are ignored (a notice lists them; they are never stored).
     """
-    spec = TABLES[table]
-    known = {n.lower(): n for n in spec.column_names}
+    table, names, header_line = layout.table, header.names, header.line
     found: dict[str, int] = {}
     unnamed: list[int] = []
     seen: dict[str, int] = {}
+    ignored: list[str] = []
     for j, raw in enumerate(names):
         name = str(raw or "").strip()
         if not name:
             unnamed.append(j)
             continue
-        key = name.lower()
+        key = header_key(name)
         if key in seen:
-            out.add(table, header_line, safe_text(name), "duplicate_column",
-                    f"列名 {safe_text(name)} 出现两次（第 {seen[key] + 1} 列和第 {j + 1} 列）；第二列被忽略",
-                    source, j + 1)
+            if layout.strict or key in layout.aliases:
+                out.add(table, header_line, safe_text(name), "duplicate_column",
+                        f"列名 {safe_text(name)} 出现两次（第 {seen[key] + 1} 列和第 {j + 1} 列）；"
+                        "第二列被忽略", source, j + 1)
             continue
         seen[key] = j
-        if key not in known:
-            out.add(table, None, safe_text(name), "unknown_column",
-                    f"{safe_text(name)} 不是表 {table} 的列；应有的列：{'、'.join(spec.column_names)}",
-                    source, j + 1)
+        f = layout.aliases.get(key)
+        if f is None or f in found:
+            if layout.strict:
+                out.add(table, None, safe_text(name), "unknown_column",
+                        f"{safe_text(name)} 不是表 {layout.name} 的列；应有的列：{'、'.join(layout.fields)}",
+                        source, j + 1)
+            else:
+                ignored.append(safe_text(name))
             continue
-        found[known[key]] = j
-    for c in spec.columns:
-        if c.name not in found:
-            out.add(table, None, c.name, "missing_column", f"缺少列 {c.name}（{c.label}）", source)
+        found[f] = j
+    for f in layout.fields:
+        if f in layout.required and f not in found:
+            col = layout.column(f) if layout.strict else None
+            label = col.label if col is not None else layout.field_label(f)
+            out.add(table, None, f, "missing_column", f"缺少列 {f}（{label}）" if layout.strict
+                    else f"{layout.label}缺少“{label}”列", source)
+    if ignored:
+        out.notice(table, None, None, "ignored_columns",
+                   f"按{layout.label}读取；{len(ignored)} 列不需要，未读取也不保存："
+                   f"{'、'.join(ignored)}", source)
     return found, unnamed
 
 
-def report_no_header(table: str, line: int, source: str, out: Collector, hint: str = "") -> None:
-    """bad_header for a file or sheet whose first rows name no column of its table."""
-    out.add(table, line, None, "bad_header",
-            f"前 {HEADER_SEARCH_ROWS} 行中找不到表头：第 1 行应为列名"
-            f"（{'、'.join(TABLES[table].column_names)}）{hint}", source)
+def find_layout(rows: list[tuple[int, list[str]]], layouts: list[Layout]) -> Header | None:
+    """The header of a file or sheet among its first rows (layouts.recognise)."""
+    return recognise(rows, layouts)
 
 
-def report_title_rows(table: str, rows: list[tuple[int, list[str]]], h: int, source: str,
+def report_no_header(layouts: list[Layout], line: int, source: str, out: Collector,
+                     hint: str = "") -> None:
+    """bad_header for a file or sheet whose first rows name no column of its table, or
+    no format at all."""
+    if len(layouts) == 1:
+        layout = layouts[0]
+        out.add(layout.table, line, None, "bad_header",
+                f"前 {HEADER_SEARCH_ROWS} 行中找不到表头：第 1 行应为列名"
+                f"（{'、'.join(layout.fields)}）{hint}", source)
+    else:
+        out.add("dataset", line, None, "bad_header",
+                f"前 {HEADER_SEARCH_ROWS} 行中找不到认识的表头：既不是数据规范中的表（文件名或列名），"
+                "也不是建档立卡人口明细、村级台账、帮扶责任人名单或统计用区划代码表"
+                f"（data/formats/）{hint}", source)
+
+
+def report_title_rows(header: Header, rows: list[tuple[int, list[str]]], source: str,
                       out: Collector) -> None:
-    """bad_header for rows above the header (a title or merged-cell row)."""
-    if h > 0:
-        first, header_line = rows[0][0], rows[h][0]
-        out.add(table, first, None, "bad_header",
+    """bad_header for rows above a contract table's header (a title or merged-cell row);
+    a national format's title rows are expected."""
+    if header.title_rows > 0 and header.layout.strict:
+        first, header_line, h = rows[0][0], header.line, header.title_rows
+        out.add(header.layout.table, first, None, "bad_header",
                 f"第 {first} 行是标题或合并单元格行，不是表头；列名在第 {header_line} 行：请删除表头"
                 f"上方的 {h} 行（已从第 {header_line} 行起校验）", source)
 
@@ -124,11 +152,17 @@ def _staged(table: str, source: str, relation: str, found: dict[str, int],
 # --------------------------------------------------------------------------- CSV
 
 
-def stage_csv(db, path: Path, table: str, workdir: Path, out: Collector,
-              progress=None) -> Staged | None:
-    """Stage one CSV file (UTF-8 or GB18030/GBK). None when it cannot be staged (its
-    problems are reported)."""
+def _where(layouts: list[Layout]) -> str:
+    """The table a problem found before the header is known is filed under."""
+    return layouts[0].table if len(layouts) == 1 else "dataset"
+
+
+def stage_csv(db, path: Path, layouts: list[Layout], workdir: Path, out: Collector,
+              progress=None, relation: str | None = None) -> Staged | None:
+    """Stage one CSV file (UTF-8 or GB18030/GBK) as the layout its header names (one of
+    ``layouts``). None when it cannot be staged (its problems are reported)."""
     source = path.name
+    table = _where(layouts)
     try:
         encoding, text_path, stray_crs = csvfile.utf8_copy(path, workdir)
     except csvfile.EncodingProblem as bad:
@@ -140,51 +174,53 @@ def stage_csv(db, path: Path, table: str, workdir: Path, out: Collector,
                    f"{stray_crs:,} 处单独的回车符（CR，多为单元格内换行）已删除", source)
     rows = csvfile.head_records(text_path)
     if not rows:
-        if TABLES[table].required:
+        if len(layouts) > 1 or TABLES[table].required:
             out.add(table, None, None, "empty_table", f"{source} 是空的：需要表头行和数据行", source)
         return None
-    h = find_header(rows, table)
-    if h is None:
+    header = find_layout(rows, layouts)
+    if header is None:
         first = ",".join(rows[0][1])
-        report_no_header(table, rows[0][0], source, out,
+        report_no_header(layouts, rows[0][0], source, out,
                          "；文件似乎用制表符或分号分隔，请另存为逗号分隔的 CSV"
                          if len(rows[0][1]) == 1 and ("\t" in first or ";" in first) else "")
         return None
-    report_title_rows(table, rows, h, source, out)
-    header_line, names = rows[h]
+    layout = header.layout
+    table = layout.table
+    report_title_rows(header, rows, source, out)
+    header_line, names = header.line, header.names
     if len(names) > MAX_COLUMNS:
         out.add(table, header_line, None, "bad_header",
                 f"表头有 {len(names):,} 列，数据规范中的表最多 {MAX_COLUMNS} 列", source)
         return None
     if progress:
         progress(f"扫描 {source}（{encoding}）")
-    layout = csvfile.scan_records(text_path)
+    scan = csvfile.scan_records(text_path)
     broken = False
-    for line, column in layout.stray_quotes[:MAX_PROBLEMS_PER_RULE]:
+    for line, column in scan.stray_quotes[:MAX_PROBLEMS_PER_RULE]:
         out.add(table, line, None, "bad_quote",
                 "引号不配对：引号既不在字段开头也不在字段结尾（字段中的引号要写成两个 \"\"，"
                 "并把整个字段用引号括起来）", source, column)
         broken = True
-    if layout.unclosed_quote:
-        line, column = layout.unclosed_quote
+    if scan.unclosed_quote:
+        line, column = scan.unclosed_quote
         out.add(table, line, None, "bad_quote",
                 "这里的引号一直没有闭合，其后的内容都会被当作同一个字段", source, column)
         broken = True
-    for line, column in layout.nul_bytes[:MAX_PROBLEMS_PER_RULE]:
+    for line, column in scan.nul_bytes[:MAX_PROBLEMS_PER_RULE]:
         out.add(table, line, None, "nul_byte", "含有空字符（NUL），文件可能已损坏", source, column)
         broken = True
     if broken:
         return None
-    start = int(np.searchsorted(layout.lines, header_line, side="right"))
-    lines = layout.lines[start:]
-    fields = layout.fields[start:]
+    start = int(np.searchsorted(scan.lines, header_line, side="right"))
+    lines = scan.lines[start:]
+    fields = scan.fields[start:]
     width = len(names)
-    extra = (fields == width + 1) & layout.trailing_comma[start:]
+    extra = (fields == width + 1) & scan.trailing_comma[start:]
     # Regular: every row has the header's fields, or one more that is empty (DuckDB reads
     # those in parallel). Otherwise every row is read, padded to the widest, in one
     # thread, and the rows that do not fit are found in SQL.
     regular = bool(((fields == width) | extra).all())
-    relation = f"staging.{_q('s_' + table)}"
+    relation = relation or f"staging.{_q('s_' + layout.name)}"
     widest = width if regular else max(width, min(int(fields.max(initial=0)), MAX_COLUMNS))
     keep = (fields == width) | extra if regular else np.ones(lines.size, dtype=bool)
     db.register("csv_lines", pa.table({"line": pa.array(lines[keep].astype(np.int64)),
@@ -217,7 +253,11 @@ def stage_csv(db, path: Path, table: str, workdir: Path, out: Collector,
                 source)
         return None
     beyond = [f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL" for j in range(width, widest)]
-    misfit = f"fields < {width}" + (f" OR {' OR '.join(beyond)}" if beyond else "")
+    short = f"fields < {width}"
+    if not layout.strict and layout.footer_markers:  # a short 合计 or 填表人 line is no misfit
+        markers = "|".join(re.escape(m) for m in layout.footer_markers)
+        short += f" AND NOT regexp_matches(coalesce(c0, '') || coalesce(c1, ''), {_lit('^[[:space:]]*(' + markers + ')')})"
+    misfit = f"({short})" + (f" OR {' OR '.join(beyond)}" if beyond else "")
     if regular:
         bad_rows = [(int(line), int(n)) for line, n in zip(lines[~keep], fields[~keep])]
         n_bad, last_bad = len(bad_rows), (bad_rows[-1][0] if bad_rows else None)
@@ -240,12 +280,13 @@ def stage_csv(db, path: Path, table: str, workdir: Path, out: Collector,
     not_blank = " OR ".join(f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL" for j in range(width))
     db.execute(f"DELETE FROM {relation} WHERE NOT ({not_blank or 'false'})")
     n_read = db.fetch(f"SELECT count(*) FROM {relation}")[0][0]
-    found, unnamed = map_header(table, names, header_line, source, out)
-    _unnamed_with_data(db, relation, unnamed, table, header_line, source, out)
-    staged = _staged(table, source, relation, found)
+    found, unnamed = map_header(layout, header, source, out)
+    if layout.strict:
+        _unnamed_with_data(db, relation, unnamed, table, header_line, source, out)
+    staged = _staged(layout.name, source, relation, found)
     staged.rows = n_read
     staged.dropped_rows = n_bad
-    if staged.rows == 0 and not n_bad and TABLES[table].required:
+    if staged.rows == 0 and not n_bad and (not layout.strict or TABLES[table].required):
         out.add(table, None, None, "empty_table", f"{table} 有表头但没有数据行", source)
     if progress:
         progress(f"已读取 {source}（{staged.rows:,} 行）")
@@ -284,7 +325,8 @@ def stage_parquet(db, path: Path, table: str, out: Collector, max_bytes: int | N
         return None
     select = ["file_row_number + 2 AS line"]
     types: dict[str, str] = {}
-    found, unnamed = map_header(table, names, 1, source, out)
+    layout = contract_layout(table)
+    found, unnamed = map_header(layout, Header(layout, 0, 1, names, {}, [], 0), source, out)
     for j, (name, typ) in enumerate((row[0], row[1]) for row in described):
         base = typ.split("(")[0]
         if base == "DECIMAL":
@@ -384,12 +426,14 @@ def _batch(buffer: list[tuple[int, list]], width: int, convert) -> pa.Table:
     return pa.table(columns)
 
 
-def stage_sheet(db, path: Path, sheet: str, table: str, out: Collector,
-                progress=None) -> Staged | None:
-    """Stage one sheet of a workbook, row by row in batches."""
+def stage_sheet(db, path: Path, sheet: str, layouts: list[Layout], out: Collector,
+                progress=None, relation: str | None = None) -> Staged | None:
+    """Stage one sheet of a workbook, row by row in batches, as the layout its header
+    names (one of ``layouts``)."""
     from analytics.ingest import workbook
 
     source = f"{path.name} 工作表 {sheet}"
+    table = _where(layouts)
     rows_iter = workbook.iter_sheet_rows(path, sheet)
     head: list[tuple[int, list]] = []
     for item in rows_iter:
@@ -397,18 +441,20 @@ def stage_sheet(db, path: Path, sheet: str, table: str, out: Collector,
         if len(head) >= HEADER_SEARCH_ROWS:
             break
     if not head:
-        if TABLES[table].required:
+        if len(layouts) > 1 or TABLES[table].required:
             out.add(table, None, None, "empty_table", f"{source} 是空的：需要表头行和数据行", source)
         return None
     text_head = [(line, ["" if v is None else str(v) for v in values]) for line, values in head]
-    h = find_header(text_head, table)
-    if h is None:
-        report_no_header(table, head[0][0], source, out)
+    header = find_layout(text_head, layouts)
+    if header is None:
+        report_no_header(layouts, head[0][0], source, out)
         return None
-    report_title_rows(table, text_head, h, source, out)
-    header_line, names = text_head[h]
-    found, unnamed = map_header(table, names, header_line, source, out)
-    by_index = {j: TABLES[table].column(c) for c, j in found.items()}
+    layout = header.layout
+    table = layout.table
+    report_title_rows(header, text_head, source, out)
+    header_line, names = header.line, header.names
+    found, unnamed = map_header(layout, header, source, out)
+    by_index = {j: layout.column(c) for c, j in found.items()}
     facts = workbook.sheet_facts(path, sheet)
     formulas = {(r, c) for r, c in facts.formula_cells if r > header_line}
     merged_cells: set[tuple[int, int]] = set()
@@ -417,6 +463,8 @@ def stage_sheet(db, path: Path, sheet: str, table: str, out: Collector,
             continue
         first_col = c1 - 1
         name = next((c for c, j in found.items() if j == first_col), None)
+        if not layout.strict and (c2 - c1 + 1) * 2 >= max(len(names), 2):
+            continue  # a national format's 合计 or 填表人 row merged across the sheet
         out.add(table, max(r1, header_line + 1), name, "merged_cells",
                 f"合并单元格 {col_letter(c1 - 1)}{r1}:{col_letter(c2 - 1)}{r2}：请取消合并，并在每个"
                 "单元格中填入值", source, c1)
@@ -427,6 +475,8 @@ def stage_sheet(db, path: Path, sheet: str, table: str, out: Collector,
     def convert(line: int, j: int, value):
         if (line, j + 1) in formulas:
             name = next((c for c, k in found.items() if k == j), None)
+            if name is None and not layout.strict:
+                return None  # a column not read: its formulas do not matter
             out.add(table, line, name, "formula",
                     "不接受公式单元格；请复制后“选择性粘贴 → 数值”", source, j + 1)
             return REPORTED
@@ -434,8 +484,8 @@ def stage_sheet(db, path: Path, sheet: str, table: str, out: Collector,
             return REPORTED
         return cell_text(value, by_index.get(j), line, j, table, source, out)
 
-    data = ((line, values) for line, values in head[h + 1:])
-    relation = f"staging.{_q('s_' + table)}"
+    data = ((line, values) for line, values in head[header.index + 1:])
+    relation = relation or f"staging.{_q('s_' + layout.name)}"
     cols = ", ".join(f"{_q(f'c{j}')} VARCHAR" for j in range(width))
     db.execute(f"CREATE OR REPLACE TABLE {relation} (line BIGINT, {cols})")
 
@@ -451,19 +501,21 @@ def stage_sheet(db, path: Path, sheet: str, table: str, out: Collector,
         db.unregister("sheet_batch")
         n += batch.num_rows
     for j, line in sorted(beyond.items()):
-        out.add(table, line, None, "bad_header",
-                f"第 {j + 1} 列（{col_letter(j)}）有数据但表头没有列名（第 {line:,} 行起）", source,
-                j + 1)
+        if layout.strict:
+            out.add(table, line, None, "bad_header",
+                    f"第 {j + 1} 列（{col_letter(j)}）有数据但表头没有列名（第 {line:,} 行起）",
+                    source, j + 1)
     hidden = [r for r in facts.hidden_rows if r > header_line]
     if hidden:
         shown = "、".join(map(str, hidden[:20])) + ("……" if len(hidden) > 20 else "")
         out.notice(table, None, None, "hidden_rows",
                    f"{len(hidden):,} 行被隐藏或筛选掉（第 {shown} 行），已照常导入", source)
-    _unnamed_with_data(db, relation, unnamed, table, header_line, source, out)
-    staged = _staged(table, source, relation, found)
+    if layout.strict:
+        _unnamed_with_data(db, relation, unnamed, table, header_line, source, out)
+    staged = _staged(layout.name, source, relation, found)
     staged.rows = n
-    if n == 0 and TABLES[table].required:
-        out.add(table, None, None, "empty_table", f"{table} 有表头但没有数据行", source)
+    if n == 0 and (not layout.strict or TABLES[table].required):
+        out.add(table, None, None, "empty_table", f"{source} 有表头但没有数据行", source)
     if progress:
         progress(f"已读取 {source}（{n:,} 行）")
     return staged

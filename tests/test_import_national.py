@@ -1,0 +1,283 @@
+"""The national system's files import directly (issue 12, docs/import-formats.md).
+
+The proof: the demo dataset written as a county has it (tests/national_files.py: a
+roster per year, GBK CSV and XLSX with a title row and a two-row header, the village
+ledger, the pairing list, 乡镇.csv) gives the same `metrics --all --json` as the same
+data in the contract format. Then each bad input of the issue, table-driven: one
+problem with its file, line and rule, in Chinese, and nothing changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analytics.demo import demo_tables
+from analytics.ingest import ImportRejected, describe_input, import_dataset
+from tests.national_files import write_national
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALE = 0.03
+# an ID number (18 characters) or a mobile number: never in a message
+PERSONAL = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|1[3-9][0-9]{9})(?![0-9])")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return demo_tables(scale=SCALE, seed=2015)
+
+
+@pytest.fixture(scope="module")
+def national(demo, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("national")
+    years = sorted(set(demo["household_years"]["year"]))
+    write_national(demo, folder, xlsx_years={years[1], years[3]})
+    return folder
+
+
+def _metrics(db: Path) -> dict[tuple, dict]:
+    out = subprocess.run([sys.executable, "-m", "analytics", "--db", str(db), "metrics", "--all",
+                          "--json"], capture_output=True, text=True, check=True, cwd=ROOT)
+    rows = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    return {(r["scope"], r["code"], r["year"]): r for r in rows}
+
+
+def test_national_files_give_the_same_figures_as_the_contract_files(demo, national, tmp_path):
+    contract = tmp_path / "contract"
+    contract.mkdir()
+    for name, frame in demo.items():
+        frame.to_parquet(contract / f"{name}.parquet", index=False)
+    import_dataset(contract, tmp_path / "contract.duckdb")
+    result = import_dataset(national, tmp_path / "national.duckdb")
+    assert result.counts["household_years"] == len(demo["household_years"])
+    assert result.counts["households"] == len(demo["households"])
+    assert result.counts["village_years"] == len(demo["village_years"])
+    expected, got = _metrics(tmp_path / "contract.duckdb"), _metrics(tmp_path / "national.duckdb")
+    assert len(expected) > 100 and set(got) == set(expected)
+    for key, row in expected.items():  # every scope and year, every figure
+        for name, value in row.items():
+            if isinstance(value, float):  # sums in another row order: last-digit differences
+                assert got[key][name] == pytest.approx(value, rel=1e-12, abs=1e-12), (key, name)
+            else:
+                assert got[key][name] == value, (key, name)
+    # the tables themselves, not only the figures
+    with duckdb.connect(str(tmp_path / "national.duckdb"), read_only=True) as con:
+        con.execute(f"ATTACH '{tmp_path / 'contract.duckdb'}' AS c (READ_ONLY)")
+        for table, columns in (("households", "*"), ("household_years", "*"),
+                               ("village_years", "*"), ("cadres", "*"),
+                               ("villages", "village_code, township_code, name, is_poor_village, "
+                                            "planned_exit_year, exit_year")):
+            differ = con.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {table} EXCEPT ALL "
+                                 f"SELECT {columns} FROM c.{table})").fetchall()[0][0]
+            assert differ == 0, table
+    # what the exports hold but the product does not need is never stored
+    with duckdb.connect(str(tmp_path / "national.duckdb"), read_only=True) as con:
+        text = " ".join(str(r) for r in con.execute(
+            "SELECT * FROM duckdb_columns() WHERE column_name ILIKE '%phone%'").fetchall())
+        assert "phone" not in text
+        assert con.execute("SELECT count(*) FROM households WHERE cadre_id IS NOT NULL"
+                           ).fetchall()[0][0] == demo["households"]["cadre_id"].notna().sum()
+
+
+def test_notices_name_the_ignored_columns_and_the_skipped_footers(national, tmp_path):
+    result = import_dataset(national, tmp_path / "n.duckdb")
+    rules = {n.rule for n in result.notices}
+    assert {"ignored_columns", "footer_rows"} <= rules
+    ignored = [n.message for n in result.notices if n.rule == "ignored_columns"]
+    assert any("联系电话" in m for m in ignored)
+    assert not any(PERSONAL.search(m) for m in ignored)
+
+
+def test_dry_run_says_what_feeds_what(national):
+    text = describe_input(national)
+    assert "建档立卡人口明细" in text and "村级台账" in text and "帮扶责任人名单" in text
+    assert "两行表头" in text  # the workbook years
+    assert "不读取、不保存：联系电话" in text
+    assert "表 townships（乡镇）" in text  # 乡镇.csv, headed with the contract's labels
+    out = subprocess.run([sys.executable, "-m", "analytics", "import", "--dry-run", str(national)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0 and "证件号码 → 证件号码（id_number）" in out.stdout
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def _csv_rosters(folder: Path) -> list[Path]:
+    return sorted(folder.glob("贫困人口明细_*.csv"))
+
+
+def _rows(path: Path) -> tuple[list[list[str]], str]:
+    raw = path.read_bytes()
+    try:
+        text, enc = raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        text, enc = raw.decode("gb18030"), "gb18030"
+    return list(csv.reader(text.splitlines())), enc
+
+
+def _write(path: Path, rows: list[list[str]], enc: str) -> None:
+    with open(path, "w", encoding=enc, newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def _header_index(rows):
+    return next(i for i, r in enumerate(rows) if "户编号" in r)
+
+
+def _first_household(rows, h):
+    """Index of the first data row of a household with two or more persons, and its rows."""
+    hid = rows[h].index("户编号")
+    first = h + 1
+    while True:
+        same = [i for i in range(h + 1, len(rows)) if len(rows[i]) > hid
+                and rows[i][hid] == rows[first][hid]]
+        if len(same) >= 2:
+            return same
+        first = same[-1] + 1
+
+
+def _no_head(rows, h):
+    rel = rows[h].index("与户主关系")
+    for i in _first_household(rows, h):
+        if rows[i][rel] == "户主":
+            rows[i][rel] = "配偶"
+
+
+def _two_heads(rows, h):
+    rel = rows[h].index("与户主关系")
+    for i in _first_household(rows, h):
+        rows[i][rel] = "户主"
+
+
+def _members_disagree(rows, h):
+    n = rows[h].index("人数")
+    for i in _first_household(rows, h):
+        rows[i][n] = str(int(float(rows[i][n])) + 1)
+
+
+def _unknown_status(rows, h):
+    st = rows[h].index("贫困户状态")
+    for i in _first_household(rows, h):
+        rows[i][st] = "已出列"
+
+
+def _two_villages(rows, h):
+    v = rows[h].index("行政村")
+    hid = rows[h].index("户编号")
+    first = _first_household(rows, h)[0]
+    other = next(r[v] for r in rows[h + 1:] if len(r) > v and r[v] and r[v] != rows[first][v]
+                 and r[hid])
+    for i in _first_household(rows, h)[1:]:
+        rows[i][v] = other
+
+
+def _no_year(rows, h):
+    y = rows[h].index("年度")
+    for r in rows[h:]:
+        if len(r) > y:
+            del r[y]
+
+
+CASES = [
+    ("no head row", _no_head, "household_head", "没有户主行"),
+    ("two head rows", _two_heads, "household_head", "个户主行"),
+    ("人数 disagrees", _members_disagree, "household_members", "名单中这一户有"),
+    ("unknown status word", _unknown_status, "value_map", "不是认识的贫困户状态"),
+    ("户编号 in two villages", _two_villages, "household_villages", "出现在两个村"),
+    ("no 年度 or 数据日期", _no_year, "format_year", "无法知道这是哪一年"),
+]
+
+
+@pytest.mark.parametrize("name, change, rule, words", CASES, ids=[c[0] for c in CASES])
+def test_bad_roster_is_one_clear_problem_and_nothing_changes(national, tmp_path, name, change,
+                                                            rule, words):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in national.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    target = _csv_rosters(folder)[0]
+    rows, enc = _rows(target)
+    change(rows, _header_index(rows))
+    _write(target, rows, enc)
+    db = tmp_path / "x.duckdb"
+    db.write_bytes(b"old")
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, db)
+    assert db.read_bytes() == b"old"
+    found = [p for p in rejected.value.problems if p.rule == rule]
+    assert found, [(p.rule, p.message) for p in rejected.value.problems][:10]
+    p = found[0]
+    assert words in p.message
+    assert p.source == target.name
+    if rule != "format_year":
+        assert p.line is not None and p.line > 1
+    for q in rejected.value.problems:  # no ID number, phone number or name in any message
+        assert PERSONAL.search(q.message) is None, q.message
+
+
+def test_two_files_for_one_year(national, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in national.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    first = _csv_rosters(folder)[0]
+    (folder / ("副本_" + first.name)).write_bytes(first.read_bytes())
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, tmp_path / "x.duckdb")
+    assert any(p.rule == "duplicate_year" and "每年只能有一个" in p.message
+               for p in rejected.value.problems)
+
+
+def test_unknown_village_name_is_reported_with_its_line(national, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in national.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    target = _csv_rosters(folder)[0]
+    rows, enc = _rows(target)
+    h = _header_index(rows)
+    v = rows[h].index("行政村")
+    rows[h + 1][v] = "不存在村"
+    _write(target, rows, enc)
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, tmp_path / "x.duckdb")
+    found = [p for p in rejected.value.problems if p.rule == "place_name"]
+    assert found and found[0].line == h + 2 and found[0].source == target.name
+    assert "没有名为「不存在村」的行政村" in found[0].message
+
+
+def test_cadres_found_by_name_and_unit_when_the_roster_has_no_cadre_number(demo, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_national(demo, folder, gbk=False)
+    for roster in _csv_rosters(folder):
+        rows, enc = _rows(roster)
+        j = rows[_header_index(rows)].index("帮扶责任人编号")
+        _write(roster, [r[:j] + r[j + 1:] if len(r) > j else r for r in rows], enc)
+    assert "→ 帮扶责任人编号" not in describe_input(_csv_rosters(folder)[0])
+    import_dataset(folder, tmp_path / "n.duckdb")
+    with duckdb.connect(str(tmp_path / "n.duckdb"), read_only=True) as con:
+        got = dict(con.execute("SELECT household_id, cadre_id FROM households").fetchall())
+    expected = dict(zip(demo["households"]["household_id"], demo["households"]["cadre_id"]))
+    assert got == {h: (None if c is None or c != c else c) for h, c in expected.items()}
+
+
+def test_a_county_code_table_replaces_tongwei_s(demo, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    written = write_national(demo, folder, code_table=True, gbk=False)
+    assert "codes" in written
+    text = describe_input(folder)
+    assert "统计用区划代码表" in text
+    import_dataset(folder, tmp_path / "n.duckdb")
+    with duckdb.connect(str(tmp_path / "n.duckdb"), read_only=True) as con:
+        got = set(con.execute("SELECT village_code, township_code, name FROM villages").fetchall())
+    v = demo["villages"]
+    assert got == set(zip(v["village_code"], v["township_code"], v["name"]))
