@@ -21,7 +21,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from analytics.contract import TABLE_ORDER, TABLES, Column
@@ -137,7 +137,7 @@ def formats() -> dict[str, Layout]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def contract_layout(table: str) -> Layout:
     return _contract_layout(table)
 

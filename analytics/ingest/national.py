@@ -33,14 +33,13 @@ from analytics.contract import EXITED, INFRASTRUCTURE_COLUMNS, POOR, TABLES
 from analytics.ingest.layouts import FORMATS_DIR, Layout, formats
 from analytics.ingest.report import Collector, safe_text, shown_value
 from analytics.ingest.rules import (
+    _FULL_WIDTH,
+    _HALF_WIDTH,
     LINE_BASE,
     REPORTED,
     Staged,
-    _add,
-    _FULL_WIDTH,
-    _HALF_WIDTH,
-    _lit,
     _listed,
+    _lit,
     _q,
 )
 
@@ -98,49 +97,48 @@ def _map_case(mapping: dict[str, str], expr: str, otherwise: str) -> str:
     return f"CASE {expr} {raw} ELSE CASE {_cell(expr)} {norm} ELSE {otherwise} END END"
 
 
-def _stack(db, parts: list[Staged], layout: Layout, name: str) -> Staged:
+def _stack(db, parts: list[Staged], layout: Layout, name: str, key: str,
+           out: Collector) -> Staged:
     """One table of every file of a format: ``line`` = file index × LINE_BASE + line,
-    ``src`` the file index, one VARCHAR column per field (NULL where a file lacks it),
-    ``footer`` whether the row is a 合计/填表人 row."""
-    markers = layout.footer_markers
-    pattern = "^[[:space:]]*(" + "|".join(re.escape(m) for m in markers) + ")" if markers else "$^"
+    ``src`` the file index, one VARCHAR column per field (NULL where a file lacks it).
+    Rows without ``key`` are then dropped when they are 合计, 填表人 or blank rows (a
+    notice), reported as ``required`` otherwise."""
     selects = []
     for i, part in enumerate(parts):
         cols = [f"{i}::BIGINT * {LINE_BASE} + line AS line", f"{i} AS src"]
         for f in layout.fields:
             c = part.columns.get(f)
             cols.append(f"NULLIF(trim({_q(c)}), '') AS {_q(f)}" if c else f"NULL::VARCHAR AS {_q(f)}")
-        firsts = [_q(c) for c in sorted(part.columns.values(), key=lambda c: int(c[1:]))[:3]]
-        first_cells = " || '|' || ".join(f"coalesce({c}, '')" for c in firsts) or "''"
-        cols.append(f"regexp_matches({first_cells}, {_lit(pattern)}) "
-                    f"OR regexp_matches({first_cells}, {_lit('[|]' + pattern[1:])}) AS footer")
+        # the row's first three cells, whatever they hold, kept only where the key is empty
+        raw = [r[0] for r in db.fetch(f"DESCRIBE {part.relation}") if re.fullmatch(r"c[0-9]+", r[0])]
+        first = " || '|' || ".join(f"coalesce({_q(c)}, '')" for c in raw[:3]) or "''"
+        k = part.columns.get(key)
+        cols.append(f"CASE WHEN NULLIF(trim({_q(k)}), '') IS NULL THEN {first} END AS head_text"
+                    if k else f"{first} AS head_text")
         selects.append(f"SELECT {', '.join(cols)} FROM {part.relation}")
     relation = f"staging.{_q(name)}"
     db.execute(f"CREATE OR REPLACE TABLE {relation} AS {' UNION ALL '.join(selects)}")
-    first = parts[0]
-    stacked = Staged(layout.table, first.source, relation, {}, {},
-                     {f: first.positions[f] for f in first.columns if f in first.positions},
+    for part in parts:  # one copy of the rows at a time
+        db.execute(f"DROP TABLE {part.relation}")
+    stacked = Staged(layout.table, parts[0].source, relation, {}, {},
+                     {f: p for f, p in parts[0].positions.items()},
                      sources=tuple(p.source for p in parts))
     stacked.rows = sum(p.rows for p in parts)
-    return stacked
-
-
-def _drop_footers(db, s: Staged, key: str, layout: Layout, out: Collector) -> None:
-    """Rows without ``key``: 合计/填表人 rows and blank rows are dropped (a notice); any
-    other is a `required` problem."""
-    fields = [f for f in layout.fields]
-    blank = " AND ".join(f"{_q(f)} IS NULL" for f in fields)
-    n = db.fetch(f"SELECT count(*) FROM {s.relation} WHERE {_q(key)} IS NULL "
-                 f"AND (footer OR ({blank}))")[0][0]
+    markers = "|".join(re.escape(m) for m in layout.footer_markers) or "$^"
+    footer = f"regexp_matches(head_text, {_lit('(^|[|])[[:space:]]*(' + markers + ')')})"
+    blank = " AND ".join(f"{_q(f)} IS NULL" for f in layout.fields)
+    dropped = f"{_q(key)} IS NULL AND ({footer} OR ({blank}))"
+    n = db.fetch(f"SELECT count(*) FROM {relation} WHERE {dropped}")[0][0]
     if n:
-        out.notice(s.table, None, None, "footer_rows",
-                   f"跳过了 {n:,} 行合计、填表人或空行（{layout.label}）", s.source)
-    db.execute(f"DELETE FROM {s.relation} WHERE {_q(key)} IS NULL AND (footer OR ({blank}))")
+        out.notice(layout.table, None, None, "footer_rows",
+                   f"跳过了 {n:,} 行合计、填表人或空行（{layout.label}）", parts[0].source)
+    db.execute(f"DELETE FROM {relation} WHERE {dropped}")
     label = layout.field_label(key)
-    _listed(db, out, s, key, "required",
-            f"SELECT line FROM {s.relation} WHERE {_q(key)} IS NULL", [],
+    _listed(db, out, stacked, key, "required",
+            f"SELECT line FROM {relation} WHERE {_q(key)} IS NULL", [],
             lambda: f"“{label}”必须填写，不能为空")
-    db.execute(f"DELETE FROM {s.relation} WHERE {_q(key)} IS NULL")
+    db.execute(f"DELETE FROM {relation} WHERE {_q(key)} IS NULL")
+    return stacked
 
 
 def _years(db, s: Staged, parts: list[Staged], layout: Layout, out: Collector) -> str:
@@ -182,7 +180,7 @@ def _places(db, codes: list[Staged], out: Collector) -> None:
     vkey, from the code table given, else Tongwei's (data/geo/)."""
     suffixes = formats()["codes"].values("name_suffixes")
     if codes:
-        s = _stack(db, codes, formats()["codes"], "raw_codes")
+        s = _stack(db, codes, formats()["codes"], "raw_codes", "code", out)
         code = "regexp_replace(code, '[^0-9]', '', 'g')"
         db.execute(f"""CREATE OR REPLACE TABLE staging.places AS
             WITH c AS (SELECT {code} AS code, trim(name) AS name FROM {s.relation}
@@ -257,8 +255,7 @@ def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
             staged: dict[str, Staged]) -> None:
     layout = formats()["roster"]
     spec = layout.spec["format"]
-    s = _stack(db, parts, layout, "raw_roster")
-    _drop_footers(db, s, "household_id", layout, out)
+    s = _stack(db, parts, layout, "raw_roster", "household_id", out)
     year = _years(db, s, parts, layout, out)
     join = _village_codes(db, s, out)
     heads = ", ".join(_lit(_norm_word(w)) for w in layout.values("head"))
@@ -418,8 +415,7 @@ def _cadre_ids(db, s: Staged, pairing: Staged | None, fields: set[str], out: Col
 
 def _pairing(db, parts: list[Staged], out: Collector, staged: dict[str, Staged]) -> Staged:
     layout = formats()["pairing"]
-    s = _stack(db, parts, layout, "raw_pairing")
-    _drop_footers(db, s, "cadre_name", layout, out)
+    s = _stack(db, parts, layout, "raw_pairing", "cadre_name", out)
     rank = _map_case(layout.values("rank"), "rank", "rank")
     cadres = _derived(db, "cadres", f"""
         SELECT line, coalesce(cadre_id, 'BF' || lpad((row_number() OVER (ORDER BY line))::VARCHAR,
@@ -436,8 +432,7 @@ def _pairing(db, parts: list[Staged], out: Collector, staged: dict[str, Staged])
 
 def _ledger(db, parts: list[Staged], out: Collector, staged: dict[str, Staged]) -> None:
     layout = formats()["ledger"]
-    s = _stack(db, parts, layout, "raw_ledger")
-    _drop_footers(db, s, "village", layout, out)
+    s = _stack(db, parts, layout, "raw_ledger", "village", out)
     year = _years(db, s, parts, layout, out)
     join = _village_codes(db, s, out)
     r = "staging.ledger"

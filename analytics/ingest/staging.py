@@ -31,7 +31,12 @@ from analytics.ingest.layouts import (
     header_key,
     recognise,
 )
-from analytics.ingest.report import MAX_PROBLEMS_PER_RULE, Collector, safe_text, shown_value
+from analytics.ingest.report import (
+    MAX_PROBLEMS_PER_RULE,
+    Collector,
+    safe_text,
+    shown_value,
+)
 from analytics.ingest.rules import REPORTED, Staged, _is_id_column, _lit, _q
 
 BATCH_ROWS = 50_000
@@ -228,11 +233,17 @@ def stage_csv(db, path: Path, layouts: list[Layout], workdir: Path, out: Collect
     cols = "{" + ", ".join(f"'c{j}': 'VARCHAR'" for j in range(widest)) + "}"
     options = "ignore_errors = true" if regular else "null_padding = true, parallel = false"
     skip = int(lines[0]) - 1 if lines.size else header_line
+    found, unnamed = map_header(layout, header, source, out)
+    # a national format keeps the columns its fields take and the first three (for 合计 and
+    # 填表人 rows): a column not needed (a phone number) is never stored, not even here
+    kept = list(range(widest)) if layout.strict else sorted(
+        {*found.values(), *range(min(3, width))})
+    picked = ", ".join(["r.present"] + [f"r.{_q(f'c{j}')}" for j in kept])
     try:
         db.execute("SET preserve_insertion_order = true")
         try:
             db.execute(
-                f"CREATE OR REPLACE TABLE {relation} AS SELECT l.line, l.fields, r.* "
+                f"CREATE OR REPLACE TABLE {relation} AS SELECT l.line, l.fields, {picked} "
                 f"FROM csv_lines l POSITIONAL JOIN (SELECT true AS present, * FROM read_csv("
                 f"{_lit(str(text_path))}, header = false, skip = {skip}, columns = {cols}, "
                 f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', {options}, "
@@ -252,7 +263,8 @@ def stage_csv(db, path: Path, layouts: list[Layout], workdir: Path, out: Collect
                 "CSV 的行数与逐行扫描的结果不一致，无法确定行号；请用 Excel 或 WPS 重新另存为 CSV",
                 source)
         return None
-    beyond = [f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL" for j in range(width, widest)]
+    beyond = [f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL" for j in range(width, widest)
+              if j in kept]
     short = f"fields < {width}"
     if not layout.strict and layout.footer_markers:  # a short 合计 or 填表人 line is no misfit
         markers = "|".join(re.escape(m) for m in layout.footer_markers)
@@ -277,10 +289,10 @@ def stage_csv(db, path: Path, layouts: list[Layout], workdir: Path, out: Collect
     if trailing:
         out.notice(table, None, None, "trailing_comma",
                    f"{trailing:,} 行的行尾有多余的逗号（表头没有），已忽略", source)
-    not_blank = " OR ".join(f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL" for j in range(width))
+    not_blank = " OR ".join(f"NULLIF(trim({_q(f'c{j}')}), '') IS NOT NULL" for j in range(width)
+                            if j in kept)
     db.execute(f"DELETE FROM {relation} WHERE NOT ({not_blank or 'false'})")
     n_read = db.fetch(f"SELECT count(*) FROM {relation}")[0][0]
-    found, unnamed = map_header(layout, header, source, out)
     if layout.strict:
         _unnamed_with_data(db, relation, unnamed, table, header_line, source, out)
     staged = _staged(layout.name, source, relation, found)
@@ -401,9 +413,9 @@ def cell_text(value, column, line: int, j: int, table: str, source: str, out: Co
 
 
 def _batches(rows: Iterator[tuple[int, list]], width: int, convert,
-             beyond: dict[int, int]) -> Iterator[pa.Table]:
-    """Arrow batches of BATCH_ROWS rows; ``beyond`` collects, per column past the header's
-    width that holds a value, the first line where it does."""
+             beyond: dict[int, int], kept: list[int]) -> Iterator[pa.Table]:
+    """Arrow batches of BATCH_ROWS rows of the columns ``kept``; ``beyond`` collects, per
+    column past the header's width that holds a value, the first line where it does."""
     buffer: list[tuple[int, list]] = []
     for line, values in rows:
         for j in range(width, len(values)):
@@ -411,15 +423,15 @@ def _batches(rows: Iterator[tuple[int, list]], width: int, convert,
                 beyond[j] = line
         buffer.append((line, values))
         if len(buffer) >= BATCH_ROWS:
-            yield _batch(buffer, width, convert)
+            yield _batch(buffer, kept, convert)
             buffer = []
     if buffer:
-        yield _batch(buffer, width, convert)
+        yield _batch(buffer, kept, convert)
 
 
-def _batch(buffer: list[tuple[int, list]], width: int, convert) -> pa.Table:
+def _batch(buffer: list[tuple[int, list]], kept: list[int], convert) -> pa.Table:
     columns = {"line": pa.array([line for line, _ in buffer], pa.int64())}
-    for j in range(width):
+    for j in kept:
         columns[f"c{j}"] = pa.array(
             [convert(line, j, values[j] if j < len(values) else None) for line, values in buffer],
             pa.string())
@@ -486,7 +498,9 @@ def stage_sheet(db, path: Path, sheet: str, layouts: list[Layout], out: Collecto
 
     data = ((line, values) for line, values in head[header.index + 1:])
     relation = relation or f"staging.{_q('s_' + layout.name)}"
-    cols = ", ".join(f"{_q(f'c{j}')} VARCHAR" for j in range(width))
+    # a national format keeps the columns its fields take and the first three (see stage_csv)
+    kept = list(range(width)) if layout.strict else sorted({*found.values(), *range(min(3, width))})
+    cols = ", ".join(f"{_q(f'c{j}')} VARCHAR" for j in kept)
     db.execute(f"CREATE OR REPLACE TABLE {relation} (line BIGINT, {cols})")
 
     def all_rows():
@@ -495,7 +509,7 @@ def stage_sheet(db, path: Path, sheet: str, layouts: list[Layout], out: Collecto
 
     n = 0
     beyond: dict[int, int] = {}
-    for batch in _batches(all_rows(), width, convert, beyond):
+    for batch in _batches(all_rows(), width, convert, beyond, kept):
         db.register("sheet_batch", batch)
         db.execute(f"INSERT INTO {relation} SELECT * FROM sheet_batch")
         db.unregister("sheet_batch")
