@@ -57,6 +57,12 @@ def _place(name: object) -> str:
     return f"「{safe_text(text)}」" if _PLACE.search(text) else shown_value(text)
 
 
+def _label(s: Staged, field: str) -> str:
+    """A national format's field as its problems name it: the header it is known by."""
+    layout = next(x for x in formats().values() if x.table == s.table)
+    return layout.field_label(field)
+
+
 def _norm_word(word: object) -> str:
     """A value-map key or cell as compared: NFKC, no spaces, lower case."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(word))).lower()
@@ -121,7 +127,7 @@ def _stack(db, parts: list[Staged], layout: Layout, name: str, key: str,
     for part in parts:  # one copy of the rows at a time
         db.execute(f"DROP TABLE {part.relation}")
     stacked = Staged(layout.table, parts[0].source, relation, {}, {},
-                     {f: p for f, p in parts[0].positions.items()},
+                     {layout.field_label(f): p for f, p in parts[0].positions.items()},
                      sources=tuple(p.source for p in parts))
     stacked.rows = sum(p.rows for p in parts)
     markers = "|".join(re.escape(m) for m in layout.footer_markers) or "$^"
@@ -134,16 +140,17 @@ def _stack(db, parts: list[Staged], layout: Layout, name: str, key: str,
                    f"跳过了 {n:,} 行合计、填表人或空行（{layout.label}）", parts[0].source)
     db.execute(f"DELETE FROM {relation} WHERE {dropped}")
     label = layout.field_label(key)
-    _listed(db, out, stacked, key, "required",
+    _listed(db, out, stacked, layout.field_label(key), "required",
             f"SELECT line FROM {relation} WHERE {_q(key)} IS NULL", [],
             lambda: f"“{label}”必须填写，不能为空")
     db.execute(f"DELETE FROM {relation} WHERE {_q(key)} IS NULL")
     return stacked
 
 
-def _years(db, s: Staged, parts: list[Staged], layout: Layout, out: Collector) -> str:
+def _years(db, s: Staged, parts: list[Staged], layout: Layout, out: Collector) -> str | None:
     """SQL: a stacked format row's year. A file with no year column, a year that cannot
-    be read, and two files for one year are problems."""
+    be read, and two files for one year are problems. None when a file has no year
+    column: nothing is derived from it then (every other problem would be a knock-on)."""
     given = [f for f in layout.year_from]
     without = [str(i) for i, p in enumerate(parts) if not any(f in p.columns for f in given)]
     for i in without:
@@ -151,13 +158,15 @@ def _years(db, s: Staged, parts: list[Staged], layout: Layout, out: Collector) -
         out.add(s.table, None, None, "format_year",
                 f"没有{names}列：无法知道这是哪一年的{layout.label}；请加上这一列",
                 parts[int(i)].source)
+    if without:
+        return None
     source = "coalesce(" + ", ".join(_q(f) for f in given) + ")"
     year = (f"coalesce(TRY_CAST({source} AS INTEGER), "
             f"TRY_CAST(regexp_extract({source}, {_lit(_YEAR)}, 1) AS INTEGER))")
-    _listed(db, out, s, given[0], "format_year",
+    _listed(db, out, s, layout.field_label(given[0]), "format_year",
             f"SELECT line FROM {s.relation} WHERE {source} IS NOT NULL AND {year} IS NULL", [],
             lambda: "年度或数据日期中读不出年份（应如 2016、2016年、2016-12-31）")
-    _listed(db, out, s, given[0], "format_year",
+    _listed(db, out, s, layout.field_label(given[0]), "format_year",
             f"SELECT line FROM {s.relation} WHERE {source} IS NULL"
             + (f" AND src NOT IN ({', '.join(without)})" if without else ""), [],
             lambda: "年度或数据日期为空")
@@ -219,18 +228,18 @@ def _village_codes(db, s: Staged, out: Collector) -> str:
                      {_name_key('village', suffixes)} AS vkey
               FROM (SELECT township, village, min(line) AS line FROM {s.relation}
                     GROUP BY ALL)) k""")
-    _listed(db, out, s, "township", "place_name",
+    _listed(db, out, s, _label(s, "township"), "place_name",
             "SELECT min(line) AS line, any_value(township) FROM name_codes WHERE tkey IS NOT NULL "
             "AND townships = 0 GROUP BY tkey", [],
             lambda t: f"乡镇{_place(t)}不在统计用区划代码表中（请核对名称，或在文件夹中放入本县的"
                       "统计用区划代码表）")
-    _listed(db, out, s, "village", "place_name",
+    _listed(db, out, s, _label(s, "village"), "place_name",
             "SELECT line, township, village, coalesce(len(codes), 0) FROM name_codes "
             "WHERE townships > 0 AND vkey IS NOT NULL AND coalesce(len(codes), 0) <> 1", [],
             lambda t, v, n: (f"{_place(t)}没有名为{_place(v)}的行政村（统计用区划代码表）"
                              if n == 0 else
                              f"{_place(t)}有 {n} 个名为{_place(v)}的行政村：名称无法确定村代码"))
-    _listed(db, out, s, "village", "required",
+    _listed(db, out, s, _label(s, "village"), "required",
             "SELECT line FROM name_codes WHERE tkey IS NULL OR vkey IS NULL", [],
             lambda: "乡镇和行政村必须填写")
     db.execute("""ALTER TABLE name_codes ADD COLUMN village_code VARCHAR;
@@ -257,6 +266,8 @@ def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
     spec = layout.spec["format"]
     s = _stack(db, parts, layout, "raw_roster", "household_id", out)
     year = _years(db, s, parts, layout, out)
+    if year is None:
+        return
     join = _village_codes(db, s, out)
     heads = ", ".join(_lit(_norm_word(w)) for w in layout.values("head"))
     relapse_words = ", ".join(_lit(_norm_word(w)) for w in layout.values("relapse")["words"])
@@ -278,12 +289,12 @@ def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
         LEFT JOIN status_words sw ON sw.status = raw.status""")
     db.execute(f"DROP TABLE {s.relation}")
     s.relation = r
-    _listed(db, out, s, "status", "value_map",
-            f"SELECT line, status FROM {r} WHERE status IS NOT NULL AND st IS NULL", [],
+    _listed(db, out, s, _label(s, "status"), "value_map",
+            f"SELECT line, status FROM {r} WHERE is_head AND status IS NOT NULL AND st IS NULL", [],
             lambda w: f"{shown_value(w)} 不是认识的贫困户状态（可在 data/formats/roster.toml "
                       "[values.status] 中加上它）")
     # one household, one village
-    _listed(db, out, s, "village", "household_villages",
+    _listed(db, out, s, _label(s, "village"), "household_villages",
             f"""SELECT line, household_id, first_place, township || village FROM (
                   SELECT line, household_id, township, village, tkey, vkey,
                          first(township || village ORDER BY line) OVER w AS first_place,
@@ -303,11 +314,11 @@ def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
                min(line) AS first_line, min(line) FILTER (WHERE is_head) AS head_line,
                TRY_CAST(regexp_replace(any_value({members}), '\\.0+$', '') AS BIGINT) AS stated
         FROM {r} WHERE yr IS NOT NULL GROUP BY household_id, yr""")
-    _listed(db, out, s, "relation", "household_head",
+    _listed(db, out, s, _label(s, "relation"), "household_head",
             "SELECT first_line AS line, heads, yr FROM staging.roster_hy WHERE heads <> 1", [],
             lambda n, y: (f"{y} 年这一户没有户主行（与户主关系为“户主”的行）" if n == 0 else
                           f"{y} 年这一户有 {n} 个户主行：每户只能有一个户主"))
-    _listed(db, out, s, "members", "household_members",
+    _listed(db, out, s, _label(s, "members"), "household_members",
             "SELECT coalesce(head_line, first_line) AS line, stated, persons FROM staging.roster_hy "
             "WHERE stated IS NOT NULL AND stated <> persons", [],
             lambda st, n: f"人数写的是 {st}，名单中这一户有 {n} 人")
@@ -336,15 +347,22 @@ def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
                                        ("water_secure", "water_secure", False)):
         security.append((_yes_no(layout, f(field_name), invert) if field_name in fields
                          else "NULL::VARCHAR") + f" AS {column}")
+    # a household-year without its head row (reported above) still has its row, its
+    # head's values marked as reported, so it does not also show as a gap in the years
+    no_head = "h.line IS NULL"
+    reported = _lit(REPORTED)
     hy = _derived(db, "household_years", f"""
-        SELECT c.head_line AS line, h.household_id, c.yr::VARCHAR AS year,
-               c.persons::VARCHAR AS members, {f('income')} AS net_income_per_capita,
+        SELECT coalesce(c.head_line, c.first_line) AS line, c.household_id,
+               c.yr::VARCHAR AS year, c.persons::VARCHAR AS members,
+               CASE WHEN {no_head} THEN {reported} ELSE {f('income')} END AS net_income_per_capita,
                {wage} AS wage_income_per_capita,
-               coalesce(h.st, {_lit(REPORTED)}) AS status,
+               CASE WHEN {no_head} THEN {reported} WHEN h.status IS NULL THEN NULL
+                    ELSE coalesce(h.st, {reported}) END AS status,
                {f('relapse_cause')} AS relapse_cause,
                CASE WHEN {attribute} = 'none' THEN NULL ELSE {dibao} END AS dibao_class,
-               {', '.join(security)}, h.relapse_word
-        FROM staging.roster_hy c JOIN {r} h ON h.line = c.head_line""", s.sources, layout.label)
+               {', '.join(security)}, coalesce(h.relapse_word, false) AS relapse_word
+        FROM staging.roster_hy c LEFT JOIN {r} h ON h.line = c.head_line""",
+                  s.sources, layout.label)
     # the relapse word and the years agree
     any_word = db.fetch(f"SELECT bool_or(relapse_word) FROM {hy.relation}")[0][0]
     _listed(db, out, hy, "status", "relapse_word",
@@ -372,14 +390,19 @@ def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
     join = (f"LEFT JOIN staging.cadre_keys k ON k.name = h.cadre_name "
             f"AND k.unit IS NOT DISTINCT FROM {unit}" if "k.cadre_id" in cadre else "")
     staged["households"] = _derived(db, "households", f"""
-        SELECT h.line, h.household_id, h.village_code, {f('name')} AS head_name,
-               {f('id_number')} AS head_id_number,
-               CASE WHEN {reg_year} IS NULL THEN {registered}
+        SELECT coalesce(h.line, first.line) AS line, l.household_id,
+               coalesce(h.village_code, first.village_code) AS village_code,
+               CASE WHEN {no_head} THEN {reported} ELSE {f('name')} END AS head_name,
+               CASE WHEN {no_head} THEN {reported} ELSE {f('id_number')} END AS head_id_number,
+               CASE WHEN {no_head} THEN {reported} WHEN {reg_year} IS NULL THEN {registered}
                     ELSE greatest({reg_year}, {baseline})::VARCHAR END AS registered_year,
-               {f('poverty_cause')} AS poverty_cause, {cadre} AS cadre_id
-        FROM (SELECT household_id, arg_max(head_line, yr) AS head_line
-              FROM staging.roster_hy WHERE head_line IS NOT NULL GROUP BY household_id) l
-        JOIN {r} h ON h.line = l.head_line
+               CASE WHEN {no_head} THEN {reported} ELSE {f('poverty_cause')} END AS poverty_cause,
+               {cadre} AS cadre_id
+        FROM (SELECT household_id, arg_max(head_line, yr) FILTER (WHERE head_line IS NOT NULL)
+                       AS head_line, min(first_line) AS first_line
+              FROM staging.roster_hy GROUP BY household_id) l
+        LEFT JOIN {r} h ON h.line = l.head_line
+        LEFT JOIN {r} first ON first.line = l.first_line
         {join}""", s.sources, layout.label)
 
 
@@ -402,7 +425,7 @@ def _cadre_ids(db, s: Staged, pairing: Staged | None, fields: set[str], out: Col
             return "NULL::VARCHAR"
         return given
     unit = "h.cadre_unit" if "cadre_unit" in fields else "NULL"
-    _listed(db, out, s, "cadre_name", "cadre_match",
+    _listed(db, out, s, _label(s, "cadre_name"), "cadre_match",
             f"""SELECT min(h.line) AS line FROM {s.relation} h
                 LEFT JOIN staging.cadre_keys k ON k.name = h.cadre_name
                      AND k.unit IS NOT DISTINCT FROM {unit}
@@ -434,6 +457,8 @@ def _ledger(db, parts: list[Staged], out: Collector, staged: dict[str, Staged]) 
     layout = formats()["ledger"]
     s = _stack(db, parts, layout, "raw_ledger", "village", out)
     year = _years(db, s, parts, layout, out)
+    if year is None:
+        return
     join = _village_codes(db, s, out)
     r = "staging.ledger"
     db.execute(f"CREATE OR REPLACE TABLE {r} AS SELECT raw.*, {year} AS yr, n.village_code "
@@ -496,19 +521,26 @@ def derive(db, raw: dict[str, list[Staged]], staged: dict[str, Staged], given: s
     if progress:
         progress("整理建档立卡人口明细、村级台账和帮扶责任人名单")
     derived: dict[str, Staged] = {}
+    direct = set(given)  # the tables given in the contract format
     _places(db, raw.get("codes", []), out)
     pairing = _pairing(db, raw["pairing"], out, derived) if raw.get("pairing") else None
     if raw.get("roster"):
         _roster(db, raw["roster"], pairing, out, derived)
     if raw.get("ledger"):
         _ledger(db, raw["ledger"], out, derived)
-        if "townships" not in given:
+        if "townships" not in direct:
             _townships(db, bool(raw.get("codes")), derived)
     for table, s in derived.items():
-        if table in given:
+        if table in direct:
             out.add(table, None, None, "duplicate_source",
                     f"表 {table}（{TABLES[table].label}）既由 {staged[table].source} 提供，"
                     f"又可由{s.source}得出；请只保留一个", staged[table].source)
             continue
         staged[table] = s
         given.add(table)
+    # a format given but not derivable (a file without its year) already said why: its
+    # tables count as given, so they are not also reported missing
+    if raw.get("roster"):
+        given |= {"households", "household_years"}
+    if raw.get("ledger"):
+        given |= {"villages", "village_years"}

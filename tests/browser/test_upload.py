@@ -58,3 +58,58 @@ def test_upload_refuses_bad_data_and_loads_good_data(tmp_path, page, artifacts):
         assert "upload:" in page.locator("body").inner_text()
     finally:
         stop_server(process)
+
+
+def test_upload_of_the_files_a_county_has(tmp_path, page, artifacts):
+    """The national system's rosters (GBK CSV and XLSX with a two-row header), the village
+    ledger and the pairing list, uploaded together, replace the data; a roster with a
+    household whose head row is missing is refused, the problem named by file and line."""
+    import csv
+
+    from tests.national_files import write_national
+
+    db = tmp_path / "upload.duckdb"
+    write_dataset(demo_tables(scale=0.02, seed=4), db, source="before upload")
+    tables = demo_tables(scale=0.03, seed=5)
+    good = tmp_path / "county"
+    good.mkdir()
+    write_national(tables, good, xlsx_years={2016})
+    bad = tmp_path / "bad"
+    shutil.copytree(good, bad)
+    roster = sorted(bad.glob("贫困人口明细_*.csv"))[0]
+    rows = list(csv.reader(roster.read_bytes().decode("gb18030").splitlines()))
+    h = next(i for i, r in enumerate(rows) if "户编号" in r)
+    relation = rows[h].index("与户主关系")
+    first_head = next(i for i in range(h + 1, len(rows)) if rows[i][relation] == "户主")
+    rows[first_head][relation] = "之子"
+    with open(roster, "w", encoding="gb18030", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    before = db.read_bytes()
+
+    port = free_port()
+    process = start_server(db, port, artifacts / "upload_national_server.log")
+    try:
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.goto(f"http://127.0.0.1:{port}/data")
+        wait_until_rendered(page, "数据")
+        uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+        uploader.set_input_files([str(p) for p in sorted(bad.iterdir())])
+        page.get_by_role("button", name="校验并导入").click()
+        page.get_by_text("现有数据未改动").first.wait_for(timeout=120000)
+        page.locator('[data-testid="stDataFrame"]').last.wait_for(timeout=30000)
+        page.screenshot(path=str(artifacts / "upload_national_rejected_1366.png"), full_page=True)
+        assert db.read_bytes() == before
+        body = page.locator("body").inner_text()
+        assert "None" not in body
+
+        page.reload()
+        wait_until_rendered(page, "数据")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            [str(p) for p in sorted(good.iterdir())])
+        page.get_by_role("button", name="校验并导入").click()
+        page.get_by_text("导入成功").first.wait_for(timeout=180000)
+        page.screenshot(path=str(artifacts / "upload_national_loaded_1366.png"), full_page=True)
+        assert db.read_bytes() != before
+        assert "建档立卡人口明细" in page.locator("body").inner_text()  # the notices name the format
+    finally:
+        stop_server(process)
