@@ -59,8 +59,9 @@ def cmd_import(args) -> int:
     if args.dry_run:
         from analytics.ingest import describe_input
 
-        print(describe_input(args.path))
-        return 0
+        dry = describe_input(args.path)
+        print(dry.text)
+        return 0 if dry.ok else 1
     say = _progress(time.perf_counter())
     result = load_dataset(args.path, args.db, actor=_actor(), role="cli",
                           source=str(Path(args.path).resolve()), progress=say)
@@ -73,7 +74,9 @@ def cmd_import(args) -> int:
         return 1
     if result.notices:
         print(write_problems_report([], result.notices))
-    say("已导入：" + "，".join(f"{k} {v:,} 行" for k, v in result.counts.items()))
+    from analytics.contract import TABLES
+
+    say("已导入：" + "，".join(f"{TABLES[k].label}（{k}）{v:,} 行" for k, v in result.counts.items()))
     return 0
 
 

@@ -6,11 +6,12 @@ import json
 
 import streamlit as st
 
+from analytics.contract import TABLES
 from analytics.ingest.report import problem_count
 from analytics.loading import load_uploaded_files
 from ui import data
 from ui.frame import page_frame, progress_bar
-from ui.tables import problem_rows
+from ui.tables import problem_column_config, problem_rows
 
 filters = page_frame("数据", "data", show_filters=False)
 UPLOAD_LIMIT_BYTES = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
@@ -75,14 +76,17 @@ if uploads and st.button("校验并导入", type="primary", key="do_import"):
             status.update(label=f"导入被拒绝：发现 {problem_count(result.problems):,} 个问题，"
                                 "现有数据未改动", state="error")
     if result.ok:
-        st.success("导入成功：" + "，".join(f"{k} {v:,} 行" for k, v in result.counts.items()))
+        st.success("导入成功：" + "，".join(f"{TABLES[k].label} {v:,} 行"
+                                           for k, v in result.counts.items()))
         st.cache_data.clear()
     else:
         st.error(f"共 {problem_count(result.problems):,} 个问题，现有数据未改动。")
-        st.dataframe(problem_rows(result.problems), hide_index=True, key="problems")
+        st.dataframe(problem_rows(result.problems), hide_index=True, key="problems",
+                     column_config=problem_column_config())
     if result.notices:
         st.caption(f"提示（{len(result.notices):,} 条，不影响导入）")
-        st.dataframe(problem_rows(result.notices), hide_index=True, key="notices")
+        st.dataframe(problem_rows(result.notices), hide_index=True, key="notices",
+                     column_config=problem_column_config())
 
 st.subheader("操作记录")
 st.dataframe(data.audit_log(), hide_index=True, key="audit_log")

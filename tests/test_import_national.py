@@ -21,7 +21,12 @@ import pandas as pd
 import pytest
 
 from analytics.demo import demo_tables
-from analytics.ingest import ImportRejected, describe_input, import_dataset
+from analytics.ingest import (
+    MAX_PROBLEMS_PER_RULE,
+    ImportRejected,
+    describe_input,
+    import_dataset,
+)
 from tests.national_files import write_national
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,14 +103,17 @@ def test_notices_name_the_ignored_columns_and_the_skipped_footers(national, tmp_
 
 
 def test_dry_run_says_what_feeds_what(national):
-    text = describe_input(national)
+    dry = describe_input(national)
+    assert dry.ok
+    text = dry.text
     assert "建档立卡人口明细" in text and "村级台账" in text and "帮扶责任人名单" in text
     assert "两行表头" in text  # the workbook years
     assert "不读取、不保存：联系电话" in text
     assert "表 townships（乡镇）" in text  # 乡镇.csv, headed with the contract's labels
     out = subprocess.run([sys.executable, "-m", "analytics", "import", "--dry-run", str(national)],
                          capture_output=True, text=True, cwd=ROOT, check=False)
-    assert out.returncode == 0 and "证件号码 → 证件号码（id_number）" in out.stdout
+    assert out.returncode == 0 and "证件号码 → 证件号码" in out.stdout
+    assert "共识别：" in out.stdout and "（id_number）" not in out.stdout
 
 
 # --------------------------------------------------------------------------- bad input
@@ -254,7 +262,7 @@ def test_cadres_found_by_name_and_unit_when_the_roster_has_no_cadre_number(demo,
         rows, enc = _rows(roster)
         j = rows[_header_index(rows)].index("帮扶责任人编号")
         _write(roster, [r[:j] + r[j + 1:] if len(r) > j else r for r in rows], enc)
-    assert "→ 帮扶责任人编号" not in describe_input(_csv_rosters(folder)[0])
+    assert "→ 帮扶责任人编号" not in describe_input(_csv_rosters(folder)[0]).text
     import_dataset(folder, tmp_path / "n.duckdb")
     with duckdb.connect(str(tmp_path / "n.duckdb"), read_only=True) as con:
         got = dict(con.execute("SELECT household_id, cadre_id FROM households").fetchall())
@@ -267,10 +275,93 @@ def test_a_county_code_table_replaces_tongwei_s(demo, tmp_path):
     folder.mkdir()
     written = write_national(demo, folder, code_table=True, gbk=False)
     assert "codes" in written
-    text = describe_input(folder)
+    text = describe_input(folder).text
     assert "统计用区划代码表" in text
     import_dataset(folder, tmp_path / "n.duckdb")
     with duckdb.connect(str(tmp_path / "n.duckdb"), read_only=True) as con:
         got = set(con.execute("SELECT village_code, township_code, name FROM villages").fetchall())
     v = demo["villages"]
     assert got == set(zip(v["village_code"], v["township_code"], v["name"]))
+
+
+def _copy(national: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in national.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    return folder
+
+
+def _as_workbook(roster: Path, *, merged_total: bool, ids_as_numbers: bool) -> Path:
+    """The CSV roster re-saved as Excel would: a merged 合计 row at the bottom; ID numbers
+    as numbers when asked (Excel keeps 15 digits)."""
+    import xlsxwriter
+
+    rows, _ = _rows(roster)
+    h = _header_index(rows)
+    idc = rows[h].index("证件号码")
+    target = roster.with_suffix(".xlsx")
+    book = xlsxwriter.Workbook(str(target))
+    sheet = book.add_worksheet("明细")
+    data = [r for r in rows[h:] if len(r) == len(rows[h]) and r[rows[h].index("户编号")]]
+    for i, r in enumerate(data):
+        for j, v in enumerate(r):
+            if i and j == idc and ids_as_numbers and v[:17].isdigit():
+                sheet.write_number(i, j, float(v[:17]))
+            else:
+                sheet.write_string(i, j, v)
+    if merged_total:
+        sheet.merge_range(len(data), 0, len(data), 9, "合计")
+    book.close()
+    roster.unlink()
+    return target
+
+
+def test_a_merged_total_row_in_a_workbook_is_skipped(national, tmp_path):
+    folder = _copy(national, tmp_path)
+    _as_workbook(_csv_rosters(folder)[0], merged_total=True, ids_as_numbers=False)
+    result = import_dataset(folder, tmp_path / "n.duckdb")
+    assert any(n.rule == "footer_rows" for n in result.notices)
+
+
+def test_ids_stored_as_numbers_are_listed_up_to_the_cap_then_summarised(national, tmp_path):
+    folder = _copy(national, tmp_path)
+    book = _as_workbook(_csv_rosters(folder)[0], merged_total=True, ids_as_numbers=True)
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, tmp_path / "n.duckdb")
+    problems = rejected.value.problems
+    assert {p.rule for p in problems} == {"stored_as_number"}
+    listed = [p for p in problems if p.line is not None]
+    assert len(listed) == MAX_PROBLEMS_PER_RULE
+    assert all(p.source.startswith(book.name) for p in problems)
+    assert len(problems) == MAX_PROBLEMS_PER_RULE + 1 and "另有" in problems[-1].message
+    assert all(p.column == "证件号码" for p in problems)  # the header as the file has it
+    assert not any(PERSONAL.search(p.message) for p in problems)
+
+
+def test_dry_run_says_what_is_missing_and_fails(national, tmp_path):
+    folder = _copy(national, tmp_path)
+    roster = _csv_rosters(folder)[0]
+    rows, enc = _rows(roster)
+    h = _header_index(rows)
+    drop = {rows[h].index("贫困户状态"), rows[h].index("年度")}
+    _write(roster, [[v for j, v in enumerate(r) if j not in drop] for r in rows], enc)
+    dry = describe_input(folder)
+    assert not dry.ok
+    assert "缺少（必需，导入会被拒绝）：贫困户状态、年度、数据日期（其一）" in dry.text
+    out = subprocess.run([sys.executable, "-m", "analytics", "import", "--dry-run", str(folder)],
+                         capture_output=True, text=True, cwd=ROOT, check=False)
+    assert out.returncode == 1
+
+
+def test_a_stray_byte_in_a_gbk_roster_is_reported_at_its_line(national, tmp_path):
+    folder = _copy(national, tmp_path)
+    roster = _csv_rosters(folder)[0]
+    lines = roster.read_bytes().split(b"\n")
+    lines[237] = lines[237][:5] + b"\xff" + lines[237][5:]  # line 238: no GB18030 byte
+    roster.write_bytes(b"\n".join(lines))
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, tmp_path / "n.duckdb")
+    problem = rejected.value.problems[0]
+    assert (problem.rule, problem.line, problem.source) == ("encoding", 238, roster.name)
+    assert [p.rule for p in rejected.value.problems] == ["encoding"]  # no knock-on

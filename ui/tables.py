@@ -54,6 +54,18 @@ def household_column_config() -> dict:
 RISK_LABELS_TABLE = {"low_income": "收入低于1.5倍线（户）", "income_drop": "收入骤降（户）",
                      "illness_or_disaster": "因病因灾返贫（户）"}
 
+def problem_column_config() -> dict:
+    """The problem table's columns: the message wide (it is what a reader needs), the
+    place narrow, so the message fits at 1366 px."""
+    return {"文件": st.column_config.TextColumn("文件", width="medium"),
+            "行": st.column_config.TextColumn("行", width="small"),
+            "列": st.column_config.TextColumn("列", width="small"),
+            "列名": st.column_config.TextColumn("列名", width="small"),
+            "问题": st.column_config.TextColumn("问题", width="large"),
+            "应满足": st.column_config.TextColumn("应满足", width="medium"),
+            "规则": st.column_config.TextColumn("规则", width="small")}
+
+
 def problem_rows(problems) -> list[dict]:
     """Import problems (or notices) as the rows of the upload page's table: where, what
     is wrong, then what the rule asks, in Chinese (the message first, so a narrow screen

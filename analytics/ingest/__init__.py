@@ -47,7 +47,7 @@ from analytics.ingest.report import (
 from analytics.ingest.rules import RULES, Staged, _q
 from analytics.store import DatasetBuilder
 
-__all__ = ["import_dataset", "describe_input", "ImportResult", "ImportRejected", "Problem", "RULES",
+__all__ = ["import_dataset", "describe_input", "DryRun", "ImportResult", "ImportRejected", "Problem", "RULES",
            "MAX_PROBLEMS_PER_RULE", "write_problems_report", "WORKBOOK_SUFFIXES"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -81,7 +81,9 @@ def _folder_files(path: Path, out: Collector) -> list[tuple[Path, list[Layout]]]
             continue
         table = f.stem.strip().lower()
         if table not in TABLES:
-            if ext == ".csv" and recognise(csvfile.head_records(f, guess_encoding=True)):
+            if f.stat().st_size == 0:
+                skipped.append(safe_text(f.name) + "（空文件）")
+            elif ext == ".csv" and recognise(csvfile.head_records(f, guess_encoding=True)):
                 found.append((f, all_layouts()))
             else:
                 skipped.append(safe_text(f.name))
@@ -216,73 +218,111 @@ def _stage_workbook(db, path: Path, out: Collector, max_bytes, progress,
     return got, "工作表", ""
 
 
-def _describe_header(name: str, header: Header | None, lines: list[str]) -> None:
+@dataclass
+class DryRun:
+    """What ``describe_input`` found: ``text`` (Chinese, one block per file or sheet, then
+    a summary) and ``ok``: every file recognised has the fields it needs."""
+
+    text: str
+    ok: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _describe_header(name: str, header: Header | None, lines: list[str],
+                     found: dict[str, int]) -> bool:
+    """Describe one file or sheet into ``lines``; count it in ``found`` (label → files).
+    False when it lacks a field it needs."""
     if header is None:
         lines.append(f"{name}：不认识（既不以数据规范中的表命名，表头也不是 data/formats/ 中的格式），将跳过")
-        return
+        return True
     layout = header.layout
     what = f"表 {layout.name}（{layout.label}）" if layout.strict else layout.label
+    found[what] = found.get(what, 0) + 1
     rows = "两行表头" if header.two_rows else "表头"
     lines.append(f"{name}：{what}，{rows}在第 {header.line} 行")
     for f in layout.fields:
         if f in header.mapping:
             j = header.mapping[f]
-            target = f if layout.strict else f"{layout.field_label(f)}（{f}）"
+            column = layout.column(f) if layout.strict else None
+            target = f"{f}（{column.label}）" if column is not None else layout.field_label(f)
             lines.append(f"    第 {j + 1} 列 {safe_text(header.names[j])} → {target}")
     if header.ignored:
         lines.append("    不读取、不保存：" + "、".join(safe_text(n) for _, n in header.ignored))
-    missing = header.missing
+    missing = [layout.field_label(f) for f in header.missing]
+    either = layout.year_from
+    if either and not any(f in header.mapping for f in either):
+        missing.append("、".join(layout.field_label(f) for f in either) + "（其一）")
     if missing:
-        lines.append("    缺少（必需）：" + "、".join(
-            layout.field_label(f) for f in missing))
-    absent = [f for f in layout.fields if f not in header.mapping and f not in missing]
+        lines.append("    缺少（必需，导入会被拒绝）：" + "、".join(missing))
+    absent = [f for f in layout.fields if f not in header.mapping and f not in header.missing
+              and f not in either]
     if absent and not layout.strict:
         lines.append("    没有（可选，按无数据处理）：" + "、".join(
             layout.field_label(f) for f in absent))
+    return not missing
 
 
-def describe_input(path: str | Path) -> str:
+def describe_input(path: str | Path) -> DryRun:
     """What ``import`` would make of ``path`` without reading its data (``--dry-run``):
     per file or sheet, the format recognised, which column feeds which field, the
-    columns ignored and the fields missing. Chinese text, no cell value but headers."""
+    columns ignored and the fields missing, then a summary. Chinese text, no cell value
+    but headers."""
     from analytics.ingest import workbook
 
     path = Path(path)
     lines: list[str] = []
+    found: dict[str, int] = {}
+    ok = True
 
-    def one(f: Path) -> None:
+    def one(f: Path) -> bool:
         ext = f.suffix.lower()
         table = f.stem.strip().lower()
         candidates = [contract_layout(table)] if table in TABLES else None
         if ext == ".csv":
-            _describe_header(f.name, recognise(csvfile.head_records(f, guess_encoding=True),
-                                               candidates), lines)
-        elif ext == ".parquet":
+            if f.stat().st_size == 0:
+                lines.append(f"{f.name}：空文件，将跳过")
+                return True
+            return _describe_header(f.name, recognise(
+                csvfile.head_records(f, guess_encoding=True), candidates), lines, found)
+        if ext == ".parquet":
             lines.append(f"{f.name}：表 {table}" if candidates else f"{f.name}：不认识，将跳过")
-        elif ext in WORKBOOK_SUFFIXES:
-            try:
-                for sheet in workbook.workbook_sheets(f):
-                    head = []
-                    for line, values in workbook.iter_sheet_rows(f, sheet.name):
-                        head.append((line, ["" if v is None else str(v) for v in values]))
-                        if len(head) >= HEADER_SEARCH_ROWS:
-                            break
-                    st = sheet.name.strip().lower()
-                    _describe_header(f"{f.name} 工作表 {safe_text(sheet.name)}",
-                                     recognise(head, [contract_layout(st)] if st in TABLES
-                                               else None), lines)
-            except workbook.WorkbookUnreadable as error:
-                lines.append(f"{f.name}：无法读取（{error}）")
+            return True
+        if ext not in WORKBOOK_SUFFIXES:
+            return True
+        fine = True
+        try:
+            for sheet in workbook.workbook_sheets(f):
+                head = []
+                for line, values in workbook.iter_sheet_rows(f, sheet.name):
+                    head.append((line, ["" if v is None else str(v) for v in values]))
+                    if len(head) >= HEADER_SEARCH_ROWS:
+                        break
+                st = sheet.name.strip().lower()
+                fine &= _describe_header(f"{f.name} 工作表 {safe_text(sheet.name)}",
+                                         recognise(head, [contract_layout(st)] if st in TABLES
+                                                   else None), lines, found)
+        except workbook.WorkbookUnreadable as error:
+            lines.append(f"{f.name}：无法读取（{error}）")
+            return False
+        return fine
 
     if path.is_dir():
         for f in sorted(path.iterdir()):
             if f.is_file() and not f.name.startswith("."):
-                one(f)
+                ok &= one(f)
     elif path.exists():
-        one(path)
+        ok &= one(path)
     else:
         lines.append(f"{path.name} 不存在")
-    return "\n".join(lines)
+        ok = False
+    if found:
+        lines.append("共识别：" + "，".join(f"{what} {n} 个" for what, n in found.items()))
+    else:
+        lines.append("没有认识的文件")
+        ok = False
+    return DryRun("\n".join(lines), ok)
 
 
 def import_dataset(path: str | Path, db_path: str | Path, *, source: str | None = None,

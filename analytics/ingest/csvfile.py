@@ -85,7 +85,8 @@ def utf8_copy(path: Path, workdir: Path) -> tuple[str, Path, int]:
     if facts.bad_line is not None:
         gb = _text_facts(path, "gb18030")
         if gb.bad_line is not None:
-            raise EncodingProblem(facts.bad_line)
+            # the encoding that reads further is the file's: the bad byte is where it stops
+            raise EncodingProblem(max(facts.bad_line, gb.bad_line))
         encoding, facts = "gb18030", gb
     if encoding == "utf-8" and not facts.stray_crs:
         return "utf-8", path, 0

@@ -57,6 +57,14 @@ def _place(name: object) -> str:
     return f"「{safe_text(text)}」" if _PLACE.search(text) else shown_value(text)
 
 
+def _word(value: object) -> str:
+    """A word of a value list (a status word) as a message shows it: in full when it is
+    short, so the analyst can add it to the format file; masked like any cell when long
+    or shaped like an ID or phone number."""
+    text = str(value or "").strip()
+    return f"「{safe_text(text)}」" if len(text) <= 10 else shown_value(text)
+
+
 def _label(s: Staged, field: str) -> str:
     """A national format's field as its problems name it: the header it is known by."""
     layout = next(x for x in formats().values() if x.table == s.table)
@@ -134,10 +142,10 @@ def _stack(db, parts: list[Staged], layout: Layout, name: str, key: str,
     footer = f"regexp_matches(head_text, {_lit('(^|[|])[[:space:]]*(' + markers + ')')})"
     blank = " AND ".join(f"{_q(f)} IS NULL" for f in layout.fields)
     dropped = f"{_q(key)} IS NULL AND ({footer} OR ({blank}))"
-    n = db.fetch(f"SELECT count(*) FROM {relation} WHERE {dropped}")[0][0]
-    if n:
+    for src, n in db.fetch(f"SELECT src, count(*) FROM {relation} WHERE {dropped} "
+                           "GROUP BY src ORDER BY src"):
         out.notice(layout.table, None, None, "footer_rows",
-                   f"跳过了 {n:,} 行合计、填表人或空行（{layout.label}）", parts[0].source)
+                   f"跳过了 {n:,} 行合计、填表人或空行", parts[src].source)
     db.execute(f"DELETE FROM {relation} WHERE {dropped}")
     label = layout.field_label(key)
     _listed(db, out, stacked, layout.field_label(key), "required",
@@ -170,15 +178,16 @@ def _years(db, s: Staged, parts: list[Staged], layout: Layout, out: Collector) -
             f"SELECT line FROM {s.relation} WHERE {source} IS NULL"
             + (f" AND src NOT IN ({', '.join(without)})" if without else ""), [],
             lambda: "年度或数据日期为空")
-    for y, files in db.fetch(
-            f"SELECT y, list(DISTINCT src ORDER BY src) FROM (SELECT {year} AS y, src FROM "
-            f"{s.relation}) WHERE y IS NOT NULL GROUP BY y HAVING count(DISTINCT src) > 1 "
-            "ORDER BY y"):
+    twice = db.fetch(
+        f"SELECT y, list(DISTINCT src ORDER BY src) FROM (SELECT {year} AS y, src FROM "
+        f"{s.relation}) WHERE y IS NOT NULL GROUP BY y HAVING count(DISTINCT src) > 1 "
+        "ORDER BY y")
+    for y, files in twice:
         names = "、".join(parts[i].source for i in files)
         out.add(s.table, None, None, "duplicate_year",
                 f"{y} 年的{layout.label}有 {len(files)} 个文件：{names}；每年只能有一个",
                 parts[files[0]].source)
-    return year
+    return None if twice else year  # two files for a year: every household a knock-on
 
 
 # --------------------------------------------------------------------------- places
@@ -291,7 +300,7 @@ def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
     s.relation = r
     _listed(db, out, s, _label(s, "status"), "value_map",
             f"SELECT line, status FROM {r} WHERE is_head AND status IS NOT NULL AND st IS NULL", [],
-            lambda w: f"{shown_value(w)} 不是认识的贫困户状态（可在 data/formats/roster.toml "
+            lambda w: f"{_word(w)} 不是认识的贫困户状态（可在 data/formats/roster.toml "
                       "[values.status] 中加上它）")
     # one household, one village
     _listed(db, out, s, _label(s, "village"), "household_villages",
@@ -425,14 +434,21 @@ def _cadre_ids(db, s: Staged, pairing: Staged | None, fields: set[str], out: Col
             return "NULL::VARCHAR"
         return given
     unit = "h.cadre_unit" if "cadre_unit" in fields else "NULL"
+    def message(n, lines):
+        if not n:
+            return "帮扶责任人（姓名和帮扶单位）在帮扶责任人名单中找不到"
+        where = "、".join(f"{src} 第 {ln:,} 行" for src, ln in map(pairing.place, lines[:5]))
+        return (f"帮扶责任人名单中有 {n} 位同名同单位的帮扶责任人（{where}）：无法确定是哪一位；"
+                "请在名单和明细中都加上“帮扶责任人编号”列")
+
     _listed(db, out, s, _label(s, "cadre_name"), "cadre_match",
-            f"""SELECT min(h.line) AS line FROM {s.relation} h
+            f"""SELECT min(h.line) AS line, any_value(k.n), any_value(k.lines)
+                FROM {s.relation} h
                 LEFT JOIN staging.cadre_keys k ON k.name = h.cadre_name
                      AND k.unit IS NOT DISTINCT FROM {unit}
                 WHERE h.is_head AND h.cadre_name IS NOT NULL AND k.cadre_id IS NULL
                   AND {given} IS NULL
-                GROUP BY h.cadre_name, {unit}""", [],
-            lambda: "帮扶责任人（姓名和帮扶单位）在帮扶责任人名单中找不到，或名单中有同名同单位的两人")
+                GROUP BY h.cadre_name, {unit}""", [], message)
     return f"coalesce({given}, k.cadre_id)"
 
 
@@ -448,7 +464,8 @@ def _pairing(db, parts: list[Staged], out: Collector, staged: dict[str, Staged])
     staged["cadres"] = cadres
     # name + unit → id, for rosters without 帮扶责任人编号 (a pair named twice: no id)
     db.execute(f"""CREATE OR REPLACE TABLE staging.cadre_keys AS
-        SELECT name, unit, CASE WHEN count(*) = 1 THEN any_value(cadre_id) END AS cadre_id
+        SELECT name, unit, CASE WHEN count(*) = 1 THEN any_value(cadre_id) END AS cadre_id,
+               count(*) AS n, list(line ORDER BY line) AS lines
         FROM {cadres.relation} GROUP BY name, unit""")
     return s
 
@@ -517,6 +534,17 @@ def derive(db, raw: dict[str, list[Staged]], staged: dict[str, Staged], given: s
     contract tables, added to ``staged`` and ``given``. A table given directly in the
     contract format (``staged``) wins over a derived one: providing both is a problem."""
     if not any(raw.get(k) for k in ("roster", "ledger", "pairing")):
+        return
+    if out.problems:
+        # a file that could not be read whole (encoding, header, cells) would make every
+        # relation between households and years a knock-on: those wait for the next try
+        out.notice("dataset", None, None, "derivation_skipped",
+                   "文件本身有问题（见上）：改正后再导入，才会检查户、户主、人数、年度之间的关系",
+                   "")
+        for fmt, tables in (("roster", ("households", "household_years")),
+                            ("ledger", ("villages", "village_years")), ("pairing", ("cadres",))):
+            if raw.get(fmt):
+                given.update(tables)
         return
     if progress:
         progress("整理建档立卡人口明细、村级台账和帮扶责任人名单")

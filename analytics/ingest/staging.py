@@ -372,7 +372,32 @@ def _number_text(value: float | int) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def cell_text(value, column, line: int, j: int, table: str, source: str, out: Collector) -> str | None:
+class _Capped:
+    """A Collector for one sheet's cell problems: at most MAX_PROBLEMS_PER_RULE per column
+    and rule are listed, the rest summarised in one line (``close``)."""
+
+    def __init__(self, out: Collector):
+        self.out = out
+        self.over: dict[tuple, list] = {}
+        self.seen: dict[tuple, int] = {}
+
+    def add(self, table, line, column, rule, message, source="", column_index=None):
+        key = (table, column, rule, source, column_index)
+        self.seen[key] = self.seen.get(key, 0) + 1
+        if self.seen[key] <= MAX_PROBLEMS_PER_RULE:
+            self.out.add(table, line, column, rule, message, source, column_index)
+        else:
+            first_last = self.over.setdefault(key, [line, line])
+            first_last[1] = line
+
+    def close(self) -> None:
+        for (table, column, rule, source, index), (first, last) in self.over.items():
+            more = self.seen[(table, column, rule, source, index)] - MAX_PROBLEMS_PER_RULE
+            self.out.summary(table, column, rule, more, first, last, source, index)
+
+
+def cell_text(value, column, line: int, j: int, table: str, source: str, out: Collector,
+              label: str | None = None) -> str | None:
     """A workbook cell as the text the rules check, or REPORTED after reporting it.
 
     Numbers in code and ID columns are accepted when they are exact integers (the rules
@@ -387,7 +412,7 @@ def cell_text(value, column, line: int, j: int, table: str, source: str, out: Co
         if column is not None and _is_id_column(column):
             exact = float(value).is_integer() and abs(value) < 2**53  # exact in a double
             if column.kind == "id_number" or not exact:
-                out.add(table, line, column.name, "stored_as_number",
+                out.add(table, line, label or column.name, "stored_as_number",
                         "身份证号被 Excel 存成了数字，已丢失位数；请把该列设为文本格式后重新导出"
                         if column.kind == "id_number" else
                         f"{shown_value(_number_text(value))} 是被存成数字的代码或编号，且不是"
@@ -402,7 +427,7 @@ def cell_text(value, column, line: int, j: int, table: str, source: str, out: Co
             if day.month == 1 and day.day == 1 and (not isinstance(value, dt.datetime)
                                                     or value.time() == dt.time()):
                 return str(day.year)
-            out.add(table, line, column.name, "date_cell",
+            out.add(table, line, label or column.name, "date_cell",
                     f"「{day.isoformat()}」是日期，不是{column.label}：请填写数字（如 2015）",
                     source, j + 1)
             return REPORTED
@@ -475,8 +500,8 @@ def stage_sheet(db, path: Path, sheet: str, layouts: list[Layout], out: Collecto
             continue
         first_col = c1 - 1
         name = next((c for c, j in found.items() if j == first_col), None)
-        if not layout.strict and (c2 - c1 + 1) * 2 >= max(len(names), 2):
-            continue  # a national format's 合计 or 填表人 row merged across the sheet
+        if not layout.strict and r1 == r2 and (c1 == 1 or (c2 - c1 + 1) * 2 >= len(names)):
+            continue  # a national format's 合计 or 填表人 row, merged from its first column
         out.add(table, max(r1, header_line + 1), name, "merged_cells",
                 f"合并单元格 {col_letter(c1 - 1)}{r1}:{col_letter(c2 - 1)}{r2}：请取消合并，并在每个"
                 "单元格中填入值", source, c1)
@@ -489,12 +514,15 @@ def stage_sheet(db, path: Path, sheet: str, layouts: list[Layout], out: Collecto
             name = next((c for c, k in found.items() if k == j), None)
             if name is None and not layout.strict:
                 return None  # a column not read: its formulas do not matter
-            out.add(table, line, name, "formula",
-                    "不接受公式单元格；请复制后“选择性粘贴 → 数值”", source, j + 1)
+            capped.add(table, line, name if layout.strict else names[j], "formula",
+                       "不接受公式单元格；请复制后“选择性粘贴 → 数值”", source, j + 1)
             return REPORTED
         if (line, j + 1) in merged_cells:
             return REPORTED
-        return cell_text(value, by_index.get(j), line, j, table, source, out)
+        return cell_text(value, by_index.get(j), line, j, table, source, capped,
+                         None if layout.strict else names[j])
+
+    capped = _Capped(out)
 
     data = ((line, values) for line, values in head[header.index + 1:])
     relation = relation or f"staging.{_q('s_' + layout.name)}"
@@ -514,6 +542,7 @@ def stage_sheet(db, path: Path, sheet: str, layouts: list[Layout], out: Collecto
         db.execute(f"INSERT INTO {relation} SELECT * FROM sheet_batch")
         db.unregister("sheet_batch")
         n += batch.num_rows
+    capped.close()
     for j, line in sorted(beyond.items()):
         if layout.strict:
             out.add(table, line, None, "bad_header",
