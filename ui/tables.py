@@ -58,9 +58,9 @@ def problem_column_config() -> dict:
     """The problem table's columns: the message wide (it is what a reader needs), the
     place narrow, so the message fits at 1366 px."""
     return {"文件": st.column_config.TextColumn("文件", width="medium"),
-            "行": st.column_config.TextColumn("行", width="small"),
-            "列": st.column_config.TextColumn("列", width="small"),
-            "列名": st.column_config.TextColumn("列名", width="small"),
+            "行": st.column_config.TextColumn("行", width=70),
+            "列": st.column_config.TextColumn("列", width=45),
+            "列名": st.column_config.TextColumn("列名", width=130),
             "问题": st.column_config.TextColumn("问题", width="large"),
             "应满足": st.column_config.TextColumn("应满足", width="medium"),
             "规则": st.column_config.TextColumn("规则", width="small")}

@@ -99,8 +99,7 @@ def map_header(layout: Layout, header: Header, source: str,
                     else f"{layout.label}缺少“{label}”列", source)
     if ignored:
         out.notice(table, None, None, "ignored_columns",
-                   f"按{layout.label}读取；{len(ignored)} 列不需要，未读取也不保存："
-                   f"{'、'.join(ignored)}", source)
+                   f"{len(ignored)} 列不需要，不读取、不保存：{'、'.join(ignored)}", source)
     return found, unnamed
 
 
