@@ -130,10 +130,10 @@ def _stack(db, parts: list[Staged], layout: Layout, name: str, key: str,
         cols.append(f"CASE WHEN NULLIF(trim({_q(k)}), '') IS NULL THEN {first} END AS head_text"
                     if k else f"{first} AS head_text")
         selects.append(f"SELECT {', '.join(cols)} FROM {part.relation}")
+    # views, not tables: the files' rows are copied once, into the table derived from them
+    every = f"staging.{_q(name + '_all')}"
     relation = f"staging.{_q(name)}"
-    db.execute(f"CREATE OR REPLACE TABLE {relation} AS {' UNION ALL '.join(selects)}")
-    for part in parts:  # one copy of the rows at a time
-        db.execute(f"DROP TABLE {part.relation}")
+    db.execute(f"CREATE OR REPLACE VIEW {every} AS {' UNION ALL '.join(selects)}")
     stacked = Staged(layout.table, parts[0].source, relation, {}, {},
                      {layout.field_label(f): p for f, p in parts[0].positions.items()},
                      sources=tuple(p.source for p in parts))
@@ -141,18 +141,26 @@ def _stack(db, parts: list[Staged], layout: Layout, name: str, key: str,
     markers = "|".join(re.escape(m) for m in layout.footer_markers) or "$^"
     footer = f"regexp_matches(head_text, {_lit('(^|[|])[[:space:]]*(' + markers + ')')})"
     blank = " AND ".join(f"{_q(f)} IS NULL" for f in layout.fields)
-    dropped = f"{_q(key)} IS NULL AND ({footer} OR ({blank}))"
-    for src, n in db.fetch(f"SELECT src, count(*) FROM {relation} WHERE {dropped} "
-                           "GROUP BY src ORDER BY src"):
+    dropped = f"({footer} OR ({blank}))"
+    for src, n in db.fetch(f"SELECT src, count(*) FROM {every} WHERE {_q(key)} IS NULL "
+                           f"AND {dropped} GROUP BY src ORDER BY src"):
         out.notice(layout.table, None, None, "footer_rows",
                    f"跳过了 {n:,} 行合计、填表人或空行", parts[src].source)
-    db.execute(f"DELETE FROM {relation} WHERE {dropped}")
     label = layout.field_label(key)
-    _listed(db, out, stacked, layout.field_label(key), "required",
-            f"SELECT line FROM {relation} WHERE {_q(key)} IS NULL", [],
+    _listed(db, out, stacked, label, "required",
+            f"SELECT line FROM {every} WHERE {_q(key)} IS NULL AND NOT {dropped}", [],
             lambda: f"“{label}”必须填写，不能为空")
-    db.execute(f"DELETE FROM {relation} WHERE {_q(key)} IS NULL")
+    db.execute(f"CREATE OR REPLACE VIEW {relation} AS SELECT * FROM {every} "
+               f"WHERE {_q(key)} IS NOT NULL")
     return stacked
+
+
+def _drop_stack(db, s: Staged, parts: list[Staged]) -> None:
+    """Drop a stack's views and the files' staged rows, once derived from."""
+    db.execute(f"DROP VIEW IF EXISTS {s.relation}")
+    db.execute(f"DROP VIEW IF EXISTS {s.relation[:-1]}_all\"")
+    for part in parts:
+        db.execute(f"DROP TABLE IF EXISTS {part.relation}")
 
 
 def _years(db, s: Staged, parts: list[Staged], layout: Layout, out: Collector) -> str | None:
@@ -210,6 +218,7 @@ def _places(db, codes: list[Staged], out: Collector) -> None:
                    {_name_key('v.name', suffixes)} AS village_name
             FROM t LEFT JOIN c v ON length(v.code) = 12 AND right(v.code, 3) <> '000'
                                 AND left(v.code, 9) = t.township_code""")
+        _drop_stack(db, s, codes)
     else:
         db.execute(f"""CREATE OR REPLACE TABLE staging.places AS
             SELECT t.township_code, t.name AS township_name, v.village_code,
@@ -296,7 +305,7 @@ def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
         FROM {s.relation} raw {join}
         LEFT JOIN relation_words rw ON rw.relation = raw.relation
         LEFT JOIN status_words sw ON sw.status = raw.status""")
-    db.execute(f"DROP TABLE {s.relation}")
+    _drop_stack(db, s, parts)
     s.relation = r
     _listed(db, out, s, _label(s, "status"), "value_map",
             f"SELECT line, status FROM {r} WHERE is_head AND status IS NOT NULL AND st IS NULL", [],
@@ -467,6 +476,7 @@ def _pairing(db, parts: list[Staged], out: Collector, staged: dict[str, Staged])
         SELECT name, unit, CASE WHEN count(*) = 1 THEN any_value(cadre_id) END AS cadre_id,
                count(*) AS n, list(line ORDER BY line) AS lines
         FROM {cadres.relation} GROUP BY name, unit""")
+    _drop_stack(db, s, parts)  # its lines stay known (``place``), its rows are in cadres
     return s
 
 
@@ -480,7 +490,7 @@ def _ledger(db, parts: list[Staged], out: Collector, staged: dict[str, Staged]) 
     r = "staging.ledger"
     db.execute(f"CREATE OR REPLACE TABLE {r} AS SELECT raw.*, {year} AS yr, n.village_code "
                f"FROM {s.relation} raw {join}")
-    db.execute(f"DROP TABLE {s.relation}")
+    _drop_stack(db, s, parts)
     s.relation = r
     fields = _fields_given(parts)
 
