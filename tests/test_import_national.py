@@ -119,6 +119,14 @@ def test_dry_run_says_what_feeds_what(national):
 # --------------------------------------------------------------------------- bad input
 
 
+def _copy(national: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in national.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    return folder
+
+
 def _csv_rosters(folder: Path) -> list[Path]:
     return sorted(folder.glob("贫困人口明细_*.csv"))
 
@@ -198,10 +206,7 @@ CASES = [
 @pytest.mark.parametrize("name, change, rule, words", CASES, ids=[c[0] for c in CASES])
 def test_bad_roster_is_one_clear_problem_and_nothing_changes(national, tmp_path, name, change,
                                                             rule, words):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for f in national.iterdir():
-        (folder / f.name).write_bytes(f.read_bytes())
+    folder = _copy(national, tmp_path)
     target = _csv_rosters(folder)[0]
     rows, enc = _rows(target)
     change(rows, _header_index(rows))
@@ -224,10 +229,7 @@ def test_bad_roster_is_one_clear_problem_and_nothing_changes(national, tmp_path,
 
 
 def test_two_files_for_one_year(national, tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for f in national.iterdir():
-        (folder / f.name).write_bytes(f.read_bytes())
+    folder = _copy(national, tmp_path)
     first = _csv_rosters(folder)[0]
     (folder / ("副本_" + first.name)).write_bytes(first.read_bytes())
     with pytest.raises(ImportRejected) as rejected:
@@ -237,10 +239,7 @@ def test_two_files_for_one_year(national, tmp_path):
 
 
 def test_unknown_village_name_is_reported_with_its_line(national, tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for f in national.iterdir():
-        (folder / f.name).write_bytes(f.read_bytes())
+    folder = _copy(national, tmp_path)
     target = _csv_rosters(folder)[0]
     rows, enc = _rows(target)
     h = _header_index(rows)
@@ -282,14 +281,6 @@ def test_a_county_code_table_replaces_tongwei_s(demo, tmp_path):
         got = set(con.execute("SELECT village_code, township_code, name FROM villages").fetchall())
     v = demo["villages"]
     assert got == set(zip(v["village_code"], v["township_code"], v["name"]))
-
-
-def _copy(national: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for f in national.iterdir():
-        (folder / f.name).write_bytes(f.read_bytes())
-    return folder
 
 
 def _as_workbook(roster: Path, *, merged_total: bool, ids_as_numbers: bool) -> Path:

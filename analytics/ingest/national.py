@@ -155,10 +155,11 @@ def _stack(db, parts: list[Staged], layout: Layout, name: str, key: str,
     return stacked
 
 
-def _drop_stack(db, s: Staged, parts: list[Staged]) -> None:
-    """Drop a stack's views and the files' staged rows, once derived from."""
-    db.execute(f"DROP VIEW IF EXISTS {s.relation}")
-    db.execute(f"DROP VIEW IF EXISTS {s.relation[:-1]}_all\"")
+def _drop_stack(db, name: str, parts: list[Staged]) -> None:
+    """Drop the views of the stack ``name`` (as given to ``_stack``) and the files'
+    staged rows, once derived from. Identifiers: our own names, quoted by ``_q``."""
+    for view in (name, name + "_all"):
+        db.execute(f"DROP VIEW IF EXISTS staging.{_q(view)}")
     for part in parts:
         db.execute(f"DROP TABLE IF EXISTS {part.relation}")
 
@@ -218,7 +219,7 @@ def _places(db, codes: list[Staged], out: Collector) -> None:
                    {_name_key('v.name', suffixes)} AS village_name
             FROM t LEFT JOIN c v ON length(v.code) = 12 AND right(v.code, 3) <> '000'
                                 AND left(v.code, 9) = t.township_code""")
-        _drop_stack(db, s, codes)
+        _drop_stack(db, "raw_codes", codes)
     else:
         db.execute(f"""CREATE OR REPLACE TABLE staging.places AS
             SELECT t.township_code, t.name AS township_name, v.village_code,
@@ -305,7 +306,7 @@ def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
         FROM {s.relation} raw {join}
         LEFT JOIN relation_words rw ON rw.relation = raw.relation
         LEFT JOIN status_words sw ON sw.status = raw.status""")
-    _drop_stack(db, s, parts)
+    _drop_stack(db, "raw_roster", parts)
     s.relation = r
     _listed(db, out, s, _label(s, "status"), "value_map",
             f"SELECT line, status FROM {r} WHERE is_head AND status IS NOT NULL AND st IS NULL", [],
@@ -476,7 +477,7 @@ def _pairing(db, parts: list[Staged], out: Collector, staged: dict[str, Staged])
         SELECT name, unit, CASE WHEN count(*) = 1 THEN any_value(cadre_id) END AS cadre_id,
                count(*) AS n, list(line ORDER BY line) AS lines
         FROM {cadres.relation} GROUP BY name, unit""")
-    _drop_stack(db, s, parts)  # its lines stay known (``place``), its rows are in cadres
+    _drop_stack(db, "raw_pairing", parts)  # its lines stay known (``place``); rows in cadres
     return s
 
 
@@ -490,7 +491,7 @@ def _ledger(db, parts: list[Staged], out: Collector, staged: dict[str, Staged]) 
     r = "staging.ledger"
     db.execute(f"CREATE OR REPLACE TABLE {r} AS SELECT raw.*, {year} AS yr, n.village_code "
                f"FROM {s.relation} raw {join}")
-    _drop_stack(db, s, parts)
+    _drop_stack(db, "raw_ledger", parts)
     s.relation = r
     fields = _fields_given(parts)
 

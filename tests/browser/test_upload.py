@@ -109,6 +109,8 @@ def test_upload_of_the_files_a_county_has(tmp_path, page, artifacts):
         page.get_by_role("button", name="校验并导入").click()
         page.get_by_text("导入成功").first.wait_for(timeout=180000)
         page.screenshot(path=str(artifacts / "upload_national_loaded_1366.png"), full_page=True)
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        page.screenshot(path=str(artifacts / "upload_national_loaded_1920.png"), full_page=True)
         assert db.read_bytes() != before
         assert "建档立卡人口明细" in page.locator("body").inner_text()  # the notices name the format
     finally:
