@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analytics import charts
 from analytics.config import load_config
 from analytics.scores import township_league
+from analytics.verdicts import target_judgement
 from ui import data
 from ui.charts import figure
-from ui.format import delta_text, fmt_int, fmt_pct, fmt_yuan
+from ui.format import delta_text, fmt_int, fmt_pct, fmt_yuan, target_tile_delta
 from ui.frame import page_frame
 from ui.township_map import township_map
 
@@ -27,14 +29,25 @@ row = row.iloc[0]
 exits = data.exits_against_plan()
 plan_row = exits[exits["year"] == year].iloc[0] if (exits["year"] == year).any() else None
 is_county = not filters.townships and not filters.villages
+threshold = t["exit_threshold_pct"]
+target_year = int(t["target_year"])
+
+
+def judged(column: str, key: str, comparison: str, unit: str, decimals: int):
+    """The tile's delta for a target of ``target_year`` (judged in its own year)."""
+    judgement = target_judgement(series, column, float(t[key]), comparison, target_year, year,
+                                 unit, decimals)
+    return target_tile_delta(judgement, row[column], float(t[key]), "pct" if unit == "%" else "yuan",
+                             lower_is_better=comparison == "<")
+
 
 st.caption(f"范围：{filters.scope_label} · {year} 年 · 数字为年末状态")
 c = st.columns(6)
 c[0].metric(
-    f"贫困发生率 · 目标<{t['incidence_pct']:g}%", fmt_pct(row["poverty_incidence_pct"]),
-    delta_text(row["poverty_incidence_pct"], t["incidence_pct"], "pct", lower_is_better=True),
-    delta_color="inverse" if row["poverty_incidence_pct"] is not None else "off",
-    help=f"目标：{t['target_year']}年全县低于{t['incidence_pct']:g}%；退出线{t['exit_threshold_pct']:g}%。"
+    f"贫困发生率 · {target_year}年目标<{t['incidence_pct']:g}%", fmt_pct(row["poverty_incidence_pct"]),
+    **judged("poverty_incidence_pct", "incidence_pct", "<", "%", 2),
+    help=f"贫困发生率 = 未脱贫建档立卡人口 ÷ 农村户籍人口（数据约定）。目标：{target_year}年全县低于"
+         f"{t['incidence_pct']:g}%，在{target_year}年的数据上评判；退出线{threshold:g}%。"
          f"距退出线还需脱贫 {fmt_int(row['persons_to_threshold'])} 人。",
     border=True)
 if is_county and plan_row is not None and plan_row["has_plan"]:
@@ -48,17 +61,21 @@ else:
     c[1].metric("当年脱贫人数", fmt_int(row["exited_persons"]), "县计划按年下达，不分乡镇",
                 delta_color="off", delta_arrow="off", border=True)
     c[2].metric("剩余贫困人口", fmt_int(row["poor_persons"]),
-                f"距3%退出线还差 {fmt_int(row['persons_to_threshold'])} 人", delta_color="off", delta_arrow="off",
+                f"距{threshold:g}%退出线还差 {fmt_int(row['persons_to_threshold'])} 人", delta_color="off",
+                delta_arrow="off",
                 border=True)
 c[3].metric(
-    f"农村人均可支配收入 · 目标{t['rural_income_yuan']:g}", fmt_yuan(row["rural_income_per_capita"]),
-    delta_text(row["rural_income_per_capita"], t["rural_income_yuan"], "yuan"),
-    help=f"县目标{t['rural_income_yuan']:g}元、省目标{t['province_rural_income_yuan']:g}元（{t['target_year']}年）",
+    f"农村人均可支配收入 · {target_year}年目标{t['rural_income_yuan']:g}", fmt_yuan(row["rural_income_per_capita"]),
+    **judged("rural_income_per_capita", "rural_income_yuan", ">=", "元", 0),
+    help=f"县目标{t['rural_income_yuan']:g}元、省目标{t['province_rural_income_yuan']:g}元（{target_year}年，"
+         f"在{target_year}年的数据上评判）",
     border=True)
 c[4].metric(
-    f"建档立卡户人均纯收入 · 目标{t['registered_income_yuan']:g}", fmt_yuan(row["registered_income_per_capita"]),
-    delta_text(row["registered_income_per_capita"], t["registered_income_yuan"], "yuan"),
-    help=f"县目标{t['registered_income_yuan']:g}元、省目标{t['province_registered_income_yuan']:g}元",
+    f"建档立卡户人均纯收入 · {target_year}年目标{t['registered_income_yuan']:g}",
+    fmt_yuan(row["registered_income_per_capita"]),
+    **judged("registered_income_per_capita", "registered_income_yuan", ">=", "元", 0),
+    help=f"县目标{t['registered_income_yuan']:g}元、省目标{t['province_registered_income_yuan']:g}元"
+         f"（{target_year}年，在{target_year}年的数据上评判）",
     border=True)
 c[5].metric(
     f"返贫率 · 上限{t['relapse_cap_pct']:g}%", fmt_pct(row["relapse_rate_pct"]),
@@ -101,21 +118,27 @@ league = township_league(towns, data.townships(), year)
 if filters.townships:
     league = league[league["township_code"].isin(filters.townships)]
 league["view"] = [f"townships?township={name}&year={year}" for name in league["name"]]
-league["light"] = league["light"].map({"green": "🟢", "amber": "🟡", "red": "🔴"})
+league["light"] = league["light"].map({"green": "🟢", "amber": "🟡", "red": "🔴", "none": "⚪"})
+scored = league["score"].notna().any()
+points = config.scores
 table_col.dataframe(
     league,
     hide_index=True,
     height=600,
-    column_order=["rank", "light", "name", "grade", "score", "poverty_incidence_pct",
-                  "persons_to_threshold", "relapse_rate_pct", "registered_income_per_capita", "view"],
+    column_order=(["rank"] if scored else []) + ["light", "name", "verdict_text"]
+    + (["grade", "score"] if scored else []) + ["poverty_incidence_pct", "persons_to_threshold",
+                                               "relapse_rate_pct", "registered_income_per_capita", "view"],
     column_config={
         "rank": st.column_config.NumberColumn("排名"),
         "light": st.column_config.TextColumn("状态"),
         "name": st.column_config.TextColumn("乡镇"),
+        "verdict_text": st.column_config.TextColumn(
+            "摘帽判断", help="每个乡镇一年一个判断，与地图、作战图和简报一致：计划年之前看趋势预测，"
+                         "计划年及以后看结果（术语见 docs/glossary.md）"),
         "grade": st.column_config.TextColumn("等次"),
         "score": st.column_config.NumberColumn("得分", format="%.1f"),
         "poverty_incidence_pct": st.column_config.NumberColumn("贫困发生率（%）", format="%.2f"),
-        "persons_to_threshold": st.column_config.NumberColumn("距3%还需脱贫（人）", format="%d"),
+        "persons_to_threshold": st.column_config.NumberColumn(f"距{threshold:g}%还需脱贫（人）", format="%d"),
         "relapse_rate_pct": st.column_config.NumberColumn("返贫率（%）", format="%.2f"),
         "registered_income_per_capita": st.column_config.NumberColumn("建档立卡户人均纯收入（元）",
                                                                        format="%.0f"),
@@ -123,27 +146,46 @@ table_col.dataframe(
     },
     key="league",
 )
-st.caption("得分 = 减贫进度 40 + 返贫控制 30 + 收入进度 30；≥90 好，80–90 较好，70–80 一般，<70 较差。"
-           "返贫率超过上限的乡镇标红。")
+grades = "，".join(f"≥{v:g} {k}" for k, v in config.grades.items() if v > 0) + f"，其余 {list(config.grades)[-1]}"
+if scored:
+    st.caption(f"得分 = 减贫进度 {points['incidence_points']:g}（按期推进或达标得满分，落后或逾期达标得一半，"
+               f"未达标不得分）+ 返贫控制 {points['relapse_points']:g} + 收入进度 {points['income_points']:g}；"
+               f"{grades}；同分并列。🟢 按期推进或达标，🟡 落后或逾期达标，🔴 未达标或返贫率超过"
+               f"{t['relapse_cap_pct']:g}%上限。")
+else:
+    st.caption(f"得分与排名只在攻坚期（{int(t['baseline_year']) + 1}–{target_year}年）计算；"
+               f"{year}年只看摘帽判断。🟢 按期达标，🟡 逾期达标，🔴 未达标或返贫率超过"
+               f"{t['relapse_cap_pct']:g}%上限。")
 
-st.subheader(f"能否按期完成？（以{year}年末数据预测）")
 outlook = data.township_outlook(year)
 if filters.townships:
     outlook = outlook[outlook["township_code"].isin(filters.townships)]
+forecasting = outlook["projected_incidence_pct"].notna().any()
+if forecasting:
+    st.subheader(f"能否按期完成？（以{year}年末数据预测）")
+    outlook = outlook.assign(forecast=[
+        "—" if pd.isna(c) else f"{c:.2f}%（{lo:.2f}–{hi:.2f}）"
+        for c, lo, hi in zip(outlook["projected_incidence_pct"], outlook["projected_low_pct"],
+                             outlook["projected_high_pct"])])
+else:
+    st.subheader(f"摘帽结果（截至{year}年）")
 st.dataframe(
-    outlook.sort_values(["on_track", "projected_incidence_pct"], ascending=[True, False]),
+    outlook.sort_values(["on_track", "incidence_pct"], ascending=[True, False]),
     hide_index=True, key="outlook",
-    column_order=["name", "planned_exit_year", "incidence_pct", "projected_incidence_pct",
-                  "projected_low_pct", "projected_high_pct", "flag", "projected_income"],
+    column_order=["name", "planned_exit_year", "incidence_pct", "verdict_text"]
+    + (["forecast", "projected_income"] if forecasting else []),
     column_config={
         "name": "乡镇", "planned_exit_year": st.column_config.NumberColumn("计划摘帽", format="%d"),
-        "incidence_pct": st.column_config.NumberColumn("当前发生率（%）", format="%.2f"),
-        "projected_incidence_pct": st.column_config.NumberColumn("计划年预测（%）", format="%.2f"),
-        "projected_low_pct": st.column_config.NumberColumn("90%区间下限", format="%.2f"),
-        "projected_high_pct": st.column_config.NumberColumn("90%区间上限", format="%.2f"),
-        "flag": "判断",
+        "incidence_pct": st.column_config.NumberColumn(f"{year}年发生率（%）", format="%.2f"),
+        "verdict_text": "摘帽判断",
+        "forecast": "计划年预测（90%区间）",
         "projected_income": st.column_config.NumberColumn(
-            f"{t['target_year']}年建档立卡户收入预测（元）", format="%.0f"),
+            f"{target_year}年建档立卡户收入预测（元）", format="%.0f"),
     })
-st.caption("按各乡镇截至所选年份的发生率对数线性趋势外推到计划摘帽年份（90%预测区间）；"
-           "预测低于3%为有望按期。脱贫多集中在计划年份完成，趋势外推偏保守，提示关注而非结论。")
+if forecasting:
+    st.caption(f"计划摘帽年份之前：按截至{year}年的发生率对数线性趋势外推到计划年份（90%预测区间），"
+               f"预测低于{threshold:g}%为按期推进。脱贫多集中在计划年份完成，趋势外推偏保守，提示关注而非结论。"
+               f"计划年份及以后只看结果，不再预测。计划未列明的乡镇随全县在{int(t['unnamed_due_year'])}年摘帽。")
+else:
+    st.caption(f"各乡镇的计划摘帽年份都已过去：这里是结果，不是预测。计划未列明的乡镇随全县在"
+               f"{int(t['unnamed_due_year'])}年摘帽。")

@@ -31,7 +31,7 @@ from analytics.metrics import (
     UnknownScope, figures_by_level, income_progress, township_exit_years,
 )
 from analytics.scores import township_league
-from analytics.status import scope_status
+from analytics.verdicts import Judgement, scope_verdicts, target_judgement
 
 TOP_RANKS = ("正县级", "副县级")
 MAX_VILLAGES = 8
@@ -57,6 +57,9 @@ class KeyFigure:
     comparison: str | None = None
     target_note: str = ""
     note: str = ""
+    #: For a dated target (analytics.verdicts.target_judgement or a township's exit
+    #: verdict): judged in its own year, never on a later year's value.
+    judgement: Judgement | None = None
 
     @property
     def gap(self) -> float | None:
@@ -66,6 +69,9 @@ class KeyFigure:
 
     @property
     def met(self) -> bool | None:
+        """Met or not; None with nothing to compare, or while a dated target is ahead."""
+        if self.judgement is not None:
+            return None if self.judgement.state == "pending" else self.judgement.state == "met"
         if self.value is None or self.target is None or self.comparison is None:
             return None
         return {"<": self.value < self.target, "<=": self.value <= self.target,
@@ -126,13 +132,14 @@ class Briefing:
     key_figures: tuple[KeyFigure, ...]
     league_rank: int | None  # None when the viewer cannot see the whole county
     league_size: int | None
-    score: float
-    grade: str
+    score: float | None  # None outside the campaign years (analytics.scores)
+    grade: str | None
     light: str
-    status: str
-    status_label: str
-    planned_path_pct: float | None
+    verdict: str  # analytics.verdicts.scope_verdicts, as on every screen
+    verdict_text: str
+    projected_pct: float | None  # before the due year: incidence projected to it
     planned_exit_year: int | None
+    due_year: int  # the planned exit year, or the county's when the plan names none
     exit_year: int | None  # first year below 3 %
     flags: tuple[Flag, ...]
     quality_checked: bool
@@ -262,7 +269,7 @@ def township_briefing(store, township_code: str, year: int, *,
     progress = income_progress(figures)
     progress = progress[progress["year"] == year].iloc[0]
     planned = towns.set_index("township_code")["planned_exit_year"]
-    status = scope_status(figures, year, planned).iloc[0]
+    verdict = scope_verdicts(figures, planned, year).iloc[0]
     exit_year = _int_or_none(township_exit_years(figures, threshold).get(township_code))
     planned_exit_year = _int_or_none(town["planned_exit_year"])
 
@@ -286,21 +293,34 @@ def township_briefing(store, township_code: str, year: int, *,
             return ""
         return f"完成进度 {value:.0f}%（时间进度 {schedule:.0f}%）"
 
+    def judged(column: str, key: str, comparison: str, unit: str, decimals: int) -> Judgement:
+        return target_judgement(figures, column, float(t[key]), comparison, target_year, year,
+                                unit, decimals)
+
+    due_year = int(verdict["due_year"])
+    exit_state = {"met": "met", "missed": "missed", "missed_late": "missed"}.get(verdict["verdict"], "pending")
     key_figures = (
         KeyFigure("incidence_target", "贫困发生率（县定目标）", incidence, "%",
-                  float(t["incidence_pct"]), "<", f"{target_year}年 <{t['incidence_pct']:g}%"),
+                  float(t["incidence_pct"]), "<", f"{target_year}年 <{t['incidence_pct']:g}%",
+                  judgement=judged("poverty_incidence_pct", "incidence_pct", "<", "%", 2)),
         KeyFigure("incidence_exit", "贫困发生率（退出线）", incidence, "%", threshold, "<",
-                  f"<{threshold:g}%（摘帽）"),
+                  f"{due_year}年 <{threshold:g}%（摘帽）",
+                  judgement=Judgement(due_year, exit_state, None, _int_or_none(verdict["reached_year"]),
+                                      str(verdict["verdict_text"]))),
         KeyFigure("persons_to_threshold", f"距{threshold:g}%尚需脱贫人数", to_exit, "人", 0.0, "<=",
                   "0 人"),
         KeyFigure("exited_persons", f"{year}年脱贫人数", int(row["exited_persons"]), "人"),
         KeyFigure("relapse_rate", "返贫率", relapse, "%", cap, "<=", f"≤{cap:g}%（上限）"),
         KeyFigure("registered_income", "建档立卡户人均纯收入", reg_income, "元",
                   float(t["registered_income_yuan"]), ">=",
-                  f"{target_year}年 ≥{t['registered_income_yuan']:g}元", progress_note(reg_progress)),
+                  f"{target_year}年 ≥{t['registered_income_yuan']:g}元",
+                  progress_note(reg_progress) if year < target_year else "",
+                  judgement=judged("registered_income_per_capita", "registered_income_yuan", ">=", "元", 0)),
         KeyFigure("rural_income", "农村居民人均可支配收入", rural_income, "元",
                   float(t["rural_income_yuan"]), ">=",
-                  f"{target_year}年 ≥{t['rural_income_yuan']:g}元", progress_note(rural_progress)),
+                  f"{target_year}年 ≥{t['rural_income_yuan']:g}元",
+                  progress_note(rural_progress) if year < target_year else "",
+                  judgement=judged("rural_income_per_capita", "rural_income_yuan", ">=", "元", 0)),
     )
 
     # flags
@@ -308,15 +328,14 @@ def township_briefing(store, township_code: str, year: int, *,
     if relapse is not None and relapse > cap:
         flags.append(Flag("over_cap", f"返贫率 {relapse:.2f}% 超过 {cap:g}% 上限"
                                       f"（返贫 {int(row['relapsed_persons'])} 人）。"))
-    plan_year = planned_exit_year or int(t["final_exit_year"])
-    if incidence is not None and year >= plan_year and incidence >= threshold:
-        # from the planned year on, the planned path is the threshold itself: one flag says both
-        flags.append(Flag("exit_overdue", f"计划{plan_year}年脱贫摘帽，{year}年贫困发生率仍为 "
+    if verdict["verdict"] == "missed":
+        flags.append(Flag("exit_overdue", f"{verdict['verdict_text']}：{year}年贫困发生率 "
                                           f"{incidence:.2f}%，尚需脱贫 {to_exit} 人。"))
-    elif status["status"] == "behind":
-        flags.append(Flag("behind_plan", f"贫困发生率 {incidence:.2f}% 高于计划路径 "
-                                         f"{status['planned_path_pct']:.2f}%，落后于计划"
-                                         f"（尚需脱贫 {to_exit} 人）。"))
+    elif verdict["verdict"] == "behind":
+        flags.append(Flag("behind_plan", f"落后于计划：按趋势{due_year}年贫困发生率约 "
+                                         f"{verdict['projected_pct']:.2f}%（90%区间 "
+                                         f"{verdict['projected_low_pct']:.2f}–{verdict['projected_high_pct']:.2f}%），"
+                                         f"高于{threshold:g}%（尚需脱贫 {to_exit} 人）。"))
 
     # villages
     villages = village_table(scoped, year, townships=(township_code,))
@@ -360,15 +379,16 @@ def township_briefing(store, township_code: str, year: int, *,
         registered_income_progress_pct=reg_progress,
         rural_income_progress_pct=rural_progress,
         key_figures=key_figures,
-        league_rank=int(mine["rank"]) if whole_county else None,
-        league_size=len(league) if whole_county else None,
-        score=float(mine["score"]),
-        grade=str(mine["grade"]),
+        league_rank=_int_or_none(mine["rank"]) if whole_county else None,
+        league_size=len(league) if whole_county and pd.notna(mine["rank"]) else None,
+        score=_num(mine["score"]),
+        grade=None if mine["grade"] is None or pd.isna(mine["grade"]) else str(mine["grade"]),
         light=str(mine["light"]),
-        status=str(status["status"]),
-        status_label=str(status["status_label"]),
-        planned_path_pct=_num(status["planned_path_pct"]),
+        verdict=str(verdict["verdict"]),
+        verdict_text=str(verdict["verdict_text"]),
+        projected_pct=_num(verdict["projected_pct"]),
         planned_exit_year=planned_exit_year,
+        due_year=due_year,
         exit_year=exit_year,
         flags=tuple(flags),
         quality_checked=quality_checked,
@@ -517,8 +537,10 @@ def _fmt(value, unit: str, signed: bool = False) -> str:
     return f"{value:{sign},.0f} {unit}"
 
 
-def _mark(met: bool | None) -> str:
-    return "—" if met is None else ("达标" if met else "未达标")
+def _mark(k: KeyFigure) -> str:
+    if k.judgement is not None and k.judgement.state == "pending":
+        return f"{k.judgement.target_year}年评判"
+    return "—" if k.met is None else ("达标" if k.met else "未达标")
 
 
 def _pdf_class():
@@ -573,17 +595,19 @@ def render_pdf(briefing: Briefing, font: CJKFont | None = None) -> bytes:
     pdf.ln(2)
 
     # summary line
+    threshold = load_config().targets["exit_threshold_pct"]
     rank = f"全县第 {b.league_rank}/{b.league_size} 名　" if b.league_rank else ""
+    score = f"综合得分 {b.score:.1f}（{b.grade}）　" if b.score is not None else ""
     if b.exit_year is not None and b.exit_year <= b.year:
-        exit_text = f"已于{b.exit_year}年贫困发生率降至3%以下"
+        exit_text = f"{b.exit_year}年贫困发生率首次降至{threshold:g}%以下"
     elif b.planned_exit_year:
         exit_text = f"计划{b.planned_exit_year}年摘帽"
     else:
-        exit_text = "未列入摘帽计划年份（按2020年）"
+        exit_text = f"计划未列明，随全县{b.due_year}年摘帽"
     pdf.set_font(FAMILY, "", 10.5)
     pdf.multi_cell(
         width, 6,
-        f"状态：{b.status_label}　{rank}综合得分 {b.score:.1f}（{b.grade}）　{exit_text}\n"
+        f"摘帽判断：{b.verdict_text}　{rank}{score}{exit_text}\n"
         f"户籍人口 {b.registered_population:,} 人，贫困人口 {b.poor_persons:,} 人，"
         f"{b.year}年脱贫 {b.exited_persons:,} 人。",
         new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
@@ -612,11 +636,13 @@ def render_pdf(briefing: Briefing, font: CJKFont | None = None) -> bytes:
             r.cell(k.target_note or "—")
             r.cell(_fmt(k.gap, k.unit, signed=True))
             colour = None if k.met is None else (GREEN if k.met else RED)
-            r.cell(_mark(k.met), style=FontFace(color=colour, emphasis="BOLD") if colour else None)
+            r.cell(_mark(k), style=FontFace(color=colour, emphasis="BOLD") if colour else None)
     pdf.set_font(FAMILY, "", 8.5)
     pdf.set_text_color(*GREY)
     notes = ["差距 = 本乡镇 − 目标（比率为百分点）。"]
     notes += [f"{k.label}：{k.note}，目标按{k.target_note}。" for k in b.key_figures if k.note]
+    notes += [f"{k.label}：{k.judgement.text}（按目标年份的数据评判）。" for k in b.key_figures
+              if k.judgement is not None and k.judgement.state != "pending" and b.year > k.judgement.target_year]
     for i, note in enumerate(notes):
         pdf.multi_cell(width, 4.4, ("注：" if i == 0 else "　　") + note,
                        new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
@@ -633,7 +659,7 @@ def render_pdf(briefing: Briefing, font: CJKFont | None = None) -> bytes:
                        wrapmode=WrapMode.CHAR)
 
     # 3. villages
-    section(f"三、距退出线最远的村（{b.villages_above_threshold} 个村贫困发生率不低于 3%，"
+    section(f"三、距退出线最远的村（{b.villages_above_threshold} 个村贫困发生率不低于 {threshold:g}%，"
             f"共 {b.villages_total} 个村）")
     if b.villages_behind:
         with pdf.table(col_widths=(40, 18, 22, 26, 28, 22, 24), text_align=(
@@ -655,17 +681,18 @@ def render_pdf(briefing: Briefing, font: CJKFont | None = None) -> bytes:
                        style=FontFace(color=RED, emphasis="BOLD") if over else None)
                 r.cell(f"{v.items_done}/6 项")
     else:
-        pdf.multi_cell(width, 5.8, "各村贫困发生率均已低于 3%。", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 5.8, f"各村贫困发生率均已低于 {threshold:g}%。", new_x="LMARGIN",
+                       new_y="NEXT")
 
     # 4. at risk
     section("四、防返贫监测")
     reasons = "；".join(f"{label} {n} 户" for label, n in b.at_risk_by_reason)
     pdf.multi_cell(width, 5.8,
-                   f"监测户 {b.at_risk_households} 户 {b.at_risk_persons} 人（{reasons}）。",
+                   f"监测对象 {b.at_risk_households} 户 {b.at_risk_persons} 人（{reasons}）。",
                    new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
     pdf.set_font(FAMILY, "", 8.5)
     pdf.set_text_color(*GREY)
-    pdf.multi_cell(width, 4.4, "监测户名单见系统“返贫监测”页；本简报不含个人信息。",
+    pdf.multi_cell(width, 4.4, "监测对象走访名单见系统“返贫监测”页；本简报不含个人信息。",
                    new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
     pdf.set_text_color(0)
 

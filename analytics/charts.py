@@ -5,6 +5,8 @@ Every axis carries its unit; every target or cap is drawn as a labelled line.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -41,6 +43,18 @@ def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
 
 
 _LABEL_POSITIONS = ("top left", "bottom right", "top right", "bottom left")
+
+
+def target_label_positions(targets) -> list[tuple[float, str, str]]:
+    """(value, label, corner) for horizontal target lines: sorted by value, the lowest
+    line's label goes below it and every other above it, alternating sides, so that two
+    close targets (6811 and 7000) print away from each other, never on the other line."""
+    ordered = sorted(targets, key=lambda t: t[0])
+    out = []
+    for i, (value, label) in enumerate(ordered):
+        side = "left" if i % 2 == 0 else "right"
+        out.append((value, label, f"{'bottom' if i == 0 and len(ordered) > 1 else 'top'} {side}"))
+    return out
 
 
 def _target_line(fig: go.Figure, value: float, label: str, color: str = TARGET,
@@ -80,8 +94,8 @@ def build_trend(frame: pd.DataFrame, column: str, title: str, unit: str,
     for col, name, color in extra:
         fig.add_trace(go.Scatter(x=frame["year"], y=frame[col], mode="lines+markers",
                                  name=name, line={"color": color, "width": 2}))
-    for value, label in targets:
-        _target_line(fig, value, label)
+    for value, label, position in target_label_positions(targets):
+        _target_line(fig, value, label, position=position)
     fig.update_xaxes(dtick=1)
     return _layout(fig, title, unit, dark=dark, height=height)
 
@@ -146,24 +160,25 @@ def build_cohorts(frame: pd.DataFrame) -> go.Figure:
     return _layout(fig, "脱贫批次的返贫情况", "再次致贫人口占比（%）")
 
 
-def build_income_histogram(incomes: pd.DataFrame, line: float, year: int) -> go.Figure:
-    """Registered persons by per-capita income band around the line (persons)."""
+def build_income_histogram(incomes: pd.DataFrame, line: float, year: int,
+                           monitoring_multiple: float) -> go.Figure:
+    """Registered persons by per-capita income band around the line (persons), with the
+    poverty line (label to its left) and the monitoring line, ``monitoring_multiple`` ×
+    the line (config ``risk.income_line_multiple``; label to its right)."""
     fig = go.Figure(go.Histogram(x=incomes["income"], y=incomes["members"], histfunc="sum",
                                  xbins={"size": income_band_width(line)}, marker_color=ACTUAL,
                                  name="人数"))
-    _target_line_v(fig, line, f"贫困线 {line:g}元")
-    _target_line_v(fig, line * 1.5, "1.5倍贫困线", color=WARN)
+    _target_line(fig, line, f"贫困线 {line:g}元", position="top left", vertical=True)
+    _target_line(fig, line * monitoring_multiple, f"监测线（{monitoring_multiple:g}倍）",
+                 color=WARN, position="top right", vertical=True)
     return _layout(fig, f"{year}年建档立卡人口收入分布", "人", x_title="人均纯收入（元）")
 
-
-def _target_line_v(fig: go.Figure, value: float, label: str, color: str = TARGET) -> None:
-    _target_line(fig, value, label, color, position="top right", vertical=True)
 
 
 def build_measures_over_time(frame: pd.DataFrame) -> go.Figure:
     """FGT0/1/2, Watts and Gini over the years (ratios 0–1)."""
     fig = go.Figure()
-    for column, name in (("fgt0", "FGT0 贫困发生率"), ("fgt1", "FGT1 贫困深度"),
+    for column, name in (("fgt0", "FGT0 收入低于贫困线人口比例"), ("fgt1", "FGT1 贫困深度"),
                          ("fgt2", "FGT2 贫困强度"), ("watts", "Watts 指数"), ("gini", "基尼系数")):
         fig.add_trace(go.Scatter(x=frame["year"], y=frame[column], mode="lines+markers", name=name))
     fig.update_xaxes(dtick=1)
@@ -180,13 +195,15 @@ def build_causes(causes: pd.DataFrame) -> go.Figure:
     return _layout(fig, "贫困人口按主要致贫原因", "致贫原因", x_title="贫困人口（人）")
 
 
-def build_village_gap(villages: pd.DataFrame, top: int = 20) -> go.Figure:
-    """The villages furthest from the 3 % exit line: persons still to exit (bars, persons)."""
+def build_village_gap(villages: pd.DataFrame, threshold_pct: float, top: int = 20) -> go.Figure:
+    """The villages furthest from the exit line (``threshold_pct``, config
+    ``targets.exit_threshold_pct``): persons still to exit (bars, persons)."""
     rows = villages[villages["persons_to_threshold"] > 0].nlargest(top, "persons_to_threshold")
     rows = rows.sort_values("persons_to_threshold")
     fig = go.Figure(go.Bar(x=rows["persons_to_threshold"], y=rows["village_name"], orientation="h",
-                           marker_color=WARN, name="距3%还需脱贫"))
-    title = f"距3%退出线最远的{len(rows)}个村" if len(rows) else "所有村均已低于3%退出线"
+                           marker_color=WARN, name=f"距{threshold_pct:g}%还需脱贫"))
+    title = (f"距{threshold_pct:g}%退出线最远的{len(rows)}个村" if len(rows)
+             else f"所有村均已低于{threshold_pct:g}%退出线")
     return _layout(fig, title, "村", x_title="还需脱贫人数（人）", height=max(360, 22 * len(rows) + 120))
 
 
@@ -220,7 +237,8 @@ def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool
 
 def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int,
                  scope_label: str = "全县") -> go.Figure:
-    """Village incidence (%) against registered population, with 95 % and 99.8 % limits."""
+    """Village incidence (%) against registered population, with the control limits of
+    config ``[honesty]`` (95 % and 99.8 % as shipped), each labelled from its z."""
     from analytics.honesty import funnel_limits, funnel_z
 
     fig = go.Figure()
@@ -229,7 +247,8 @@ def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int,
     p0 = county_incidence_pct / 100
     phi = villages.attrs.get("phi", 1.0)
     z_warning, z_alarm = funnel_z()
-    for z, name, dash in ((z_warning, "95%控制限", "dot"), (z_alarm, "99.8%控制限", "dash")):
+    for z, dash in ((z_warning, "dot"), (z_alarm, "dash")):
+        name = f"{100 * math.erf(z / math.sqrt(2)):.3g}%控制限"  # z 1.96 → 95%, 3.09 → 99.8%
         low, high = funnel_limits(p0, n, z, phi)
         fig.add_trace(go.Scatter(x=n, y=100 * high, mode="lines", name=name,
                                  line={"color": PLAN, "dash": dash}))
@@ -243,3 +262,28 @@ def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int,
     _target_line(fig, county_incidence_pct, f"{scope_label} {county_incidence_pct:.2f}%")
     return _layout(fig, f"{year}年各村贫困发生率漏斗图", "贫困发生率（%）", x_title="户籍人口（人）",
                    height=420)
+
+
+def build_exit_years_by_township(towns: pd.DataFrame, threshold_pct: float, dark: bool = False,
+                                 height: int = 380) -> go.Figure:
+    """When each township was due and when its incidence first fell below the exit
+    threshold: a hollow mark at the due year, a filled one at the year reached, green
+    when reached by the due year, red when later or not yet (shown at the right edge).
+
+    ``towns``: name, due_year, reached_year (null: not yet) — the verdict columns of
+    ``analytics.verdicts.scope_verdicts``.
+    """
+    rows = towns.sort_values(["due_year", "reached_year", "name"], na_position="last")
+    reached = rows["reached_year"].astype("Float64")
+    late = reached.isna() | (reached > rows["due_year"])
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=rows["due_year"], y=rows["name"], mode="markers", name="计划摘帽年份",
+                             marker={"symbol": "circle-open", "size": 22, "line": {"width": 3},
+                                     "color": "#ffffff" if dark else TARGET}))
+    fig.add_trace(go.Scatter(x=reached.astype("float64"), y=rows["name"], mode="markers",
+                             name=f"降至{threshold_pct:g}%以下的年份",
+                             marker={"size": 14, "color": [BAD if x else GOOD for x in late]}))
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, f"各乡镇计划摘帽年份与贫困发生率降至{threshold_pct:g}%以下的年份", "乡镇",
+                   x_title="年份", dark=dark, height=height)

@@ -1,10 +1,12 @@
 """Configuration: poverty lines, the county plan's targets and rule thresholds.
 
-Read once from ``data/config.toml``; nothing here is computed.
+Read once from ``data/config.toml`` (or the file named by ``$TONGWEI_CONFIG``); nothing
+here is computed. Every threshold a page prints is formatted from here, never typed in.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +23,7 @@ class Config:
     targets: dict[str, float]
     plan: dict[int, dict[str, int]]
     grades: dict[str, float]
+    scores: dict[str, float]
     risk: dict[str, float]
     checks: dict[str, float]
     early_warning: dict[str, float]
@@ -36,14 +39,26 @@ class Config:
         return self.poverty_line[year]
 
 
-@lru_cache(maxsize=4)
-def load_config(path: Path = CONFIG_PATH) -> Config:
+def config_path() -> Path:
+    """The configuration file in use: ``$TONGWEI_CONFIG``, else data/config.toml (part of
+    the key of every cached result, since thresholds change the verdicts)."""
+    return Path(os.environ.get("TONGWEI_CONFIG") or CONFIG_PATH)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """The configuration in ``path``, else ``config_path()`` (each file read once)."""
+    return _read(Path(path or config_path()))
+
+
+@lru_cache(maxsize=8)
+def _read(path: Path) -> Config:
     raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     return Config(
         poverty_line={int(k): float(v) for k, v in raw["poverty_line"].items()},
         targets=dict(raw["targets"]),
         plan={int(y): dict(v) for y, v in raw["plan"].items()},
         grades=dict(sorted(raw["grades"].items(), key=lambda kv: -kv[1])),
+        scores={k: float(v) for k, v in raw["scores"].items()},
         risk=dict(raw["risk"]),
         checks=dict(raw["checks"]),
         early_warning=dict(raw["early_warning"]),

@@ -1,25 +1,41 @@
-"""防返贫监测 early warning: a transparent risk score per monitored household.
+"""防返贫监测: who is a 监测对象, how they are ranked for the visit list, and every text the
+screens show about it (docs/glossary.md, section 返贫监测).
 
-Monitored: households exited at the end of the year, or that relapsed in it. Each rule
-that holds adds its points (config ``[early_warning]``, thresholds in ``[risk]``):
+**Candidates**: the households exited at the end of the year, or that relapsed in it (the
+``household_risk_factors`` table, built at load time). Six rules, thresholds in config
+``[risk]`` and ``[early_warning]`` (defaults in brackets); a missing value meets no rule:
 
 | rule | holds when | points |
 |---|---|---|
-| low_income | income < 1.5 × the poverty line | 2 |
-| income_drop | income < (1 − 30 %) × last year's income (last year's > 0) | 3 |
-| illness_or_disaster | relapsed for 因病/因灾, or 基本医疗 not secured | 3 |
+| low_income | income < ``income_line_multiple`` [1.5] × the poverty line (below 监测线) | 2 |
+| income_drop | 收入骤降: income < (1 − ``income_drop_pct`` [30] %) × last year's (last year's > 0) | 3 |
+| illness_or_disaster | 因病因灾: relapsed for 因病/因灾, or 基本医疗 not secured | 3 |
 | dibao | on 低保 (一类/二类) | 1 |
 | dependants | ≥ 5 persons and wage income < 20 % of income (many dependants, few workers) | 2 |
 | unstable_wage | wage share moved by > 25 percentage points on the year | 1 |
 
-score = Σ points; level 高 (≥ 6), 中 (≥ 4), 低 (≥ 1), 无 (0). The monthly visit list
-holds the 高 and 中 households, highest score first, with the responsible cadre.
+**监测对象** (one rule, after 国家乡村振兴局 2021《关于健全防止返贫动态监测和帮扶机制的指导
+意见》: income below the monitoring line *and* a risk event) = low_income AND (income_drop
+OR illness_or_disaster) — the ``EVENTS``.
 
-Two implementations of the same rules: ``risk_scores`` (pandas, over the detail rows
-of queries/risk_factors.sql) is the reference; the pages read ``risk_level_counts`` and
-``visit_list_top``, which score in SQL (macro ``risk_scored`` over the
-``household_risk_factors`` table built at load time) and fetch only counts and a bounded
-list, whatever the number of households. tests/test_early_warning.py holds them equal.
+**Score and levels** rank the 监测对象, nothing else: score = Σ points of the rules met;
+level 高 (score ≥ ``high_level``), 中 (≥ ``medium_level``), 低 (below). A candidate that
+is not a 监测对象 has no level, so on every screen 高 + 中 + 低 = 监测对象 and 高 ≤ 监测对象.
+With the default points a 监测对象 scores at least 5 (2 + 3), so it is at least 中.
+
+**Visit list** (走访名单) = every 监测对象, by village, highest score first, with the
+responsible cadre; its rows carry the same flags the counts count (收入骤降 in a count =
+the listed households flagged 收入骤降).
+
+One home for the rules: the macro ``risk_scored`` (queries/macros.sql), read by
+``risk_level_counts``, ``visit_list_top``, ``monitored_village_counts`` (and
+``households.at_risk_*``, the same lists under their older names). ``risk_flags``,
+``risk_scores``, ``visit_list`` and ``risk_counts`` are the pandas **reference
+implementation**, kept only as the tests' independent check (it reads
+queries/risk_factors.sql, from ``household_facts``); no screen reads it.
+
+Every threshold a screen shows is formatted from the configuration by
+``monitoring_labels`` (the one place that builds these texts).
 """
 
 from __future__ import annotations
@@ -28,90 +44,76 @@ import numpy as np
 import pandas as pd
 
 from analytics.config import load_config
-from analytics.households import lists_of, mask_frame
 
-RULE_LABELS = {
-    "low_income": "收入低于1.5倍贫困线",
-    "income_drop": "收入骤降超过30%",
+RULES = ("low_income", "income_drop", "illness_or_disaster", "dibao", "dependants",
+         "unstable_wage")
+# The risk events: a household below 监测线 with one of them is a 监测对象.
+EVENTS = ("income_drop", "illness_or_disaster")
+# The rules' names (the glossary's terms, no thresholds: those are in monitoring_labels).
+RULE_NAMES = {
+    "low_income": "收入低于监测线",
+    "income_drop": "收入骤降",
     "illness_or_disaster": "因病因灾",
     "dibao": "低保户",
     "dependants": "人口多劳力少",
     "unstable_wage": "务工收入不稳",
 }
-LEVELS = ("高", "中", "低", "无")
-
-
-def risk_flags(frame: pd.DataFrame) -> pd.DataFrame:
-    """The six rule flags (booleans) for rows of the ``risk_factors`` query."""
-    config = load_config()
-    risk, warn = config.risk, config.early_warning
-    wage_share = frame["wage_share_pct"]
-    prev_income = frame["prev_income"].astype("float64").fillna(0.0)  # no last year: no fall
-    return pd.DataFrame({  # a missing value never meets a rule (fillna below)
-        "low_income": frame["income"] < risk["income_line_multiple"] * frame["poverty_line"],
-        "income_drop": (prev_income > 0)
-                       & (frame["income"] < prev_income * (1 - risk["income_drop_pct"] / 100)),
-        "illness_or_disaster": (frame["is_relapse"] & frame["relapse_cause"].isin(["因病", "因灾"]))
-                               | (frame["medical_secure"] == False),  # noqa: E712 (nullable)
-        "dibao": frame["dibao_class"].notna(),
-        "dependants": (frame["members"] >= warn["dependants_members"])
-                      & (wage_share.fillna(0) < warn["dependants_wage_share_pct"]),
-        "unstable_wage": (wage_share - frame["prev_wage_share_pct"]).abs().fillna(0)
-                         > warn["unstable_wage_share_points"],
-    }, index=frame.index).fillna(False).astype(bool)
-
-
-def risk_level(score: pd.Series) -> pd.Series:
-    """高 / 中 / 低 / 无 from the score and the configured levels."""
-    warn = load_config().early_warning
-    return pd.Series(np.select([score >= warn["high_level"], score >= warn["medium_level"],
-                                score >= 1], LEVELS[:3], default=LEVELS[3]), index=score.index)
-
-
-def risk_scores(store, year: int, townships=(), villages=(), *, unmasked: bool = False) -> pd.DataFrame:
-    """Every monitored household in ``year`` with its flags, score, level and reasons."""
-    warn = load_config().early_warning
-    frame = store.query("risk_factors", year=year, townships=list(townships or []),
-                        villages=list(villages or []))
-    flags = risk_flags(frame)
-    points = pd.Series({rule: warn[f"{rule}_points"] for rule in RULE_LABELS})
-    frame = pd.concat([frame, flags], axis=1)
-    frame["score"] = (flags * points).sum(axis=1).astype("int64")
-    frame["level"] = risk_level(frame["score"])
-    frame["reasons"] = risk_reasons(flags)
-    return frame if unmasked else mask_frame(frame)
-
-
-def risk_reasons(flags: pd.DataFrame) -> list[str]:
-    """The labels of the rules each row meets, joined with 、 (in RULE_LABELS order)."""
-    return ["、".join(RULE_LABELS[r] for r in RULE_LABELS if row[r])
-            for row in flags[list(RULE_LABELS)].to_dict("records")]
-
-
-def visit_list(scores: pd.DataFrame) -> pd.DataFrame:
-    """The monthly visit list: 高 and 中 households, by village, highest score first."""
-    listing = scores[scores["level"].isin(LEVELS[:2])]
-    return listing.sort_values(["village_code", "score", "household_id"],
-                               ascending=[True, False, True]).reset_index(drop=True)
-
-
-def risk_counts(scores: pd.DataFrame, by: str = "township_code") -> pd.DataFrame:
-    """Monitored, 高 and 中 households (and 高-risk persons) per township or village."""
-    if scores.empty:
-        return pd.DataFrame(columns=[by, "monitored", "high", "medium", "high_persons"])
-    grouped = scores.groupby(by)
-    counts = pd.DataFrame({
-        "monitored": grouped.size(),
-        "high": grouped["level"].apply(lambda s: int((s == "高").sum())),
-        "medium": grouped["level"].apply(lambda s: int((s == "中").sum())),
-        "high_persons": grouped.apply(lambda g: int(g.loc[g["level"] == "高", "members"].sum()),
-                                      include_groups=False),
-    })
-    return counts.reset_index().sort_values(["high", "medium"], ascending=False)
-
+LEVELS = ("高", "中", "低")
 
 # The visit list on a page: enough rows for any county, bounded for a province.
 VISIT_LIST_LIMIT = 1000
+
+
+def _g(value) -> str:
+    return f"{float(value):g}"
+
+
+def monitoring_labels(year: int | None = None) -> dict[str, str]:
+    """Every 返贫监测 text a screen shows (captions, tile and column help), thresholds,
+    points and levels formatted from ``load_config()``; never typed in elsewhere.
+
+    Keys: the ``RULES`` (each rule's definition), ``line`` (监测线, with its amount in
+    ``year`` when given), ``monitored`` (监测对象), ``persons``, ``high``, ``medium``,
+    ``low``, ``high_persons``, ``score`` (the points), ``levels``, ``visit_list``,
+    ``reasons``.
+    """
+    config = load_config()
+    risk, warn = config.risk, config.early_warning
+    multiple, drop = _g(risk["income_line_multiple"]), _g(risk["income_drop_pct"])
+    high, medium = int(warn["high_level"]), int(warn["medium_level"])
+    line = f"监测线 = 当年贫困线 × {multiple}"
+    if year is not None and int(year) in config.poverty_line:
+        amount = float(risk["income_line_multiple"]) * float(config.poverty_line[int(year)])
+        line += f"（{int(year)}年 {amount:,.0f} 元/人）"
+    definitions = {
+        "low_income": f"人均纯收入低于监测线（当年贫困线的 {multiple} 倍）",
+        "income_drop": f"人均纯收入比上年下降超过 {drop}%",
+        "illness_or_disaster": "当年因病或因灾返贫，或基本医疗未保障",
+        "dibao": "享受一类或二类低保",
+        "dependants": (f"家庭人口 ≥{int(warn['dependants_members'])} 人且工资性收入占比低于 "
+                       f"{_g(warn['dependants_wage_share_pct'])}%"),
+        "unstable_wage": (f"工资性收入占比比上年变动超过 "
+                          f"{_g(warn['unstable_wage_share_points'])} 个百分点"),
+    }
+    rules = {r: f"{RULE_NAMES[r]}：{definitions[r]}" for r in RULES}
+    monitored = (f"监测对象：已脱贫户和当年返贫户中，{definitions['low_income']}，且有下列风险之一的户："
+                 + "；".join(f"{RULE_NAMES[e]}（{definitions[e]}）" for e in EVENTS) + "。")
+    points = "、".join(f"{RULE_NAMES[r]} {int(warn[f'{r}_points'])}" for r in RULES)
+    return {
+        **rules,
+        "line": line,
+        "monitored": monitored,
+        "persons": "监测对象的家庭人口之和",
+        "high": f"高风险：风险分 ≥{high} 的监测对象，优先走访",
+        "medium": f"中风险：风险分 ≥{medium}、<{high} 的监测对象",
+        "low": f"低风险：风险分 <{medium} 的监测对象",
+        "high_persons": "高风险监测对象的家庭人口之和",
+        "score": f"风险分 = 所符合各项的分值之和：{points}",
+        "levels": (f"监测对象按风险分分级：≥{high} 高风险，≥{medium} 中风险，其余低风险；"
+                   "高、中、低风险户数之和即监测对象户数"),
+        "visit_list": "走访名单：全部监测对象，按村排列，同村风险分高者在前",
+        "reasons": "该户符合的各项：" + "；".join(rules[r] for r in RULES),
+    }
 
 
 def rule_params() -> dict:
@@ -124,24 +126,133 @@ def rule_params() -> dict:
               "dependants_wage_share_pct": float(warn["dependants_wage_share_pct"]),
               "unstable_wage_share_points": float(warn["unstable_wage_share_points"]),
               "high_level": int(warn["high_level"]), "medium_level": int(warn["medium_level"])}
-    params.update({f"{rule}_points": int(warn[f"{rule}_points"]) for rule in RULE_LABELS})
+    params.update({f"{rule}_points": int(warn[f"{rule}_points"]) for rule in RULES})
     return params
 
 
-def risk_level_counts(store, year: int, townships=(), villages=()) -> pd.DataFrame:
-    """Per township in ``year``: monitored = monitored households, high / medium = those
-    at level 高 / 中, high_persons = Σ members of the 高 households (as ``risk_counts`` of
-    ``risk_scores``), most 高 first; computed in SQL whatever the number of households."""
-    return store.query("risk_level_counts", year=year, **rule_params(),
-                       **lists_of(townships, villages))
+def risk_reasons(flags: pd.DataFrame) -> pd.Series:
+    """The names of the rules each row meets, joined with 、 (in ``RULES`` order)."""
+    return pd.Series(["、".join(RULE_NAMES[r] for r in RULES if row[r])
+                      for row in flags[list(RULES)].fillna(False).astype(bool).to_dict("records")],
+                     index=flags.index, dtype="str")
 
 
-def visit_list_top(store, year: int, townships=(), villages=(), *, limit: int = VISIT_LIST_LIMIT,
-                   unmasked: bool = False) -> pd.DataFrame:
-    """The first ``limit`` rows of the visit list (as ``visit_list`` of ``risk_scores``:
-    高 and 中 households by village, highest score first) with their reasons, masked
-    unless allowed. The list's length is Σ high + medium of ``risk_level_counts``."""
-    frame = store.query("visit_list_top", year=year, limit=int(limit), **rule_params(),
-                        **lists_of(townships, villages))
-    frame["reasons"] = risk_reasons(frame)
+def _scope(townships, villages) -> dict:
+    from analytics.households import lists_of  # households imports this module
+    return lists_of(townships, villages)
+
+
+def _masked(frame: pd.DataFrame, unmasked: bool) -> pd.DataFrame:
+    from analytics.households import mask_frame
     return frame if unmasked else mask_frame(frame)
+
+
+def risk_level_counts(store, year: int, townships=(), villages=()) -> pd.DataFrame:
+    """Per township with 监测对象 in ``year`` (most 高 first): monitored = 监测对象
+    households, persons = Σ their members, high / medium / low = those at level 高 / 中 /
+    低 (high + medium + low = monitored), high_persons = Σ members of the 高 ones,
+    income_drop / illness_or_disaster = those meeting that event; in SQL, whatever the
+    number of households."""
+    return store.query("risk_level_counts", year=year, **rule_params(), **_scope(townships, villages))
+
+
+def monitored_village_counts(store, year: int, townships=(), villages=()) -> pd.DataFrame:
+    """``risk_level_counts`` per village (with village_code and village_name), by
+    township, then village code; only villages with 监测对象."""
+    return store.query("at_risk_village_counts", year=year, **rule_params(),
+                       **_scope(townships, villages))
+
+
+def visit_list_top(store, year: int, townships=(), villages=(), *,
+                   limit: int | None = VISIT_LIST_LIMIT, unmasked: bool = False) -> pd.DataFrame:
+    """The first ``limit`` rows (None: all) of the visit list — every 监测对象 of ``year``,
+    by village, highest score first — with the six flags, score, level, ``reasons`` and
+    the responsible cadre, masked unless allowed. Its full length is Σ monitored of
+    ``risk_level_counts``."""
+    frame = store.query("visit_list_top", year=year, limit=None if limit is None else int(limit),
+                        **rule_params(), **_scope(townships, villages))
+    frame["reasons"] = risk_reasons(frame)
+    return _masked(frame, unmasked)
+
+
+# --- Reference implementation (pandas), for the tests only -------------------------------
+# The same rules written independently over the detail rows of queries/risk_factors.sql
+# (from household_facts, not household_risk_factors). tests/test_early_warning.py and
+# tests/test_monitoring.py hold the SQL above equal to it; no screen reads it.
+
+def risk_flags(frame: pd.DataFrame) -> pd.DataFrame:
+    """Reference: the six rule flags (booleans) for rows of the ``risk_factors`` query."""
+    config = load_config()
+    risk, warn = config.risk, config.early_warning
+    wage_share = frame["wage_share_pct"]
+    prev_income = frame["prev_income"].astype("float64").fillna(0.0)  # no last year: no fall
+    return pd.DataFrame({  # a missing value never meets a rule (fillna below)
+        "low_income": frame["income"] < risk["income_line_multiple"] * frame["poverty_line"],
+        "income_drop": (prev_income > 0)
+                       & (frame["income"] < prev_income * (1 - risk["income_drop_pct"] / 100)),
+        "illness_or_disaster": (frame["is_relapse"].fillna(False).astype(bool)
+                                & frame["relapse_cause"].isin(["因病", "因灾"]))
+                               | (frame["medical_secure"] == False),  # noqa: E712 (nullable)
+        "dibao": frame["dibao_class"].notna(),
+        "dependants": (frame["members"] >= warn["dependants_members"])
+                      & (wage_share.fillna(0) < warn["dependants_wage_share_pct"]),
+        "unstable_wage": (wage_share - frame["prev_wage_share_pct"]).abs().fillna(0)
+                         > warn["unstable_wage_share_points"],
+    }, index=frame.index).fillna(False).astype(bool)
+
+
+def is_monitored(flags: pd.DataFrame) -> pd.Series:
+    """Reference: 监测对象 = below 监测线 and at least one risk event (``EVENTS``)."""
+    return flags["low_income"] & flags[list(EVENTS)].any(axis=1)
+
+
+def risk_level(score: pd.Series, monitored: pd.Series) -> pd.Series:
+    """Reference: 高 / 中 / 低 for a 监测对象 from its score and the configured levels;
+    missing (NaN) for a household that is not one."""
+    warn = load_config().early_warning
+    level = np.select([score >= warn["high_level"], score >= warn["medium_level"]],
+                      LEVELS[:2], default=LEVELS[2]).astype(object)
+    return pd.Series(np.where(monitored, level, None), index=score.index, dtype="str")
+
+
+def risk_scores(store, year: int, townships=(), villages=(), *, unmasked: bool = False) -> pd.DataFrame:
+    """Reference: every candidate in ``year`` with its flags, monitored, score, level
+    and reasons."""
+    warn = load_config().early_warning
+    frame = store.query("risk_factors", year=year, **_scope(townships, villages))
+    flags = risk_flags(frame)
+    points = pd.Series({rule: warn[f"{rule}_points"] for rule in RULES})
+    frame = pd.concat([frame, flags], axis=1)
+    frame["monitored"] = is_monitored(flags)
+    frame["score"] = (flags[list(RULES)] * points).sum(axis=1).astype("int64")
+    frame["level"] = risk_level(frame["score"], frame["monitored"])
+    frame["reasons"] = risk_reasons(flags)
+    return _masked(frame, unmasked)
+
+
+def visit_list(scores: pd.DataFrame) -> pd.DataFrame:
+    """Reference: the visit list — the 监测对象, by village, highest score first."""
+    listing = scores[scores["monitored"]]
+    return listing.sort_values(["village_code", "score", "household_id"],
+                               ascending=[True, False, True]).reset_index(drop=True)
+
+
+COUNT_COLUMNS = ("monitored", "persons", "high", "medium", "low", "high_persons", *EVENTS)
+
+
+def risk_counts(scores: pd.DataFrame, by: str = "township_code") -> pd.DataFrame:
+    """Reference: the columns of ``risk_level_counts`` per township (or village) from the
+    rows of ``risk_scores``, most 高 first."""
+    listed = scores[scores["monitored"]]
+    if listed.empty:
+        return pd.DataFrame(columns=[by, *COUNT_COLUMNS])
+    listed = listed.assign(one=1, high=listed["level"] == "高", medium=listed["level"] == "中",
+                           low=listed["level"] == "低")
+    listed["high_persons"] = listed["members"].where(listed["high"], 0)
+    counts = listed.groupby(by).agg(
+        monitored=("one", "sum"), persons=("members", "sum"), high=("high", "sum"),
+        medium=("medium", "sum"), low=("low", "sum"), high_persons=("high_persons", "sum"),
+        **{e: (e, "sum") for e in EVENTS}).astype("int64")
+    return (counts.reset_index()
+            .sort_values(["high", "medium", by], ascending=[False, False, True])
+            .reset_index(drop=True))

@@ -1,4 +1,4 @@
-"""Village tables, household lists, the household file and the households at risk.
+"""Village tables, household lists, the household file and the 防返贫监测 lists (监测对象).
 
 Personal columns (names, ID numbers, poverty and relapse causes) leave this module
 masked unless the caller passes ``unmasked=True`` because the viewer's role allows
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analytics import early_warning
 from analytics.config import load_config
 from analytics.contract import mask_id_number, mask_name
 from analytics.metrics import persons_to_exit_threshold
@@ -22,8 +23,9 @@ INFRASTRUCTURE_LABELS = {
     "cement_road": "水泥路", "safe_water": "安全饮水", "power_grid": "动力电", "clinic": "卫生室",
     "kindergarten": "幼儿园", "broadband": "宽带",
 }
-RISK_LABELS = {"low_income": "收入低于1.5倍贫困线", "income_drop": "收入骤降",
-               "illness_or_disaster": "因病因灾返贫"}
+# The 防返贫监测 risk events counted per 监测对象 list (their names; definitions with the
+# configured thresholds: early_warning.monitoring_labels).
+RISK_LABELS = {event: early_warning.RULE_NAMES[event] for event in early_warning.EVENTS}
 
 
 def mask_frame(frame: pd.DataFrame, *, hide_causes: bool = True) -> pd.DataFrame:
@@ -104,53 +106,21 @@ def household_file(store: Store, household_id: str, townships=(), *,
     return HouseholdFile(head.iloc[0].to_dict(), years, measures)
 
 
-def _at_risk_params() -> dict:
-    risk = load_config().risk
-    return {"line_multiple": float(risk["income_line_multiple"]),
-            "drop_pct": float(risk["income_drop_pct"])}
-
-
 def at_risk_households(store: Store, year: int, townships=(), villages=(), *,
                        unmasked: bool = False) -> pd.DataFrame:
-    """防返贫监测: households at risk of falling (back) into poverty in ``year``, and why.
-
-    An exited household whose income < 1.5 × the line, or whose income fell by more
-    than 30 % on the year (income < 0.7 × last year's, last year's > 0); or a household
-    that relapsed for illness or disaster (thresholds in config ``[risk]``). Households
-    still poor are followed as poor, not as relapse risks. ``reasons`` lists the rules met.
-    """
-    frame = store.query("at_risk_households", year=year, **_at_risk_params(),
-                        **lists_of(townships, villages))
-    flags = frame[list(RISK_LABELS)].fillna(False).astype(bool)
-    frame["reasons"] = [
-        "、".join(RISK_LABELS[c] for c in RISK_LABELS if row[c]) for row in flags.to_dict("records")
-    ]
-    return frame if unmasked else mask_frame(frame)
-
-
-def at_risk_counts(at_risk: pd.DataFrame, by: str = "township_code") -> pd.DataFrame:
-    """Households and persons at risk per township (or village), with each reason's count.
-
-    ``at_risk``: rows of ``at_risk_households``, or of ``at_risk_village_counts`` (then
-    households, persons and the reasons are summed).
-    """
-    if at_risk.empty:
-        return pd.DataFrame(columns=[by, "households", "persons", *RISK_LABELS])
-    if "households" not in at_risk:  # one row per household
-        at_risk = at_risk.assign(households=1, persons=at_risk["members"])
-    grouped = at_risk.groupby(by)
-    counts = grouped[["households", "persons"]].sum()
-    for column in RISK_LABELS:
-        counts[column] = grouped[column].sum()
-    return counts.reset_index().sort_values("households", ascending=False)
+    """防返贫监测: the 监测对象 of ``year`` (rule in analytics/early_warning.py: exited or
+    relapsed, income below 监测线 and a risk event), all of them, as the visit list
+    (``early_warning.visit_list_top`` without a limit): by village, highest score first,
+    with the flags, score, level and ``reasons``; masked unless allowed."""
+    return early_warning.visit_list_top(store, year, townships, villages, limit=None,
+                                        unmasked=unmasked)
 
 
 def at_risk_village_counts(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:
-    """Per village with households at risk in ``year`` (by township, then village code):
-    households and persons at risk (Σ members) and how many meet each rule — the
-    counts of ``at_risk_households`` without fetching its rows."""
-    return store.query("at_risk_village_counts", year=year, **_at_risk_params(),
-                       **lists_of(townships, villages))
+    """Per village with 监测对象 in ``year`` (by township, then village code): the counts
+    of ``early_warning.risk_level_counts`` (monitored, persons, high, medium, low,
+    high_persons, income_drop, illness_or_disaster) without fetching the rows."""
+    return early_warning.monitored_village_counts(store, year, townships, villages)
 
 
 def household_incomes(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:

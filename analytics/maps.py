@@ -1,4 +1,4 @@
-"""pydeck map builders: township polygons coloured by status or by a metric, village points.
+"""pydeck map builders: township polygons coloured by verdict or by a metric, village points.
 
 Offline by construction: ``map_provider=None`` (no basemap, no tiles, no style
 request). Builders return a ``pydeck.Deck`` and never draw it.
@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from analytics.status import STATUS_COLORS, STATUS_LABELS
+from analytics.config import load_config
+from analytics.verdicts import VERDICT_COLORS, VERDICTS
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
 METRICS = {
-    "status": "状态",
+    "status": "摘帽进度",
     "incidence": "贫困发生率",
     "relapse": "返贫率",
     "income_progress": "收入目标进度",
@@ -37,17 +38,27 @@ def _ramp(values: pd.Series, low: float, high: float, reverse: bool) -> list[lis
     colors = []
     for s in share:
         if s != s:
-            colors.append(STATUS_COLORS["no_data"])
+            colors.append(VERDICT_COLORS["no_data"])
             continue
         rgb = _GREEN + (_AMBER - _GREEN) * (s * 2) if s < 0.5 else _AMBER + (_RED - _AMBER) * ((s - 0.5) * 2)
         colors.append([int(c) for c in rgb] + [225])
     return colors
 
 
-def map_legend(metric: str) -> list[tuple[str, list[int]]]:
-    """(label, RGBA) pairs explaining the colours of ``metric``."""
+OVER_CAP_LINE = [231, 76, 60, 255]
+
+
+def map_legend(metric: str, values: pd.DataFrame | None = None) -> list[tuple[str, list[int]]]:
+    """(label, RGBA) pairs explaining the colours of ``metric``; for the verdict colours,
+    only the verdicts among ``values`` (when given) and the red outline of a township
+    over the relapse cap."""
     if metric == "status":
-        return [(STATUS_LABELS[k], STATUS_COLORS[k]) for k in ("exited", "on_track", "behind", "over_cap")]
+        shown = [k for k in VERDICTS if values is None or (values["verdict"] == k).any()]
+        keys = [(VERDICTS[k], VERDICT_COLORS[k]) for k in shown]
+        if values is None or values["over_cap"].any():
+            cap = load_config().targets["relapse_cap_pct"]
+            keys.append((f"红框：返贫率超{cap:g}%上限", OVER_CAP_LINE))
+        return keys
     column, low, high, reverse = _RAMPS[metric]
     unit = "%"
     stops = [low, (low + high) / 2, high]
@@ -56,9 +67,9 @@ def map_legend(metric: str) -> list[tuple[str, list[int]]]:
 
 
 def township_colors(values: pd.DataFrame, metric: str) -> list[list[int]]:
-    """Fill colour per township row for ``metric`` (status colours or a green→red ramp)."""
+    """Fill colour per township row for ``metric`` (verdict colours or a green→red ramp)."""
     if metric == "status":
-        return [STATUS_COLORS[s] for s in values["status"]]
+        return [VERDICT_COLORS[s] for s in values["verdict"]]
     column, low, high, reverse = _RAMPS[metric]
     return _ramp(values[column], low, high, reverse)
 
@@ -69,9 +80,10 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
                        view: dict | None = None) -> pdk.Deck:
     """The township map: polygons coloured by ``metric``, short names on top, villages as dots.
 
-    ``values``: one row per township_code with name, status and the metric columns
-    (poverty_incidence_pct, relapse_rate_pct, income_progress_pct). ``villages``:
-    lon, lat and status. No personal data goes into the map.
+    ``values``: one row per township_code with name, verdict, verdict_text, over_cap and
+    the metric columns (poverty_incidence_pct, relapse_rate_pct, income_progress_pct);
+    a township over the relapse cap gets a red outline. ``villages``: lon, lat and
+    verdict. No personal data goes into the map.
     """
     values = values.copy()
     values["fill"] = township_colors(values, metric)
@@ -85,7 +97,8 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
         props = feature["properties"]
         row = by_code.loc[code]  # only townships in ``values`` are kept (above)
         props["fill"] = row["fill"]
-        props["status_label"] = STATUS_LABELS.get(row.get("status"), "")
+        props["status_label"] = row.get("verdict_text", "")
+        props["over_cap"] = bool(row.get("over_cap", False))
         for column in ("poverty_incidence_pct", "relapse_rate_pct", "income_progress_pct",
                        "high_risk_households"):
             value = row.get(column)
@@ -95,10 +108,15 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
         pdk.Layer("GeoJsonLayer", collection, id="townships", stroked=True, filled=True,
                   get_fill_color="properties.fill", get_line_color=line, line_width_min_pixels=2,
                   pickable=True),
+        # over the relapse cap: a thick red outline on top, beside the verdict's colour
+        pdk.Layer("GeoJsonLayer", {**collection, "features": [
+                      f for f in collection["features"] if f["properties"]["over_cap"]]},
+                  id="over_cap", stroked=True, filled=False, get_line_color=OVER_CAP_LINE,
+                  line_width_min_pixels=6, pickable=False),
     ]
     if villages is not None and len(villages):
         points = villages.dropna(subset=["lat", "lon"]).copy()
-        points["color"] = [STATUS_COLORS.get(s, STATUS_COLORS["no_data"]) for s in points["status"]]
+        points["color"] = [VERDICT_COLORS.get(s, VERDICT_COLORS["no_data"]) for s in points["verdict"]]
         layers.append(pdk.Layer("ScatterplotLayer", points[["lon", "lat", "color", "name"]],
                                 id="villages", get_position=["lon", "lat"], get_fill_color="color",
                                 get_line_color=[20, 20, 20, 255], stroked=True,

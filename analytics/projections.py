@@ -4,12 +4,10 @@ Incidence: a log-linear trend fitted by least squares to the township's incidenc
 the years up to and including t (incidence > 0 only): ln I = a + b·year. The projection
 to year T is exp(a + b·T) with a 90 % prediction band
 exp(ŷ ± 1.645 · s · √(1 + 1/n + (T − x̄)² / Sxx)), s the residual standard error
-(with fewer than three points, s is taken as 0.25, a wide band). The township is
-**on track** when the projected incidence in its planned exit year (2020 when none) is
-below the 3 % threshold, **at risk** otherwise; a township already below 3 % is on
-track; once the planned year is reached the outcome is known and the latest value
-stands. (Exits come in steps, in the planned year, so a trend fitted before that year
-is pessimistic: the flag is a prompt to look, not a verdict.) Income: a linear trend of the registered households' per-capita income,
+(with fewer than three points, s is taken as 0.25, a wide band). The township
+verdicts built on it (on track or behind before the due year, then met or missed) live
+in analytics.verdicts. (Exits come in steps, in the planned year, so a trend fitted
+before that year is pessimistic: "behind" is a prompt to look.) Income: a linear trend of the registered households' per-capita income,
 projected to the target year (2017) against 3700 yuan; after the target year, the
 latest value is compared.
 """
@@ -25,7 +23,7 @@ from analytics.config import load_config
 
 
 
-def _band() -> tuple[float, float]:
+def projection_band() -> tuple[float, float]:
     """(z of the prediction band, default log s.e.) from config ``[projection]``."""
     projection = load_config().projection
     return float(projection["band_z"]), float(projection["default_log_se"])
@@ -36,7 +34,7 @@ def log_linear_projection(years, values, target_year: int) -> tuple[float, float
 
     NaN when there is no positive value; with one value, the value itself ± the default band.
     """
-    z, default_se = _band()
+    z, default_se = projection_band()
     years = np.asarray(years, dtype="float64")
     values = np.asarray(values, dtype="float64")
     keep = values > 0
@@ -71,40 +69,39 @@ def linear_projection(years, values, target_year: int) -> float:
 
 
 def township_projections(figures: pd.DataFrame, townships: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Per township, as seen at the end of ``year``: projected incidence in its planned exit
-    year with a 90 % band and the on-track flag; projected registered income in the target
-    year against its target."""
+    """Per township, as seen at the end of ``year``: its verdict (analytics.verdicts:
+    before its due year, the incidence projected to it with a 90 % band; from the due
+    year on, the result, never a forecast) and the registered income projected to the
+    target year against its target (from the target year on, the latest value).
+
+    Columns: township_code, name, planned_exit_year (the due year), incidence_pct,
+    verdict, verdict_text, on_track (the verdict is on track or met), projected_incidence_pct,
+    projected_low_pct, projected_high_pct, projected_income, income_target, income_on_track.
+    """
+    from analytics.verdicts import scope_verdicts
+
     t = load_config().targets
-    threshold = float(t["exit_threshold_pct"])
-    plan = townships.set_index("township_code")["planned_exit_year"]
     names = townships.set_index("township_code")["name"]
+    verdicts = scope_verdicts(figures, townships.set_index("township_code")["planned_exit_year"], year)
     rows = []
-    for code, history in figures[figures["year"] <= year].groupby("scope_code"):
+    for v in verdicts.itertuples():
+        history = figures[(figures["scope_code"] == v.scope_code) & (figures["year"] <= year)]
         history = history.sort_values("year")
-        planned = plan.get(code)
-        planned = int(planned) if pd.notna(planned) else int(t["final_exit_year"])
-        horizon = max(planned, year)
-        latest = history["poverty_incidence_pct"].iloc[-1]
-        centre, low, high = log_linear_projection(history["year"], history["poverty_incidence_pct"],
-                                                  horizon)
-        if (pd.notna(latest) and latest < threshold) or planned <= year:
-            centre = low = high = latest  # exited already, or the planned year is past: known
         income_year = max(int(t["target_year"]), year)
         income = linear_projection(history["year"], history["registered_income_per_capita"],
                                    income_year) if year < t["target_year"] else \
             history["registered_income_per_capita"].iloc[-1]
         rows.append({
-            "township_code": code, "name": names.get(code, code), "planned_exit_year": planned,
-            "incidence_pct": latest, "projected_incidence_pct": centre,
-            "projected_low_pct": low, "projected_high_pct": high,
-            "on_track": bool(pd.notna(centre) and centre < threshold),
+            "township_code": v.scope_code, "name": names.get(v.scope_code, v.scope_code),
+            "planned_exit_year": v.due_year, "incidence_pct": v.poverty_incidence_pct,
+            "verdict": v.verdict, "verdict_text": v.verdict_text,
+            "on_track": v.verdict in ("on_track", "met"),
+            "projected_incidence_pct": v.projected_pct,
+            "projected_low_pct": v.projected_low_pct, "projected_high_pct": v.projected_high_pct,
             "projected_income": income, "income_target": float(t["registered_income_yuan"]),
             "income_on_track": bool(pd.notna(income) and income >= t["registered_income_yuan"]),
         })
-    frame = pd.DataFrame(rows)
-    if not frame.empty:
-        frame["flag"] = np.where(frame["on_track"], "有望按期", "存在风险")
-    return frame
+    return pd.DataFrame(rows)
 
 
 def township_outlook(store, year: int) -> pd.DataFrame:

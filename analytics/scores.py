@@ -1,24 +1,28 @@
 """The township league table: a documented score, a grade and a traffic light.
 
-Score (0–100) of a township in year t, from three parts:
+Score (0–100) of a township in year t, from three parts whose points come from config
+``[scores]`` (40 / 30 / 30 as shipped):
 
-- 减贫进度, 40 points: 40 × clamp(progress / schedule, 0, 1), where progress =
-  (I₂₀₁₄ − I_t) / (I₂₀₁₄ − 3) is the share of the way from the 2014 incidence to
-  the 3 % exit threshold, and schedule = clamp((t − 2014) / (P − 2014), 0, 1) the
-  share of time elapsed toward the township's planned exit year P (2020 when it has
-  none). On or ahead of schedule earns full marks; a township already below 3 % in
-  2014 earns full marks. From its planned exit year on, a township not yet below 3 %
-  earns at most 20 (the exit rule is binary: missing it is not "almost there").
-- 返贫控制, 30 points: 30 when the relapse rate ≤ the cap (5 %), 0 at ≥ 2 × cap,
-  linear between; 30 when there is no exited stock yet (rate null).
-- 收入进度, 30 points: 30 × clamp(progress / schedule, 0, 1) for the registered
-  households' per-capita income toward its target (3700 yuan in 2017), progress =
-  (Y_t − Y₂₀₁₄) / (target − Y₂₀₁₄), schedule = clamp((t − 2014) / (2017 − 2014), 0, 1).
-  In 2014 (schedule 0) all on-schedule parts earn full marks.
+- 减贫进度 (``incidence_points``): all of them when the township's verdict
+  (analytics.verdicts) is on track or met, half when behind or met late, none when
+  missed: the exit rule is binary, and the score never contradicts the verdict.
+- 返贫控制 (``relapse_points``): all when the relapse rate ≤ the cap (5 %), none at
+  ≥ 2 × cap, linear between; all when there is no exited stock yet (rate null).
+- 收入进度 (``income_points``): points × clamp(progress / schedule, 0, 1) for the
+  registered households' per-capita income toward its target (3700 yuan in 2017),
+  progress = (Y_t − Y₂₀₁₄) / (target − Y₂₀₁₄), schedule = clamp((t − 2014) / (2017 −
+  2014), 0, 1).
 
-Grade by the county plan's thresholds: ≥ 90 好, 80–90 较好, 70–80 一般, < 70 较差.
-Traffic light: green for 好/较好, amber for 一般, red for 较差 — red whenever the
-township is over the relapse cap.
+The score ranks townships during the campaign, from the year after the baseline to the
+target year (2015–2017); outside it (the baseline, and once every township is due) score,
+grade and rank are null and the verdict speaks alone.
+
+Grade by the county plan's thresholds (config ``[grades]``). Townships with equal
+scores (to the 0.1 shown) share a rank.
+
+The traffic light and the verdict are the township's one verdict
+(analytics.verdicts.scope_verdicts), the same as on the maps and in the briefing:
+green on track or met, amber behind or met late, red missed or over the relapse cap.
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.config import load_config
+from analytics.verdicts import scope_verdicts
 
-LIGHTS = {"好": "green", "较好": "green", "一般": "amber", "较差": "red"}
 
 
 def _on_schedule(progress: pd.Series, schedule: pd.Series) -> pd.Series:
@@ -45,38 +49,37 @@ def grade(score: float) -> str:
 
 
 def township_league(figures: pd.DataFrame, townships: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Rank, score, grade and light of every township in ``year``.
+    """Rank, score, grade, verdict and light of every township in ``year``.
 
     ``figures``: township rows of the figures table, every year;
-    ``townships``: code, name and planned_exit_year.
+    ``townships``: code, name and planned_exit_year. Columns: rank (Int64), township_code,
+    name, the year's figures, the three parts, score and grade (rank, parts, score and
+    grade null outside the campaign years), and verdict, verdict_label,
+    verdict_text, due_year, over_cap, light from ``verdicts.scope_verdicts``.
     """
     config = load_config()
     t = config.targets
     base_year = int(t["baseline_year"])
     base = figures[figures["year"] == base_year].set_index("scope_code")
     now = figures[figures["year"] == year].set_index("scope_code").copy()
-    plan = townships.set_index("township_code")["planned_exit_year"].reindex(now.index)
-    plan = plan.fillna(t["final_exit_year"]).astype("float64")
-    threshold = float(t["exit_threshold_pct"])
-
-    i0 = base["poverty_incidence_pct"].reindex(now.index)
-    progress = (i0 - now["poverty_incidence_pct"]) / (i0 - threshold)
-    progress = progress.where(i0 > threshold, 1.0)
-    schedule = ((year - base_year) / (plan - base_year)).clip(0, 1)
-    incidence_points = 40 * _on_schedule(progress, schedule)
-    missed = (year >= plan) & (now["poverty_incidence_pct"] >= threshold)
-    incidence_points = incidence_points.where(~missed, incidence_points.clip(upper=20))
+    planned = townships.set_index("township_code")["planned_exit_year"]
+    points = config.scores
 
     cap = float(t["relapse_cap_pct"])
     rate = now["relapse_rate_pct"]
-    relapse_points = (30 * (2 * cap - rate) / cap).clip(0, 30).where(rate > cap, 30.0).fillna(30.0)
+    full = points["relapse_points"]
+    relapse_points = (full * (2 * cap - rate) / cap).clip(0, full).where(rate > cap, full).fillna(full)
 
     y0 = base["registered_income_per_capita"].reindex(now.index)
     target = float(t["registered_income_yuan"])
     income_progress = (now["registered_income_per_capita"] - y0) / (target - y0)
     income_schedule = pd.Series(
         min(max((year - base_year) / (t["target_year"] - base_year), 0), 1), index=now.index)
-    income_points = 30 * _on_schedule(income_progress, income_schedule)
+    income_points = points["income_points"] * _on_schedule(income_progress, income_schedule)
+    verdicts = scope_verdicts(figures, planned, year).set_index("scope_code").reindex(now.index)
+    share = verdicts["verdict"].map({"on_track": 1.0, "met": 1.0, "behind": 0.5, "missed_late": 0.5,
+                                     "missed": 0.0}).fillna(1.0)
+    incidence_points = points["incidence_points"] * share
 
     league = pd.DataFrame({
         "township_code": now.index,
@@ -90,9 +93,13 @@ def township_league(figures: pd.DataFrame, townships: pd.DataFrame, year: int) -
         "income_points": income_points.values,
     })
     league["score"] = league[["incidence_points", "relapse_points", "income_points"]].sum(axis=1)
-    league["grade"] = league["score"].map(grade)
-    league["light"] = league["grade"].map(LIGHTS)
-    league.loc[league["relapse_rate_pct"] > cap, "light"] = "red"
-    league = league.sort_values(["score", "poverty_incidence_pct"], ascending=[False, True])
-    league.insert(0, "rank", np.arange(1, len(league) + 1))
+    for column in ("verdict", "verdict_label", "verdict_text", "due_year", "over_cap", "light"):
+        league[column] = league["township_code"].map(verdicts[column]).to_numpy()
+    if not base_year < year <= int(t["target_year"]):  # outside the campaign: no score
+        league[["incidence_points", "relapse_points", "income_points", "score"]] = np.nan
+    league["grade"] = league["score"].map(lambda v: None if pd.isna(v) else grade(v))
+    league = league.sort_values(["score", "poverty_incidence_pct", "township_code"],
+                                ascending=[False, True, True])
+    rank = league["score"].round(1).rank(method="min", ascending=False)
+    league.insert(0, "rank", rank.astype("Int64"))
     return league.reset_index(drop=True)

@@ -63,7 +63,8 @@ left.plotly_chart(figure(charts.build_trend,
     targets=[(t["wage_share_pct"], f"目标 {t['wage_share_pct']:g}%")]), key="wage_share")
 line = float(row["poverty_line"])
 bands = data.household_income_bands(year, line, townships=filters.townships, villages=filters.villages)
-right.plotly_chart(figure(charts.build_income_histogram, bands, line, year),
+right.plotly_chart(figure(charts.build_income_histogram, bands, line, year,
+                          load_config().risk["income_line_multiple"]),
                    key="income_histogram")
 st.plotly_chart(figure(charts.build_measures_over_time, series), key="measures")
 st.caption("FGT0 = 收入低于贫困线的人口比例；FGT1 = 平均贫困距；FGT2 = 平方贫困距；"

@@ -6,16 +6,18 @@ import streamlit as st
 
 from analytics import charts
 from analytics.briefing import briefing_file_name, briefing_pdf
+from analytics.config import load_config
 from analytics.honesty import village_funnel
 from ui import data
 from ui.charts import figure
 from ui.exports import export_buttons
 from ui.frame import page_frame
 from ui.township_map import township_map
-from ui.tables import VILLAGE_LABELS, HOUSEHOLD_LABELS, village_column_config, household_column_config
+from ui.tables import HOUSEHOLD_LABELS, household_column_config, village_column_config, village_labels
 
 filters = page_frame("乡镇", "townships")
 year = filters.year
+threshold = load_config().targets["exit_threshold_pct"]
 
 if not filters.townships:
     st.info("请在左侧选择一个或多个乡镇，或在地图上点击乡镇。下表为全县各村概况。")
@@ -26,10 +28,10 @@ if villages.empty:
     st.stop()
 
 st.subheader(f"{filters.scope_label} · {year}年 各村情况（{len(villages)} 个村）")
-st.dataframe(villages, hide_index=True, column_order=list(VILLAGE_LABELS),
+st.dataframe(villages, hide_index=True, column_order=list(village_labels()),
              column_config=village_column_config(), key="village_table", height=420)
 d1, d2, d3, _ = st.columns([1, 1, 2, 2])
-export_buttons((d1, d2), villages, VILLAGE_LABELS, f"villages_{year}", "各村情况")
+export_buttons((d1, d2), villages, village_labels(), f"villages_{year}", "各村情况")
 if len(filters.townships) == 1:
     code = filters.townships[0]
     scoped = data.scoped_store()  # read now: the PDF is built on click, on another thread
@@ -42,9 +44,9 @@ left, right = st.columns(2)
 causes = data.poverty_cause_breakdown(year, townships=filters.townships, villages=filters.villages)
 left.plotly_chart(figure(charts.build_causes, causes), key="causes")
 if (villages["persons_to_threshold"] > 0).any():
-    right.plotly_chart(figure(charts.build_village_gap, villages), key="village_gap")
+    right.plotly_chart(figure(charts.build_village_gap, villages, threshold), key="village_gap")
 else:
-    right.success(f"{filters.scope_label}所有村的贫困发生率均已低于3%退出线。")
+    right.success(f"{filters.scope_label}所有村的贫困发生率均已低于{threshold:g}%退出线。")
 
 selection = data.selection_figures(townships=filters.townships, villages=filters.villages)
 rate = selection.loc[selection["year"] == year, "poverty_incidence_pct"]

@@ -11,11 +11,9 @@ import pytest
 
 from analytics import metrics
 from analytics.config import load_config
-from analytics.households import (at_risk_counts, at_risk_households, at_risk_village_counts,
-                                  household_file, household_income_bands, household_incomes,
+from analytics.households import (household_file, household_income_bands, household_incomes,
                                   household_list, income_band_width, village_table)
 from analytics.scores import grade, township_league
-from analytics.status import planned_path_pct, scope_status
 from analytics.store import Store, write_dataset
 from tests.hand_dataset import T1, T2, V1, V2, hand_tables
 
@@ -129,39 +127,6 @@ def test_household_file_respects_the_township_scope(hand_store):
     assert household_file(hand_store, "H1", townships=(T2,)) is None
 
 
-def test_at_risk_households(hand_store, tmp_path):
-    risk = at_risk_households(hand_store, 2016, unmasked=True).set_index("household_id")
-    # line 2952, 1.5 × = 4428: exited H2 (3100) and H4 (3000) are below it; H1 relapsed
-    # 因病; H5 relapsed with no cause and is poor, so it is not a relapse risk
-    assert set(risk.index) == {"H1", "H2", "H4"}
-    assert risk.loc["H1", "illness_or_disaster"] and not risk.loc["H1", "low_income"]
-    assert risk.loc["H2", "low_income"] and not risk.loc["H2", "income_drop"]
-    assert risk.loc["H2", "reasons"] == "收入低于1.5倍贫困线"
-    counts = at_risk_counts(risk.reset_index()).set_index("township_code")
-    assert counts.loc[T1, "households"] == 2 and counts.loc[T1, "persons"] == 6
-    # a sharp fall: H2's income 2900 → 1000 in 2016 while still exited
-    tables = hand_tables()
-    years = tables["household_years"]
-    years.loc[(years["household_id"] == "H2") & (years["year"] == 2016), "net_income_per_capita"] = 1000
-    path = tmp_path / "drop.duckdb"
-    write_dataset(tables, path, source="drop")
-    dropped = at_risk_households(Store(path), 2016, unmasked=True).set_index("household_id")
-    assert dropped.loc["H2", "income_drop"] and "收入骤降" in dropped.loc["H2", "reasons"]
-
-
-def test_status_rules():
-    path = planned_path_pct(pd.Series([30.0, 2.0]), 2016, pd.Series([2017, 2017]))
-    assert list(path) == pytest.approx([30 - 27 * 2 / 3, 2.0])
-    figures = pd.DataFrame({
-        "scope_code": ["a", "b", "c", "d"] * 2,
-        "year": [2014] * 4 + [2016] * 4,
-        "poverty_incidence_pct": [30, 30, 30, 30, 2.9, 12.0, 20.0, 1.0],
-        "relapse_rate_pct": [None] * 4 + [1.0, 4.0, 1.0, 5.5],
-    })
-    status = scope_status(figures, 2016, pd.Series({"a": 2017, "b": 2017, "c": 2017, "d": 2016}))
-    assert list(status["status"]) == ["exited", "on_track", "behind", "over_cap"]
-
-
 def test_grades_and_league(hand_store):
     assert [grade(s) for s in (95, 90, 85, 70, 69.9)] == ["好", "好", "较好", "一般", "较差"]
     towns = metrics.figures_by_level(hand_store, "township")
@@ -170,24 +135,6 @@ def test_grades_and_league(hand_store):
     t1 = league.set_index("township_code").loc[T1]
     assert t1["relapse_points"] == 0.0  # 71 % relapse is beyond 2 × the cap
     assert t1["light"] == "red"
-
-
-@pytest.mark.parametrize("fixture", ["hand_store", "demo_store"])
-def test_at_risk_counts_in_sql_equal_the_household_rows(request, fixture):
-    store = request.getfixturevalue(fixture)
-    for year in range(2014, 2021):
-        for scope in ({}, {"townships": (T1,)}, {"townships": (T1,), "villages": (V1, V2)}):
-            rows = at_risk_households(store, year, **scope)
-            villages = at_risk_village_counts(store, year, **scope)
-            pd.testing.assert_frame_equal(at_risk_counts(villages), at_risk_counts(rows),
-                                          check_dtype=False)
-            pd.testing.assert_frame_equal(
-                at_risk_counts(villages, by="village_code").sort_values("village_code"),
-                at_risk_counts(rows, by="village_code").sort_values("village_code"),
-                check_dtype=False)
-            assert list(villages["village_code"]) == list(dict.fromkeys(rows["village_code"]))
-            names = dict(zip(rows["village_code"], rows["village_name"]))
-            assert dict(zip(villages["village_code"], villages["village_name"])) == names
 
 
 @pytest.mark.parametrize("fixture", ["hand_store", "demo_store"])

@@ -1,5 +1,7 @@
-"""防返贫 early warning: every rule finds its planted case and leaves the clean one alone;
-scores, levels and the visit list computed by hand."""
+"""防返贫监测: every rule finds its planted case and leaves the clean one alone; scores,
+levels and the visit list computed by hand; the SQL (macro risk_scored, what the screens
+read) equals the pandas reference implementation. The 监测对象 rule case by case and the
+invariants across screens: tests/test_monitoring.py."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics.early_warning import (RULE_LABELS, risk_counts, risk_flags, risk_level,
+from analytics.early_warning import (RULES, risk_counts, risk_flags, risk_level,
                                      risk_level_counts, risk_scores, rule_params, visit_list,
                                      visit_list_top)
 from analytics.store import _create_macros
@@ -30,7 +32,7 @@ PLANTED = {
 }
 
 
-@pytest.mark.parametrize("rule", sorted(RULE_LABELS))
+@pytest.mark.parametrize("rule", sorted(RULES))
 def test_each_rule_flags_its_planted_case_only(rule):
     rows = pd.DataFrame([CLEAN, {**CLEAN, **PLANTED[rule]}])
     flags = risk_flags(rows)
@@ -49,25 +51,34 @@ def test_edges():
 
 
 def test_levels():
-    assert list(risk_level(pd.Series([0, 1, 3, 4, 5, 6, 12]))) == ["无", "低", "低", "中", "中", "高", "高"]
+    scores = pd.Series([0, 1, 3, 4, 5, 6, 12, 12])
+    monitored = pd.Series([True] * 7 + [False])  # a level only for a 监测对象
+    levels = risk_level(scores, monitored)
+    assert list(levels[:7]) == ["低", "低", "低", "中", "中", "高", "高"] and pd.isna(levels[7])
 
 
 def test_scores_on_the_hand_dataset(hand_store):
     scores = risk_scores(hand_store, 2016, unmasked=True).set_index("household_id")
-    # monitored: exited H2, H4 and relapsed H1, H5 (line 2952, 1.5 × = 4428)
+    # candidates: exited H2, H4 and relapsed H1, H5 (line 2952, 监测线 1.5 × = 4428)
     assert set(scores.index) == {"H1", "H2", "H4", "H5"}
-    assert scores.loc["H2", "score"] == 2 and scores.loc["H2", "level"] == "低"     # low income
+    # H2, H4: below 监测线 but no risk event: not 监测对象, no level
+    assert not scores.loc["H2", "monitored"] and pd.isna(scores.loc["H2", "level"])
+    assert scores.loc["H2", "score"] == 2
     # H4: low income 2 + wage share 20 % → 50 % (moved > 25 points) 1 = 3
     assert scores.loc["H4", "score"] == 3 and "务工收入不稳" in scores.loc["H4", "reasons"]
-    assert scores.loc["H1", "score"] == 5 and scores.loc["H1", "level"] == "中"     # low + 因病
+    assert not scores.loc["H4", "monitored"]
+    # H1: below 监测线, relapsed 因病: 监测对象, 2 + 3 = 5 → 中
+    assert scores.loc["H1", "monitored"] and scores.loc["H1", "score"] == 5
+    assert scores.loc["H1", "level"] == "中"
     # H5: low income 2 + fell 3000 → 2000 (−33 %) 3 + medical insecure 3 + share 33 % → 0 % 1
     assert scores.loc["H5", "score"] == 9 and scores.loc["H5", "level"] == "高"
-    assert "收入骤降超过30%" in scores.loc["H5", "reasons"]
+    assert scores.loc["H5", "reasons"] == "收入低于监测线、收入骤降、因病因灾、务工收入不稳"
     visits = visit_list(scores.reset_index())
     assert list(visits["household_id"]) == ["H1", "H5"]  # by village: V1 then V2
     counts = risk_counts(scores.reset_index()).set_index("township_code")
-    assert counts.loc["621121101", "high"] == 1 and counts.loc["621121101", "medium"] == 1
-    assert counts.loc["621121101", "high_persons"] == 1
+    assert counts.loc["621121101"].to_dict() == {
+        "monitored": 2, "persons": 5, "high": 1, "medium": 1, "low": 0, "high_persons": 1,
+        "income_drop": 1, "illness_or_disaster": 2}
 
 
 def test_visit_list_is_masked(hand_store):
@@ -81,7 +92,7 @@ def test_visit_list_is_masked(hand_store):
 # time); the pandas functions above are the reference. Every year, every scope.
 MAYING = "621121101"
 VISIT_COLUMNS = ["household_id", "township_code", "village_code", "village_name", "head_name",
-                 "members", "income", "relapse_cause", *RULE_LABELS, "score", "level", "reasons",
+                 "members", "income", "relapse_cause", *RULES, "score", "level", "reasons",
                  "cadre_name", "cadre_rank"]
 
 
@@ -110,7 +121,7 @@ def test_sql_scores_equal_the_pandas_reference(request, fixture):
             visits = visit_list_top(store, year, **scope, limit=10**6)
             pd.testing.assert_frame_equal(visits[VISIT_COLUMNS], listed[VISIT_COLUMNS],
                                           check_dtype=False)
-            assert len(visits) == counts["high"].sum() + counts["medium"].sum()
+            assert len(visits) == counts["monitored"].sum()
             top = visit_list_top(store, year, **scope, limit=3)
             pd.testing.assert_frame_equal(top[VISIT_COLUMNS], listed[VISIT_COLUMNS].head(3),
                                           check_dtype=False)
@@ -119,11 +130,11 @@ def test_sql_scores_equal_the_pandas_reference(request, fixture):
 
 
 def test_every_monitored_household_scores_as_the_reference(demo_db, demo_store):
-    """The macro's flags, score and level equal risk_scores for every monitored household
-    (not only the 高 and 中 ones the visit list shows)."""
+    """The macro's flags, monitored, score and level equal risk_scores for every candidate
+    (not only the 监测对象 the visit list shows)."""
     params = rule_params()
     names = ["line_multiple", "drop_pct", "dependants_members", "dependants_wage_share_pct",
-             "unstable_wage_share_points", *(f"{r}_points" for r in RULE_LABELS),
+             "unstable_wage_share_points", *(f"{r}_points" for r in RULES),
              "high_level", "medium_level"]
     with duckdb.connect(str(demo_db), read_only=True) as con:
         _create_macros(con)
@@ -133,7 +144,7 @@ def test_every_monitored_household_scores_as_the_reference(demo_db, demo_store):
             got = con.execute(sql, [year, *(params[n] for n in names)]).df()
             expected = risk_scores(demo_store, year, unmasked=True).sort_values("household_id")
             assert len(got) == len(expected) > 100
-            for column in [*RULE_LABELS, "score", "level", "members", "income",
+            for column in [*RULES, "monitored", "score", "level", "members", "income",
                            "wage_share_pct", "prev_wage_share_pct"]:
                 pd.testing.assert_series_equal(got[column].reset_index(drop=True),
                                                expected[column].reset_index(drop=True),
@@ -145,14 +156,22 @@ def test_sql_scores_obey_the_configuration(demo_store, monkeypatch):
     from analytics import config
 
     base = config.load_config()
+    default = risk_level_counts(demo_store, 2018)
     changed = dataclasses.replace(
         base, early_warning={**base.early_warning, "dibao_points": 6, "high_level": 5})
     monkeypatch.setattr("analytics.early_warning.load_config", lambda: changed)
     reference = risk_counts(risk_scores(demo_store, 2018)).reset_index(drop=True)
     counts = risk_level_counts(demo_store, 2018)
     pd.testing.assert_frame_equal(counts, reference, check_dtype=False)
-    monkeypatch.undo()
-    assert counts["high"].sum() > risk_level_counts(demo_store, 2018)["high"].sum()
+    assert counts["high"].sum() > default["high"].sum()
+    assert counts["monitored"].sum() == default["monitored"].sum()  # points rank, never select
+    narrower = dataclasses.replace(base, risk={**base.risk, "income_line_multiple": 1.0,
+                                               "income_drop_pct": 50.0})
+    monkeypatch.setattr("analytics.early_warning.load_config", lambda: narrower)
+    reference = risk_counts(risk_scores(demo_store, 2018)).reset_index(drop=True)
+    counts = risk_level_counts(demo_store, 2018)
+    pd.testing.assert_frame_equal(counts, reference, check_dtype=False)
+    assert 0 < counts["monitored"].sum() < default["monitored"].sum()
 
 
 def test_sql_scores_keep_to_the_viewers_townships(demo_store):

@@ -9,7 +9,8 @@ from shapely.geometry import shape
 
 from analytics import geo
 from analytics.maps import METRICS, SerializedDeck, build_township_map, map_legend, township_colors
-from analytics.status import STATUS_COLORS, township_map_values, village_map_points
+from analytics.status import township_map_values, village_map_points
+from analytics.verdicts import VERDICT_COLORS
 
 
 def test_schematic_polygons_cover_the_county_and_hold_their_seats():
@@ -50,16 +51,20 @@ def test_map_is_offline_and_carries_no_personal_data(demo_store):
     assert "mapProvider" not in spec or spec["mapProvider"] is None
     assert "head_name" not in text and "head_id_number" not in text
     layer_ids = [layer["id"] for layer in spec["layers"]]
-    assert layer_ids == ["townships", "villages", "labels"]
+    assert layer_ids == ["townships", "over_cap", "villages", "labels"]
 
 
 def test_status_colours_and_legends(demo_store):
     values = township_map_values(demo_store, 2017)
     colours = township_colors(values, "status")
-    assert colours == [STATUS_COLORS[s] for s in values["status"]]
+    assert colours == [VERDICT_COLORS[s] for s in values["verdict"]]
     for metric in METRICS:
         legend = map_legend(metric)
         assert legend and all(len(colour) == 4 for _, colour in legend)
+    # the verdict legend lists only the verdicts on the map, and the over-cap outline when any
+    shown = [label for label, _ in map_legend("status", values)]
+    assert set(shown[:len(set(values["verdict"]))]) == set(values["verdict_label"])
+    assert any("返贫率超" in label for label in shown) == bool(values["over_cap"].any())
     ramp = township_colors(values.assign(poverty_incidence_pct=[0.0, 30.0] + [15.0] * 16), "incidence")
     assert ramp[0][:3] == [39, 174, 96] and ramp[1][:3] == [231, 76, 60]
 

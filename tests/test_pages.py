@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import households, metrics, quality
+from analytics.scores import township_league
 from analytics.status import township_map_values
 from analytics.config import ROOT
 from ui.format import fmt_int, fmt_pct, fmt_yuan
@@ -59,7 +60,11 @@ def test_overview_tiles_equal_the_figures(demo_store):
     assert metric(at, "返贫率") == fmt_pct(row["relapse_rate_pct"])
     assert len(at.get("plotly_chart")) == 4
     league = at.dataframe[0].value
-    assert len(league) == 18 and list(league["rank"]) == list(range(1, 19))
+    expected = township_league(metrics.figures_by_level(demo_store, "township"),
+                               demo_store.query("townships"), YEAR)
+    assert len(league) == 18 and list(league["rank"]) == list(expected["rank"])
+    assert league["rank"].iloc[0] == 1 and league["rank"].is_monotonic_increasing  # ties share a rank
+    assert list(league["verdict_text"]) == list(expected["verdict_text"])
 
 
 def test_overview_follows_the_township_in_the_url(demo_store):

@@ -43,9 +43,10 @@ def test_township_flags():
                           "planned_exit_year": [2018, 2018, 2016]})
     frame = township_projections(figures, towns, 2016).set_index("township_code")
     assert frame.loc["a", "projected_incidence_pct"] == pytest.approx(1.875)
-    assert frame.loc["a", "on_track"] and frame.loc["a", "flag"] == "有望按期"
-    assert not frame.loc["b", "on_track"] and frame.loc["b", "flag"] == "存在风险"
-    assert frame.loc["c", "projected_incidence_pct"] == 2.5  # already below 3 %: known
+    assert frame.loc["a", "on_track"] and frame.loc["a", "verdict"] == "on_track"
+    assert not frame.loc["b", "on_track"] and frame.loc["b", "verdict"] == "behind"
+    # due in 2016 and below 3 % then: the result, not a forecast
+    assert frame.loc["c", "verdict"] == "met" and pd.isna(frame.loc["c", "projected_incidence_pct"])
     assert frame.loc["a", "projected_income"] == pytest.approx(3500)  # +500 a year to 2017
     assert not frame.loc["a", "income_on_track"]  # 3500 < 3700
     assert frame.loc["c", "projected_income"] == pytest.approx(3800)

@@ -14,15 +14,19 @@ import streamlit as st
 from analytics import charts, maps
 from analytics.config import load_config
 from analytics.geo import township_polygons
-from analytics.status import status_counts
+from analytics.verdicts import (campaign_finished, days_left_in_year, default_year,
+                                target_judgement, verdict_counts)
 from ui import data
 from ui.charts import figure
 from ui.format import fmt_int, fmt_pct
 from ui.township_map import township_deck
 
 PANELS = ("map", "exits", "relapse", "income")
+#: Once the campaign is over (analytics.verdicts.campaign_finished): the final result.
+FINAL_PANELS = ("map", "exits", "exit_years", "relapse_record")
 PANEL_TITLES = {"map": "乡镇作战图", "exits": "脱贫人数：实际与计划", "relapse": "各乡镇返贫率",
-                "income": "各乡镇收入目标进度"}
+                "income": "各乡镇收入目标进度", "exit_years": "各乡镇摘帽：计划与实际",
+                "relapse_record": "历年返贫率"}
 MIN_ROTATE = 5
 
 
@@ -56,79 +60,128 @@ def _tile(label: str, value: str, note: str = "", tone: str = "") -> str:
             f'<div class="bm-value">{value}</div><div class="bm-note">{note}</div></div>')
 
 
-def _legend(metric: str) -> str:
+def _legend(metric: str, towns) -> str:
     items = "".join(
         f'<span class="bm-key"><i style="background: rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f})"></i>'
-        f"{label}</span>" for label, c in maps.map_legend(metric))
+        f"{label}</span>" for label, c in maps.map_legend(metric, towns))
     return f'<div class="bm-legend">{maps.METRICS[metric]}：{items}</div>'
 
 
+def _panel(panel: str, year: int, towns, county, params: ScreenParams, cap: float,
+           threshold: float, tick: int) -> None:
+    if panel == "map":
+        _, schematic = township_polygons()
+        deck = township_deck(year, params.metric, dark=True, label_size=30, height=760,
+                             view={"latitude": 35.205, "longitude": 105.222, "zoom": 9.5})
+        st.pydeck_chart(deck, height=760, key=f"bm_map_{tick}")
+        st.markdown(_legend(params.metric, towns) + (
+            '<div class="bm-note">示意图：乡镇范围按乡镇驻地划分，非法定行政边界</div>'
+            if schematic else ""), unsafe_allow_html=True)
+    elif panel == "exits":
+        exits = data.exits_against_plan()
+        st.plotly_chart(figure(charts.build_exits_vs_plan, exits[exits["year"] <= year],
+                               dark=True, height=800), key=f"bm_exits_{tick}")
+    elif panel == "relapse":
+        st.plotly_chart(figure(charts.build_relapse_by_township, towns, cap,
+                               f"{year}年各乡镇返贫率（上限{cap:g}%）", dark=True, height=800),
+                        key=f"bm_relapse_{tick}")
+    elif panel == "income":
+        st.plotly_chart(figure(charts.build_income_progress_by_township, towns, year,
+                               dark=True, height=800), key=f"bm_income_{tick}")
+    elif panel == "exit_years":
+        st.plotly_chart(figure(charts.build_exit_years_by_township, towns, threshold,
+                               dark=True, height=800), key=f"bm_exit_years_{tick}")
+    else:
+        st.plotly_chart(figure(charts.build_trend, county[county["year"] <= year], "relapse_rate_pct",
+                               "全县返贫率", "返贫率（%）", targets=[(cap, f"上限 {cap:g}%")],
+                               dark=True, height=800), key=f"bm_relapse_record_{tick}")
+
+
+def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int) -> str:
+    """The right-hand tiles: progress during the campaign, the final result after it."""
+    t = load_config().targets
+    cap, threshold = float(t["relapse_cap_pct"]), float(t["exit_threshold_pct"])
+    counts, village_counts = verdict_counts(towns), verdict_counts(vills)
+    over_cap = row["relapse_rate_pct"] == row["relapse_rate_pct"] and row["relapse_rate_pct"] > cap
+    incidence_goal = target_judgement(county, "poverty_incidence_pct", float(t["incidence_pct"]), "<",
+                                      int(t["target_year"]), year, "%")
+    tiles = [_tile("贫困发生率", fmt_pct(row["poverty_incidence_pct"]),
+                   incidence_goal.text if incidence_goal.state != "pending" else
+                   f"{incidence_goal.text} · 剩余贫困人口 {fmt_int(row['poor_persons'])} 人",
+                   {"met": "good", "missed": "bad"}.get(incidence_goal.state, ""))]
+    if finished:
+        seen = county[county["year"] <= year]
+        rates = seen["relapse_rate_pct"].dropna()
+        within = int((rates <= cap).sum())
+        tiles += [
+            _tile("乡镇摘帽结果",
+                  f"{counts['met']}<small>按期</small>{counts['missed_late']}<small>逾期</small>"
+                  f"{counts['missed']}<small>未达标</small>", f"共 {len(towns)} 个乡镇",
+                  "bad" if counts["missed"] else "warn" if counts["missed_late"] else "good"),
+            _tile("累计脱贫人数", f"{fmt_int(seen['exited_persons'].sum())}<small>人</small>",
+                  f"{int(seen['year'].min())}–{year}年"),
+            _tile("返贫率记录", f"{within}/{len(rates)}<small>年</small>",
+                  f"在{cap:g}%上限以内 · {year}年 {fmt_pct(row['relapse_rate_pct'])}",
+                  "good" if within == len(rates) else "bad"),
+        ]
+    else:
+        due_now = counts["met"] + counts["missed"] + counts["missed_late"]
+        tiles += [
+            _tile(f"距{threshold:g}%退出线还需脱贫", f"{fmt_int(row['persons_to_threshold'])}<small>人</small>",
+                  f"高于{threshold:g}%：{village_counts['above_threshold']} 村、"
+                  f"{counts['above_threshold']} 乡镇", "warn" if row["persons_to_threshold"] > 0 else "good"),
+            _tile("乡镇摘帽进度",
+                  f"{counts['on_track'] + counts['met']}<small>按期</small>"
+                  f"{counts['behind'] + counts['missed'] + counts['missed_late']}<small>落后</small>",
+                  (f"已到期 {due_now} 个：达标 {counts['met']} · 未达标 {counts['missed'] + counts['missed_late']}"
+                   if due_now else f"共 {len(towns)} 个乡镇，均未到计划年份"),
+                  "bad" if counts["missed"] + counts["missed_late"] else
+                  "warn" if counts["behind"] else "good"),
+            _tile("返贫率", fmt_pct(row["relapse_rate_pct"]),
+                  f"上限 {cap:g}% · {'超限' if over_cap else '未超限'} · {counts['over_cap']} 个乡镇超限",
+                  "bad" if over_cap or counts["over_cap"] else "good"),
+        ]
+    tiles.append(_tile("高风险监测对象", f"{fmt_int(high_risk)}<small>户</small>",
+                       "防返贫监测 · 本月需走访", "bad" if high_risk else "good"))
+    days_left = days_left_in_year(year, date.today())
+    if days_left is not None and not finished:
+        tiles.append(_tile(f"{year}年剩余", f"{days_left}<small>天</small>", f"至{year}年12月31日"))
+    return "".join(tiles)
+
+
 def render_screen(params: ScreenParams) -> None:
-    """Draw one frame of the screen; called again by the fragment every ``rotate`` s."""
-    config = load_config()
-    t = config.targets
+    """Draw one frame of the screen; called again by the fragment every ``rotate`` s.
+    During the campaign it shows progress; once the target year has passed
+    (``verdicts.campaign_finished``), the final result: no forecast, no countdown."""
+    t = load_config().targets
     meta = data.dataset_meta()
-    last_year = int(meta["last_year"])
-    year = params.year if params.year and int(meta["first_year"]) <= params.year <= last_year else last_year
+    first_year, last_year = int(meta["first_year"]), int(meta["last_year"])
+    year = params.year if params.year and first_year <= params.year <= last_year else \
+        default_year(first_year, last_year)
+    finished = campaign_finished(year)
+    panels = FINAL_PANELS if finished else PANELS
     tick = st.session_state.get("bm_tick", -1) + 1
     st.session_state["bm_tick"] = tick
-    panel = PANELS[tick % len(PANELS)]
+    panel = panels[tick % len(panels)]
 
     county = data.selection_figures()
     row = county[county["year"] == year].iloc[0]
     towns = data.township_map_values(year)
     vills = data.village_map_points(year)
-    town_counts = status_counts(towns)
-    village_counts = status_counts(vills)
     high_risk = int(data.risk_level_counts(year)["high"].sum())
-    today = date.today()
-    days_left = (date(today.year, 12, 31) - today).days
-    cap = float(t["relapse_cap_pct"])
-    over_cap = row["relapse_rate_pct"] == row["relapse_rate_pct"] and row["relapse_rate_pct"] > cap
+    title = f"通渭县脱贫攻坚挂图作战 · {year}年" + (" · 攻坚结果" if finished else "")
 
     st.markdown(
-        f'<div class="bm-head"><span class="bm-title">通渭县脱贫攻坚挂图作战 · {year}年</span>'
-        f'<span class="bm-asof">数据截至 {meta.get("as_of", "—")} · 第 {tick % len(PANELS) + 1}/'
-        f'{len(PANELS)} 屏 · 每 {params.rotate} 秒轮换</span></div>', unsafe_allow_html=True)
+        f'<div class="bm-head"><span class="bm-title">{title}</span>'
+        f'<span class="bm-asof">数据截至 {meta.get("as_of", "—")} · 第 {tick % len(panels) + 1}/'
+        f'{len(panels)} 屏 · 每 {params.rotate} 秒轮换</span></div>', unsafe_allow_html=True)
     left, right = st.columns([63, 37], gap="medium")
     with left:
         st.markdown(f'<div class="bm-panel-title">{PANEL_TITLES[panel]}</div>', unsafe_allow_html=True)
-        if panel == "map":
-            _, schematic = township_polygons()
-            deck = township_deck(year, params.metric, dark=True, label_size=30, height=760,
-                                 view={"latitude": 35.205, "longitude": 105.222, "zoom": 9.5})
-            st.pydeck_chart(deck, height=760, key=f"bm_map_{tick}")
-            st.markdown(_legend(params.metric) + (
-                '<div class="bm-note">示意图：乡镇范围按乡镇驻地划分，非法定行政边界</div>'
-                if schematic else ""), unsafe_allow_html=True)
-        elif panel == "exits":
-            st.plotly_chart(figure(charts.build_exits_vs_plan, data.exits_against_plan(),
-                                   dark=True, height=800), key=f"bm_exits_{tick}")
-        elif panel == "relapse":
-            st.plotly_chart(figure(charts.build_relapse_by_township, towns, cap,
-                                   f"{year}年各乡镇返贫率（上限{cap:g}%）", dark=True, height=800),
-                            key=f"bm_relapse_{tick}")
-        else:
-            st.plotly_chart(figure(charts.build_income_progress_by_township, towns, year,
-                                   dark=True, height=800), key=f"bm_income_{tick}")
+        _panel(panel, year, towns, county, params, float(t["relapse_cap_pct"]),
+               float(t["exit_threshold_pct"]), tick)
     with right:
-        st.markdown(
-            _tile("剩余贫困人口", f"{fmt_int(row['poor_persons'])}<small>人</small>",
-                  f"贫困发生率 {fmt_pct(row['poverty_incidence_pct'])}")
-            + _tile("距3%退出线还需脱贫", f"{fmt_int(row['persons_to_threshold'])}<small>人</small>",
-                    "全县口径", "warn" if row["persons_to_threshold"] > 0 else "good")
-            + _tile("高于3%的村 / 乡镇",
-                    f"{village_counts['above_threshold']}<small>村</small> "
-                    f"{town_counts['above_threshold']}<small>乡镇</small>",
-                    f"共 {len(vills)} 村、{len(towns)} 乡镇")
-            + _tile("返贫率", fmt_pct(row["relapse_rate_pct"]),
-                    f"上限 {cap:g}% · {'超限' if over_cap else '未超限'} · "
-                    f"{town_counts.get('over_cap', 0)} 个乡镇超限",
-                    "bad" if over_cap or town_counts.get("over_cap", 0) else "good")
-            + _tile("高风险监测户", f"{fmt_int(high_risk)}<small>户</small>",
-                    "防返贫预警 · 本月需走访", "bad" if high_risk else "good")
-            + _tile("今年剩余", f"{days_left}<small>天</small>", f"{today.isoformat()}"),
-            unsafe_allow_html=True)
+        st.markdown(_tiles(year, row, towns, vills, county, finished, high_risk), unsafe_allow_html=True)
 
 
 KIOSK_CSS = """

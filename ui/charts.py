@@ -16,16 +16,18 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import charts
+from analytics.config import config_path
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
-def _figure(builder: str, args: tuple, kwargs: tuple) -> go.Figure:
+def _figure(builder: str, args: tuple, kwargs: tuple, config: str) -> go.Figure:
     return getattr(charts, builder)(*args, **dict(kwargs))
 
 
 def figure(builder: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
     """``builder(*args, **kwargs)`` — one of ``analytics.charts.build_*`` — built once
-    per distinct arguments (frames are hashed by content) and shared; do not modify it."""
+    per distinct arguments (frames are hashed by content) and configuration file, and
+    shared; do not modify it."""
     if getattr(charts, builder.__name__, None) is not builder:
         raise ValueError(f"{builder.__name__} is not a figure builder of analytics.charts")
-    return _figure(builder.__name__, args, tuple(sorted(kwargs.items())))
+    return _figure(builder.__name__, args, tuple(sorted(kwargs.items())), str(config_path()))

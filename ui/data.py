@@ -15,6 +15,7 @@ import streamlit as st
 from analytics import (audit, early_warning, honesty, households, metrics, projections, quality,
                        status)
 from analytics.access import OPEN_VIEWER, Viewer
+from analytics.config import config_path
 from analytics.store import Store, default_db_path
 
 
@@ -42,8 +43,9 @@ def current_viewer() -> Viewer:
 
 
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
-def _run(name: str, generation: str, allowed: tuple, args: tuple, kwargs: tuple):
-    """One analytics call; the viewer's townships are part of the key and of the SQL."""
+def _run(name: str, generation: str, allowed: tuple, args: tuple, kwargs: tuple, config: str):
+    """One analytics call; the viewer's townships are part of the key and of the SQL, the
+    configuration file part of the key."""
     store = get_store()
     return _FUNCTIONS[name](store.scoped(allowed) if allowed else store, *args, **dict(kwargs))
 
@@ -53,7 +55,7 @@ def _cached(func: Callable) -> Callable:
 
     def call(*args, **kwargs):
         return _run(func.__name__, get_store().generation, current_viewer().allowed, args,
-                    tuple(sorted(kwargs.items())))
+                    tuple(sorted(kwargs.items())), str(config_path()))
 
     call.__name__ = func.__name__
     call.__doc__ = func.__doc__

@@ -21,11 +21,26 @@ def fmt_yuan(value) -> str:
     return "—" if _missing(value) else f"{value:,.0f} 元"
 
 
-def delta_text(value, target, unit: str, *, lower_is_better: bool = False) -> str | None:
-    """The gap to a target, short enough for a tile: '-4.88 个百分点 · 达标'."""
+def delta_text(value, target, unit: str, *, lower_is_better: bool = False,
+               note: str | None = None) -> str | None:
+    """The gap to a target, short enough for a tile: '-4.88 个百分点 · 达标'; ``note``
+    replaces 达标/未达标 (a target still ahead: '+15.00 个百分点 · 距2017年目标')."""
     if _missing(value):
         return None
     gap = value - target
     amount = f"{abs(gap):.2f} 个百分点" if unit == "pct" else f"{abs(gap):,.0f} 元"
     met = gap < 0 if lower_is_better else gap >= 0
-    return f"{'-' if gap < 0 else '+'}{amount} · {'达标' if met else '未达标'}"
+    return f"{'-' if gap < 0 else '+'}{amount} · {note or ('达标' if met else '未达标')}"
+
+
+def target_tile_delta(judgement, value, target, unit: str, *, lower_is_better: bool = False) -> dict:
+    """``st.metric`` keyword arguments (delta, delta_color, delta_arrow) for a dated target
+    (an ``analytics.verdicts.Judgement``): the gap to the target before its year, the
+    target year's result from then on (green met, red missed), never a later year's
+    value judged against it."""
+    if judgement.state == "pending":
+        return {"delta": delta_text(value, target, unit, lower_is_better=lower_is_better,
+                                    note=f"距{judgement.target_year}年目标"),
+                "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": judgement.text, "delta_arrow": "off",
+            "delta_color": "normal" if judgement.state == "met" else "inverse"}

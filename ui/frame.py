@@ -15,6 +15,7 @@ import streamlit as st
 
 from analytics import audit
 from analytics.store import OutdatedDatabase, default_db_path
+from analytics.verdicts import default_year
 from ui import data, signin
 
 APP_TITLE = "通渭县精准扶贫监测"
@@ -174,7 +175,8 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
     with st.sidebar:
         st.markdown(f"### {APP_TITLE}")
         if show_filters:
-            year = st.selectbox("年份", years, index=len(years) - 1, key="year",
+            opening = default_year(years[0], years[-1])
+            year = st.selectbox("年份", years, index=years.index(opening), key="year",
                                 bind="query-params")
             chosen_towns = st.multiselect(
                 "乡镇", list(town_names), key="township", bind="query-params",
@@ -187,13 +189,13 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
                 "村", list(village_names), key="village", bind="query-params",
                 format_func=lambda c: village_names.get(c, c), placeholder="全部村",
                 disabled=not chosen_towns, help="先选乡镇，再选村")
-            year = int(year) if str(year).isdigit() and int(year) in years else years[-1]
+            year = int(year) if str(year).isdigit() and int(year) in years else opening
             chosen_towns = [c for c in chosen_towns if c in town_names] or list(viewer.allowed)
             filters = Filters(year, tuple(chosen_towns),
                               tuple(chosen_villages) if chosen_towns else (), years,
                               {**town_names, **village_names})
         else:
-            filters = Filters(years[-1], (), (), years)
+            filters = Filters(default_year(years[0], years[-1]), (), (), years)
         st.divider()
         for path, label, icon in PAGES:
             if not viewer.may_open(page_key(path)):

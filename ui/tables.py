@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.config import load_config
+from analytics.early_warning import monitoring_labels
 from analytics.households import INFRASTRUCTURE_LABELS
+
+
+def village_labels() -> dict[str, str]:
+    """The village table's column titles, the exit line formatted from config."""
+    threshold = load_config().targets["exit_threshold_pct"]
+    return {**VILLAGE_LABELS, "persons_to_threshold": f"距{threshold:g}%还需脱贫（人）"}
+
 
 VILLAGE_LABELS = {
     "township_name": "乡镇", "village_code": "村代码", "village_name": "村",
     "is_poor_village": "贫困村", "planned_exit_year": "计划退出", "exit_year": "实际退出",
     "registered_population": "户籍人口（人）", "poor_persons": "贫困人口（人）",
-    "poverty_incidence_pct": "贫困发生率（%）", "persons_to_threshold": "距3%还需脱贫（人）",
+    "poverty_incidence_pct": "贫困发生率（%）", "persons_to_threshold": "距退出线还需脱贫（人）",
     "relapsed_persons": "返贫人口（人）", "relapse_rate_pct": "返贫率（%）",
     "rural_income_per_capita": "农村人均可支配收入（元）",
     "registered_income_per_capita": "建档立卡户人均纯收入（元）",
@@ -44,15 +53,51 @@ def village_column_config() -> dict:
                "rural_income_per_capita": "%.0f", "registered_income_per_capita": "%.0f",
                "online_shops": "%d", "mutual_fund_yuan": "%.0f", "planned_exit_year": "%d",
                "exit_year": "%d"}
-    return _config(VILLAGE_LABELS, formats, checks=("is_poor_village", *INFRASTRUCTURE_LABELS))
+    return _config(village_labels(), formats, checks=("is_poor_village", *INFRASTRUCTURE_LABELS))
 
 
 def household_column_config() -> dict:
     formats = {"members": "%d", "income": "%.0f", "poverty_line": "%.0f", "registered_year": "%d"}
     return _config(HOUSEHOLD_LABELS, formats)  # 三保障 is 是 / 否 / 无数据 (text)
 
-RISK_LABELS_TABLE = {"low_income": "收入低于1.5倍线（户）", "income_drop": "收入骤降（户）",
-                     "illness_or_disaster": "因病因灾返贫（户）"}
+# 防返贫监测: column titles (terms only); each column's definition, with the configured
+# thresholds, is its help (analytics.early_warning.monitoring_labels).
+RISK_COUNT_LABELS = {"name": "乡镇", "monitored": "监测对象（户）", "persons": "监测对象（人）",
+                     "high": "高风险（户）", "medium": "中风险（户）", "low": "低风险（户）",
+                     "high_persons": "高风险（人）", "income_drop": "收入骤降（户）",
+                     "illness_or_disaster": "因病因灾（户）"}
+VISIT_LIST_LABELS = {"village_name": "村", "household_id": "户编号", "head_name": "户主",
+                     "head_id_number": "身份证号", "members": "人口", "status": "状态",
+                     "level": "风险", "score": "风险分", "reasons": "监测原因",
+                     "income": "人均纯收入（元）", "prev_income": "上年人均纯收入（元）",
+                     "cadre_name": "帮扶责任人", "cadre_rank": "级别"}
+
+
+def risk_count_column_config(year: int | None = None) -> dict:
+    """The 返贫监测 township table's columns, each with its definition as help."""
+    texts = monitoring_labels(year)
+    config = {"name": st.column_config.TextColumn("乡镇")}
+    for column, label in RISK_COUNT_LABELS.items():
+        if column != "name":
+            config[column] = st.column_config.NumberColumn(label, format="%d", help=texts[column])
+    return config
+
+
+def visit_list_column_config(year: int | None = None) -> dict:
+    """The visit list's columns; 风险, 风险分, 监测原因 and the incomes carry their definitions."""
+    texts = monitoring_labels(year)
+    helps = {"level": texts["levels"], "score": texts["score"], "reasons": texts["reasons"],
+             "income": texts["line"], "prev_income": texts["income_drop"]}
+    formats = {"members": "%d", "score": "%d", "income": "%.0f", "prev_income": "%.0f"}
+    config = {}
+    for column, label in VISIT_LIST_LABELS.items():
+        if column in formats:
+            config[column] = st.column_config.NumberColumn(label, format=formats[column],
+                                                           help=helps.get(column))
+        else:
+            config[column] = st.column_config.TextColumn(label, help=helps.get(column))
+    return config
+
 
 def problem_column_config() -> dict:
     """The problem table's columns: the message wide (it is what a reader needs), the

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import maps
+from analytics.config import config_path
 from analytics.geo import township_polygons
 from ui import data
 
@@ -19,7 +20,7 @@ def _select_township() -> None:
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _deck(generation: str, allowed: tuple, year: int, metric: str, dark: bool, label_size: int,
-          height: int, view: tuple) -> maps.SerializedDeck:
+          height: int, view: tuple, config: str) -> maps.SerializedDeck:
     polygons, _ = township_polygons()
     return maps.SerializedDeck(maps.build_township_map(
         polygons, data.township_map_values(year), metric, data.village_map_points(year),
@@ -31,7 +32,7 @@ def township_deck(year: int, metric: str, *, dark: bool, label_size: int, height
     """The township map of ``year`` coloured by ``metric``, as the viewer may see it,
     built and serialized once per database generation (not on every run)."""
     return _deck(data.get_store().generation, data.current_viewer().allowed, year, metric, dark,
-                 label_size, height, tuple(sorted(view.items())))
+                 label_size, height, tuple(sorted(view.items())), str(config_path()))
 
 
 def township_map(year: int, *, height: int = 520) -> None:

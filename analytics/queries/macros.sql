@@ -6,10 +6,18 @@ CREATE OR REPLACE TEMP MACRO scope_level(g_village, g_township) AS
 CREATE OR REPLACE TEMP MACRO scope_code(g_village, g_township, village, township) AS
     CASE WHEN g_village = 0 THEN village WHEN g_township = 0 THEN township ELSE 'county' END;
 
--- 防返贫 early warning (rules and points documented in analytics/early_warning.py): the
--- monitored households of year yr with the six rule flags, score = Σ points of the rules
--- met, and level 高 (score ≥ high) / 中 (≥ medium) / 低 (≥ 1) / 无. Thresholds, points
--- and levels come from the configuration as arguments. A missing value meets no rule.
+-- 防返贫监测 — the one rule set (documented in analytics/early_warning.py and in
+-- docs/glossary.md, section 返贫监测). Thresholds, points and levels come from the
+-- configuration as arguments (no semicolons in these comments: the file is split on them). Candidates: the rows of household_risk_factors for year yr (households
+-- exited at the end of the year, or relapsed in it). Per candidate, the six rule flags
+-- (a missing value meets no rule):
+--   low_income           income < p_line_multiple × the poverty line (below 监测线)
+--   income_drop          收入骤降: income < (1 − p_drop_pct %) × last year's, last year's > 0
+--   illness_or_disaster  relapsed for 因病/因灾, or 基本医疗 not secured
+--   dibao, dependants, unstable_wage   aggravating factors (score only)
+-- monitored (监测对象) = low_income AND (income_drop OR illness_or_disaster).
+-- score = Σ points of the rules met. level, for 监测对象 only: 高 (score ≥ p_high_level),
+-- 中 (≥ p_medium_level), 低 (below). A candidate that is not a 监测对象 has no level (NULL).
 CREATE OR REPLACE TEMP MACRO risk_scored(yr, p_line_multiple, p_drop_pct, p_dep_members,
         p_dep_wage_share_pct, p_unstable_points, p_low_income, p_income_drop, p_illness,
         p_dibao, p_dependants, p_unstable_wage, p_high_level, p_medium_level) AS TABLE
@@ -28,29 +36,13 @@ CREATE OR REPLACE TEMP MACRO risk_scored(yr, p_line_multiple, p_drop_pct, p_dep_
         FROM household_risk_factors r
         WHERE r.year = yr
     ), scored AS (
-        SELECT *, (low_income::INTEGER * p_low_income + income_drop::INTEGER * p_income_drop
-                   + illness_or_disaster::INTEGER * p_illness + dibao::INTEGER * p_dibao
-                   + dependants::INTEGER * p_dependants
-                   + unstable_wage::INTEGER * p_unstable_wage)::BIGINT AS score
+        SELECT *, low_income AND (income_drop OR illness_or_disaster) AS monitored,
+               (low_income::INTEGER * p_low_income + income_drop::INTEGER * p_income_drop
+                + illness_or_disaster::INTEGER * p_illness + dibao::INTEGER * p_dibao
+                + dependants::INTEGER * p_dependants
+                + unstable_wage::INTEGER * p_unstable_wage)::BIGINT AS score
         FROM flagged
     )
-    SELECT *, CASE WHEN score >= p_high_level THEN '高' WHEN score >= p_medium_level THEN '中'
-                   WHEN score >= 1 THEN '低' ELSE '无' END AS level
+    SELECT *, CASE WHEN NOT monitored THEN NULL WHEN score >= p_high_level THEN '高'
+                   WHEN score >= p_medium_level THEN '中' ELSE '低' END AS level
     FROM scored;
-
--- 防返贫监测 at-risk rules (analytics/households.py at_risk_households) for the monitored
--- households of year yr: an exited household whose income < p_line_multiple × the line,
--- or fell by more than p_drop_pct % on the year, or a household that relapsed for
--- illness or disaster. at_risk: any of the three.
-CREATE OR REPLACE TEMP MACRO at_risk_flagged(yr, p_line_multiple, p_drop_pct) AS TABLE
-    WITH flagged AS (
-        SELECT r.*,
-               r.status = '已脱贫' AND r.income < p_line_multiple * r.poverty_line AS low_income,
-               coalesce(r.status = '已脱贫' AND r.prev_income > 0
-                        AND r.income < r.prev_income * (1 - p_drop_pct / 100.0), false) AS income_drop,
-               coalesce(r.is_relapse AND r.relapse_cause IN ('因病', '因灾'), false) AS illness_or_disaster
-        FROM household_risk_factors r
-        WHERE r.year = yr
-    )
-    SELECT *, coalesce(low_income OR income_drop OR illness_or_disaster, false) AS at_risk
-    FROM flagged;
