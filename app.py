@@ -33,10 +33,15 @@ threshold = t["exit_threshold_pct"]
 target_year = int(t["target_year"])
 
 
-def judged(column: str, key: str, comparison: str, unit: str, decimals: int):
+judgements: list[str] = []  # the whole sentences, under the tiles
+
+
+def judged(column: str, key: str, comparison: str, unit: str, decimals: int, name: str):
     """The tile's delta for a target of ``target_year`` (judged in its own year)."""
     judgement = target_judgement(series, column, float(t[key]), comparison, target_year, year,
                                  unit, decimals)
+    if judgement.state != "pending":
+        judgements.append(f"{name} {judgement.text}")
     return target_tile_delta(judgement, row[column], float(t[key]), "pct" if unit == "%" else "yuan",
                              lower_is_better=comparison == "<")
 
@@ -44,8 +49,8 @@ def judged(column: str, key: str, comparison: str, unit: str, decimals: int):
 st.caption(f"范围：{filters.scope_label} · {year} 年 · 数字为年末状态")
 c = st.columns(6)
 c[0].metric(
-    f"贫困发生率 · {target_year}年目标<{t['incidence_pct']:g}%", fmt_pct(row["poverty_incidence_pct"]),
-    **judged("poverty_incidence_pct", "incidence_pct", "<", "%", 2),
+    "贫困发生率", fmt_pct(row["poverty_incidence_pct"]),
+    **judged("poverty_incidence_pct", "incidence_pct", "<", "%", 2, "贫困发生率"),
     help=f"贫困发生率 = 未脱贫建档立卡人口 ÷ 农村户籍人口（数据约定）。目标：{target_year}年全县低于"
          f"{t['incidence_pct']:g}%，在{target_year}年的数据上评判；退出线{threshold:g}%。"
          f"距退出线还需脱贫 {fmt_int(row['persons_to_threshold'])} 人。",
@@ -65,15 +70,14 @@ else:
                 delta_arrow="off",
                 border=True)
 c[3].metric(
-    f"农村人均可支配收入 · {target_year}年目标{t['rural_income_yuan']:g}", fmt_yuan(row["rural_income_per_capita"]),
-    **judged("rural_income_per_capita", "rural_income_yuan", ">=", "元", 0),
+    "农村人均可支配收入", fmt_yuan(row["rural_income_per_capita"]),
+    **judged("rural_income_per_capita", "rural_income_yuan", ">=", "元", 0, "农村人均可支配收入"),
     help=f"县目标{t['rural_income_yuan']:g}元、省目标{t['province_rural_income_yuan']:g}元（{target_year}年，"
          f"在{target_year}年的数据上评判）",
     border=True)
 c[4].metric(
-    f"建档立卡户人均纯收入 · {target_year}年目标{t['registered_income_yuan']:g}",
-    fmt_yuan(row["registered_income_per_capita"]),
-    **judged("registered_income_per_capita", "registered_income_yuan", ">=", "元", 0),
+    "建档立卡户人均纯收入", fmt_yuan(row["registered_income_per_capita"]),
+    **judged("registered_income_per_capita", "registered_income_yuan", ">=", "元", 0, "建档立卡户人均纯收入"),
     help=f"县目标{t['registered_income_yuan']:g}元、省目标{t['province_registered_income_yuan']:g}元"
          f"（{target_year}年，在{target_year}年的数据上评判）",
     border=True)
@@ -85,6 +89,8 @@ c[5].metric(
          f"年初已脱贫 {fmt_int(row['exited_stock_start'])} 人",
     border=True)
 
+if judgements:
+    st.caption(f"{target_year}年目标按{target_year}年的数据评判：" + "；".join(judgements) + "。")
 left, right = st.columns(2)
 left.plotly_chart(figure(charts.build_trend,
     series, "poverty_incidence_pct", "贫困发生率", "贫困发生率（%）",

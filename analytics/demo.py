@@ -13,6 +13,11 @@ the county is replicated ``ceil(scale)`` times (a "province"): replica 0 is Tong
 replica k ≥ 1 gets the county code ``900000 + k`` and its own random stream; a
 fractional part thins the last replica.
 
+Each township follows a path that fits its place in the county plan: the plan's groups
+(due 2016, due 2017, and the townships it does not name, due with the county in 2017) and
+a few departures, each with its reason (``GROUP_PATHS``, ``TOWNSHIP_STORY``;
+docs/demo-data.md, "The township story").
+
 Everything is vectorised numpy/pyarrow: the only Python loops run over replicas,
 years, townships of the plan or the handful of planted problems — never over
 households — so ``scale=100`` (≈2.7 million households, ≈19 million household-years)
@@ -88,8 +93,50 @@ SHOCK_TOWNSHIPS = {
     "112": (2016, 0.09, "因灾"),   # 华家岭镇: hail
     "113": (2016, 0.085, "因灾"),  # 北城铺镇: drought
     "215": (2016, 0.09, "因灾"),  # 寺子川乡: hail
-    "203": (2018, 0.075, "因病"),  # 新景乡: illness cluster
+    "203": (2017, 0.075, "因病"),  # 新景乡: illness cluster (its 2017 miss)
 }
+
+# ---------------------------------------------------------------------------
+# The township story (docs/demo-data.md, "The township story").  A township is due in its
+# planned_exit_year; one the plan does not name is due with the county
+# (targets.unnamed_due_year: 2017, 整体脱贫摘帽).  Each year the generator exits enough
+# poor households of a township to bring its poverty incidence at year end down to its
+# path: before the due year a share of the township's own 2014 incidence, from the due
+# year on an incidence in %.
+# ---------------------------------------------------------------------------
+GROUP_PATHS = {   # due year → {year: share of 2014 incidence (before due) | % (from due)}
+    2016: {2015: 0.88, 2016: None, 2017: 2.0, 2018: 1.4, 2019: 0.7, 2020: 0.15},
+    2017: {2015: 0.93, 2016: 0.78, 2017: None, 2018: 1.6, 2019: 0.8, 2020: 0.2},
+}
+# None: the township's own value in U(2.0, 2.8) % (met, just under the 3 % rule).
+PATH_AT_DUE = (2.0, 2.8)
+PATH_WOBBLE = 0.04    # s.d. of a township's shift of the shares before its due year
+
+
+@dataclass(frozen=True)
+class _Story:
+    """How a township departs from its plan group (each departure has its reason in
+    docs/demo-data.md)."""
+    path: dict            # overrides of the group path, same units
+    incidence: float = 1.0          # factor on its villages' 2014 incidence
+    late_villages: float = 0.0      # share of its poor villages announced late
+    water_and_illness: bool = False  # more 因病 and 缺水 households
+
+
+TOWNSHIP_STORY = {
+    "100": _Story({2015: 0.50, 2016: 0.17, 2017: 1.4}, incidence=0.6),  # 平襄镇: county seat
+    "110": _Story({2015: 0.60, 2016: 0.15}),   # 襄南镇: next to the county seat
+    "207": _Story({2015: 0.28}),               # 李店乡: smallest, started early
+    # the three misses: remote hill townships, hit by a shock in the run-up
+    "215": _Story({2016: 4.6, 2017: 2.4}, incidence=1.05, late_villages=0.5,
+                  water_and_illness=True),      # 寺子川乡: 2016 hail; < 3 % in 2017
+    "112": _Story({2015: 0.95, 2016: 0.85, 2017: 9.0, 2018: 4.8, 2019: 2.3},
+                  incidence=1.15, late_villages=0.6,
+                  water_and_illness=True),      # 华家岭镇: high ridge, no water; < 3 % in 2019
+    "203": _Story({2016: 0.82, 2017: 6.0, 2018: 2.6}, incidence=1.1, late_villages=0.5,
+                  water_and_illness=True),      # 新景乡: far east, 2017 illness; < 3 % in 2018
+}
+LATE_VILLAGES = 0.10   # share of the other townships' poor villages announced late
 # Contract edge cases planted on purpose (not problems): per full replica.
 EDGE_NEGATIVE_INCOME_ROWS = 30
 EDGE_ON_LINE_ROWS = 20
@@ -183,6 +230,46 @@ def _load_geo() -> _Geo:
         v_town=np.array([tidx[c] for c in v["township_code"]]),
         v_name=list(v["name"]),
     )
+
+
+def _unnamed_due_year(cfg) -> int:
+    """The due year of a township the plan does not name: the county's (整体脱贫摘帽)."""
+    t = cfg.targets
+    return int(t.get("unnamed_due_year", t.get("target_year", 2017)))
+
+
+def _township_paths(rng, geo: _Geo, due: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every township's path (GROUP_PATHS with its TOWNSHIP_STORY overrides) as two
+    (T, NY) arrays, NaN where the other one applies: ``share``, the share of its 2014
+    incidence to reach by the end of each year before its due year, and ``pct``, the
+    incidence (%) to reach from its due year on.  A due year outside GROUP_PATHS takes
+    the nearest group's path, shifted."""
+    T = len(due)
+    share = np.full((T, NY), np.nan)
+    pct = np.full((T, NY), np.nan)
+    at_due = rng.uniform(*PATH_AT_DUE, T)
+    wobble = rng.normal(0.0, PATH_WOBBLE, T)
+    for t in range(T):   # 18 townships
+        p = int(due[t])
+        key = min(GROUP_PATHS, key=lambda g: (abs(g - p), g))
+        group = {y + p - key: v for y, v in GROUP_PATHS[key].items()}
+        story = TOWNSHIP_STORY.get(geo.t_suffix[t])
+        own = story.path if story else {}
+        for j in range(1, NY):
+            y = YEARS[j]
+            if y in own:
+                v = own[y]
+            elif group.get(y) is not None:
+                v = group[y] + (wobble[t] if y < p else 0.0)
+            elif y == p:
+                v = at_due[t]
+            else:   # before the shifted path starts: no progress yet; after it: hold
+                v = 1.0 if y < p else pct[t, j - 1]
+            if y < p:
+                share[t, j] = min(v, 1.0)
+            else:   # never up again after the due year
+                pct[t, j] = v if y == p else min(v, pct[t, j - 1])
+    return share, pct
 
 
 def _village_positions(rng: np.random.Generator, geo: _Geo) -> tuple[np.ndarray, np.ndarray]:
@@ -361,24 +448,42 @@ def _replica(k: int, f: float, seed: int, geo: _Geo, cfg, report) -> dict:
     line = np.array([cfg.line(y) for y in YEARS])
     suffix_idx = {s: i for i, s in enumerate(geo.t_suffix)}
 
+    # ---- the township story (TOWNSHIP_STORY, docs/demo-data.md) -------------
+    due_t = np.where(geo.t_plan > 0, geo.t_plan, _unnamed_due_year(cfg))
+    path_rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k), 1]))
+    path_share, path_pct = _township_paths(path_rng, geo, due_t)
+    stories = [TOWNSHIP_STORY.get(sfx) for sfx in geo.t_suffix]
+    t_incid = np.array([s.incidence if s else 1.0 for s in stories])
+    t_late = np.array([s.late_villages if s else LATE_VILLAGES for s in stories])
+    t_slow = np.array([bool(s and s.water_and_illness) for s in stories])
+    # the year a township's path first goes below 3 % from its due year on
+    below = np.where(np.isnan(path_pct), np.inf, path_pct) < 3.0
+    t_reach = np.where(below.any(axis=1), np.array(YEARS)[np.argmax(below, axis=1)], YEARS[-1])
+
     # ---- poor villages and their plan ------------------------------------
     v_planned = np.zeros(V, dtype=np.int64)
-    t_plan_v = geo.t_plan[vt]
+    due_v = due_t[vt]
     plan_years = sorted(y for y in cfg.plan if cfg.plan[y].get("villages"))
     order_years = [y for y in plan_years if y != plan_years[0]] + plan_years[:1]
     for y in order_years:
         n = int(cfg.plan[y]["villages"])
         if y == plan_years[0]:
-            w = np.where(t_plan_v == 0, 3.0, 1.0)
+            # the first year's villages spread over the county (the 45 villages of the
+            # county leaders), more where a path falls early, fewer in the county seat
+            j = YEARS.index(y)
+            w = t_incid[vt] * (0.5 + 3.0 * (1.0 - np.nan_to_num(path_share[vt, j], nan=1.0)))
         else:
-            w = np.where(t_plan_v == y, 6.0, 1.0)
+            w = t_incid[vt] * np.where(due_v == y, 6.0, 1.0)
         chosen = _pick_top(rng, v_planned == 0, n, w)
         v_planned[chosen] = y
     is_poor_v = v_planned > 0
-    # actual exit: mostly on plan, ~15 % late (2018–2020)
-    late = is_poor_v & (rng.random(V) < 0.15)
+    # actual exit: mostly on plan; late ones mostly in the townships that miss their year,
+    # which announce them when the township goes below 3 % (elsewhere 2018–2020)
+    late = is_poor_v & (rng.random(V) < t_late[vt])
     late_year = rng.choice([2018, 2019, 2020], size=V, p=[0.5, 0.35, 0.15])
-    v_exit = np.where(is_poor_v, np.where(late, np.maximum(late_year, v_planned), v_planned), 0)
+    late_year = np.where(t_late[vt] > LATE_VILLAGES, t_reach[vt], late_year)
+    v_exit = np.where(is_poor_v, np.where(late, np.maximum(late_year, v_planned + 1),
+                                          v_planned), 0)
 
     # ---- population and incidence ----------------------------------------
     pop = np.exp(rng.normal(np.log(1180.0), 0.35, V)) * np.where(is_poor_v, 1.1, 1.0)
@@ -387,6 +492,7 @@ def _replica(k: int, f: float, seed: int, geo: _Geo, cfg, report) -> dict:
                          [0.31, 0.40, 0.47], 0.235)
     kappa = 20.0
     incid = np.clip(rng.beta(inc_mean * kappa, (1 - inc_mean) * kappa), 0.05, 0.70)
+    incid = incid * t_incid[vt]     # the county seat lower, the remote hills higher
     # ≈110,000 registered poor persons in 2014 (≈27 % of the rural population)
     incid = np.clip(incid * 110_000.0 * math.exp(rng.normal(0.0, 0.015))
                     / (pop * incid).sum(), 0.03, 0.75)
@@ -418,6 +524,13 @@ def _replica(k: int, f: float, seed: int, geo: _Geo, cfg, report) -> dict:
     ht = vt[hv]
     reg_j = reg - FIRST_YEAR
     cause = rng.choice(len(C.POVERTY_CAUSES), size=H, p=_CAUSE_P / _CAUSE_P.sum())
+    # townships that miss their year: more illness (因病) and no water (缺水)
+    slow_h = t_slow[ht]
+    slow_p = _CAUSE_P.copy()
+    slow_p[_CAUSE["因病"]] *= 1.5
+    slow_p[_CAUSE["缺水"]] *= 4.0
+    cause[slow_h] = rng.choice(len(C.POVERTY_CAUSES), size=int(slow_h.sum()),
+                               p=slow_p / slow_p.sum())
     m0 = rng.choice(np.arange(1, 9), size=H, p=_MEMBERS_P / _MEMBERS_P.sum())
     weak = np.isin(cause, [_CAUSE["缺劳力"], _CAUSE["因残"]])
     m0 = np.where(weak & (rng.random(H) < 0.5), np.maximum(m0 - 1, 1), m0)
@@ -478,12 +591,13 @@ def _replica(k: int, f: float, seed: int, geo: _Geo, cfg, report) -> dict:
     ever_exited = np.zeros(H, dtype=bool)
     hard = np.isin(cause, [_CAUSE["因病"], _CAUSE["因残"], _CAUSE["缺劳力"]])
     lazy = cause == _CAUSE["自身发展动力不足"]
-    p0 = float(M[S[:, 0] == 0, 0].sum())
-    person_scale = p0 / 110_000.0
-    achieve = rng.uniform(0.84, 0.90, NY)
-    t_plan_h = geo.t_plan[ht]
-    v_planned_h = v_planned[hv]
+    no_water = cause == _CAUSE["缺水"]
     v_exit_h = v_exit[hv]
+    # each township's path in persons: its population × the path's incidence
+    pop_t = np.stack([np.bincount(vt, weights=pop_vt[:, j], minlength=T) for j in range(NY)], 1)
+    poor0 = S[:, 0] == 0
+    inc14_t = 100.0 * np.bincount(ht[poor0], weights=M[poor0, 0], minlength=T) / np.maximum(
+        pop_t[:, 0], 1.0)
     base_rel = {2016: 0.012, 2017: 0.018, 2018: 0.017, 2019: 0.014, 2020: 0.006}
     shock = {suffix_idx[s]: v for s, v in SHOCK_TOWNSHIPS.items() if s in suffix_idx}
     rel_w = np.where(hard, 2.0, 1.0)
@@ -492,43 +606,11 @@ def _replica(k: int, f: float, seed: int, geo: _Geo, cfg, report) -> dict:
         t = YEARS[j]
         prev = S[:, j - 1]
         al = alive[:, j]
-        S[al & (reg_j == j), j] = 0
+        new_reg = al & (reg_j == j)
+        S[new_reg, j] = 0
         pool = al & (prev == 0)
         elig = pool & ~(locked & (lock_until >= t))
-        forced = elig & (v_exit_h == t)
-        # forced exits of the villages announced this year, keeping ≤1.5 % incidence
-        allowance = np.floor(0.015 * pop_vt[:, j])
-        fidx = np.flatnonzero(forced)
-        retained = np.zeros(H, dtype=bool)
-        if len(fidx):
-            cs = _cumsum_in_group(hv[fidx], rng.random(len(fidx)), M[fidx, j])
-            retained[fidx[cs <= allowance[hv[fidx]]]] = True
-        exit_forced = forced & ~retained
-        if t in cfg.plan and cfg.plan[t].get("persons"):
-            budget = achieve[j] * cfg.plan[t]["persons"] * person_scale
-        else:
-            share = {2018: 0.60, 2019: 0.78}.get(t, 0.985)
-            budget = share * float(M[elig, j].sum())
-        budget -= float(M[exit_forced, j].sum())
-        cand = np.flatnonzero(elig & ~forced)
-        chosen = np.zeros(H, dtype=bool)
-        if len(cand) and budget > 0:
-            sc = rng.gumbel(size=len(cand))
-            tp = t_plan_h[cand]
-            sc += 2.0 * (tp == t) + 1.5 * ((tp > 0) & (tp < t))
-            vp = v_planned_h[cand]
-            sc += 1.0 * ((vp > 0) & (vp <= t))
-            sc += 1.5 * ever_exited[cand] - 1.0 * hard[cand] - 0.5 * lazy[cand]
-            sc += 3.0 * (locked[cand] & (lock_until[cand] < t))
-            o = np.argsort(-sc, kind="stable")
-            m = M[cand[o], j]
-            cm = np.cumsum(m)
-            chosen[cand[o][(cm - m / 2.0) <= budget]] = True
-        exits = exit_forced | chosen
-        S[pool, j] = 0
-        S[exits, j] = 1
-        ever_exited |= exits
-        # relapse
+        # relapse (drawn first: a township's path counts the relapsed among its poor)
         rpool = al & (prev == 1) & (v_exit_h != t)
         rel = np.zeros(H, dtype=bool)
         ridx = np.flatnonzero(rpool)
@@ -550,6 +632,36 @@ def _replica(k: int, f: float, seed: int, geo: _Geo, cfg, report) -> dict:
             take = np.where(shocked[ht[ridx]], cs - m_r < budget_t[ht[ridx]],
                             cs - m_r * rng.random(len(ridx)) <= budget_t[ht[ridx]])
             rel[ridx[take]] = True
+        forced = elig & (v_exit_h == t)
+        # forced exits of the villages announced this year, keeping ≤1.5 % incidence
+        allowance = np.floor(0.015 * pop_vt[:, j])
+        fidx = np.flatnonzero(forced)
+        retained = np.zeros(H, dtype=bool)
+        if len(fidx):
+            cs = _cumsum_in_group(hv[fidx], rng.random(len(fidx)), M[fidx, j])
+            retained[fidx[cs <= allowance[hv[fidx]]]] = True
+        exit_forced = forced & ~retained
+        # the rest of each township's exits: down to its path at year end
+        path = np.where(t < due_t, path_share[:, j] * inc14_t, path_pct[:, j])
+        poor_end = pool | new_reg | rel
+        need = (np.bincount(ht[poor_end], weights=M[poor_end, j], minlength=T)
+                - path / 100.0 * pop_t[:, j]
+                - np.bincount(ht[exit_forced], weights=M[exit_forced, j], minlength=T))
+        cand = np.flatnonzero(elig & ~forced & (need[ht] > 0))
+        chosen = np.zeros(H, dtype=bool)
+        if len(cand):
+            sc = rng.gumbel(size=len(cand))
+            # a poor village's households mostly leave with their village (its exit year)
+            sc -= 1.0 * ((v_planned[hv[cand]] > 0) & (v_exit_h[cand] > t))
+            sc += 1.5 * ever_exited[cand] - 1.0 * hard[cand] - 0.5 * (lazy | no_water)[cand]
+            sc += 3.0 * (locked[cand] & (lock_until[cand] < t))
+            m = M[cand, j].astype(np.float64)
+            cs = _cumsum_in_group(ht[cand], -sc, m)
+            chosen[cand[(cs - m) < need[ht[cand]]]] = True   # the crossing one included
+        exits = exit_forced | chosen
+        S[pool, j] = 0
+        S[exits, j] = 1
+        ever_exited |= exits
         S[al & (prev == 1), j] = 1
         S[rel, j] = 0
         REL[:, j] = rel

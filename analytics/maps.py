@@ -45,19 +45,19 @@ def _ramp(values: pd.Series, low: float, high: float, reverse: bool) -> list[lis
     return colors
 
 
-OVER_CAP_LINE = [231, 76, 60, 255]
+OVER_CAP_LINE = [255, 64, 200, 255]  # magenta: distinct from every verdict colour
 
 
 def map_legend(metric: str, values: pd.DataFrame | None = None) -> list[tuple[str, list[int]]]:
     """(label, RGBA) pairs explaining the colours of ``metric``; for the verdict colours,
-    only the verdicts among ``values`` (when given) and the red outline of a township
+    only the verdicts among ``values`` (when given) and the magenta outline of a township
     over the relapse cap."""
     if metric == "status":
         shown = [k for k in VERDICTS if values is None or (values["verdict"] == k).any()]
         keys = [(VERDICTS[k], VERDICT_COLORS[k]) for k in shown]
         if values is None or values["over_cap"].any():
             cap = load_config().targets["relapse_cap_pct"]
-            keys.append((f"红框：返贫率超{cap:g}%上限", OVER_CAP_LINE))
+            keys.append((f"紫红框：返贫率超{cap:g}%上限", OVER_CAP_LINE))
         return keys
     column, low, high, reverse = _RAMPS[metric]
     unit = "%"
@@ -82,7 +82,7 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
 
     ``values``: one row per township_code with name, verdict, verdict_text, over_cap and
     the metric columns (poverty_incidence_pct, relapse_rate_pct, income_progress_pct);
-    a township over the relapse cap gets a red outline. ``villages``: lon, lat and
+    a township over the relapse cap gets a magenta outline. ``villages``: lon, lat and
     verdict. No personal data goes into the map.
     """
     values = values.copy()
@@ -108,7 +108,7 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
         pdk.Layer("GeoJsonLayer", collection, id="townships", stroked=True, filled=True,
                   get_fill_color="properties.fill", get_line_color=line, line_width_min_pixels=2,
                   pickable=True),
-        # over the relapse cap: a thick red outline on top, beside the verdict's colour
+        # over the relapse cap: a thick magenta outline on top, beside the verdict's colour
         pdk.Layer("GeoJsonLayer", {**collection, "features": [
                       f for f in collection["features"] if f["properties"]["over_cap"]]},
                   id="over_cap", stroked=True, filled=False, get_line_color=OVER_CAP_LINE,

@@ -3,8 +3,9 @@
 Incidence: a log-linear trend fitted by least squares to the township's incidence in
 the years up to and including t (incidence > 0 only): ln I = a + b·year. The projection
 to year T is exp(a + b·T) with a 90 % prediction band
-exp(ŷ ± 1.645 · s · √(1 + 1/n + (T − x̄)² / Sxx)), s the residual standard error
-(with fewer than three points, s is taken as 0.25, a wide band). The township
+exp(ŷ ± 1.645 · s · √(1 + 1/n + (T − x̄)² / Sxx)), s the residual standard error but
+never below ``default_log_se`` (0.25): three or four points on a line say little about
+the next year, and exits come in steps (with fewer than three points s is 0.25). The township
 verdicts built on it (on track or behind before the due year, then met or missed) live
 in analytics.verdicts. (Exits come in steps, in the planned year, so a trend fitted
 before that year is pessimistic: "behind" is a prompt to look.) Income: a linear trend of the registered households' per-capita income,
@@ -47,8 +48,8 @@ def log_linear_projection(years, values, target_year: int) -> tuple[float, float
         return (math.exp(centre), math.exp(centre - spread), math.exp(centre + spread))
     slope, intercept = np.polyfit(x, y, 1)
     fitted = intercept + slope * x
-    s = math.sqrt(((y - fitted) ** 2).sum() / (n - 2)) if n > 2 else default_se
-    s = max(s, 1e-6)
+    # a trend of a few years is never taken as more certain than the configured s.e.
+    s = max(math.sqrt(((y - fitted) ** 2).sum() / (n - 2)), default_se) if n > 2 else default_se
     sxx = ((x - x.mean()) ** 2).sum()
     centre = intercept + slope * target_year
     spread = z * s * math.sqrt(1 + 1 / n + (target_year - x.mean()) ** 2 / sxx)

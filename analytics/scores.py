@@ -34,7 +34,6 @@ from analytics.config import load_config
 from analytics.verdicts import scope_verdicts
 
 
-
 def _on_schedule(progress: pd.Series, schedule: pd.Series) -> pd.Series:
     ratio = np.where(schedule <= 0, 1.0, progress / schedule.where(schedule > 0, 1.0))
     return pd.Series(np.clip(ratio, 0.0, 1.0), index=progress.index).fillna(1.0)

@@ -2,7 +2,7 @@
 
 The colour of a scope is its verdict (analytics.verdicts: baseline, on track, behind,
 met, met late, missed), the one verdict every screen shows; over the relapse cap is a
-separate flag, drawn as a red outline beside the colour, never instead of it.
+separate flag, drawn as a magenta outline beside the colour, never instead of it.
 """
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ def _projections(history: pd.DataFrame, target_year: pd.Series) -> pd.DataFrame:
     intercept = my - slope * mx
     g["r2"] = (g["y"] - g["k"].map(intercept) - g["k"].map(slope) * g["x"]) ** 2
     rss = g.groupby("k")["r2"].sum()
-    s = np.sqrt(rss / (n - 2)).where(n > 2, default_se).clip(lower=1e-6)
+    s = np.sqrt(rss / (n - 2)).where(n > 2, default_se).clip(lower=default_se)
     big_t = target_year.reindex(n.index).astype("float64")
     centre = intercept + slope * big_t
     spread = z * s * np.sqrt(1 + 1 / n + (big_t - mx) ** 2 / sxx.where(sxx > 0))

@@ -38,7 +38,7 @@ if len(filters.townships) == 1:
     d3.download_button("下载督查简报 PDF", lambda: briefing_pdf(scoped, code, year),
                        file_name=briefing_file_name(villages["township_name"].iloc[0], year),
                        mime="application/pdf", key="briefing_pdf", on_click="ignore", icon="📄",
-                       help="一页A4：关键指标与目标、预警、最落后的村、监测户数、县级结对领导")
+                       help="一页A4：关键指标与目标、预警、最落后的村、监测对象户数、县级结对领导")
 
 left, right = st.columns(2)
 causes = data.poverty_cause_breakdown(year, townships=filters.townships, villages=filters.villages)

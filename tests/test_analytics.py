@@ -11,8 +11,14 @@ import pytest
 
 from analytics import metrics
 from analytics.config import load_config
-from analytics.households import (household_file, household_income_bands, household_incomes,
-                                  household_list, income_band_width, village_table)
+from analytics.households import (
+    household_file,
+    household_income_bands,
+    household_incomes,
+    household_list,
+    income_band_width,
+    village_table,
+)
 from analytics.scores import grade, township_league
 from analytics.store import Store, write_dataset
 from tests.hand_dataset import T1, T2, V1, V2, hand_tables
@@ -168,8 +174,6 @@ def test_cadres_over_quota_in_sql_equal_the_quota_table(request, fixture):
 def test_unknown_guarantees_show_as_no_data_never_as_met_or_unmet(tmp_path):
     """两不愁三保障 may be null (unknown, contract): the household list says 无数据 when no
     guarantee is known to be unmet, the household file says 无数据 for the unknown one."""
-    from analytics.store import Store, write_dataset
-    from tests.hand_dataset import hand_tables
 
     tables = hand_tables()
     hy = tables["household_years"]

@@ -234,17 +234,17 @@ def test_county_calibration(county):
     assert 100_000 <= poor[2014] <= 120_000
     inc = 100 * poor / pop
     assert 24 <= inc[2014] <= 30
-    assert inc[2017] > 5.0            # the 2017 target (below 5 %) was missed
+    assert inc[2017] < 5.0            # the 2017 target (below 5 %) was met (整体脱贫)
     assert inc[2019] < 3.0            # county exit rule met
     assert inc[2020] < 0.5
     assert 24_000 <= len(d["households"]) <= 30_000
     m14 = hy.loc[hy["year"] == 2014, "members"]
     assert 3.9 <= m14.mean() <= 4.3
-    # exits: shape of the plan, misses (≈85 %)
+    # exits: shape of the plan, exceeded (≈115 %: most townships exit in their year)
     ex = hy[exit_rows(hy)].groupby("year")["members"].sum()
     cfg = load_config()
     for y in (2015, 2016, 2017):
-        assert 0.75 * cfg.plan[y]["persons"] <= ex[y] <= 0.95 * cfg.plan[y]["persons"], y
+        assert 1.0 * cfg.plan[y]["persons"] <= ex[y] <= 1.3 * cfg.plan[y]["persons"], y
     # new registrations and leavers
     reg = d["households"]["registered_year"].value_counts()
     assert set(reg.index) == {2014, 2015, 2016}
@@ -260,10 +260,11 @@ def test_county_calibration(county):
           / vy.groupby("year")["registered_population"].sum())
     assert abs(ri[2017] / 6197 - 1) < 0.05
     assert 4500 < ri[2014] < 5100 and 7500 < ri[2020] < 8300
-    # registered households' income 2017 ≈ 3300–3600 (target 3700 missed)
+    # registered households' income 2017 ≈ 3900: the county's 3700 met (≈90 % of them have
+    # exited), the province's 4000 missed
     w = hy["members"] * hy["net_income_per_capita"]
     reg_inc = w.groupby(hy["year"]).sum() / hy.groupby("year")["members"].sum()
-    assert 3300 <= reg_inc[2017] <= 3600
+    assert 3700 <= reg_inc[2017] < 4000
     # wage share ≈30 % → ≈50 %
     wage = hy["members"] * hy["wage_income_per_capita"].fillna(0)
     share = wage.groupby(hy["year"]).sum() / w.groupby(hy["year"]).sum()

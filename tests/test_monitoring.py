@@ -16,9 +16,17 @@ from analytics import config as config_module
 from analytics import early_warning
 from analytics.briefing import township_briefing
 from analytics.config import ROOT
-from analytics.early_warning import (EVENTS, RULES, is_monitored, monitoring_labels,
-                                     risk_flags, risk_level, risk_level_counts, rule_params,
-                                     visit_list_top)
+from analytics.early_warning import (
+    EVENTS,
+    RULES,
+    is_monitored,
+    monitoring_labels,
+    risk_flags,
+    risk_level,
+    risk_level_counts,
+    rule_params,
+    visit_list_top,
+)
 from analytics.households import RISK_LABELS, at_risk_households, at_risk_village_counts
 from analytics.store import Store, _create_macros, write_dataset
 from tests.hand_dataset import T1, hand_tables

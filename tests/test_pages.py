@@ -130,7 +130,7 @@ def test_battle_map_shows_aggregates_only(demo_store):
     html = " ".join(m.value for m in at.markdown)
     towns = township_map_values(demo_store, 2020)
     row = metrics.selection_figures(demo_store).set_index("year").loc[2020]
-    assert fmt_int(row["poor_persons"]) in html
+    assert f'<div class="bm-value">{fmt_pct(row["poverty_incidence_pct"])}</div>' in html
     assert at.get("deck_gl_json_chart"), "the map is drawn on the first panel"
     deck = json.dumps(json.loads(at.get("deck_gl_json_chart")[0].proto.json), ensure_ascii=False)
     assert all(name in deck for name in towns["name"])

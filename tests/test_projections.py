@@ -14,7 +14,10 @@ def test_log_linear_projection_of_an_exact_trend():
     # 30 % falling by half each year: 30, 15, 7.5 → 2017: 3.75, 2018: 1.875
     centre, low, high = log_linear_projection([2014, 2015, 2016], [30, 15, 7.5], 2018)
     assert centre == pytest.approx(1.875)
-    assert low <= centre <= high and high / low < 1.001  # a perfect fit: a (nearly) empty band
+    # a perfect fit of three years is not certain: the s.e. never falls below 0.25, so the
+    # band is 1.645 · 0.25 · √(1 + 1/3 + (2018 − 2015)² / 2) = 0.99327 on the log scale
+    spread = 1.645 * 0.25 * math.sqrt(1 + 1 / 3 + 9 / 2)
+    assert low == pytest.approx(1.875 * math.exp(-spread)) and high == pytest.approx(1.875 * math.exp(spread))
 
 
 def test_log_linear_band_widens_with_noise_and_distance():

@@ -42,3 +42,22 @@ def test_only_builders_of_analytics_charts_are_accepted():
 
     with pytest.raises(ValueError):
         figure(build_trend, SERIES)
+
+
+@pytest.mark.parametrize("targets, expected", [
+    # two close targets (县目标 6811, 省目标 7000): the lower label below its line, the
+    # higher above, on opposite sides, so neither prints on the other line
+    ([(7000, "省目标"), (6811, "县目标")], [(6811, "县目标", "bottom left"), (7000, "省目标", "top right")]),
+    ([(5, "目标"), (3, "退出线"), (8, "省目标")],
+     [(3, "退出线", "bottom left"), (5, "目标", "top right"), (8, "省目标", "top left")]),
+    ([(5, "上限")], [(5, "上限", "top left")]),
+])
+def test_target_labels_never_sit_on_a_neighbouring_line(targets, expected):
+    assert charts.target_label_positions(targets) == expected
+
+
+def test_histogram_labels_the_two_lines_on_opposite_sides():
+    bands = pd.DataFrame({"income": [2000.0, 3000.0, 4500.0], "members": [3, 4, 5]})
+    fig = charts.build_income_histogram(bands, 3000.0, 2016, 1.7)
+    notes = {a.text: a.xanchor for a in fig.layout.annotations}
+    assert notes == {"贫困线 3000元": "right", "监测线（1.7倍）": "left"}

@@ -10,8 +10,14 @@ import pandas as pd
 import pytest
 
 from analytics.projections import log_linear_projection
-from analytics.verdicts import (VERDICTS, campaign_finished, days_left_in_year, scope_verdicts,
-                                target_judgement, verdict_counts)
+from analytics.verdicts import (
+    VERDICTS,
+    campaign_finished,
+    days_left_in_year,
+    scope_verdicts,
+    target_judgement,
+    verdict_counts,
+)
 
 NAN = math.nan
 # incidence (%) by year 2014…2018 and the planned exit year (None: the plan names none)
@@ -140,3 +146,17 @@ def test_countdown_counts_to_the_end_of_the_data_year(year, today, left):
 
 def test_campaign_finished_after_the_target_year():
     assert not campaign_finished(2017) and campaign_finished(2018)
+
+
+def test_pages_open_on_the_campaign_year_when_config_names_one(tmp_path, monkeypatch):
+    from analytics.config import CONFIG_PATH
+    from analytics.verdicts import default_year
+
+    assert default_year(2014, 2020) == 2020  # shipped: the last year with data
+    text = CONFIG_PATH.read_text(encoding="utf-8").replace(
+        "# campaign_year = 2017", "campaign_year = 2016")
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("TONGWEI_CONFIG", str(path))
+    assert default_year(2014, 2020) == 2016
+    assert default_year(2017, 2020) == 2020  # a year outside the data is ignored

@@ -14,8 +14,13 @@ import streamlit as st
 from analytics import charts, maps
 from analytics.config import load_config
 from analytics.geo import township_polygons
-from analytics.verdicts import (campaign_finished, days_left_in_year, default_year,
-                                target_judgement, verdict_counts)
+from analytics.verdicts import (
+    campaign_finished,
+    days_left_in_year,
+    default_year,
+    target_judgement,
+    verdict_counts,
+)
 from ui import data
 from ui.charts import figure
 from ui.format import fmt_int, fmt_pct

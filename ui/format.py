@@ -35,12 +35,16 @@ def delta_text(value, target, unit: str, *, lower_is_better: bool = False,
 
 def target_tile_delta(judgement, value, target, unit: str, *, lower_is_better: bool = False) -> dict:
     """``st.metric`` keyword arguments (delta, delta_color, delta_arrow) for a dated target
-    (an ``analytics.verdicts.Judgement``): the gap to the target before its year, the
-    target year's result from then on (green met, red missed), never a later year's
-    value judged against it."""
+    (an ``analytics.verdicts.Judgement``), short enough for a tile: before the target year
+    the gap to the target ('+13.03 个百分点 · 目标<5%'); from it on the target year's
+    result ('2017年未达标（9.09%）', green met, red missed), never a later year's value
+    judged against it. The whole sentence is ``judgement.text``."""
     if judgement.state == "pending":
+        goal = judgement.text.split(" ", 1)[-1]  # '<5%' of '2017年目标 <5%'
         return {"delta": delta_text(value, target, unit, lower_is_better=lower_is_better,
-                                    note=f"距{judgement.target_year}年目标"),
+                                    note=f"目标{goal}"),
                 "delta_color": "off", "delta_arrow": "off"}
-    return {"delta": judgement.text, "delta_arrow": "off",
+    shown = judgement.text.split("（", 1)[-1].split("）", 1)[0]
+    word = "达标" if judgement.state == "met" else "未达标"
+    return {"delta": f"{judgement.target_year}年{word}（{shown}）", "delta_arrow": "off",
             "delta_color": "normal" if judgement.state == "met" else "inverse"}

@@ -47,6 +47,6 @@ def township_map(year: int, *, height: int = 520) -> None:
                     selection_mode="single-object")
     legend = "　".join(
         f'<span style="color: rgb({c[0]},{c[1]},{c[2]})">■</span> {label}'
-        for label, c in maps.map_legend(metric))
+        for label, c in maps.map_legend(metric, data.township_map_values(year)))
     st.markdown(legend + ("　·　示意图：乡镇范围按驻地划分，非法定边界；点击乡镇即筛选本页"
                           if schematic else "　·　点击乡镇即筛选本页"), unsafe_allow_html=True)

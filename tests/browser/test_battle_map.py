@@ -112,6 +112,7 @@ def test_screen_picks_up_newly_imported_data(tmp_path, page, artifacts):
     from analytics.demo import demo_tables
     from analytics.metrics import selection_figures
     from analytics.store import write_dataset
+    from ui.format import fmt_pct
 
     db = tmp_path / "live.duckdb"
     write_dataset(demo_tables(scale=0.03, seed=1), db, source="before")
@@ -122,8 +123,8 @@ def test_screen_picks_up_newly_imported_data(tmp_path, page, artifacts):
         page.wait_for_selector(".bm-value", timeout=60000)
         before = page.locator(".bm-value").first.inner_text()
         write_dataset(demo_tables(scale=0.06, seed=2), db, source="after")
-        expected = selection_figures(Store(db)).set_index("year").loc[2020, "poor_persons"]
-        wanted = f"{int(expected):,}"
+        expected = selection_figures(Store(db)).set_index("year").loc[2020, "poverty_incidence_pct"]
+        wanted = fmt_pct(expected)  # the first tile: the county's poverty incidence
         assert wanted not in before
         page.wait_for_function(
             f"[...document.querySelectorAll('.bm-value')].some(e => e.innerText.startsWith('{wanted}'))",
