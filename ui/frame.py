@@ -145,6 +145,45 @@ def _style() -> None:
     )
 
 
+FILTER_KEYS = ("year", "township", "village")
+
+
+def _from_address_or_kept(key: str, parse) -> None:
+    """``st.session_state[key]`` from the address (``parse`` of its values, or None when
+    they name nothing valid), else the value kept from the previous page, else unset."""
+    if key in st.query_params:
+        value = parse(st.query_params.get_all(key))
+        if value is not None:
+            st.session_state[key] = value
+            return
+    if f"kept_{key}" in st.session_state:
+        st.session_state[key] = st.session_state[f"kept_{key}"]
+    else:
+        st.session_state.pop(key, None)
+
+
+def _codes(labels: dict[str, str]):
+    """A parser of the address's labels (or codes) into the codes among ``labels``."""
+    by_label = {label: code for code, label in labels.items()}
+
+    def parse(values: list[str]) -> list[str]:
+        return list(dict.fromkeys(c for c in (by_label.get(v, v) for v in values) if c in labels))
+
+    return parse
+
+
+def _write_address(filters: "Filters") -> None:
+    """The address carries the filters shown, so that a link reproduces the view."""
+    wanted = filters.query_params()
+    for key in FILTER_KEYS:
+        value = wanted.get(key)
+        if value is None:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get_all(key) != (value if isinstance(value, list) else [value]):
+            st.query_params[key] = value
+
+
 def page_frame(title: str, page: str, *, show_filters: bool = True,
                kiosk: bool = False) -> Filters | None:
     """Set up the page, sign the viewer in, check they may open ``page``, draw navigation
@@ -175,27 +214,53 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
     with st.sidebar:
         st.markdown(f"### {APP_TITLE}")
         if show_filters:
+            # Streamlit forgets a widget's value when its page is left, and a sidebar link
+            # clicked after a deep link can land without its query parameters
+            # (streamlit/streamlit#7982, #8112). So the filters are not bound to the URL
+            # by Streamlit: on a page's first run they come from the address (a link wins)
+            # or else from the previous page, and after the widgets the address is
+            # written from them.
+            first_run = st.session_state.get("kept_page") != page
             opening = default_year(years[0], years[-1])
-            year = st.selectbox("年份", years, index=years.index(opening), key="year",
-                                bind="query-params")
+            if first_run:
+                _from_address_or_kept("year", lambda v: int(v[-1]) if v[-1].isdigit()
+                                      and int(v[-1]) in years else None)
+                _from_address_or_kept("township", _codes(town_names))
+            if st.session_state.get("year") not in years:
+                st.session_state["year"] = opening
+            st.session_state["township"] = _codes(town_names)(st.session_state.get("township") or [])
+            year = st.selectbox("年份", years, key="year")
             chosen_towns = st.multiselect(
-                "乡镇", list(town_names), key="township", bind="query-params",
+                "乡镇", list(town_names), key="township",
                 format_func=lambda c: town_names.get(c, c),
                 placeholder="、".join(town_names.values()) if viewer.allowed else "全县")
             vills = data.villages()  # the villages of the chosen townships (none until one is)
             vills = vills[vills["township_code"].isin(chosen_towns)]
             village_names = unique_labels(vills["village_code"], vills["name"])
+            if first_run:
+                _from_address_or_kept("village", _codes(village_names))
+            st.session_state["village"] = _codes(village_names)(st.session_state.get("village") or [])
             chosen_villages = st.multiselect(
-                "村", list(village_names), key="village", bind="query-params",
+                "村", list(village_names), key="village",
                 format_func=lambda c: village_names.get(c, c), placeholder="全部村",
                 disabled=not chosen_towns, help="先选乡镇，再选村")
-            year = int(year) if str(year).isdigit() and int(year) in years else opening
-            chosen_towns = [c for c in chosen_towns if c in town_names] or list(viewer.allowed)
-            filters = Filters(year, tuple(chosen_towns),
-                              tuple(chosen_villages) if chosen_towns else (), years,
+            labels = {**town_names, **village_names}
+            st.session_state["kept_page"] = page
+            for key in FILTER_KEYS:
+                st.session_state[f"kept_{key}"] = st.session_state[key]
+            _write_address(Filters(int(year), tuple(chosen_towns), tuple(chosen_villages), years, labels))
+            chosen_towns = list(chosen_towns) or list(viewer.allowed)
+            filters = Filters(int(year), tuple(chosen_towns),
+                              tuple(chosen_villages) if chosen_towns else (), years, labels)
+        else:  # a page without filters: its links carry on those of the previous page
+            st.session_state["kept_page"] = page
+            kept_towns = tuple(st.session_state.get("kept_township") or ())
+            vills = data.villages()
+            vills = vills[vills["township_code"].isin(kept_towns)]
+            village_names = unique_labels(vills["village_code"], vills["name"])
+            filters = Filters(st.session_state.get("kept_year", default_year(years[0], years[-1])),
+                              kept_towns, tuple(st.session_state.get("kept_village") or ()), years,
                               {**town_names, **village_names})
-        else:
-            filters = Filters(default_year(years[0], years[-1]), (), (), years)
         st.divider()
         for path, label, icon in PAGES:
             if not viewer.may_open(page_key(path)):
