@@ -332,7 +332,9 @@ class DatasetBuilder:
                 "schema_version": str(SCHEMA_VERSION),
                 "source": source,
                 "loaded_at": loaded_at.isoformat(),
-                "as_of": (as_of or loaded_at.date()).isoformat(),
+                # the data's own date: given, else the end of its last panel year (never
+                # the day it was loaded, so a re-import keeps it)
+                "as_of": (as_of or date(int(years[1]), 12, 31)).isoformat(),
                 "first_year": str(years[0]),
                 "last_year": str(years[1]),
                 "row_counts": json.dumps(self.counts),

@@ -10,6 +10,7 @@ from analytics.contract import TABLES
 from analytics.ingest.report import problem_count
 from analytics.loading import load_uploaded_files
 from ui import data
+from ui.format import source_label
 from ui.frame import page_frame, progress_bar
 from ui.tables import problem_column_config, problem_rows
 
@@ -22,7 +23,7 @@ c = st.columns(4)
 c[0].metric("数据截至", meta.get("as_of", "—"), border=True)
 c[1].metric("年份", f"{meta.get('first_year')}–{meta.get('last_year')}", border=True)
 c[2].metric("导入时间（UTC）", meta.get("loaded_at", "—").replace("T", " ")[:16], border=True)
-c[3].metric("来源", meta.get("source", "—")[:24], help=meta.get("source"), border=True)
+c[3].metric("来源", source_label(meta.get("source")), help=meta.get("source"), border=True)
 counts = json.loads(meta.get("row_counts", "{}"))
 st.dataframe(
     [{"表": name, "行数": n} for name, n in counts.items()], hide_index=True, key="row_counts")
@@ -70,17 +71,17 @@ if uploads and st.button("校验并导入", type="primary", key="do_import"):
         viewer = data.current_viewer()
         result = load_uploaded_files(((u.name, u.getvalue()) for u in uploads), actor=viewer.name,
                                      role=viewer.role, max_bytes=UPLOAD_LIMIT_BYTES, progress=say)
-        if result.ok:
-            status.update(label="导入成功，数据已替换", state="complete")
-        else:
-            status.update(label=f"导入被拒绝：发现 {problem_count(result.problems):,} 个问题，"
-                                "现有数据未改动", state="error")
-    if result.ok:
-        st.success("导入成功：" + "，".join(f"{TABLES[k].label} {v:,} 行"
-                                           for k, v in result.counts.items()))
+    st.session_state["import_result"] = result
+    if result.ok:  # the header, the tiles and every page show the new data at once
         st.cache_data.clear()
+        st.rerun()
+result = st.session_state.get("import_result")
+if result is not None:
+    if result.ok:
+        st.success("导入成功，数据已替换：" + "，".join(f"{TABLES[k].label} {v:,} 行"
+                                                 for k, v in result.counts.items()))
     else:
-        st.error(f"共 {problem_count(result.problems):,} 个问题，现有数据未改动。")
+        st.error(f"导入被拒绝：共 {problem_count(result.problems):,} 个问题，现有数据未改动。")
         st.dataframe(problem_rows(result.problems), hide_index=True, key="problems",
                      column_config=problem_column_config())
     if result.notices:

@@ -48,3 +48,16 @@ def target_tile_delta(judgement, value, target, unit: str, *, lower_is_better: b
     word = "达标" if judgement.state == "met" else "未达标"
     return {"delta": f"{judgement.target_year}年{word}（{shown}）", "delta_arrow": "off",
             "delta_color": "normal" if judgement.state == "met" else "inverse"}
+
+
+def source_label(source: str | None) -> str:
+    """Where the data came from, in words: 演示数据, 上传的文件, or the imported folder's name
+    (the stored source is the command line's: ``demo scale=1 seed=2015``, ``upload: …``, a path)."""
+    if not source:
+        return "—"
+    if source.startswith("demo"):
+        return "演示数据"
+    if source.startswith("upload: "):
+        names = source.removeprefix("upload: ").split(", ")
+        return f"上传的 {names[0]}" + (f" 等 {len(names)} 个文件" if len(names) > 1 else "")
+    return source.rstrip("/").replace("\\", "/").rsplit("/", 1)[-1]

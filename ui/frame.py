@@ -17,6 +17,7 @@ from analytics import audit
 from analytics.store import OutdatedDatabase, default_db_path
 from analytics.verdicts import default_year
 from ui import data, signin
+from ui.format import source_label
 
 APP_TITLE = "通渭县精准扶贫监测"
 
@@ -267,7 +268,7 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
                 continue
             st.page_link(path, label=label, icon=icon, query_params=filters.query_params())
         st.divider()
-        st.caption(f"数据截至 {meta.get('as_of', '—')} · 来源 {meta.get('source', '—')}")
+        st.caption(f"数据截至 {meta.get('as_of', '—')} · 来源：{source_label(meta.get('source'))}")
         if viewer.open_mode:
             st.warning(signin.viewer_caption(viewer))
         else:

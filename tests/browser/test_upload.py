@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 from analytics.demo import demo_tables
-from analytics.store import export_dataset, write_dataset
+from analytics.store import Store, export_dataset, write_dataset
 from tests.browser.server import free_port, start_server, stop_server, wait_until_rendered
 
 
@@ -53,9 +53,12 @@ def test_upload_refuses_bad_data_and_loads_good_data(tmp_path, page, artifacts):
         page.get_by_role("button", name="校验并导入").click()
         page.get_by_text("导入成功").first.wait_for(timeout=120000)
         assert db.read_bytes() != before
-        page.reload()
         wait_until_rendered(page, "数据")
-        assert "upload:" in page.locator("body").inner_text()
+        # the header shows the new data at once, with the data's own date (the end of its
+        # last year), not the day of the upload
+        last_year = Store(db).meta()["last_year"]
+        sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+        assert "来源：上传的" in sidebar and f"数据截至 {last_year}-12-31" in sidebar, sidebar
     finally:
         stop_server(process)
 
