@@ -13,6 +13,7 @@ from ui import data
 from ui.charts import figure
 from ui.format import delta_text, fmt_int, fmt_pct, fmt_yuan, target_tile_delta
 from ui.frame import page_frame
+from ui.tiles import tile
 from ui.township_map import township_map
 
 filters = page_frame("总览", "overview")
@@ -48,41 +49,37 @@ def judged(column: str, key: str, comparison: str, unit: str, decimals: int, nam
 
 st.caption(f"范围：{filters.scope_label} · {year} 年 · 数字为年末状态")
 c = st.columns(6)
-c[0].metric(
-    "贫困发生率", fmt_pct(row["poverty_incidence_pct"]),
+tile(c[0], "贫困发生率", fmt_pct(row["poverty_incidence_pct"]),
     **judged("poverty_incidence_pct", "incidence_pct", "<", "%", 2, "贫困发生率"),
     help=f"贫困发生率 = 未脱贫建档立卡人口 ÷ 农村户籍人口（数据约定）。目标：{target_year}年全县低于"
          f"{t['incidence_pct']:g}%，在{target_year}年的数据上评判；退出线{threshold:g}%。"
          f"距退出线还需脱贫 {fmt_int(row['persons_to_threshold'])} 人。",
     border=True)
 if is_county and plan_row is not None and plan_row["has_plan"]:
-    c[1].metric("当年脱贫人数", fmt_int(row["exited_persons"]),
+    tile(c[1], "当年脱贫人数", fmt_int(row["exited_persons"]),
                 f"计划 {fmt_int(plan_row['planned_persons'])} 人，完成 "
                 f"{fmt_pct(plan_row['persons_vs_plan_pct'])}", delta_color="off", delta_arrow="off", border=True)
-    c[2].metric("当年退出贫困村", fmt_int(plan_row["exited_villages"]),
+    tile(c[2], "当年退出贫困村", fmt_int(plan_row["exited_villages"]),
                 f"计划 {fmt_int(plan_row['planned_villages_plan'])} 个", delta_color="off", delta_arrow="off",
                 border=True)
 else:
-    c[1].metric("当年脱贫人数", fmt_int(row["exited_persons"]), "县计划按年下达，不分乡镇",
+    tile(c[1], "当年脱贫人数", fmt_int(row["exited_persons"]), "县计划按年下达，不分乡镇",
                 delta_color="off", delta_arrow="off", border=True)
-    c[2].metric("剩余贫困人口", fmt_int(row["poor_persons"]),
+    tile(c[2], "剩余贫困人口", fmt_int(row["poor_persons"]),
                 f"距{threshold:g}%退出线还差 {fmt_int(row['persons_to_threshold'])} 人", delta_color="off",
                 delta_arrow="off",
                 border=True)
-c[3].metric(
-    "农村人均可支配收入", fmt_yuan(row["rural_income_per_capita"]),
+tile(c[3], "农村人均可支配收入", fmt_yuan(row["rural_income_per_capita"]),
     **judged("rural_income_per_capita", "rural_income_yuan", ">=", "元", 0, "农村人均可支配收入"),
     help=f"县目标{t['rural_income_yuan']:g}元、省目标{t['province_rural_income_yuan']:g}元（{target_year}年，"
          f"在{target_year}年的数据上评判）",
     border=True)
-c[4].metric(
-    "建档立卡户人均纯收入", fmt_yuan(row["registered_income_per_capita"]),
+tile(c[4], "建档立卡户人均纯收入", fmt_yuan(row["registered_income_per_capita"]),
     **judged("registered_income_per_capita", "registered_income_yuan", ">=", "元", 0, "建档立卡户人均纯收入"),
     help=f"县目标{t['registered_income_yuan']:g}元、省目标{t['province_registered_income_yuan']:g}元"
          f"（{target_year}年，在{target_year}年的数据上评判）",
     border=True)
-c[5].metric(
-    f"返贫率 · 上限{t['relapse_cap_pct']:g}%", fmt_pct(row["relapse_rate_pct"]),
+tile(c[5], f"返贫率 · 上限{t['relapse_cap_pct']:g}%", fmt_pct(row["relapse_rate_pct"]),
     delta_text(row["relapse_rate_pct"], t["relapse_cap_pct"], "pct", lower_is_better=True),
     delta_color="inverse" if row["relapse_rate_pct"] == row["relapse_rate_pct"] else "off",
     help=f"每年控制在{t['relapse_cap_pct']:g}%以内。返贫 {fmt_int(row['relapsed_persons'])} 人 / "

@@ -10,6 +10,7 @@ from ui import data
 from ui.charts import figure
 from ui.format import fmt_pct, fmt_yuan
 from ui.frame import page_frame
+from ui.tiles import tile
 
 filters = page_frame("收入", "income")
 year = filters.year
@@ -42,7 +43,7 @@ tiles = [
      f"目标 ≥{t['wage_share_pct']:g}%（{t['wage_share_year']}年）"),
 ]
 for column, (label, value, note) in zip(st.columns(len(tiles)), tiles):
-    column.metric(label, value, note, delta_color="off", delta_arrow="off", border=True,
+    tile(column, label, value, note, delta_color="off", delta_arrow="off", border=True,
                   help="进度 = (当年值 − 2014年值) / (目标 − 2014年值)；"
                        "所需增长 = (目标/当年值)^(1/剩余年数) − 1")
 

@@ -14,6 +14,7 @@ from ui.charts import figure
 from ui.format import fmt_int, fmt_pct
 from ui.exports import export_buttons
 from ui.frame import page_frame
+from ui.tiles import tile
 from ui.tables import (RISK_COUNT_LABELS, VISIT_LIST_LABELS, risk_count_column_config,
                        visit_list_column_config)
 
@@ -31,14 +32,14 @@ row = selection[selection["year"] == year]
 
 c = st.columns(4)
 rate = row["relapse_rate_pct"].iloc[0] if not row.empty else None
-c[0].metric(f"{filters.scope_label}返贫率", fmt_pct(rate),
+tile(c[0], f"{filters.scope_label}返贫率", fmt_pct(rate),
             f"上限 {cap:g}%，{'超限' if rate is not None and rate > cap else '未超限'}",
             delta_color="off", delta_arrow="off", border=True)
-c[1].metric("返贫人口", fmt_int(row["relapsed_persons"].iloc[0] if not row.empty else None),
+tile(c[1], "返贫人口", fmt_int(row["relapsed_persons"].iloc[0] if not row.empty else None),
             f"年初已脱贫 {fmt_int(row['exited_stock_start'].iloc[0] if not row.empty else None)} 人",
             delta_color="off", delta_arrow="off", border=True)
 over = int((now["relapse_rate_pct"] > cap).sum())
-c[2].metric("超过上限的乡镇", f"{over} 个", f"共 {len(now)} 个乡镇", delta_color="off", delta_arrow="off", border=True)
+tile(c[2], "超过上限的乡镇", f"{over} 个", f"共 {len(now)} 个乡镇", delta_color="off", delta_arrow="off", border=True)
 
 if now["relapse_rate_pct"].notna().any():
     st.plotly_chart(figure(charts.build_relapse_by_township,
@@ -70,14 +71,14 @@ st.caption(f"{texts['monitored']}{texts['line']}。{texts['levels']}。")
 counts = data.risk_level_counts(year, townships=filters.townships, villages=filters.villages)
 visits = data.visit_list_top(year, townships=filters.townships, villages=filters.villages)
 monitored = int(counts["monitored"].sum())
-c[3].metric("监测对象", f"{fmt_int(monitored)} 户", f"{fmt_int(counts['persons'].sum())} 人",
+tile(c[3], "监测对象", f"{fmt_int(monitored)} 户", f"{fmt_int(counts['persons'].sum())} 人",
             help=texts["monitored"], delta_color="off", delta_arrow="off", border=True)
 tiles = [("高风险", "high"), ("中风险", "medium")]
 if counts["low"].sum() > 0:
     tiles.append(("低风险", "low"))
 tiles += [("收入骤降", "income_drop"), ("因病因灾", "illness_or_disaster")]
 for column, (label, key) in zip(st.columns(len(tiles)), tiles):
-    column.metric(label, f"{fmt_int(counts[key].sum())} 户", help=texts[key], border=True)
+    tile(column, label, f"{fmt_int(counts[key].sum())} 户", help=texts[key], border=True)
 if counts.empty:
     st.info("所选范围内没有监测对象。")
 else:

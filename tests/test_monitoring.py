@@ -243,7 +243,8 @@ def test_the_page_shows_one_number_per_term(demo_db, demo_store, monkeypatch):
     for label, column in tiles.items():
         tile = _metric(at, label)
         assert tile.value == f"{fmt_int(counts[column].sum())} 户", label
-        assert tile.help == texts[column]
+        # the definition, then the data's date (every tile carries it)
+        assert tile.help == f"{texts[column]}\n\n数据截至 {demo_store.meta()['as_of']}"
     table = next(d.value for d in at.dataframe if "illness_or_disaster" in d.value.columns
                  and "monitored" in d.value.columns)
     visits = next(d.value for d in at.dataframe if "reasons" in d.value.columns)

@@ -163,3 +163,10 @@ def test_a_village_without_households_says_so(demo_store):
     at = run_page("pages/townships.py", year=2014, townships=[town])
     at.selectbox(key="drill_village").set_value(code).run()
     assert any("没有建档立卡户" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", [None, "pages/income.py", "pages/relapse.py"])
+def test_every_tile_carries_the_data_date(demo_store, page):
+    at = run_page(page, year=2017)
+    dated = f"数据截至 {demo_store.meta()['as_of']}"
+    assert at.metric and all(m.help.endswith(dated) for m in at.metric), [m.label for m in at.metric]
