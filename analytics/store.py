@@ -465,32 +465,36 @@ def read_audit(path: Path, limit: int) -> pd.DataFrame:
         con.close()
 
 
+def _copy_tables(con, out_dir: str | Path, fmt: str) -> dict[str, int]:
+    if fmt not in ("csv", "parquet"):
+        raise ValueError("fmt must be csv or parquet")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name in TABLE_ORDER:
+        n = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchall()[0][0]
+        if n == 0 and not TABLES[name].required:
+            continue
+        target = str(out / f"{name}.{fmt}")
+        options = "(FORMAT csv, HEADER true)" if fmt == "csv" else "(FORMAT parquet)"
+        order = ", ".join(map(_quote, TABLES[name].primary_key))
+        cols = ", ".join(map(_quote, TABLES[name].column_names))
+        con.execute(
+            f"COPY (SELECT {cols} FROM {_quote(name)} ORDER BY {order}) TO ? {options}"
+            .replace("?", "'" + target.replace("'", "''") + "'")
+        )
+        counts[name] = n
+    return counts
+
+
 def export_dataset(db_path: str | Path, out_dir: str | Path, fmt: str = "csv") -> dict[str, int]:
     """Write every contract table of the database to ``out_dir`` as TABLE.csv or TABLE.parquet.
 
     CSV is UTF-8 with a header row; codes and IDs stay text. Empty optional tables
     are not written. Returns the row counts written.
     """
-    if fmt not in ("csv", "parquet"):
-        raise ValueError("fmt must be csv or parquet")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    counts = {}
     with duckdb.connect(str(db_path), read_only=True) as con:
-        for name in TABLE_ORDER:
-            n = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchall()[0][0]
-            if n == 0 and not TABLES[name].required:
-                continue
-            target = str(out / f"{name}.{fmt}")
-            options = "(FORMAT csv, HEADER true)" if fmt == "csv" else "(FORMAT parquet)"
-            order = ", ".join(map(_quote, TABLES[name].primary_key))
-            cols = ", ".join(map(_quote, TABLES[name].column_names))
-            con.execute(
-                f"COPY (SELECT {cols} FROM {_quote(name)} ORDER BY {order}) TO ? {options}"
-                .replace("?", "'" + target.replace("'", "''") + "'")
-            )
-            counts[name] = n
-    return counts
+        return _copy_tables(con, out_dir, fmt)
 
 
 MACRO_NAMES = _macro_names()
@@ -615,6 +619,17 @@ class Store:
                 cursor.execute(f"SET VARIABLE {key} = ?", [value])
             self.queries_run += 1
             cursor.execute(f"COPY ({sql}) TO '{_sql_path(Path(target))}' (FORMAT {fmt})")
+        finally:
+            cursor.close()
+
+    def export_tables(self, out_dir: str | Path, fmt: str = "csv") -> dict[str, int]:
+        """``export_dataset`` through this store's own connection (the app must not open
+        the file a second time). The whole dataset, personal data included: callers check
+        the viewer's role first."""
+        cursor = self._connection().cursor()
+        try:
+            self.queries_run += 1
+            return _copy_tables(cursor, out_dir, fmt)
         finally:
             cursor.close()
 

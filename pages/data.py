@@ -7,15 +7,18 @@ import json
 import streamlit as st
 
 from analytics.contract import TABLES
+from analytics.exports import dataset_zip, export_file_name
 from analytics.ingest.report import problem_count
 from analytics.loading import load_uploaded_files
 from ui import data
+from ui.exports import audited
 from ui.format import source_label
 from ui.frame import page_frame, progress_bar
 from ui.tables import problem_column_config, problem_rows
 
 filters = page_frame("数据", "data", show_filters=False)
 UPLOAD_LIMIT_BYTES = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
+EXPORT_ALL_MAX_ROWS = 5_000_000  # beyond this the zip is built on the server, by the command line
 meta = data.dataset_meta()
 
 st.subheader("当前数据")
@@ -26,7 +29,21 @@ c[2].metric("导入时间（UTC）", meta.get("loaded_at", "—").replace("T", "
 c[3].metric("来源", source_label(meta.get("source")), help=meta.get("source"), border=True)
 counts = json.loads(meta.get("row_counts", "{}"))
 st.dataframe(
-    [{"表": name, "行数": n} for name, n in counts.items()], hide_index=True, key="row_counts")
+    [{"表": TABLES[name].label if name in TABLES else name, "行数": n} for name, n in counts.items()],
+    hide_index=True, key="row_counts")
+viewer = data.current_viewer()
+if not viewer.may_see_personal:
+    st.caption("导出全部数据（含姓名、身份证号）需以县级账户登录；未配置账户的演示模式不提供。")
+elif sum(counts.values()) > EXPORT_ALL_MAX_ROWS:
+    st.caption(f"数据量较大（{sum(counts.values()):,} 行），请在服务器上用命令导出："
+               "`python -m analytics export 目标文件夹`。")
+else:
+    name = export_file_name("通渭县", "全部数据", None, "zip")
+    store = data.get_store()
+    st.download_button("导出全部数据（数据规范格式 CSV，zip）",
+                       audited(lambda: dataset_zip(store), name, sum(counts.values())),
+                       file_name=name, mime="application/zip", key="export_all", on_click="ignore",
+                       help="各表一个 CSV 文件，可再导入；含个人信息，下载记入操作记录")
 
 st.subheader("综合贫困发生率")
 honest = data.comprehensive_incidence()

@@ -15,7 +15,7 @@ from ui.format import fmt_int, fmt_pct
 from ui.exports import export_buttons
 from ui.frame import page_frame
 from ui.tiles import tile
-from ui.tables import (RISK_COUNT_LABELS, VISIT_LIST_LABELS, risk_count_column_config,
+from ui.tables import (RISK_COUNT_LABELS, VISIT_LIST_FORMATS, VISIT_LIST_LABELS, decimals, risk_count_column_config,
                        visit_list_column_config)
 
 filters = page_frame("返贫监测", "relapse")
@@ -98,4 +98,5 @@ else:
     st.dataframe(visits, hide_index=True, column_order=list(VISIT_LIST_LABELS),
                  column_config=visit_list_column_config(year), key="visit_list")
     v1, v2, _ = st.columns([1, 1, 4])
-    export_buttons((v1, v2), visits, VISIT_LIST_LABELS, f"visit_list_{year}", "走访名单")
+    export_buttons((v1, v2), visits, VISIT_LIST_LABELS, scope=filters.scope_label, what="走访名单",
+                   year=year, decimals=decimals(VISIT_LIST_FORMATS))

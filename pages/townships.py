@@ -10,10 +10,11 @@ from analytics.config import load_config
 from analytics.honesty import village_funnel
 from ui import data
 from ui.charts import figure
-from ui.exports import export_buttons
+from ui.exports import audited, export_buttons
 from ui.frame import page_frame
 from ui.township_map import township_map
-from ui.tables import HOUSEHOLD_LABELS, household_column_config, village_column_config, village_labels
+from ui.tables import (HOUSEHOLD_FORMATS, HOUSEHOLD_LABELS, VILLAGE_FORMATS, decimals,
+                       household_column_config, village_column_config, village_labels)
 
 filters = page_frame("乡镇", "townships")
 year = filters.year
@@ -31,12 +32,14 @@ st.subheader(f"{filters.scope_label} · {year}年 各村情况（{len(villages)}
 st.dataframe(villages, hide_index=True, column_order=list(village_labels()),
              column_config=village_column_config(), key="village_table", height=420)
 d1, d2, d3, _ = st.columns([1, 1, 2, 2])
-export_buttons((d1, d2), villages, village_labels(), f"villages_{year}", "各村情况")
+export_buttons((d1, d2), villages, village_labels(), scope=filters.scope_label, what="各村情况", year=year,
+               decimals=decimals(VILLAGE_FORMATS))
 if len(filters.townships) == 1:
     code = filters.townships[0]
     scoped = data.scoped_store()  # read now: the PDF is built on click, on another thread
-    d3.download_button("下载督查简报 PDF", lambda: briefing_pdf(scoped, code, year),
-                       file_name=briefing_file_name(villages["township_name"].iloc[0], year),
+    pdf_name = briefing_file_name(villages["township_name"].iloc[0], year)
+    d3.download_button("下载督查简报 PDF", audited(lambda: briefing_pdf(scoped, code, year), pdf_name, 1),
+                       file_name=pdf_name,
                        mime="application/pdf", key="briefing_pdf", on_click="ignore", icon="📄",
                        help="一页A4：关键指标与目标、预警、最落后的村、监测对象户数、县级结对领导")
 
@@ -72,8 +75,8 @@ if village:
         st.dataframe(households, hide_index=True, column_order=list(HOUSEHOLD_LABELS),
                      column_config=household_column_config(), key="household_table")
         h1, h2, _ = st.columns([1, 1, 4])
-        export_buttons((h1, h2), households, HOUSEHOLD_LABELS, f"households_{village}_{year}",
-                       "建档立卡户")
+        export_buttons((h1, h2), households, HOUSEHOLD_LABELS, scope=village_names[village],
+                       what="建档立卡户", year=year, decimals=decimals(HOUSEHOLD_FORMATS))
         ids = list(households["household_id"])
         household = st.selectbox("一户一档", ids, index=None, key="household", bind="query-params",
                                  placeholder="选择户编号")

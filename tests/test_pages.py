@@ -170,3 +170,9 @@ def test_every_tile_carries_the_data_date(demo_store, page):
     at = run_page(page, year=2017)
     dated = f"数据截至 {demo_store.meta()['as_of']}"
     assert at.metric and all(m.help.endswith(dated) for m in at.metric), [m.label for m in at.metric]
+
+
+def test_the_demo_offers_no_export_of_personal_data():
+    at = run_page("pages/data.py")
+    assert not [b for b in at.get("download_button") if "全部数据" in b.proto.label]
+    assert any("演示模式不提供" in c.value for c in at.caption)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from analytics.config import load_config
@@ -47,18 +49,27 @@ def _config(labels: dict[str, str], formats: dict[str, str], checks=()) -> dict:
     return config
 
 
+VILLAGE_FORMATS = {"registered_population": "%d", "poor_persons": "%d", "poverty_incidence_pct": "%.2f",
+                   "persons_to_threshold": "%d", "relapsed_persons": "%d", "relapse_rate_pct": "%.2f",
+                   "rural_income_per_capita": "%.0f", "registered_income_per_capita": "%.0f",
+                   "online_shops": "%d", "mutual_fund_yuan": "%.0f", "planned_exit_year": "%d",
+                   "exit_year": "%d"}
+HOUSEHOLD_FORMATS = {"members": "%d", "income": "%.0f", "poverty_line": "%.0f", "registered_year": "%d"}
+VISIT_LIST_FORMATS = {"members": "%d", "score": "%d", "income": "%.0f", "prev_income": "%.0f"}
+
+
+def decimals(formats: dict[str, str]) -> dict[str, int]:
+    """The digits each column is shown with ("%d" → 0, "%.2f" → 2): exports round to them."""
+    return {column: int(m.group(1)) if (m := re.fullmatch(r"%\.(\d+)f", f)) else 0
+            for column, f in formats.items()}
+
+
 def village_column_config() -> dict:
-    formats = {"registered_population": "%d", "poor_persons": "%d", "poverty_incidence_pct": "%.2f",
-               "persons_to_threshold": "%d", "relapsed_persons": "%d", "relapse_rate_pct": "%.2f",
-               "rural_income_per_capita": "%.0f", "registered_income_per_capita": "%.0f",
-               "online_shops": "%d", "mutual_fund_yuan": "%.0f", "planned_exit_year": "%d",
-               "exit_year": "%d"}
-    return _config(village_labels(), formats, checks=("is_poor_village", *INFRASTRUCTURE_LABELS))
+    return _config(village_labels(), VILLAGE_FORMATS, checks=("is_poor_village", *INFRASTRUCTURE_LABELS))
 
 
 def household_column_config() -> dict:
-    formats = {"members": "%d", "income": "%.0f", "poverty_line": "%.0f", "registered_year": "%d"}
-    return _config(HOUSEHOLD_LABELS, formats)  # 三保障 is 是 / 否 / 无数据 (text)
+    return _config(HOUSEHOLD_LABELS, HOUSEHOLD_FORMATS)  # 三保障 is 是 / 否 / 无数据 (text)
 
 # 防返贫监测: column titles (terms only); each column's definition, with the configured
 # thresholds, is its help (analytics.early_warning.monitoring_labels).
@@ -88,7 +99,7 @@ def visit_list_column_config(year: int | None = None) -> dict:
     texts = monitoring_labels(year)
     helps = {"level": texts["levels"], "score": texts["score"], "reasons": texts["reasons"],
              "income": texts["line"], "prev_income": texts["income_drop"]}
-    formats = {"members": "%d", "score": "%d", "income": "%.0f", "prev_income": "%.0f"}
+    formats = VISIT_LIST_FORMATS
     config = {}
     for column, label in VISIT_LIST_LABELS.items():
         if column in formats:

@@ -60,7 +60,7 @@ def test_csv_download_is_what_the_table_shows(server, page):
     assert header[:3] == ["乡镇", "村代码", "村"]
     assert all(line.split(",")[0] == "马营镇" for line in lines[1:])
     assert all(line.split(",")[1].startswith("621121101") for line in lines[1:])
-    assert download.suggested_filename == "villages_2017.csv"
+    assert download.suggested_filename == "马营镇_各村情况_2017.csv"
 
 
 def test_unknown_year_in_the_url_falls_back_to_the_latest(server, page):
