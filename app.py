@@ -48,7 +48,7 @@ def judged(column: str, key: str, comparison: str, unit: str, decimals: int, nam
 
 
 st.caption(f"范围：{filters.scope_label} · {year} 年 · 数字为年末状态")
-c = st.columns(6)
+c = list(st.columns(3)) + list(st.columns(3))  # two rows: nothing cut at 1366 px
 tile(c[0], "贫困发生率", fmt_pct(row["poverty_incidence_pct"]),
     **judged("poverty_incidence_pct", "incidence_pct", "<", "%", 2, "贫困发生率"),
     help=f"贫困发生率 = 未脱贫建档立卡人口 ÷ 农村户籍人口（数据约定）。目标：{target_year}年全县低于"
@@ -122,6 +122,7 @@ if filters.townships:
     league = league[league["township_code"].isin(filters.townships)]
 league["view"] = [f"townships?township={name}&year={year}" for name in league["name"]]
 league["light"] = league["light"].map({"green": "🟢", "amber": "🟡", "red": "🔴", "none": "⚪"})
+league["relapse_text"] = [fmt_pct(v) for v in league["relapse_rate_pct"]]  # "—" before any exit
 scored = league["score"].notna().any()
 points = config.scores
 table_col.dataframe(
@@ -130,7 +131,7 @@ table_col.dataframe(
     height=600,
     column_order=(["rank"] if scored else []) + ["light", "name", "verdict_text"]
     + (["grade", "score"] if scored else []) + ["poverty_incidence_pct", "persons_to_threshold",
-                                               "relapse_rate_pct", "registered_income_per_capita", "view"],
+                                               "relapse_text", "registered_income_per_capita", "view"],
     column_config={
         "rank": st.column_config.NumberColumn("排名"),
         "light": st.column_config.TextColumn("状态"),
@@ -142,7 +143,7 @@ table_col.dataframe(
         "score": st.column_config.NumberColumn("得分", format="%.1f"),
         "poverty_incidence_pct": st.column_config.NumberColumn("贫困发生率（%）", format="%.2f"),
         "persons_to_threshold": st.column_config.NumberColumn(f"距{threshold:g}%还需脱贫（人）", format="%d"),
-        "relapse_rate_pct": st.column_config.NumberColumn("返贫率（%）", format="%.2f"),
+        "relapse_text": st.column_config.TextColumn("返贫率"),
         "registered_income_per_capita": st.column_config.NumberColumn("建档立卡户人均纯收入（元）",
                                                                        format="%.0f"),
         "view": st.column_config.LinkColumn("查看", display_text="进入乡镇 ›"),
@@ -155,6 +156,9 @@ if scored:
                f"未达标不得分）+ 返贫控制 {points['relapse_points']:g} + 收入进度 {points['income_points']:g}；"
                f"{grades}；同分并列。🟢 按期推进或达标，🟡 落后或逾期达标，🔴 未达标或返贫率超过"
                f"{t['relapse_cap_pct']:g}%上限。")
+elif year <= int(t["baseline_year"]):
+    st.caption(f"{year}年为基线年：⚪ 尚无判断，不评分。得分与排名在攻坚期（{int(t['baseline_year']) + 1}–"
+               f"{target_year}年）计算。")
 else:
     st.caption(f"得分与排名只在攻坚期（{int(t['baseline_year']) + 1}–{target_year}年）计算；"
                f"{year}年只看摘帽判断。🟢 按期达标，🟡 逾期达标，🔴 未达标或返贫率超过"
@@ -164,7 +168,11 @@ outlook = data.township_outlook(year)
 if filters.townships:
     outlook = outlook[outlook["township_code"].isin(filters.townships)]
 forecasting = outlook["projected_incidence_pct"].notna().any()
-if forecasting:
+baseline = (outlook["verdict"] == "baseline").all()
+if baseline:
+    st.subheader("能否按期完成？")
+    st.info(f"{year}年是基线年：各乡镇从这一年出发，还没有可作判断的趋势。请选择以后的年份。")
+elif forecasting:
     st.subheader(f"能否按期完成？（以{year}年末数据预测）")
     outlook = outlook.assign(forecast=[
         "—" if pd.isna(c) else f"{c:.2f}%（{lo:.2f}–{hi:.2f}）"
@@ -172,23 +180,24 @@ if forecasting:
                              outlook["projected_high_pct"])])
 else:
     st.subheader(f"摘帽结果（截至{year}年）")
-st.dataframe(
-    outlook.sort_values(["on_track", "incidence_pct"], ascending=[True, False]),
-    hide_index=True, key="outlook",
-    column_order=["name", "planned_exit_year", "incidence_pct", "verdict_text"]
-    + (["forecast", "projected_income"] if forecasting else []),
-    column_config={
-        "name": "乡镇", "planned_exit_year": st.column_config.NumberColumn("计划摘帽", format="%d"),
-        "incidence_pct": st.column_config.NumberColumn(f"{year}年发生率（%）", format="%.2f"),
-        "verdict_text": "摘帽判断",
-        "forecast": "计划年预测（90%区间）",
-        "projected_income": st.column_config.NumberColumn(
-            f"{target_year}年建档立卡户收入预测（元）", format="%.0f"),
-    })
+if not baseline:
+    st.dataframe(
+        outlook.sort_values(["on_track", "incidence_pct"], ascending=[True, False]),
+        hide_index=True, key="outlook",
+        column_order=["name", "planned_exit_year", "incidence_pct", "verdict_text"]
+        + (["forecast", "projected_income"] if forecasting else []),
+        column_config={
+            "name": "乡镇", "planned_exit_year": st.column_config.NumberColumn("计划摘帽", format="%d"),
+            "incidence_pct": st.column_config.NumberColumn(f"{year}年发生率（%）", format="%.2f"),
+            "verdict_text": "摘帽判断",
+            "forecast": "计划年预测（90%区间）",
+            "projected_income": st.column_config.NumberColumn(
+                f"{target_year}年建档立卡户收入预测（元）", format="%.0f"),
+        })
 if forecasting:
     st.caption(f"计划摘帽年份之前：按截至{year}年的发生率对数线性趋势外推到计划年份（90%预测区间），"
                f"预测低于{threshold:g}%为按期推进。脱贫多集中在计划年份完成，趋势外推偏保守，提示关注而非结论。"
                f"计划年份及以后只看结果，不再预测。计划未列明的乡镇随全县在{int(t['unnamed_due_year'])}年摘帽。")
-else:
+elif not baseline:
     st.caption(f"各乡镇的计划摘帽年份都已过去：这里是结果，不是预测。计划未列明的乡镇随全县在"
                f"{int(t['unnamed_due_year'])}年摘帽。")

@@ -299,16 +299,16 @@ def township_briefing(store, township_code: str, year: int, *,
 
     due_year = int(verdict["due_year"])
     exit_state = {"met": "met", "missed": "missed", "missed_late": "missed"}.get(verdict["verdict"], "pending")
+    exit_judgement = Judgement(due_year, exit_state, None, _int_or_none(verdict["reached_year"]),
+                               str(verdict["verdict_text"]))
     key_figures = (
         KeyFigure("incidence_target", "贫困发生率（县定目标）", incidence, "%",
                   float(t["incidence_pct"]), "<", f"{target_year}年 <{t['incidence_pct']:g}%",
                   judgement=judged("poverty_incidence_pct", "incidence_pct", "<", "%", 2)),
         KeyFigure("incidence_exit", "贫困发生率（退出线）", incidence, "%", threshold, "<",
-                  f"{due_year}年 <{threshold:g}%（摘帽）",
-                  judgement=Judgement(due_year, exit_state, None, _int_or_none(verdict["reached_year"]),
-                                      str(verdict["verdict_text"]))),
+                  f"{due_year}年 <{threshold:g}%（摘帽）", judgement=exit_judgement),
         KeyFigure("persons_to_threshold", f"距{threshold:g}%尚需脱贫人数", to_exit, "人", 0.0, "<=",
-                  "0 人"),
+                  "0 人", judgement=exit_judgement),
         KeyFigure("exited_persons", f"{year}年脱贫人数", int(row["exited_persons"]), "人"),
         KeyFigure("relapse_rate", "返贫率", relapse, "%", cap, "<=", f"≤{cap:g}%（上限）"),
         KeyFigure("registered_income", "建档立卡户人均纯收入", reg_income, "元",
@@ -537,10 +537,17 @@ def _fmt(value, unit: str, signed: bool = False) -> str:
     return f"{value:{sign},.0f} {unit}"
 
 
-def _mark(k: KeyFigure) -> str:
+def _mark(k: KeyFigure, year: int) -> str:
+    """达标 / 未达标; for a dated target, ``2017年评判`` before its year and ``2017年未达标``
+    after it (the row's value is this year's, the verdict its own year's)."""
     if k.judgement is not None and k.judgement.state == "pending":
         return f"{k.judgement.target_year}年评判"
-    return "—" if k.met is None else ("达标" if k.met else "未达标")
+    if k.met is None:
+        return "—"
+    word = "达标" if k.met else "未达标"
+    if k.judgement is not None and k.judgement.target_year != year:
+        return f"{k.judgement.target_year}年{word}"
+    return word
 
 
 def _pdf_class():
@@ -623,7 +630,7 @@ def render_pdf(briefing: Briefing, font: CJKFont | None = None) -> bytes:
 
     # 1. key figures
     section("一、主要指标与目标")
-    with pdf.table(col_widths=(52, 28, 38, 34, 26), text_align=("LEFT", "RIGHT", "CENTER",
+    with pdf.table(col_widths=(46, 26, 38, 30, 38), text_align=("LEFT", "RIGHT", "CENTER",
                    "RIGHT", "CENTER"), headings_style=heading, line_height=5.6,
                    wrapmode=WrapMode.CHAR, width=width) as table:
         header = table.row()
@@ -636,7 +643,7 @@ def render_pdf(briefing: Briefing, font: CJKFont | None = None) -> bytes:
             r.cell(k.target_note or "—")
             r.cell(_fmt(k.gap, k.unit, signed=True))
             colour = None if k.met is None else (GREEN if k.met else RED)
-            r.cell(_mark(k), style=FontFace(color=colour, emphasis="BOLD") if colour else None)
+            r.cell(_mark(k, b.year), style=FontFace(color=colour, emphasis="BOLD") if colour else None)
     pdf.set_font(FAMILY, "", 8.5)
     pdf.set_text_color(*GREY)
     notes = ["差距 = 本乡镇 − 目标（比率为百分点）。"]

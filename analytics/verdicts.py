@@ -111,8 +111,10 @@ def _projections(history: pd.DataFrame, target_year: pd.Series) -> pd.DataFrame:
     spread = z * s * np.sqrt(1 + 1 / n + (big_t - mx) ** 2 / sxx.where(sxx > 0))
     one = n == 1
     spread = spread.where(~one, z * default_se * np.sqrt(1 + (big_t - mx) ** 2))
-    return pd.DataFrame({"projected_pct": np.exp(centre), "projected_low_pct": np.exp(centre - spread),
-                         "projected_high_pct": np.exp(centre + spread)})
+    # an incidence is a share of the population: the band stops at 100 %
+    return pd.DataFrame({"projected_pct": np.exp(centre).clip(upper=100.0),
+                         "projected_low_pct": np.exp(centre - spread).clip(upper=100.0),
+                         "projected_high_pct": np.exp(centre + spread).clip(upper=100.0)})
 
 
 def scope_verdicts(figures: pd.DataFrame, planned_exit_year: pd.Series, year: int) -> pd.DataFrame:
@@ -182,6 +184,16 @@ def verdict_counts(verdicts: pd.DataFrame) -> dict[str, int]:
     counts["over_cap"] = int(verdicts["over_cap"].sum())
     counts["above_threshold"] = int((verdicts["poverty_incidence_pct"] >= threshold).sum())
     return counts
+
+
+def verdict_groups(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """The townships by verdict as a screen counts them, in the words of the map's legend:
+    按期 (按期推进 or 按期达标), 落后 (落后于计划), 逾期 (逾期达标), 未达标; the groups with
+    no township left out (all four when every one is empty)."""
+    groups = [("按期", counts["on_track"] + counts["met"]), ("落后", counts["behind"]),
+              ("逾期", counts["missed_late"]), ("未达标", counts["missed"])]
+    shown = [(label, n) for label, n in groups if n]
+    return shown or groups
 
 
 # --------------------------------------------------------------------------- county targets

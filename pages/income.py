@@ -6,9 +6,10 @@ import streamlit as st
 
 from analytics import charts
 from analytics.config import load_config
+from analytics.verdicts import target_judgement
 from ui import data
 from ui.charts import figure
-from ui.format import fmt_pct, fmt_yuan
+from ui.format import fmt_pct, fmt_yuan, target_tile_delta
 from ui.frame import page_frame
 from ui.tiles import tile
 
@@ -24,28 +25,49 @@ if row.empty or row["registered_persons"].iloc[0] == 0:
     st.stop()
 row = row.iloc[0]
 
-def growth_note(prefix: str) -> str:
-    if row["year"] >= t["target_year"]:
-        return f"{t['target_year']}年目标年已过"
-    return f"尚需年均增长 {fmt_pct(row[f'{prefix}_growth_needed_pct'], 1)}"
+target_year = int(t["target_year"])
+at_target = progress[progress["year"] == target_year]
+judged_year = year >= target_year and not at_target.empty  # from the target year on: its result
 
 
+def judged(column: str, target: float, year_of_target: int, decimals: int) -> dict:
+    """The tile's delta: the gap before the target's year, the result of that year after."""
+    unit = "%" if column.endswith("_pct") else "元"
+    judgement = target_judgement(series, column, target, ">=", year_of_target, year, unit, decimals)
+    return target_tile_delta(judgement, row[column], target, "pct" if unit == "%" else "yuan")
+
+
+def progress_tile(prefix: str) -> tuple[str, str, dict]:
+    """Progress toward the target-year target: this year's before it, the target year's
+    from then on (a later year is never scored against it)."""
+    column = f"{prefix}_progress_pct"
+    if judged_year:
+        return (f"{target_year}年目标进度", fmt_pct(at_target.iloc[0][column], 1),
+                {"delta": f"按{target_year}年数据评判", "delta_color": "off", "delta_arrow": "off"})
+    return ("目标进度", fmt_pct(row[column], 1),
+            {"delta": f"尚需年均增长 {fmt_pct(row[f'{prefix}_growth_needed_pct'], 1)}",
+             "delta_color": "off", "delta_arrow": "off"})
+
+
+rural_label, rural_value, rural_delta = progress_tile("rural_income_per_capita")
+reg_label, reg_value, reg_delta = progress_tile("registered_income_per_capita")
 tiles = [
     ("农村居民人均可支配收入", fmt_yuan(row["rural_income_per_capita"]),
-     f"县目标 {t['rural_income_yuan']:g} · 省目标 {t['province_rural_income_yuan']:g}"),
-    ("农村收入目标进度", fmt_pct(row["rural_income_per_capita_progress_pct"], 1),
-     growth_note("rural_income_per_capita")),
+     judged("rural_income_per_capita", float(t["rural_income_yuan"]), target_year, 0),
+     f"县目标 {t['rural_income_yuan']:g}、省目标 {t['province_rural_income_yuan']:g}（{target_year}年）"),
+    (f"农村收入{rural_label}", rural_value, rural_delta, None),
     ("建档立卡户人均纯收入", fmt_yuan(row["registered_income_per_capita"]),
-     f"县目标 {t['registered_income_yuan']:g} · 省目标 {t['province_registered_income_yuan']:g}"),
-    ("建档立卡户收入目标进度", fmt_pct(row["registered_income_per_capita_progress_pct"], 1),
-     growth_note("registered_income_per_capita")),
+     judged("registered_income_per_capita", float(t["registered_income_yuan"]), target_year, 0),
+     f"县目标 {t['registered_income_yuan']:g}、省目标 {t['province_registered_income_yuan']:g}（{target_year}年）"),
+    (f"建档立卡户收入{reg_label}", reg_value, reg_delta, None),
     ("工资性收入占比", fmt_pct(row["wage_share_pct"], 1),
+     judged("wage_share_pct", float(t["wage_share_pct"]), int(t["wage_share_year"]), 1),
      f"目标 ≥{t['wage_share_pct']:g}%（{t['wage_share_year']}年）"),
 ]
-for column, (label, value, note) in zip(st.columns(len(tiles)), tiles):
-    tile(column, label, value, note, delta_color="off", delta_arrow="off", border=True,
-                  help="进度 = (当年值 − 2014年值) / (目标 − 2014年值)；"
-                       "所需增长 = (目标/当年值)^(1/剩余年数) − 1")
+method = (f"进度 = (当年值 − {t['baseline_year']}年值) / (目标 − {t['baseline_year']}年值)；"
+          "所需增长 = (目标/当年值)^(1/剩余年数) − 1。目标在其年份的数据上评判。")
+for column, (label, value, delta, note) in zip(list(st.columns(3)) + list(st.columns(3)), tiles):
+    tile(column, label, value, border=True, help=f"{note}。{method}" if note else method, **delta)
 
 left, right = st.columns(2)
 left.plotly_chart(figure(charts.build_trend,

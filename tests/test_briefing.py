@@ -193,7 +193,8 @@ def test_figures_are_the_dashboards(demo_store, briefings, year):
     assert dataclasses.replace(figures["relapse_rate"], value=5.0).met is True
     assert dataclasses.replace(figures["relapse_rate"], value=5.01).met is False
     assert dataclasses.replace(figures["registered_income"], value=3700.0, judgement=None).met is True
-    assert dataclasses.replace(figures["persons_to_threshold"], value=1).met is False
+    assert dataclasses.replace(figures["persons_to_threshold"], value=1, judgement=None).met is False
+    assert figures["persons_to_threshold"].met == figures["incidence_exit"].met  # judged with the exit
 
     progress = income_progress(figures_by_level(demo_store, "township"))
     progress = progress[(progress["scope_code"] == MAYING) & (progress["year"] == year)].iloc[0]

@@ -15,7 +15,7 @@ from analytics.metrics import figures_by_level
 from analytics.projections import township_outlook
 from analytics.scores import township_league
 from analytics.status import township_map_values
-from analytics.verdicts import VERDICT_COLORS, verdict_counts
+from analytics.verdicts import VERDICT_COLORS, verdict_counts, verdict_groups
 
 YEARS = range(2014, 2021)
 
@@ -66,12 +66,14 @@ def test_battle_map_counts_are_the_verdicts(demo_store, year):
     html = battle_map(year)
     assert f"{year}年" in html
     counts = verdict_counts(township_map_values(demo_store, year))
+    # the tile counts the verdicts in the legend's words; every township in one group
+    groups = verdict_groups(counts)
+    expected = "".join(f"{n}<small>{label}</small>" for label, n in groups)
+    assert sum(n for _, n in groups) == 18
+    assert dict(groups).get("逾期", 0) == counts["missed_late"]
+    assert dict(groups).get("未达标", 0) == counts["missed"]
     if year <= 2017:
-        expected = (f"{counts['on_track'] + counts['met']}<small>按期</small>"
-                    f"{counts['behind'] + counts['missed'] + counts['missed_late']}<small>落后</small>")
-        assert "攻坚结果" not in html
+        assert "攻坚结果" not in html and f"乡镇摘帽进度</div><div class=\"bm-value\">{expected}" in html
     else:  # the campaign is over: the result, no countdown
-        expected = (f"{counts['met']}<small>按期</small>{counts['missed_late']}<small>逾期</small>"
-                    f"{counts['missed']}<small>未达标</small>")
         assert "攻坚结果" in html and "剩余" not in html
-    assert expected in html
+        assert f"乡镇摘帽结果</div><div class=\"bm-value\">{expected}" in html

@@ -20,6 +20,7 @@ from analytics.verdicts import (
     default_year,
     target_judgement,
     verdict_counts,
+    verdict_groups,
 )
 from ui import data
 from ui.charts import figure
@@ -114,15 +115,15 @@ def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int)
                    incidence_goal.text if incidence_goal.state != "pending" else
                    f"{incidence_goal.text} · 剩余贫困人口 {fmt_int(row['poor_persons'])} 人",
                    {"met": "good", "missed": "bad"}.get(incidence_goal.state, ""))]
+    groups = "".join(f"{n}<small>{label}</small>" for label, n in verdict_groups(counts))
+    worst = ("bad" if counts["missed"] + counts["missed_late"] else
+             "warn" if counts["behind"] else "good")
     if finished:
         seen = county[county["year"] <= year]
         rates = seen["relapse_rate_pct"].dropna()
         within = int((rates <= cap).sum())
         tiles += [
-            _tile("乡镇摘帽结果",
-                  f"{counts['met']}<small>按期</small>{counts['missed_late']}<small>逾期</small>"
-                  f"{counts['missed']}<small>未达标</small>", f"共 {len(towns)} 个乡镇",
-                  "bad" if counts["missed"] else "warn" if counts["missed_late"] else "good"),
+            _tile("乡镇摘帽结果", groups, f"共 {len(towns)} 个乡镇", worst),
             _tile("累计脱贫人数", f"{fmt_int(seen['exited_persons'].sum())}<small>人</small>",
                   f"{int(seen['year'].min())}–{year}年"),
             _tile("返贫率记录", f"{within}/{len(rates)}<small>年</small>",
@@ -131,20 +132,18 @@ def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int)
         ]
     else:
         due_now = counts["met"] + counts["missed"] + counts["missed_late"]
+        no_relapse = row["relapse_rate_pct"] != row["relapse_rate_pct"]  # no exited stock yet
         tiles += [
             _tile(f"距{threshold:g}%退出线还需脱贫", f"{fmt_int(row['persons_to_threshold'])}<small>人</small>",
                   f"高于{threshold:g}%：{village_counts['above_threshold']} 村、"
                   f"{counts['above_threshold']} 乡镇", "warn" if row["persons_to_threshold"] > 0 else "good"),
-            _tile("乡镇摘帽进度",
-                  f"{counts['on_track'] + counts['met']}<small>按期</small>"
-                  f"{counts['behind'] + counts['missed'] + counts['missed_late']}<small>落后</small>",
-                  (f"已到期 {due_now} 个：达标 {counts['met']} · 未达标 {counts['missed'] + counts['missed_late']}"
-                   if due_now else f"共 {len(towns)} 个乡镇，均未到计划年份"),
-                  "bad" if counts["missed"] + counts["missed_late"] else
-                  "warn" if counts["behind"] else "good"),
+            _tile("乡镇摘帽进度", groups,
+                  f"共 {len(towns)} 个乡镇 · " + (f"{due_now} 个已到计划摘帽年份" if due_now
+                                               else "均未到计划摘帽年份"), worst),
             _tile("返贫率", fmt_pct(row["relapse_rate_pct"]),
+                  "尚无已脱贫人口，不计返贫率" if no_relapse else
                   f"上限 {cap:g}% · {'超限' if over_cap else '未超限'} · {counts['over_cap']} 个乡镇超限",
-                  "bad" if over_cap or counts["over_cap"] else "good"),
+                  "" if no_relapse else "bad" if over_cap or counts["over_cap"] else "good"),
         ]
     tiles.append(_tile("高风险监测对象", f"{fmt_int(high_risk)}<small>户</small>",
                        "防返贫监测 · 本月需走访", "bad" if high_risk else "good"))
