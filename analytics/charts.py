@@ -25,15 +25,22 @@ STATUS_COLORS = {"green": GOOD, "amber": WARN, "red": BAD}
 def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
             height: int = 360, dark: bool = False) -> go.Figure:
     """Title, fonts, axes' units and the target lines, in one layout update (each
-    plotly update validates the whole figure, so one is much cheaper than several)."""
+    plotly update validates the whole figure, so one is much cheaper than several).
+
+    ``dark``: the meeting-room screen: the dark template, 22 px text read across a room,
+    and no title of its own (the screen's panel title says it once)."""
     pending = fig.__dict__.pop("_pending_lines", [])
+    if dark:
+        for _, note in pending:
+            note["font"] = {**note.get("font", {}), "size": 22}
     fig.update_layout(
-        title={"text": title, "x": 0.01},
-        font={"family": FONT, "size": 20 if dark else 14},
+        title={"text": "" if dark else title, "x": 0.01},
+        font={"family": FONT, "size": 22 if dark else 14},
         height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        margin={"l": 60, "r": 20, "t": 30 if dark else 50, "b": 50},
         legend={"orientation": "h", "y": -0.22},
         template="plotly_dark" if dark else "plotly_white",
+        **({"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"} if dark else {}),
         yaxis_title=y_title,
         xaxis_title=x_title,
         shapes=[shape for shape, _ in pending],

@@ -15,6 +15,7 @@ from ui.frame import page_frame
 
 params = battle.screen_params(st.query_params)
 page_frame("挂图作战", "battle_map", kiosk=params.kiosk)
+st.markdown(battle.SCREEN_CSS, unsafe_allow_html=True)  # the screen's look, kiosk or not
 
 
 @st.fragment(run_every=params.rotate)

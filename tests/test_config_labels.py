@@ -14,6 +14,7 @@ from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
 from analytics.config import CONFIG_PATH, ROOT
+from tests.test_pages import run_page
 
 #: (section, key) → (new value, patterns of the old value's text that must be gone,
 #: the new value's text that must be there somewhere)
@@ -93,18 +94,14 @@ def _texts(value):
 
 
 def page_text(page, year, townships, url) -> str:
-    # a page with URL parameters is opened directly (AppTest's switch_page clears them)
-    at = AppTest.from_file(str(ROOT / (page if url else "app.py")), default_timeout=90)
-    for key, value in url.items():
-        at.query_params[key] = value
-    at.run()
-    if page and not url:
-        at.switch_page(page).run()
-    if year is not None:
-        at.selectbox(key="year").set_value(year).run()
-    if townships:
-        at.multiselect(key="township").set_value(list(townships)).run()
-    assert not at.exception, [e.value for e in at.exception]
+    if url:  # the battle map, opened directly (AppTest's switch_page clears the parameters)
+        at = AppTest.from_file(str(ROOT / page), default_timeout=90)
+        for key, value in url.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    else:
+        at = run_page(page, year=year, townships=townships)
     texts = []
 
     def walk(node):

@@ -86,21 +86,21 @@ def _panel(panel: str, year: int, towns, county, params: ScreenParams, cap: floa
     elif panel == "exits":
         exits = data.exits_against_plan()
         st.plotly_chart(figure(charts.build_exits_vs_plan, exits[exits["year"] <= year],
-                               dark=True, height=800), key=f"bm_exits_{tick}")
+                               dark=True, height=800), theme=None, key=f"bm_exits_{tick}")
     elif panel == "relapse":
         st.plotly_chart(figure(charts.build_relapse_by_township, towns, cap,
                                f"{year}年各乡镇返贫率（上限{cap:g}%）", dark=True, height=800),
-                        key=f"bm_relapse_{tick}")
+                        theme=None, key=f"bm_relapse_{tick}")
     elif panel == "income":
         st.plotly_chart(figure(charts.build_income_progress_by_township, towns, year,
-                               dark=True, height=800), key=f"bm_income_{tick}")
+                               dark=True, height=800), theme=None, key=f"bm_income_{tick}")
     elif panel == "exit_years":
         st.plotly_chart(figure(charts.build_exit_years_by_township, towns, threshold,
-                               dark=True, height=800), key=f"bm_exit_years_{tick}")
+                               dark=True, height=800), theme=None, key=f"bm_exit_years_{tick}")
     else:
         st.plotly_chart(figure(charts.build_trend, county[county["year"] <= year], "relapse_rate_pct",
                                "全县返贫率", "返贫率（%）", targets=[(cap, f"上限 {cap:g}%")],
-                               dark=True, height=800), key=f"bm_relapse_record_{tick}")
+                               dark=True, height=800), theme=None, key=f"bm_relapse_record_{tick}")
 
 
 def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int) -> str:
@@ -181,20 +181,29 @@ def render_screen(params: ScreenParams) -> None:
         f'{len(panels)} 屏 · 每 {params.rotate} 秒轮换</span></div>', unsafe_allow_html=True)
     left, right = st.columns([63, 37], gap="medium")
     with left:
-        st.markdown(f'<div class="bm-panel-title">{PANEL_TITLES[panel]}</div>', unsafe_allow_html=True)
+        panel_title = PANEL_TITLES[panel] if panel != "relapse" else \
+            f"{year}年各乡镇返贫率（上限{float(t['relapse_cap_pct']):g}%）"
+        st.markdown(f'<div class="bm-panel-title">{panel_title}</div>', unsafe_allow_html=True)
         _panel(panel, year, towns, county, params, float(t["relapse_cap_pct"]),
                float(t["exit_threshold_pct"]), tick)
     with right:
         st.markdown(_tiles(year, row, towns, vills, county, finished, high_risk), unsafe_allow_html=True)
 
 
+#: The kiosk's chrome: no sidebar, header, toolbar or page title (``?kiosk=1``, the default).
 KIOSK_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header,
 [data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
-.stApp, [data-testid="stAppViewContainer"] { background: #0b1320 !important; color: #f2f4f8; }
 .block-container { padding: 1.0rem 1.6rem 0 1.6rem !important; max-width: 100% !important; }
 h1 { display: none; }
+</style>
+"""
+
+#: The screen's own look, with or without the kiosk chrome (``?kiosk=0`` keeps it).
+SCREEN_CSS = """
+<style>
+.stApp, [data-testid="stAppViewContainer"] { background: #0b1320 !important; color: #f2f4f8; }
 .bm-head { display: flex; justify-content: space-between; align-items: baseline; margin-bottom: 0.4rem; }
 .bm-title { font-size: 46px; font-weight: 800; color: #ffffff; letter-spacing: 2px; }
 .bm-asof { font-size: 22px; color: #aab4c3; }
@@ -206,7 +215,8 @@ h1 { display: none; }
 .bm-label { font-size: 24px; color: #cfd8e3; }
 .bm-value { font-size: 56px; font-weight: 800; color: #ffffff; line-height: 1.08; }
 .bm-value small { font-size: 28px; font-weight: 600; margin: 0 10px 0 6px; color: #cfd8e3; }
-.bm-note { font-size: 19px; color: #aab4c3; }
+.bm-note { font-size: 20px; color: #aab4c3; }
+[data-testid="stMain"] h1 { color: #f2f4f8; }
 .bm-legend { font-size: 22px; color: #f2f4f8; margin-top: 6px; }
 .bm-key { margin-right: 22px; white-space: nowrap; }
 .bm-key i { display: inline-block; width: 22px; height: 22px; border-radius: 4px; margin: 0 6px -3px 8px; }
