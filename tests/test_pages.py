@@ -176,3 +176,19 @@ def test_the_demo_offers_no_export_of_personal_data():
     at = run_page("pages/data.py")
     assert not [b for b in at.get("download_button") if "全部数据" in b.proto.label]
     assert any("演示模式不提供" in c.value for c in at.caption)
+
+
+def test_the_household_file_is_in_chinese(demo_store):
+    at = run_page("pages/townships.py", year=2017, townships=[MAYING])
+    village = at.selectbox(key="drill_village").options[0]
+    at.selectbox(key="drill_village").select_index(0).run()
+    at.selectbox(key="household").select_index(0).run()
+    assert not at.exception, [e.value for e in at.exception]
+    years = next(d for d in at.dataframe if "prev_status" in d.value.columns)
+    config = json.loads(years.proto.columns)
+    labels = {c: config[c]["label"] for c in config if "label" in config[c]}
+    assert labels["year"] == "年份" and labels["food_clothing_secure"] == "吃穿不愁", labels
+    assert all(not ("a" <= label[:1].lower() <= "z") for label in labels.values()), labels
+    shown = years.value[["prev_status", "relapse_cause", "dibao_class"]]
+    assert not shown.isna().any().any()  # empty is "—", never None
+    assert village

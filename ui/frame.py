@@ -140,6 +140,10 @@ def _style() -> None:
     st.markdown(
         """<style>
         [data-testid="stMetricValue"] { font-size: 2.0rem; }
+        /* the tables' own "Download as CSV" is neither audited nor labelled: the pages'
+           导出 buttons are the way out (Streamlit 1.67 has no option to turn it off) */
+        button[data-testid="stBaseButton-elementToolbar"][aria-label="Download as CSV"] {
+            display: none !important; }
         .block-container { padding-top: 2.2rem; }
         </style>""",
         unsafe_allow_html=True,
@@ -253,7 +257,12 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
             chosen_towns = list(chosen_towns) or list(viewer.allowed)
             filters = Filters(int(year), tuple(chosen_towns),
                               tuple(chosen_villages) if chosen_towns else (), years, labels)
-        else:  # a page without filters: its links carry on those of the previous page
+        else:  # a page without filters: its links carry on those of the address or the previous page
+            if st.session_state.get("kept_page") != page:
+                for key, parse in (("year", lambda v: int(v[-1]) if v[-1].isdigit()
+                                    and int(v[-1]) in years else None), ("township", _codes(town_names))):
+                    if key in st.query_params and (value := parse(st.query_params.get_all(key))):
+                        st.session_state[f"kept_{key}"] = value
             st.session_state["kept_page"] = page
             kept_towns = tuple(st.session_state.get("kept_township") or ())
             vills = data.villages()

@@ -134,3 +134,33 @@ def problem_rows(problems) -> list[dict]:
              "列名": column_title(p.table, p.column) if p.column else "",
              "问题": p.message, "应满足": RULES.get(p.rule, p.rule), "规则": p.rule}
             for p in problems]
+
+
+# 一户一档: the household's years and measures
+HOUSEHOLD_YEAR_LABELS = {
+    "year": "年份", "members": "人口（人）", "income": "人均纯收入（元）", "wage_income": "人均工资性收入（元）",
+    "poverty_line": "贫困线（元）", "status": "状态", "prev_status": "上年状态", "is_exit": "当年脱贫",
+    "is_relapse": "当年返贫", "relapse_cause": "返贫原因", "dibao_class": "低保",
+    "food_clothing_secure": "吃穿不愁", "education_secure": "义务教育", "medical_secure": "基本医疗",
+    "housing_secure": "住房安全", "water_secure": "饮水安全",
+}
+HOUSEHOLD_YEAR_FORMATS = {"year": "%d", "members": "%d", "income": "%.0f", "wage_income": "%.0f",
+                          "poverty_line": "%.0f"}
+MEASURE_LABELS = {"year": "年份", "measure": "帮扶措施", "amount_yuan": "金额（元）"}
+
+
+def household_year_column_config() -> dict:
+    return _config(HOUSEHOLD_YEAR_LABELS, HOUSEHOLD_YEAR_FORMATS, checks=("is_exit", "is_relapse"))
+
+
+def measure_column_config() -> dict:
+    return _config(MEASURE_LABELS, {"year": "%d", "amount_yuan": "%.0f"})
+
+
+def dashes(frame, columns) -> "pd.DataFrame":
+    """``frame`` with an empty text cell shown as "—" (a table never shows None)."""
+    frame = frame.copy()
+    for column in columns:
+        if column in frame:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), "—")
+    return frame

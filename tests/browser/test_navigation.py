@@ -51,3 +51,23 @@ def test_filters_chosen_on_a_page_survive_the_links(server, page):
         page.wait_for_function(f"document.title.startsWith('{heading}')")
         wait_until_rendered(page, heading)
         assert sidebar_filters(page)[0] == "2015", f"after clicking {label}"
+
+
+def test_a_link_into_a_page_without_filters_keeps_them(server, page):
+    page.goto(f"{server}/data?year=2017&township=%E9%A9%AC%E8%90%A5%E9%95%87")
+    wait_until_rendered(page, "数据")
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="总览").first.click()
+    page.wait_for_function("document.title.startsWith('总览')")
+    wait_until_rendered(page, "总览")
+    assert sidebar_filters(page) == ("2017", ["马营镇"])
+
+
+def test_tables_offer_no_unaudited_download(server, page):
+    """Streamlit's own table toolbar would download an unlabelled, unaudited CSV: hidden."""
+    page.goto(f"{server}/townships?year=2017&township=%E9%A9%AC%E8%90%A5%E9%95%87")
+    wait_until_rendered(page, "乡镇")
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.hover()
+    page.locator('[data-testid="stElementToolbar"] button[aria-label="Search"]').first.wait_for()
+    assert page.locator('button[aria-label="Download as CSV"]').count() > 0  # it is there…
+    assert not page.locator('button[aria-label="Download as CSV"]').first.is_visible()  # …hidden
