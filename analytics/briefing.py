@@ -687,6 +687,12 @@ def render_pdf(briefing: Briefing, font: CJKFont | None = None) -> bytes:
                 r.cell(_fmt(v.relapse_rate_pct, "%"),
                        style=FontFace(color=RED, emphasis="BOLD") if over else None)
                 r.cell(f"{v.items_done}/6 项")
+        rest = b.villages_above_threshold - len(b.villages_behind)
+        if rest > 0:
+            pdf.set_font(FAMILY, "", 8.5)
+            pdf.multi_cell(width, 4.4, f"另有 {rest} 个村未列出，见系统“乡镇”页。", new_x="LMARGIN",
+                           new_y="NEXT")
+            pdf.set_font(FAMILY, "", 10)
     else:
         pdf.multi_cell(width, 5.8, f"各村贫困发生率均已低于 {threshold:g}%。", new_x="LMARGIN",
                        new_y="NEXT")

@@ -71,8 +71,9 @@ def _width(values) -> int:
 def xlsx_bytes(frame: pd.DataFrame, labels: dict[str, str] | None = None,
                sheet: str = "数据", title: str | None = None,
                decimals: dict[str, int] | None = None) -> bytes:
-    """An XLSX workbook: ``title`` in row 1 (when given), the header below it, frozen;
-    text stays text (no formulas, numbers or links made from strings)."""
+    """An XLSX workbook: ``title`` in row 1 (when given), the header below it, bold and
+    frozen; numbers shown with their ``decimals`` (1.40, not 1.4); text stays text (no
+    formulas, numbers or links made from strings)."""
     frame = export_frame(frame, labels, decimals)
     buffer = io.BytesIO()
     options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
@@ -82,9 +83,16 @@ def xlsx_bytes(frame: pd.DataFrame, labels: dict[str, str] | None = None,
         book, ws = writer.book, writer.sheets[sheet[:31]]
         if title:
             ws.write_string(0, 0, title, book.add_format({"bold": True, "font_size": 13}))
-        ws.freeze_panes(top + 1, 0)
+        header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"})
         for i, column in enumerate(frame.columns):
-            ws.set_column(i, i, _width([column, *frame[column].head(2000).tolist()]))
+            ws.write_string(top, i, str(column), header)
+        ws.freeze_panes(top + 1, 0)
+        by_label = {labels.get(c, c) if labels else c: c for c in (decimals or {})}
+        for i, column in enumerate(frame.columns):
+            digits = (decimals or {}).get(by_label.get(column, column))
+            shown = book.add_format({"num_format": "0" if digits == 0 else "0." + "0" * digits}) \
+                if digits is not None else None
+            ws.set_column(i, i, _width([column, *frame[column].head(2000).tolist()]), shown)
     return buffer.getvalue()
 
 

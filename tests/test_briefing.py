@@ -421,6 +421,8 @@ def test_pdf_says_what_the_briefing_says(briefings, pdfs, year):
     assert all(int(total) == pages for _, total in footers)
     for village in b.villages_behind:
         assert village.name in text
+    rest = b.villages_above_threshold - len(b.villages_behind)
+    assert (f"另有 {rest} 个村未列出" in text) == (rest > 0)
     for leader in b.leaders:
         assert leader.masked_name in text and leader.unit in text
 

@@ -65,6 +65,7 @@ def test_xlsx_has_a_title_row_a_frozen_header_and_widths():
     assert [c.value for c in sheet[2]] == list(LABELS.values())
     assert [c.value for c in sheet[3]] == ["621121101", 6401.44, 12, "是", None]
     assert sheet.freeze_panes == "A3"  # the title and the header stay in view
+    assert sheet["A2"].font.bold and sheet["B3"].number_format == "0.00" and sheet["C3"].number_format == "0"
     assert sheet.column_dimensions["B"].width >= 14  # 贫困发生率（%）: wide enough to read
 
 

@@ -192,3 +192,18 @@ def test_the_household_file_is_in_chinese(demo_store):
     shown = years.value[["prev_status", "relapse_cause", "dibao_class"]]
     assert not shown.isna().any().any()  # empty is "—", never None
     assert village
+
+
+def test_the_audit_table_speaks_chinese():
+    from analytics import audit
+
+    audit.record("张三", "county", "export", "马营镇_各村情况_2017.xlsx", 18)
+    audit.record("李四", "township", "sign_in", "password")
+    at = run_page("pages/data.py")
+    log = next(d for d in at.dataframe if "action" in d.value.columns)
+    config = json.loads(log.proto.columns)
+    assert [config[c]["label"] for c in ("logged_at", "actor", "role", "action", "detail", "rows")] == \
+        ["时间（UTC）", "用户", "角色", "操作", "内容", "行数"]
+    rows = log.value.set_index("actor")
+    assert tuple(rows.loc["张三", ["role", "action", "rows"]]) == ("县级用户", "导出", "18")
+    assert tuple(rows.loc["李四", ["role", "action", "detail", "rows"]]) == ("乡镇分析员", "登录", "密码", "—")

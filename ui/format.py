@@ -6,7 +6,13 @@ import math
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value != value
+    """None, NaN or pandas' NA (whose comparisons are NA, not a bool)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:  # pd.NA
+        return True
 
 
 def fmt_pct(value, digits: int = 2) -> str:
