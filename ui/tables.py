@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import streamlit as st
 
 from analytics.config import load_config
@@ -157,7 +158,7 @@ def measure_column_config() -> dict:
     return _config(MEASURE_LABELS, {"year": "%d", "amount_yuan": "%.0f"})
 
 
-def dashes(frame, columns) -> "pd.DataFrame":
+def dashes(frame: pd.DataFrame, columns) -> pd.DataFrame:
     """``frame`` with an empty text cell shown as "—" (a table never shows None)."""
     frame = frame.copy()
     for column in columns:
