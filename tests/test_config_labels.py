@@ -35,6 +35,10 @@ CHANGES = {
     ("grades", "好"): (85, [r"≥ ?90"], "≥85"),
     ("grades", "较好"): (75, [r"≥ ?80"], "≥75"),
     ("grades", "一般"): (65, [r"≥ ?70"], "≥65"),
+    ("early_warning", "high_level"): (7, [r"≥ ?6 ?高风险", r"风险分 ?≥ ?6(?!\d)"], "≥7 高风险"),
+    ("early_warning", "medium_level"): (5, [r"≥ ?4 ?中风险", r"风险分 ?≥ ?4(?!\d)"], "≥5 中风险"),
+    ("early_warning", "income_drop_points"): (4, [r"收入骤降 3(?!\d)"], "收入骤降 4"),
+    ("early_warning", "dependants_members"): (6, [r"家庭人口 ?≥ ?5 ?人"], "家庭人口 ≥6 人"),
 }
 PAGES = [  # (page, sidebar year, townships, url)
     (None, 2016, (), {}),
