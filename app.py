@@ -148,7 +148,7 @@ table_col.dataframe(
                                                                        format="%.0f"),
         "view": st.column_config.LinkColumn("查看", display_text="进入乡镇 ›"),
     },
-    key="league",
+    key="league", placeholder="—"
 )
 grades = "，".join(f"≥{v:g} {k}" for k, v in config.grades.items() if v > 0) + f"，其余 {list(config.grades)[-1]}"
 if scored:
@@ -193,7 +193,7 @@ if not baseline:
             "forecast": "计划年预测（90%区间）",
             "projected_income": st.column_config.NumberColumn(
                 f"{target_year}年建档立卡户收入预测（元）", format="%.0f"),
-        })
+        }, placeholder="—")
 if forecasting:
     st.caption(f"计划摘帽年份之前：按截至{year}年的发生率对数线性趋势外推到计划年份（90%预测区间），"
                f"预测低于{threshold:g}%为按期推进。脱贫多集中在计划年份完成，趋势外推偏保守，提示关注而非结论。"

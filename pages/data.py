@@ -31,7 +31,7 @@ c[3].metric("来源", source_label(meta.get("source")), help=meta.get("source"),
 counts = json.loads(meta.get("row_counts", "{}"))
 st.dataframe(
     [{"表": TABLES[name].label if name in TABLES else name, "行数": n} for name, n in counts.items()],
-    hide_index=True, key="row_counts")
+    hide_index=True, key="row_counts", placeholder="—")
 viewer = data.current_viewer()
 if not viewer.may_see_personal:
     st.caption("导出全部数据（含姓名、身份证号）需以县级账户登录；未配置账户的演示模式不提供。")
@@ -59,7 +59,7 @@ st.dataframe(honest, hide_index=True, key="comprehensive",
                  "late_registered_persons": st.column_config.NumberColumn("漏评估计（人）", format="%d"),
                  "incidence_pct": st.column_config.NumberColumn("贫困发生率（%）", format="%.2f"),
                  "comprehensive_incidence_pct": st.column_config.NumberColumn("综合贫困发生率（%）",
-                                                                               format="%.2f")})
+                                                                               format="%.2f")}, placeholder="—")
 st.caption("综合贫困发生率 = (未脱贫 + 错退嫌疑 + 漏评估计) / 户籍人口。错退嫌疑：标为已脱贫但收入低于贫困线"
            "或三保障未达标的户的人口；漏评估计：此后年份才识别的户的人口（事后才知道，近年偏低）。")
 
@@ -67,12 +67,12 @@ st.subheader("数据质量检查")
 findings = data.quality_findings()
 summary = [{"检查": f.title, "发现": f.count, "说明": f.explanation} for f in findings]
 st.dataframe(summary, hide_index=True, key="findings_summary",
-             column_config={"发现": st.column_config.NumberColumn("发现（条）", format="%d")})
+             column_config={"发现": st.column_config.NumberColumn("发现（条）", format="%d")}, placeholder="—")
 for finding in findings:
     if finding.count:
         with st.expander(f"{finding.title}：{finding.count:,} 条"):
             st.caption(finding.explanation)
-            st.dataframe(finding.rows.head(500), hide_index=True, key=f"finding_{finding.rule}")
+            st.dataframe(finding.rows.head(500), hide_index=True, key=f"finding_{finding.rule}", placeholder="—")
             if finding.count > 500:
                 st.caption(f"仅显示前 500 条，共 {finding.count:,} 条。")
 
@@ -101,11 +101,11 @@ if result is not None:
     else:
         st.error(f"导入被拒绝：共 {problem_count(result.problems):,} 个问题，现有数据未改动。")
         st.dataframe(problem_rows(result.problems), hide_index=True, key="problems",
-                     column_config=problem_column_config())
+                     column_config=problem_column_config(), placeholder="—")
     if result.notices:
         st.caption(f"提示（{len(result.notices):,} 条，不影响导入）")
         st.dataframe(problem_rows(result.notices), hide_index=True, key="notices",
-                     column_config=problem_column_config())
+                     column_config=problem_column_config(), placeholder="—")
 
 st.subheader("操作记录")
 ACTIONS = {"export": "导出", "import": "导入", "import_rejected": "导入被拒绝", "build_demo": "生成演示数据",
@@ -122,4 +122,4 @@ log = log.assign(role=log["role"].map(lambda r: ROLE_NAMES.get(r, r)),
 st.dataframe(log, hide_index=True, key="audit_log", column_config={
     "logged_at": st.column_config.DatetimeColumn("时间（UTC）", format="YYYY-MM-DD HH:mm:ss"),
     "actor": "用户", "role": "角色", "action": "操作", "detail": "内容",
-    "rows": "行数"})
+    "rows": "行数"}, placeholder="—")

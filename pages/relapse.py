@@ -51,7 +51,7 @@ st.subheader("各乡镇历年返贫率（%，超过上限标红）")
 matrix = relapse_matrix(towns, names)
 st.dataframe(matrix.style.format("{:.2f}", na_rep="—").map(
     lambda v: "background-color: #f5b7b1; font-weight: bold" if v == v and v is not None and v > cap else ""),
-    key="relapse_matrix")
+    key="relapse_matrix", placeholder="—")
 
 left, right = st.columns(2)
 causes = data.relapse_by_cause(townships=filters.townships)
@@ -85,7 +85,7 @@ else:
     table = counts.assign(name=lambda f: f["township_code"].map(names))
     shown = [k for k in RISK_COUNT_LABELS if k != "low" or counts["low"].sum() > 0]
     st.dataframe(table, hide_index=True, key="risk_counts", column_order=shown,
-                 column_config=risk_count_column_config(year))
+                 column_config=risk_count_column_config(year), placeholder="—")
 
 st.markdown(f"**{year}年每月走访名单**")
 st.caption(f"{texts['visit_list']}。{texts['score']}。")
@@ -96,7 +96,7 @@ if visits.empty:
     st.info("所选范围内没有监测对象。")
 else:
     st.dataframe(visits, hide_index=True, column_order=list(VISIT_LIST_LABELS),
-                 column_config=visit_list_column_config(year), key="visit_list")
+                 column_config=visit_list_column_config(year), key="visit_list", placeholder="—")
     v1, v2, _ = st.columns([1, 1, 4])
     export_buttons((v1, v2), visits, VISIT_LIST_LABELS, scope=filters.scope_label, what="走访名单",
                    year=year, decimals=decimals(VISIT_LIST_FORMATS))

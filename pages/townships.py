@@ -32,7 +32,7 @@ if villages.empty:
 
 st.subheader(f"{filters.scope_label} · {year}年 各村情况（{len(villages)} 个村）")
 st.dataframe(villages, hide_index=True, column_order=list(village_labels()),
-             column_config=village_column_config(), key="village_table", height=420)
+             column_config=village_column_config(), key="village_table", height=420, placeholder="—")
 d1, d2, d3, _ = st.columns([1, 1, 2, 2])
 export_buttons((d1, d2), villages, village_labels(), scope=filters.scope_label, what="各村情况", year=year,
                decimals=decimals(VILLAGE_FORMATS))
@@ -75,7 +75,7 @@ if village:
     else:
         st.caption(f"{village_names[village]} · {year}年 建档立卡户 {len(households)} 户（姓名、身份证号已脱敏）")
         st.dataframe(households, hide_index=True, column_order=list(HOUSEHOLD_LABELS),
-                     column_config=household_column_config(), key="household_table")
+                     column_config=household_column_config(), key="household_table", placeholder="—")
         h1, h2, _ = st.columns([1, 1, 4])
         export_buttons((h1, h2), households, HOUSEHOLD_LABELS, scope=village_names[village],
                        what="建档立卡户", year=year, decimals=decimals(HOUSEHOLD_FORMATS))
@@ -98,7 +98,7 @@ if village:
                 st.plotly_chart(charts.build_household_income(record.years), key="household_income")
                 st.dataframe(dashes(record.years, ["prev_status", "relapse_cause", "dibao_class"]),
                              hide_index=True, key="household_years", column_order=list(HOUSEHOLD_YEAR_LABELS),
-                             column_config=household_year_column_config())
+                             column_config=household_year_column_config(), placeholder="—")
                 if not record.measures.empty:
                     st.dataframe(record.measures, hide_index=True, key="household_measures",
-                                 column_order=list(MEASURE_LABELS), column_config=measure_column_config())
+                                 column_order=list(MEASURE_LABELS), column_config=measure_column_config(), placeholder="—")

@@ -207,3 +207,11 @@ def test_the_audit_table_speaks_chinese():
     rows = log.value.set_index("actor")
     assert tuple(rows.loc["张三", ["role", "action", "rows"]]) == ("县级用户", "导出", "18")
     assert tuple(rows.loc["李四", ["role", "action", "detail", "rows"]]) == ("乡镇分析员", "登录", "密码", "—")
+
+
+@pytest.mark.parametrize("page", [None, "pages/townships.py", "pages/relapse.py", "pages/data.py"])
+def test_no_table_shows_none_for_a_missing_value(page):
+    at = run_page(page, year=None if page == "pages/data.py" else 2016,
+                  townships=[MAYING] if page == "pages/townships.py" else ())
+    assert at.dataframe and all(d.proto.placeholder == "—" for d in at.dataframe), \
+        [d.proto.placeholder for d in at.dataframe]
