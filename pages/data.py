@@ -15,7 +15,7 @@ from ui import data
 from ui.exports import audited
 from ui.format import fmt_int, source_label
 from ui.frame import page_frame, progress_bar
-from ui.tables import problem_column_config, problem_rows
+from ui.tables import finding_rows, problem_column_config, problem_rows
 
 filters = page_frame("数据", "data", show_filters=False)
 UPLOAD_LIMIT_BYTES = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
@@ -65,6 +65,7 @@ st.caption("综合贫困发生率 = (未脱贫 + 错退嫌疑 + 漏评估计) / 
 
 st.subheader("数据质量检查")
 findings = data.quality_findings()
+town_names = dict(zip(data.townships()["township_code"], data.townships()["name"]))
 summary = [{"检查": f.title, "发现": f.count, "说明": f.explanation} for f in findings]
 st.dataframe(summary, hide_index=True, key="findings_summary",
              column_config={"发现": st.column_config.NumberColumn("发现（条）", format="%d")}, placeholder="—")
@@ -72,7 +73,8 @@ for finding in findings:
     if finding.count:
         with st.expander(f"{finding.title}：{finding.count:,} 条"):
             st.caption(finding.explanation)
-            st.dataframe(finding.rows.head(500), hide_index=True, key=f"finding_{finding.rule}", placeholder="—")
+            st.dataframe(finding_rows(finding.rows.head(500), town_names), hide_index=True,
+                         key=f"finding_{finding.rule}", placeholder="—")
             if finding.count > 500:
                 st.caption(f"仅显示前 500 条，共 {finding.count:,} 条。")
 

@@ -215,3 +215,16 @@ def test_no_table_shows_none_for_a_missing_value(page):
                   townships=[MAYING] if page == "pages/townships.py" else ())
     assert at.dataframe and all(d.proto.placeholder == "—" for d in at.dataframe), \
         [d.proto.placeholder for d in at.dataframe]
+
+
+def test_data_quality_findings_speak_chinese(demo_store):
+    at = run_page("pages/data.py")
+    tables = [d.value for d in at.dataframe
+              if {"户编号", "干部编号", "村代码"} & set(map(str, d.value.columns))]
+    assert tables, "the fixture has findings to show"
+    names = set(demo_store.query("townships")["name"])
+    for table in tables:
+        columns = [str(c) for c in table.columns]
+        assert not any(c.isascii() and c.replace("_", "").isalpha() for c in columns), columns
+        if "乡镇" in columns:
+            assert set(table["乡镇"]) <= names  # names, not codes

@@ -165,3 +165,31 @@ def dashes(frame: pd.DataFrame, columns) -> pd.DataFrame:
         if column in frame:
             frame[column] = frame[column].astype(object).where(frame[column].notna(), "—")
     return frame
+
+
+# 数据质量检查: the findings' columns
+FINDING_LABELS = {
+    "township_name": "乡镇", "village_code": "村代码", "village_name": "村", "household_id": "户编号",
+    "head_name": "户主", "head_id_number": "身份证号", "other_household_id": "另一户编号",
+    "other_id_number": "另一身份证号", "year": "年份", "exit_year": "退出年份", "members": "人口（人）",
+    "prev_members": "上年人口（人）", "income": "人均纯收入（元）", "prev_income": "上年人均纯收入（元）",
+    "poverty_line": "贫困线（元）", "food_clothing_secure": "吃穿不愁", "education_secure": "义务教育",
+    "medical_secure": "基本医疗", "housing_secure": "住房安全", "water_secure": "饮水安全",
+    "poor_persons": "贫困人口（人）", "registered_population": "户籍人口（人）",
+    "poverty_incidence_pct": "贫困发生率（%）", "prev_status": "上年状态", "status": "状态",
+    "relapse_cause": "返贫原因", "problem": "问题", "just_above": "线上一档（户）", "next_band": "再上一档（户）",
+    "z_stat": "z 值", "cadre_id": "干部编号", "cadre_name": "帮扶责任人", "rank": "级别", "unit": "单位",
+    "households": "结对户数", "quota": "限额（户）", "over_quota": "超出（户）",
+}
+
+
+def finding_rows(rows: pd.DataFrame, township_names: dict[str, str]) -> pd.DataFrame:
+    """A finding's rows as the 数据 page shows them: the township by name, Chinese column
+    titles, yes/no as 是/否."""
+    rows = rows.copy()
+    if "township_code" in rows:
+        rows.insert(0, "township_name", rows.pop("township_code").map(lambda c: township_names.get(c, c)))
+    for column in rows.columns:
+        if pd.api.types.is_bool_dtype(rows[column]):
+            rows[column] = rows[column].map({True: "是", False: "否"})
+    return rows.rename(columns=FINDING_LABELS)
