@@ -8,10 +8,9 @@ import streamlit as st
 from analytics import charts
 from analytics.config import load_config
 from analytics.scores import township_league
-from analytics.verdicts import target_judgement
 from ui import data
 from ui.charts import figure
-from ui.format import delta_text, fmt_int, fmt_pct, fmt_yuan, target_tile_delta
+from ui.format import delta_text, fmt_int, fmt_pct, fmt_yuan, judged_target
 from ui.frame import page_frame
 from ui.tiles import tile
 from ui.township_map import township_map
@@ -39,12 +38,11 @@ judgements: list[str] = []  # the whole sentences, under the tiles
 
 def judged(column: str, key: str, comparison: str, unit: str, decimals: int, name: str):
     """The tile's delta for a target of ``target_year`` (judged in its own year)."""
-    judgement = target_judgement(series, column, float(t[key]), comparison, target_year, year,
-                                 unit, decimals)
+    judgement, delta = judged_target(series, row, column, float(t[key]), comparison, target_year, year,
+                                     unit, decimals)
     if judgement.state != "pending":
         judgements.append(f"{name} {judgement.text}")
-    return target_tile_delta(judgement, row[column], float(t[key]), "pct" if unit == "%" else "yuan",
-                             lower_is_better=comparison == "<")
+    return delta
 
 
 st.caption(f"范围：{filters.scope_label} · {year} 年 · 数字为年末状态")

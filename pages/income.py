@@ -6,10 +6,9 @@ import streamlit as st
 
 from analytics import charts
 from analytics.config import load_config
-from analytics.verdicts import target_judgement
 from ui import data
 from ui.charts import figure
-from ui.format import fmt_pct, fmt_yuan, target_tile_delta
+from ui.format import fmt_pct, fmt_yuan, judged_target
 from ui.frame import page_frame
 from ui.tiles import tile
 
@@ -33,8 +32,7 @@ judged_year = year >= target_year and not at_target.empty  # from the target yea
 def judged(column: str, target: float, year_of_target: int, decimals: int) -> dict:
     """The tile's delta: the gap before the target's year, the result of that year after."""
     unit = "%" if column.endswith("_pct") else "元"
-    judgement = target_judgement(series, column, target, ">=", year_of_target, year, unit, decimals)
-    return target_tile_delta(judgement, row[column], target, "pct" if unit == "%" else "yuan")
+    return judged_target(series, row, column, target, ">=", year_of_target, year, unit, decimals)[1]
 
 
 def progress_tile(prefix: str) -> tuple[str, str, dict]:

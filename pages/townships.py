@@ -14,7 +14,7 @@ from ui.exports import audited, export_buttons
 from ui.frame import page_frame
 from ui.township_map import township_map
 from ui.tables import (HOUSEHOLD_FORMATS, HOUSEHOLD_LABELS, HOUSEHOLD_YEAR_LABELS, MEASURE_LABELS,
-                       VILLAGE_FORMATS, dashes, decimals, household_column_config,
+                       VILLAGE_FORMATS, decimals, household_column_config,
                        household_year_column_config, measure_column_config, village_column_config,
                        village_labels)
 
@@ -96,7 +96,7 @@ if village:
                     f"**帮扶责任人** {head['cadre_name'] or '未落实'}"
                     f"{'（' + head['cadre_rank'] + '，' + head['cadre_unit'] + '）' if head['cadre_name'] else ''}")
                 st.plotly_chart(charts.build_household_income(record.years), key="household_income")
-                st.dataframe(dashes(record.years, ["prev_status", "relapse_cause", "dibao_class"]),
+                st.dataframe(record.years,
                              hide_index=True, key="household_years", column_order=list(HOUSEHOLD_YEAR_LABELS),
                              column_config=household_year_column_config(), placeholder="—")
                 if not record.measures.empty:

@@ -189,8 +189,7 @@ def test_the_household_file_is_in_chinese(demo_store):
     labels = {c: config[c]["label"] for c in config if "label" in config[c]}
     assert labels["year"] == "年份" and labels["food_clothing_secure"] == "吃穿不愁", labels
     assert all(not ("a" <= label[:1].lower() <= "z") for label in labels.values()), labels
-    shown = years.value[["prev_status", "relapse_cause", "dibao_class"]]
-    assert not shown.isna().any().any()  # empty is "—", never None
+    assert years.proto.placeholder == "—"  # an empty 上年状态, 返贫原因 or 低保 shows "—", never None
     assert village
 
 

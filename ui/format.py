@@ -67,3 +67,15 @@ def source_label(source: str | None) -> str:
         names = source.removeprefix("upload: ").split(", ")
         return f"上传的 {names[0]}" + (f" 等 {len(names)} 个文件" if len(names) > 1 else "")
     return source.rstrip("/").replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def judged_target(series, row, column: str, target: float, comparison: str, target_year: int,
+                  year: int, unit: str, decimals: int):
+    """(the ``Judgement`` of a dated target, the tile's ``st.metric`` keyword arguments):
+    ``analytics.verdicts.target_judgement`` of ``column`` in ``series`` (one scope, every
+    year) seen from ``year``, shown by ``target_tile_delta`` against ``row``'s value."""
+    from analytics.verdicts import target_judgement
+
+    judgement = target_judgement(series, column, target, comparison, target_year, year, unit, decimals)
+    return judgement, target_tile_delta(judgement, row[column], target, "pct" if unit == "%" else "yuan",
+                                        lower_is_better=comparison == "<")

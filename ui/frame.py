@@ -167,6 +167,11 @@ def _from_address_or_kept(key: str, parse) -> None:
         st.session_state.pop(key, None)
 
 
+def _year(years: tuple[int, ...]):
+    """A parser of the address's year into one of ``years`` (None: not one of them)."""
+    return lambda values: int(values[-1]) if values[-1].isdigit() and int(values[-1]) in years else None
+
+
 def _codes(labels: dict[str, str]):
     """A parser of the address's labels (or codes) into the codes among ``labels``."""
     by_label = {label: code for code, label in labels.items()}
@@ -228,8 +233,7 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
             first_run = st.session_state.get("kept_page") != page
             opening = default_year(years[0], years[-1])
             if first_run:
-                _from_address_or_kept("year", lambda v: int(v[-1]) if v[-1].isdigit()
-                                      and int(v[-1]) in years else None)
+                _from_address_or_kept("year", _year(years))
                 _from_address_or_kept("township", _codes(town_names))
             if st.session_state.get("year") not in years:
                 st.session_state["year"] = opening
@@ -259,8 +263,7 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
                               tuple(chosen_villages) if chosen_towns else (), years, labels)
         else:  # a page without filters: its links carry on those of the address or the previous page
             if st.session_state.get("kept_page") != page:
-                for key, parse in (("year", lambda v: int(v[-1]) if v[-1].isdigit()
-                                    and int(v[-1]) in years else None), ("township", _codes(town_names))):
+                for key, parse in (("year", _year(years)), ("township", _codes(town_names))):
                     if key in st.query_params and (value := parse(st.query_params.get_all(key))):
                         st.session_state[f"kept_{key}"] = value
             st.session_state["kept_page"] = page

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.config import load_config
+from analytics.exports import export_frame
 from analytics.early_warning import monitoring_labels
 from analytics.households import INFRASTRUCTURE_LABELS
 
@@ -158,14 +159,6 @@ def measure_column_config() -> dict:
     return _config(MEASURE_LABELS, {"year": "%d", "amount_yuan": "%.0f"})
 
 
-def dashes(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    """``frame`` with an empty text cell shown as "—" (a table never shows None)."""
-    frame = frame.copy()
-    for column in columns:
-        if column in frame:
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), "—")
-    return frame
-
 
 # 数据质量检查: the findings' columns
 FINDING_LABELS = {
@@ -189,7 +182,4 @@ def finding_rows(rows: pd.DataFrame, township_names: dict[str, str]) -> pd.DataF
     rows = rows.copy()
     if "township_code" in rows:
         rows.insert(0, "township_name", rows.pop("township_code").map(lambda c: township_names.get(c, c)))
-    for column in rows.columns:
-        if pd.api.types.is_bool_dtype(rows[column]):
-            rows[column] = rows[column].map({True: "是", False: "否"})
-    return rows.rename(columns=FINDING_LABELS)
+    return export_frame(rows).rename(columns=FINDING_LABELS)  # yes/no as 是/否, as in files
