@@ -23,12 +23,13 @@ STATUS_COLORS = {"green": GOOD, "amber": WARN, "red": BAD}
 
 
 def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
-            height: int = 360, dark: bool = False) -> go.Figure:
+            height: int | None = 360, dark: bool = False) -> go.Figure:
     """Title, fonts, axes' units and the target lines, in one layout update (each
     plotly update validates the whole figure, so one is much cheaper than several).
 
     ``dark``: the meeting-room screen: the dark template, 22 px text read across a room,
-    and no title of its own (the screen's panel title says it once)."""
+    and no title of its own (the screen's panel title says it once). ``height`` None:
+    the chart takes the height of its box (the screen's panels)."""
     pending = fig.__dict__.pop("_pending_lines", [])
     if dark:
         for _, note in pending:
@@ -37,8 +38,10 @@ def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
         title={"text": "" if dark else title, "x": 0.01},
         font={"family": FONT, "size": 22 if dark else 14},
         height=height,
-        margin={"l": 60, "r": 20, "t": 30 if dark else 50, "b": 50},
-        legend={"orientation": "h", "y": -0.22},
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        # on the screen the legend sits above the plot, where the eye starts
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0} if dark else
+               {"orientation": "h", "y": -0.22},
         template="plotly_dark" if dark else "plotly_white",
         **({"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"} if dark else {}),
         yaxis_title=y_title,
@@ -47,6 +50,26 @@ def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
         annotations=[note for _, note in pending],
     )
     return fig
+
+
+def scaled(fig: go.Figure, scale: float) -> go.Figure:
+    """A copy of ``fig`` with every text size and margin times ``scale`` (the screen's
+    ``?scale=2`` on a 3840×2160 screen run without the system's 200 %)."""
+    if scale == 1:
+        return fig
+    out = go.Figure(fig)
+
+    def size(font) -> int:
+        return round((font.size or 14) * scale)
+
+    layout = out.layout
+    out.update_layout(font_size=size(layout.font),
+                      margin={k: round(getattr(layout.margin, k) * scale) for k in "lrtb"},
+                      annotations=[{**a.to_plotly_json(), "font": {**(a.font.to_plotly_json()),
+                                                                    "size": size(a.font)}}
+                                   for a in layout.annotations])
+    out.update_traces(textfont_size=size(layout.font), selector={"type": "bar"})
+    return out
 
 
 _LABEL_POSITIONS = ("top left", "bottom right", "top right", "bottom left")
@@ -90,7 +113,7 @@ def _target_line(fig: go.Figure, value: float, label: str, color: str = TARGET,
 def build_trend(frame: pd.DataFrame, column: str, title: str, unit: str,
                 targets: list[tuple[float, str]] = (), series_name: str = "实际",
                 extra: list[tuple[str, str, str]] = (), dark: bool = False,
-                height: int = 360) -> go.Figure:
+                height: int | None = 360) -> go.Figure:
     """A line over the years of ``frame[column]`` with labelled target lines.
 
     ``extra``: further (column, name, colour) lines from the same frame.
@@ -108,7 +131,7 @@ def build_trend(frame: pd.DataFrame, column: str, title: str, unit: str,
 
 
 def build_actual_vs_plan(frame: pd.DataFrame, actual: str, plan: str, title: str, unit: str,
-                         names: tuple[str, str], dark: bool = False, height: int = 360) -> go.Figure:
+                         names: tuple[str, str], dark: bool = False, height: int | None = 360) -> go.Figure:
     """Bars of ``frame[actual]`` beside ``frame[plan]`` by year; ``names`` = (plan, actual)."""
     fig = go.Figure()
     fig.add_trace(go.Bar(x=frame["year"], y=frame[plan], name=names[0], marker_color=PLAN))
@@ -118,7 +141,7 @@ def build_actual_vs_plan(frame: pd.DataFrame, actual: str, plan: str, title: str
     return _layout(fig, title, unit, dark=dark, height=height)
 
 
-def build_exits_vs_plan(exits: pd.DataFrame, dark: bool = False, height: int = 360) -> go.Figure:
+def build_exits_vs_plan(exits: pd.DataFrame, dark: bool = False, height: int | None = 360) -> go.Figure:
     """Persons exited each year beside the plan's persons (bars, persons)."""
     return build_actual_vs_plan(exits, "exited_persons", "planned_persons", "脱贫人数：实际与计划",
                                 "人", ("计划脱贫人数", "实际脱贫人数"), dark, height)
@@ -131,7 +154,7 @@ def build_village_exits_vs_plan(exits: pd.DataFrame, dark: bool = False) -> go.F
 
 
 def build_relapse_by_township(frame: pd.DataFrame, cap: float, title: str,
-                              dark: bool = False, height: int = 380) -> go.Figure:
+                              dark: bool = False, height: int | None = 380) -> go.Figure:
     """Relapse rate per township (bars, %), over-cap bars red, the cap as a line.
 
     ``frame``: columns name, relapse_rate_pct.
@@ -228,15 +251,17 @@ def build_household_income(years: pd.DataFrame) -> go.Figure:
 
 
 def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool = False,
-                                      height: int = 380) -> go.Figure:
+                                      height: int | None = 380) -> go.Figure:
     """Registered households' income progress toward the county target per township (%)."""
     rows = towns.sort_values("income_progress_pct")
     colors = [GOOD if v >= 100 else WARN if v >= 50 else BAD for v in rows["income_progress_pct"].fillna(0)]
     fig = go.Figure(go.Bar(x=rows["income_progress_pct"], y=rows["name"], orientation="h",
                            marker_color=colors, text=rows["income_progress_pct"].round(0),
-                           textposition="outside", name="进度"))
+                           textposition="outside", cliponaxis=False, name="进度"))
+    # the line's label at the foot, beside the shortest bar (the longest is at the top)
     _target_line(fig, 100, "达到目标 100%", TARGET if not dark else "#ffffff",
-                 position="top right", vertical=True)
+                 position="bottom right", vertical=True)
+    fig.update_xaxes(range=[0, max(float(rows["income_progress_pct"].max(skipna=True) or 0), 100) * 1.12])
     fig = _layout(fig, f"{year}年建档立卡户人均纯收入目标进度", "乡镇", x_title="进度（%）",
                   dark=dark, height=height)
     return fig
@@ -272,7 +297,7 @@ def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int,
 
 
 def build_exit_years_by_township(towns: pd.DataFrame, threshold_pct: float, dark: bool = False,
-                                 height: int = 380) -> go.Figure:
+                                 height: int | None = 380) -> go.Figure:
     """When each township was due and when its incidence first fell below the exit
     threshold: a hollow mark at the due year, a filled one at the year reached, green
     when reached by the due year, red when later or not yet (shown at the right edge).

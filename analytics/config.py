@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +30,7 @@ class Config:
     honesty: dict[str, float]
     projection: dict[str, float]
     imports: dict[str, float]
+    map: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -65,4 +66,5 @@ def _read(path: Path) -> Config:
         honesty=dict(raw["honesty"]),
         projection=dict(raw["projection"]),
         imports=dict(raw.get("import", {})),
+        map=dict(raw.get("map", {})),
     )

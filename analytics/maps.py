@@ -22,19 +22,24 @@ METRICS = {
     "relapse": "返贫率",
     "income_progress": "收入目标进度",
 }
-# (column, low, high, reversed): values mapped onto a green→red ramp.
+#: metric → (column, config key of its [map] range): values mapped onto a green→red ramp
 _RAMPS = {
-    "incidence": ("poverty_incidence_pct", 0.0, 30.0, False),
-    "relapse": ("relapse_rate_pct", 0.0, 10.0, False),
-    "income_progress": ("income_progress_pct", 0.0, 100.0, True),
+    "incidence": ("poverty_incidence_pct", "incidence_range_pct"),
+    "relapse": ("relapse_rate_pct", "relapse_range_pct"),
+    "income_progress": ("income_progress_pct", "income_progress_range_pct"),
 }
 _GREEN, _AMBER, _RED = np.array([39, 174, 96]), np.array([243, 156, 18]), np.array([231, 76, 60])
 
 
-def _ramp(values: pd.Series, low: float, high: float, reverse: bool) -> list[list[int]]:
-    share = ((values.astype("float64") - low) / (high - low)).clip(0, 1)
-    if reverse:
-        share = 1 - share
+def ramp_range(metric: str) -> tuple[float, float]:
+    """(green end, red end) of ``metric``'s ramp, in %, from config ``[map]``; the green end
+    is the larger one for a measure where more is better (income progress)."""
+    green, red = load_config().map[_RAMPS[metric][1]]
+    return float(green), float(red)
+
+
+def _ramp(values: pd.Series, green: float, red: float) -> list[list[int]]:
+    share = ((values.astype("float64") - green) / (red - green)).clip(0, 1)
     colors = []
     for s in share:
         if s != s:
@@ -49,34 +54,47 @@ OVER_CAP_LINE = [255, 64, 200, 255]  # magenta: distinct from every verdict colo
 
 
 def map_legend(metric: str, values: pd.DataFrame | None = None) -> list[tuple[str, list[int]]]:
-    """(label, RGBA) pairs explaining the colours of ``metric``; for the verdict colours,
-    only the verdicts among ``values`` (when given) and the magenta outline of a township
-    over the relapse cap."""
+    """(label, RGBA) pairs explaining the townships' colours under ``metric``: the verdicts
+    among ``values`` (all when None), or the ramp's green end, middle and red end (from
+    config ``[map]``) and 无数据 when a township has no value; then, whatever the metric,
+    the magenta outline of a township over the relapse cap when one is (always when None).
+    The labels name their unit; ``village_legend`` explains the villages' dots."""
     if metric == "status":
         shown = [k for k in VERDICTS if values is None or (values["verdict"] == k).any()]
         keys = [(VERDICTS[k], VERDICT_COLORS[k]) for k in shown]
-        if values is None or values["over_cap"].any():
-            cap = load_config().targets["relapse_cap_pct"]
-            keys.append((f"紫红框：返贫率超{cap:g}%上限", OVER_CAP_LINE))
-        return keys
-    column, low, high, reverse = _RAMPS[metric]
-    unit = "%"
-    stops = [low, (low + high) / 2, high]
-    colors = _ramp(pd.Series(stops), low, high, reverse)
-    return [(f"{v:g}{unit}{'及以上' if i == 2 else ''}", c) for i, (v, c) in enumerate(zip(stops, colors))]
+    else:
+        column = _RAMPS[metric][0]
+        green, red = ramp_range(metric)
+        stops = [green, (green + red) / 2, red]
+        beyond = "及以上" if red > green else "及以下"
+        keys = [(f"{v:g}%{beyond if i == 2 else ''}", c)
+                for i, (v, c) in enumerate(zip(stops, _ramp(pd.Series(stops), green, red)))]
+        if values is None or values[column].isna().any():
+            keys.append(("无数据", VERDICT_COLORS["no_data"]))
+    if values is None or values["over_cap"].any():
+        cap = load_config().targets["relapse_cap_pct"]
+        keys.append((f"紫红框：返贫率超{cap:g}%上限", OVER_CAP_LINE))
+    return keys
+
+
+def village_legend(villages: pd.DataFrame | None = None) -> list[tuple[str, list[int]]]:
+    """(label, RGBA) of the villages' dots, coloured by their verdict whatever the metric:
+    the verdicts among ``villages`` (all when None)."""
+    shown = [k for k in VERDICTS if villages is None or (villages["verdict"] == k).any()]
+    return [(VERDICTS[k], VERDICT_COLORS.get(k, VERDICT_COLORS["no_data"])) for k in shown]
 
 
 def township_colors(values: pd.DataFrame, metric: str) -> list[list[int]]:
     """Fill colour per township row for ``metric`` (verdict colours or a green→red ramp)."""
     if metric == "status":
         return [VERDICT_COLORS[s] for s in values["verdict"]]
-    column, low, high, reverse = _RAMPS[metric]
-    return _ramp(values[column], low, high, reverse)
+    green, red = ramp_range(metric)
+    return _ramp(values[_RAMPS[metric][0]], green, red)
 
 
 def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "status",
                        villages: pd.DataFrame | None = None, *, dark: bool = True,
-                       label_size: int = 18, height: int = 700,
+                       label_size: int = 18, height: int | None = 700,
                        view: dict | None = None) -> pdk.Deck:
     """The township map: polygons coloured by ``metric``, short names on top, villages as dots.
 

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import shapely
 from shapely.geometry import shape
 
 from analytics import geo
-from analytics.maps import METRICS, SerializedDeck, build_township_map, map_legend, township_colors
+from analytics.maps import (
+    METRICS,
+    SerializedDeck,
+    build_township_map,
+    map_legend,
+    township_colors,
+    village_legend,
+)
 from analytics.status import township_map_values, village_map_points
-from analytics.verdicts import VERDICT_COLORS
+from analytics.verdicts import VERDICT_COLORS, VERDICTS
 
 
 def test_schematic_polygons_cover_the_county_and_hold_their_seats():
@@ -76,3 +84,36 @@ def test_a_serialized_deck_draws_the_same_map(demo_store):
     frozen = SerializedDeck(deck)
     assert frozen.to_json() == deck.to_json()
     assert frozen._tooltip == deck._tooltip and frozen.layers == []
+
+
+@pytest.mark.parametrize(("metric", "column", "labels", "green_value"), [
+    ("incidence", "poverty_incidence_pct", ["0%", "15%", "30%及以上"], 0.0),
+    ("relapse", "relapse_rate_pct", ["0%", "5%", "10%及以上"], 0.0),
+    ("income_progress", "income_progress_pct", ["100%", "50%", "0%及以下"], 100.0),
+])
+def test_every_metric_legend_explains_every_colour_on_the_map(demo_store, metric, column, labels,
+                                                              green_value):
+    """The ramp's ends come from config [map]; a township with no value and the outline over
+    the relapse cap are explained under every metric, not only under 摘帽进度."""
+    values = township_map_values(demo_store, 2017)
+    values = values.assign(**{column: [green_value, float("nan")] + [values[column].iloc[2]] * 16},
+                           over_cap=[True] + [False] * 17)
+    legend = map_legend(metric, values)
+    shown = [label for label, _ in legend]
+    assert shown[:3] == labels
+    assert legend[0][1][:3] == [39, 174, 96] and legend[2][1][:3] == [231, 76, 60]
+    assert ("无数据", VERDICT_COLORS["no_data"]) in legend
+    assert any(label.startswith("紫红框") for label in shown)
+    # every fill on the map is a legend colour or lies on the ramp between its ends
+    fills = township_colors(values, metric)
+    assert fills[0] == legend[0][1] and fills[1] == VERDICT_COLORS["no_data"]
+    # without a missing value or a township over the cap, neither is listed
+    plain = values.assign(**{column: [green_value] * 18}, over_cap=[False] * 18)
+    assert [label for label, _ in map_legend(metric, plain)] == labels
+
+
+def test_village_legend_lists_the_verdicts_of_the_dots(demo_store):
+    points = village_map_points(demo_store, 2017)
+    shown = [label for label, _ in village_legend(points)]
+    assert set(shown) == {VERDICTS[v] for v in points["verdict"].unique()}
+    assert [label for label, _ in village_legend(points.iloc[0:0])] == []

@@ -6,6 +6,7 @@ aggregate from analytics (no personal data reaches this module).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,6 +35,9 @@ PANEL_TITLES = {"map": "乡镇作战图", "exits": "脱贫人数：实际与计�
                 "income": "各乡镇收入目标进度", "exit_years": "各乡镇摘帽：计划与实际",
                 "relapse_record": "历年返贫率"}
 MIN_ROTATE = 5
+#: The map's view: the whole county in the smallest panel (1280×720); a larger screen
+#: shows it larger around the same centre only if zoomed, so this is the floor of sizes.
+MAP_VIEW = {"latitude": 35.205, "longitude": 105.222, "zoom": 9.1}
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class ScreenParams:
     rotate: int
     metric: str
     year: int | None
+    #: the charts' and map's size on a screen of more pixels than the system scales
+    #: (``?scale=2`` on 3840×2160 at 100 %); the page's own text follows the screen alone
+    scale: float = 1.0
 
 
 def screen_params(query_params) -> ScreenParams:
@@ -58,7 +65,12 @@ def screen_params(query_params) -> ScreenParams:
         year = int(query_params["year"]) if "year" in query_params else None
     except ValueError:
         year = None
-    return ScreenParams(kiosk, rotate, metric, year)
+    try:
+        scale = float(query_params.get("scale", "1"))
+    except ValueError:
+        scale = 1.0
+    scale = min(max(scale, 0.5), 3.0) if math.isfinite(scale) else 1.0
+    return ScreenParams(kiosk, rotate, metric, year, scale)
 
 
 def _tile(label: str, value: str, note: str = "", tone: str = "") -> str:
@@ -66,41 +78,55 @@ def _tile(label: str, value: str, note: str = "", tone: str = "") -> str:
             f'<div class="bm-value">{value}</div><div class="bm-note">{note}</div></div>')
 
 
-def _legend(metric: str, towns) -> str:
-    items = "".join(
-        f'<span class="bm-key"><i style="background: rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f})"></i>'
-        f"{label}</span>" for label, c in maps.map_legend(metric, towns))
-    return f'<div class="bm-legend">{maps.METRICS[metric]}：{items}</div>'
+def _keys(pairs, shape: str = "") -> str:
+    out = []
+    for label, c in pairs:
+        colour = f"rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f})"
+        if label.startswith("紫红框"):  # an outline, not a fill
+            out.append(f'<span class="bm-key"><i class="ring" style="border-color: {colour}"></i>'
+                       f'{label.removeprefix("紫红框：")}</span>')
+        else:
+            out.append(f'<span class="bm-key"><i class="{shape}" style="background: {colour}"></i>'
+                       f'{label}</span>')
+    return "".join(out)
 
 
-def _panel(panel: str, year: int, towns, county, params: ScreenParams, cap: float,
-           threshold: float, tick: int) -> None:
+def _legend(metric: str, towns, villages) -> str:
+    """The map's key for ``metric``: the townships' colours (and the outline over the
+    relapse cap), then the villages' dots, which show their verdict whatever the metric."""
+    return (f'<div class="bm-legend">乡镇{maps.METRICS[metric]}：{_keys(maps.map_legend(metric, towns))}'
+            f'<br>村（圆点）摘帽进度：{_keys(maps.village_legend(villages), "dot")}</div>')
+
+
+def _panel(panel: str, year: int, towns, vills, county, params: ScreenParams, cap: float,
+           threshold: float) -> None:
+    """One panel's map or chart, filling the panel (``height="stretch"``)."""
     if panel == "map":
         _, schematic = township_polygons()
-        deck = township_deck(year, params.metric, dark=True, label_size=30, height=760,
-                             view={"latitude": 35.205, "longitude": 105.222, "zoom": 9.5})
-        st.pydeck_chart(deck, height=760, key=f"bm_map_{tick}")
-        st.markdown(_legend(params.metric, towns) + (
+        view = {**MAP_VIEW, "zoom": MAP_VIEW["zoom"] + math.log2(params.scale)}
+        deck = township_deck(year, params.metric, dark=True, label_size=round(26 * params.scale),
+                             height=None, view=view)
+        st.pydeck_chart(deck, height="stretch", key="bm_map")
+        st.markdown(_legend(params.metric, towns, vills) + (
             '<div class="bm-note">示意图：乡镇范围按乡镇驻地划分，非法定行政边界</div>'
             if schematic else ""), unsafe_allow_html=True)
-    elif panel == "exits":
+        return
+    if panel == "exits":
         exits = data.exits_against_plan()
-        st.plotly_chart(figure(charts.build_exits_vs_plan, exits[exits["year"] <= year],
-                               dark=True, height=800), theme=None, key=f"bm_exits_{tick}")
+        fig = figure(charts.build_exits_vs_plan, exits[exits["year"] <= year], dark=True, height=None)
     elif panel == "relapse":
-        st.plotly_chart(figure(charts.build_relapse_by_township, towns, cap,
-                               f"{year}年各乡镇返贫率（上限{cap:g}%）", dark=True, height=800),
-                        theme=None, key=f"bm_relapse_{tick}")
+        fig = figure(charts.build_relapse_by_township, towns, cap,
+                     f"{year}年各乡镇返贫率（上限{cap:g}%）", dark=True, height=None)
     elif panel == "income":
-        st.plotly_chart(figure(charts.build_income_progress_by_township, towns, year,
-                               dark=True, height=800), theme=None, key=f"bm_income_{tick}")
+        fig = figure(charts.build_income_progress_by_township, towns, year, dark=True, height=None)
     elif panel == "exit_years":
-        st.plotly_chart(figure(charts.build_exit_years_by_township, towns, threshold,
-                               dark=True, height=800), theme=None, key=f"bm_exit_years_{tick}")
+        fig = figure(charts.build_exit_years_by_township, towns, threshold, dark=True, height=None)
     else:
-        st.plotly_chart(figure(charts.build_trend, county[county["year"] <= year], "relapse_rate_pct",
-                               "全县返贫率", "返贫率（%）", targets=[(cap, f"上限 {cap:g}%")],
-                               dark=True, height=800), theme=None, key=f"bm_relapse_record_{tick}")
+        fig = figure(charts.build_trend, county[county["year"] <= year], "relapse_rate_pct",
+                     "全县返贫率", "返贫率（%）", targets=[(cap, f"上限 {cap:g}%")],
+                     dark=True, height=None)
+    st.plotly_chart(charts.scaled(fig, params.scale), height="stretch", theme=None,
+                    key=f"bm_{panel}")
 
 
 def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int) -> str:
@@ -153,10 +179,33 @@ def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int)
     return "".join(tiles)
 
 
+def refresh_seconds(params: ScreenParams) -> int:
+    """Seconds between two runs of the screen: one full cycle of its panels. The panels
+    rotate in the browser (``rotation_css``); a run only brings fresh data."""
+    return params.rotate * len(PANELS)
+
+
+def rotation_css(count: int, rotate: int) -> str:
+    """CSS that shows panel ``k`` of ``count`` (container ``bm_panel_k``) during seconds
+    [k·rotate, (k+1)·rotate) of each cycle. Every panel is in the page from the start and
+    draws while hidden, so a panel is never rotated in, or away, before it has drawn;
+    rotating costs the server nothing."""
+    cycle = count * rotate
+    share = 100.0 / count
+    rules = [(f"@keyframes bm-cycle {{ 0%, {share:.4f}% {{ visibility: visible; opacity: 1; }} "
+              f"{share + 0.0001:.4f}%, 100% {{ visibility: hidden; opacity: 0; }} }}")]
+    for k in range(count):
+        # a negative delay: panel k is (count - k)·rotate seconds into its cycle at load
+        rules.append(f".st-key-bm_panel_{k} {{ animation: bm-cycle {cycle}s step-end infinite; "
+                     f"animation-delay: {(k - count) * rotate}s; }}")
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
+
+
 def render_screen(params: ScreenParams) -> None:
-    """Draw one frame of the screen; called again by the fragment every ``rotate`` s.
-    During the campaign it shows progress; once the target year has passed
-    (``verdicts.campaign_finished``), the final result: no forecast, no countdown."""
+    """Draw the screen; run again every cycle (``refresh_seconds``) for fresh data.
+    Every panel is drawn at once, stacked, and the browser shows one at a time
+    (``rotation_css``). During the campaign it shows progress; once the target year has
+    passed (``verdicts.campaign_finished``), the final result: no forecast, no countdown."""
     t = load_config().targets
     meta = data.dataset_meta()
     first_year, last_year = int(meta["first_year"]), int(meta["last_year"])
@@ -164,9 +213,6 @@ def render_screen(params: ScreenParams) -> None:
         default_year(first_year, last_year)
     finished = campaign_finished(year)
     panels = FINAL_PANELS if finished else PANELS
-    tick = st.session_state.get("bm_tick", -1) + 1
-    st.session_state["bm_tick"] = tick
-    panel = panels[tick % len(panels)]
 
     county = data.selection_figures()
     row = county[county["year"] == year].iloc[0]
@@ -174,18 +220,23 @@ def render_screen(params: ScreenParams) -> None:
     vills = data.village_map_points(year)
     high_risk = int(data.risk_level_counts(year)["high"].sum())
     title = f"通渭县脱贫攻坚挂图作战 · {year}年" + (" · 攻坚结果" if finished else "")
+    cap = float(t["relapse_cap_pct"])
 
+    st.html(rotation_css(len(panels), params.rotate))
     st.markdown(
         f'<div class="bm-head"><span class="bm-title">{title}</span>'
-        f'<span class="bm-asof">数据截至 {meta.get("as_of", "—")} · 第 {tick % len(panels) + 1}/'
-        f'{len(panels)} 屏 · 每 {params.rotate} 秒轮换</span></div>', unsafe_allow_html=True)
+        f'<span class="bm-asof">数据截至 {meta.get("as_of", "—")} · 每 {params.rotate} 秒轮换</span>'
+        f'</div>', unsafe_allow_html=True)
     left, right = st.columns([63, 37], gap="medium")
-    with left:
-        panel_title = PANEL_TITLES[panel] if panel != "relapse" else \
-            f"{year}年各乡镇返贫率（上限{float(t['relapse_cap_pct']):g}%）"
-        st.markdown(f'<div class="bm-panel-title">{panel_title}</div>', unsafe_allow_html=True)
-        _panel(panel, year, towns, county, params, float(t["relapse_cap_pct"]),
-               float(t["exit_threshold_pct"]), tick)
+    with left, st.container(key="bm_stage"):
+        for k, panel in enumerate(panels):
+            with st.container(key=f"bm_panel_{k}"):
+                panel_title = PANEL_TITLES[panel] if panel != "relapse" else \
+                    f"{year}年各乡镇返贫率（上限{cap:g}%）"
+                st.markdown(f'<div class="bm-panel-title">{panel_title}<span class="bm-panel-no" '
+                            f'data-panel="{k + 1}">第 {k + 1}/{len(panels)} 屏</span></div>',
+                            unsafe_allow_html=True)
+                _panel(panel, year, towns, vills, county, params, cap, float(t["exit_threshold_pct"]))
     with right:
         st.markdown(_tiles(year, row, towns, vills, county, finished, high_risk), unsafe_allow_html=True)
 
@@ -195,30 +246,75 @@ KIOSK_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header,
 [data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
-.block-container { padding: 1.0rem 1.6rem 0 1.6rem !important; max-width: 100% !important; }
+.block-container { padding: var(--bm-pad) 1.6rem 0 1.6rem !important; max-width: 100% !important; }
 h1 { display: none; }
+html, body, .stApp, [data-testid="stMain"] { overflow: hidden !important; }
+/* a markdown that only carries a style sheet takes no room (its rules still apply) */
+[data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] style):not(:has(div[class^="bm-"])) {
+    display: none; }
 </style>
 """
 
-#: The screen's own look, with or without the kiosk chrome (``?kiosk=0`` keeps it).
+#: With ``?kiosk=0`` the page scrolls under Streamlit's own header: the stage has a
+#: fixed height instead of the screen's.
+FRAMED_CSS = """
+<style>
+[data-testid="stLayoutWrapper"]:has(> .st-key-bm_stage), .st-key-bm_stage { height: 900px !important; }
+</style>
+"""
+
+#: The screen's own look, with or without the kiosk chrome (``?kiosk=0`` keeps it). Sizes
+#: follow the screen's height in steps, so the whole screen fits without scrolling from
+#: 1280×720 to 3840×2160: the rotating stage takes the height left under the title, and
+#: each chart and the map fill their panel (``height="stretch"``). The steps' sizes are
+#: those of 1920×1080 (text of 20 px and more) scaled by about the screen's height.
 SCREEN_CSS = """
 <style>
+:root { --bm-s: 1; --bm-pad: 14px; --bm-top: 104px; }
+@media (max-height: 999px) { :root { --bm-s: 0.83; --bm-pad: 10px; --bm-top: 86px; } }
+@media (max-height: 820px) { :root { --bm-s: 0.7; --bm-pad: 8px; --bm-top: 74px; } }
+@media (min-height: 1400px) { :root { --bm-s: 1.33; --bm-pad: 18px; --bm-top: 136px; } }
+@media (min-height: 2000px) { :root { --bm-s: 2; --bm-pad: 28px; --bm-top: 204px; } }
 .stApp, [data-testid="stAppViewContainer"] { background: #0b1320 !important; color: #f2f4f8; }
-.bm-head { display: flex; justify-content: space-between; align-items: baseline; margin-bottom: 0.4rem; }
-.bm-title { font-size: 46px; font-weight: 800; color: #ffffff; letter-spacing: 2px; }
-.bm-asof { font-size: 22px; color: #aab4c3; }
-.bm-panel-title { font-size: 30px; font-weight: 700; color: #ffd479; margin: 0 0 0.3rem 0; }
-.bm-tile { background: #15233a; border-radius: 10px; padding: 6px 22px; margin-bottom: 10px;
-           border-left: 10px solid #3498db; }
+.bm-head { display: flex; justify-content: space-between; align-items: baseline;
+           margin-bottom: calc(6px * var(--bm-s)); }
+.bm-title { font-size: calc(46px * var(--bm-s)); font-weight: 800; color: #ffffff; letter-spacing: 2px;
+            white-space: nowrap; }
+.bm-asof { font-size: calc(22px * var(--bm-s)); color: #aab4c3; white-space: nowrap; }
+.bm-panel-title { font-size: calc(30px * var(--bm-s)); font-weight: 700; color: #ffd479; margin: 0;
+                  display: flex; justify-content: space-between; align-items: baseline; }
+.bm-panel-no { font-size: calc(22px * var(--bm-s)); font-weight: 400; color: #aab4c3; margin-right: 8px; }
+.bm-tile { background: #15233a; border-radius: 10px; padding: calc(5px * var(--bm-s)) calc(22px * var(--bm-s));
+           margin-bottom: calc(10px * var(--bm-s)); border-left: calc(10px * var(--bm-s)) solid #3498db; }
 .bm-tile.warn { border-left-color: #f39c12; } .bm-tile.bad { border-left-color: #e74c3c; }
 .bm-tile.good { border-left-color: #27ae60; }
-.bm-label { font-size: 24px; color: #cfd8e3; }
-.bm-value { font-size: 56px; font-weight: 800; color: #ffffff; line-height: 1.08; }
-.bm-value small { font-size: 28px; font-weight: 600; margin: 0 10px 0 6px; color: #cfd8e3; }
-.bm-note { font-size: 20px; color: #aab4c3; }
+.bm-label { font-size: calc(24px * var(--bm-s)); color: #cfd8e3; }
+.bm-value { font-size: calc(54px * var(--bm-s)); font-weight: 800; color: #ffffff; line-height: 1.08; }
+.bm-value small { font-size: calc(28px * var(--bm-s)); font-weight: 600; margin: 0 10px 0 6px; color: #cfd8e3; }
+.bm-note { font-size: calc(20px * var(--bm-s)); color: #aab4c3; }
 [data-testid="stMain"] h1 { color: #f2f4f8; }
-.bm-legend { font-size: 22px; color: #f2f4f8; margin-top: 6px; }
-.bm-key { margin-right: 22px; white-space: nowrap; }
-.bm-key i { display: inline-block; width: 22px; height: 22px; border-radius: 4px; margin: 0 6px -3px 8px; }
+.bm-legend { font-size: calc(22px * var(--bm-s)); color: #f2f4f8; line-height: 1.5; }
+.bm-legend .bm-note { font-size: calc(20px * var(--bm-s)); }
+.bm-key { margin-right: calc(18px * var(--bm-s)); white-space: nowrap; }
+.bm-key i { display: inline-block; width: calc(22px * var(--bm-s)); height: calc(22px * var(--bm-s));
+            border-radius: 4px; margin: 0 6px -3px 8px; }
+.bm-key i.ring { background: transparent !important; border: 4px solid; box-sizing: border-box; }
+.bm-key i.dot { border-radius: 50%; width: calc(14px * var(--bm-s)); height: calc(14px * var(--bm-s)); margin-bottom: 0; }
+/* the rotating panels: stacked in one stage that takes the height left under the title;
+   one shown at a time (rotation_css); in each, the chart or map takes what the title and
+   legend leave */
+[data-testid="stLayoutWrapper"]:has(> .st-key-bm_stage), .st-key-bm_stage {
+    height: calc(100vh - var(--bm-top)) !important; flex: 0 0 auto !important; }
+.st-key-bm_stage { position: relative; }
+[class*="st-key-bm_panel_"] { position: absolute !important; inset: 0; visibility: hidden;
+                              display: flex; flex-direction: column; gap: calc(6px * var(--bm-s)) !important; }
+[class*="st-key-bm_panel_"] > [data-testid="stElementContainer"] { flex: none !important; }
+/* Streamlit pulls a markdown's box 1rem up (for a paragraph's margin): here its divs
+   would hang out of the panel by that much */
+.st-key-bm_stage [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
+[class*="st-key-bm_panel_"] > [data-testid="stElementContainer"]:has([data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]) {
+    flex: 1 1 0 !important; min-height: 0; }
+[class*="st-key-bm_panel_"] [data-testid="stPlotlyChart"], [class*="st-key-bm_panel_"] [data-testid="stDeckGlJsonChart"] {
+    height: 100% !important; }
 </style>
 """

@@ -20,14 +20,14 @@ def _select_township() -> None:
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _deck(generation: str, allowed: tuple, year: int, metric: str, dark: bool, label_size: int,
-          height: int, view: tuple, config: str) -> maps.SerializedDeck:
+          height: int | None, view: tuple, config: str) -> maps.SerializedDeck:
     polygons, _ = township_polygons()
     return maps.SerializedDeck(maps.build_township_map(
         polygons, data.township_map_values(year), metric, data.village_map_points(year),
         dark=dark, label_size=label_size, height=height, view=dict(view)))
 
 
-def township_deck(year: int, metric: str, *, dark: bool, label_size: int, height: int,
+def township_deck(year: int, metric: str, *, dark: bool, label_size: int, height: int | None,
                   view: dict) -> maps.SerializedDeck:
     """The township map of ``year`` coloured by ``metric``, as the viewer may see it,
     built and serialized once per database generation (not on every run)."""
@@ -45,8 +45,12 @@ def township_map(year: int, *, height: int = 520) -> None:
                          view={"latitude": 35.21, "longitude": 105.22, "zoom": 8.95})
     st.pydeck_chart(deck, height=height, key="township_map", on_select=_select_township,
                     selection_mode="single-object")
-    legend = "　".join(
-        f'<span style="color: rgb({c[0]},{c[1]},{c[2]})">■</span> {label}'
-        for label, c in maps.map_legend(metric, data.township_map_values(year)))
+    def keys(pairs, mark: str) -> str:
+        return "　".join(f'<span style="color: rgb({c[0]},{c[1]},{c[2]})">'
+                        f'{"□" if label.startswith("紫红框") else mark}</span> {label}'
+                        for label, c in pairs)
+
+    legend = (f"乡镇{maps.METRICS[metric]}：{keys(maps.map_legend(metric, data.township_map_values(year)), '■')}"
+              f"<br>村（圆点）摘帽进度：{keys(maps.village_legend(data.village_map_points(year)), '●')}")
     st.markdown(legend + ("　·　示意图：乡镇范围按驻地划分，非法定边界；点击乡镇即筛选本页"
                           if schematic else "　·　点击乡镇即筛选本页"), unsafe_allow_html=True)

@@ -15,9 +15,19 @@ from tests.browser.server import free_port, refuse_outside, start_server, stop_s
 KIOSK = "battle_map?kiosk=1&rotate=6&year=2017"
 
 
+#: The panel on show: panels rotate in the browser, all in the page, one visible.
+VISIBLE_PANEL = """() => {
+    for (const e of document.querySelectorAll('.bm-panel-no')) {
+        const panel = e.closest('[class*="st-key-bm_panel_"]');
+        if (getComputedStyle(panel).visibility === 'visible') return Number(e.dataset.panel);
+    }
+    return 0;
+}"""
+
+
 def panel_number(page) -> int:
-    text = page.locator(".bm-asof").first.inner_text(timeout=60000)
-    return int(re.search(r"第 (\d)/", text).group(1))
+    page.wait_for_selector(".bm-panel-no", state="attached", timeout=60000)
+    return page.evaluate(VISIBLE_PANEL)
 
 
 @pytest.fixture
@@ -85,9 +95,7 @@ def test_screen_rotates_and_survives_a_server_restart(demo_db, page, artifacts):
         page.goto(f"{base}/{KIOSK}")
         page.wait_for_selector(".bm-title", timeout=60000)
         first = panel_number(page)
-        page.wait_for_function(
-            f"document.querySelector('.bm-asof') && !document.querySelector('.bm-asof')"
-            f".innerText.includes('第 {first}/')", timeout=30000)
+        page.wait_for_function(f"({VISIBLE_PANEL})() !== {first}", timeout=30000)
         stop_server(process)
         page.wait_for_timeout(3000)
         process = start_server(demo_db, port, artifacts / "restart_server.log")

@@ -1,0 +1,112 @@
+"""The meeting-room screen fits the screens it runs on, reads across a room, and shows
+only panels that have drawn (issue 14, point 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.server import wait_until_rendered
+from tests.browser.test_battle_map import VISIBLE_PANEL
+
+#: Every box of the screen that must lie inside the window: the title, the data date, the
+#: tiles and their text, each panel's title, chart, axis text and the map, the legend.
+OUTSIDE = """() => {
+    const w = window.innerWidth, h = window.innerHeight, out = [];
+    const boxes = document.querySelectorAll(
+        '.bm-title, .bm-asof, .bm-tile, .bm-tile div, .bm-panel-title, .bm-legend, .bm-note, '
+        + '.js-plotly-plot .main-svg, .js-plotly-plot .xtick text, .js-plotly-plot .ytick text, '
+        + '.js-plotly-plot .g-xtitle text, .js-plotly-plot .g-ytitle text, .js-plotly-plot .legendtext, '
+        + '[data-testid="stDeckGlJsonChart"] canvas');
+    for (const e of boxes) {
+        const r = e.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) continue;
+        if (r.left < -1 || r.top < -1 || r.right > w + 1 || r.bottom > h + 1)
+            out.push([e.className.baseVal ?? e.className, e.textContent.slice(0, 20),
+                      Math.round(r.left), Math.round(r.top), Math.round(r.right), Math.round(r.bottom)]);
+    }
+    // text cut inside its own box (a tile's value too long for the tile)
+    for (const e of document.querySelectorAll('.bm-tile, .bm-tile div, .bm-title, .bm-asof'))
+        if (e.scrollWidth > e.clientWidth + 1) out.push(['clipped', e.textContent.slice(0, 20)]);
+    const doc = document.documentElement;
+    const main = document.querySelector('[data-testid="stMain"]');
+    return {outside: out, scroll: [Math.max(doc.scrollWidth, main.scrollWidth),
+                                   Math.max(doc.scrollHeight, main.scrollHeight), w, h]};
+}"""
+
+
+def open_screen(page, server, query: str = "") -> None:
+    page.goto(f"{server}/battle_map?kiosk=1&rotate=5&year=2017{query}")
+    wait_until_rendered(page)
+    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60000)
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot .main-svg .trace').length >= 3", timeout=60000)
+
+
+@pytest.mark.parametrize(("width", "height", "query"), [
+    (1280, 720, ""), (1366, 768, ""), (1920, 1080, ""), (3840, 2160, "&scale=2"),
+])
+def test_the_screen_fits_without_scrolling_or_cutting(browser, server, artifacts, width, height,
+                                                      query):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        open_screen(page, server, query)
+        found = page.evaluate(OUTSIDE)  # every panel is laid out, shown or not
+        page.screenshot(path=str(artifacts / f"battle_fit_{width}x{height}.png"))
+    finally:
+        context.close()
+    assert found["outside"] == [], found
+    scroll_width, scroll_height, inner_width, inner_height = found["scroll"]
+    assert scroll_width <= inner_width and scroll_height <= inner_height, found["scroll"]
+
+
+def test_the_screen_at_200_percent_on_a_4k_screen_is_the_1080_layout(browser, server):
+    """A 3840×2160 screen run at the system's 200 % (the usual kiosk) is 1920×1080 CSS
+    pixels: it fits the same way, drawn at twice the pixels."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, device_scale_factor=2,
+                                  locale="zh-CN")
+    page = context.new_page()
+    try:
+        open_screen(page, server)
+        found = page.evaluate(OUTSIDE)
+        ratio = page.evaluate("window.devicePixelRatio")
+    finally:
+        context.close()
+    assert ratio == 2
+    assert found["outside"] == [], found
+
+
+def test_chart_text_reads_across_a_room_at_1080(page, server):
+    open_screen(page, server)
+    sizes = page.evaluate("""() => [...document.querySelectorAll(
+            '.js-plotly-plot .xtick text, .js-plotly-plot .ytick text, .js-plotly-plot .g-xtitle text, '
+            + '.js-plotly-plot .g-ytitle text, .js-plotly-plot .legendtext, .js-plotly-plot .annotation-text')]
+        .map(e => parseFloat(getComputedStyle(e).fontSize))""")
+    titles = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]
+        .map(e => e.textContent).filter(t => t.trim())""")
+    panel_titles = page.locator(".bm-panel-title").count()
+    assert len(sizes) > 30 and min(sizes) >= 20, sorted(sizes)[:5]
+    assert titles == []  # one title per chart: the panel's, not the chart's own
+    assert panel_titles == 4
+
+
+def test_a_panel_is_shown_only_once_it_has_drawn(page, server):
+    """Every panel is in the page from the start and draws while hidden; whichever panel is
+    on show has its chart's bars or its map's canvas painted."""
+    open_screen(page, server)
+    drawn = """(k) => {
+        const panel = document.querySelector('.st-key-bm_panel_' + (k - 1));
+        const bars = panel.querySelectorAll('.js-plotly-plot .trace .point, .js-plotly-plot .trace path');
+        const canvas = panel.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
+        return bars.length > 0 || (canvas !== null && canvas.width > 0 && canvas.height > 0);
+    }"""
+    seen = {}
+    for _ in range(5):  # four panels, then the first again: each change of panel
+        # between two runs of the screen the panels are redrawn: wait for one on show
+        shown = page.wait_for_function(f"({VISIBLE_PANEL})() || false", timeout=30000).json_value()
+        assert shown in (1, 2, 3, 4)
+        seen[shown] = page.evaluate(drawn, shown)
+        if len(seen) == 4:
+            break
+        page.wait_for_function(f"({VISIBLE_PANEL})() !== {shown}", timeout=30000)
+    assert seen == {1: True, 2: True, 3: True, 4: True}
