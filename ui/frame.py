@@ -18,6 +18,7 @@ from analytics.store import OutdatedDatabase, default_db_path
 from analytics.verdicts import default_year
 from ui import data, signin
 from ui.format import source_label
+from ui.print_style import print_style
 
 APP_TITLE = "通渭县精准扶贫监测"
 
@@ -148,6 +149,7 @@ def _style() -> None:
         </style>""",
         unsafe_allow_html=True,
     )
+    print_style()
 
 
 FILTER_KEYS = ("year", "township", "village")
