@@ -46,6 +46,9 @@ def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
         **({"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"} if dark else {}),
         yaxis_title=y_title,
         xaxis_title=x_title,
+        # 45,000 rather than 45k: SI suffixes are not read as numbers in Chinese (the x axis
+        # keeps no separator: it is often the year, 2017 and not 2,017)
+        xaxis_exponentformat="none", yaxis_exponentformat="none", yaxis_separatethousands=True,
         shapes=[shape for shape, _ in pending],
         annotations=[note for _, note in pending],
     )

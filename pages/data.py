@@ -83,6 +83,17 @@ st.caption("可一次上传：全国扶贫开发信息系统导出的建档立�
            "帮扶责任人名单（按表头自动识别，格式见 data/formats/）；或数据规范中的各表 CSV（UTF-8 或 GBK）/ "
            "Parquet 文件、按表分工作表的工作簿（.xlsx、.xls、.ods）。"
            "全部校验通过才会替换现有数据；任何一处不合格，现有数据保持不变。")
+# Streamlit 1.67 writes the drop zone's button and line in English ("Upload", "200MB per
+# file • …") with no option to change them: the same words, in Chinese, drawn over them.
+st.html(f"""<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+    content: "选择文件"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+    content: "可拖放到此处 · 每个文件不超过 {UPLOAD_LIMIT_BYTES // (1024 * 1024)} MB · CSV、Parquet、Excel（.xlsx、.xlsm、.xls）、.ods";
+    font-size: 0.875rem; }}
+</style>""")
 uploads = st.file_uploader("选择文件", type=["csv", "parquet", "xlsx", "xlsm", "xls", "ods"],
                            accept_multiple_files=True, key="upload")
 if uploads and st.button("校验并导入", type="primary", key="do_import"):

@@ -146,6 +146,9 @@ def _style() -> None:
         button[data-testid="stBaseButton-elementToolbar"][aria-label="Download as CSV"] {
             display: none !important; }
         .block-container { padding-top: 2.2rem; }
+        /* Plotly's own tool bar speaks English ("Download plot as PNG", "Autoscale") and
+           this build has no Chinese locale: hidden; drag zooms, a double click resets */
+        .modebar-container { display: none !important; }
         </style>""",
         unsafe_allow_html=True,
     )
@@ -184,7 +187,7 @@ def _codes(labels: dict[str, str]):
     return parse
 
 
-def _write_address(filters: "Filters") -> None:
+def _write_address(filters: Filters) -> None:
     """The address carries the filters shown, so that a link reproduces the view."""
     wanted = filters.query_params()
     for key in FILTER_KEYS:
@@ -216,7 +219,7 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
     if kiosk:
         from ui.battle import KIOSK_CSS
 
-        st.markdown(KIOSK_CSS, unsafe_allow_html=True)
+        st.html(KIOSK_CSS)  # style only: Streamlit gives it no space on the page
         return None
     meta = data.dataset_meta()
     years = tuple(range(int(meta["first_year"]), int(meta["last_year"]) + 1))
@@ -240,7 +243,7 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
             if st.session_state.get("year") not in years:
                 st.session_state["year"] = opening
             st.session_state["township"] = _codes(town_names)(st.session_state.get("township") or [])
-            year = st.selectbox("年份", years, key="year")
+            year = st.selectbox("年份", years, key="year", placeholder="选择年份")
             chosen_towns = st.multiselect(
                 "乡镇", list(town_names), key="township",
                 format_func=lambda c: town_names.get(c, c),
