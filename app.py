@@ -13,7 +13,7 @@ from ui.charts import figure
 from ui.format import delta_text, fmt_int, fmt_pct, fmt_yuan, judged_target
 from ui.frame import page_frame
 from ui.tiles import tile
-from ui.township_map import township_map
+from ui.township_map import OVERVIEW_MAP_VIEW, township_map
 
 filters = page_frame("总览", "overview")
 config = load_config()
@@ -113,7 +113,7 @@ right.plotly_chart(figure(charts.build_trend,
 st.subheader(f"乡镇作战图与排名（{year}年）")
 map_col, table_col = st.columns([5, 6])
 with map_col:
-    township_map(year, height=560)
+    township_map(year, height=560, view=OVERVIEW_MAP_VIEW)
 towns = data.figures_by_level("township")
 league = township_league(towns, data.townships(), year)
 if filters.townships:

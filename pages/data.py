@@ -31,7 +31,8 @@ c[3].metric("来源", source_label(meta.get("source")), help=meta.get("source"),
 counts = json.loads(meta.get("row_counts", "{}"))
 st.dataframe(
     [{"表": TABLES[name].label if name in TABLES else name, "行数": n} for name, n in counts.items()],
-    hide_index=True, key="row_counts", placeholder="—")
+    hide_index=True, key="row_counts", placeholder="—",
+    column_config={"行数": st.column_config.NumberColumn(format="localized")})
 viewer = data.current_viewer()
 if not viewer.may_see_personal:
     st.caption("导出全部数据（含姓名、身份证号）需以县级账户登录；未配置账户的演示模式不提供。")

@@ -37,7 +37,7 @@ PANEL_TITLES = {"map": "乡镇作战图", "exits": "脱贫人数：实际与计�
 MIN_ROTATE = 5
 #: The map's view: the whole county in the smallest panel (1280×720); a larger screen
 #: shows it larger around the same centre only if zoomed, so this is the floor of sizes.
-MAP_VIEW = {"latitude": 35.205, "longitude": 105.222, "zoom": 9.1}
+MAP_VIEW = {"latitude": 35.205, "longitude": 105.222, "zoom": 8.95}
 
 
 @dataclass(frozen=True)

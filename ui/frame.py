@@ -141,6 +141,10 @@ def _style() -> None:
     st.markdown(
         """<style>
         [data-testid="stMetricValue"] { font-size: 2.0rem; }
+        /* a tile's value and label wrap rather than end in "…" in a narrow column */
+        [data-testid="stMetricValue"], [data-testid="stMetricValue"] *, [data-testid="stMetricLabel"],
+        [data-testid="stMetricLabel"] * { white-space: normal !important;
+            overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; }
         /* the tables' own "Download as CSV" is neither audited nor labelled: the pages'
            导出 buttons are the way out (Streamlit 1.67 has no option to turn it off) */
         button[data-testid="stBaseButton-elementToolbar"][aria-label="Download as CSV"] {

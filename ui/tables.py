@@ -39,7 +39,9 @@ HOUSEHOLD_LABELS = {
 }
 
 
-def _config(labels: dict[str, str], formats: dict[str, str], checks=()) -> dict:
+def _config(labels: dict[str, str], formats: dict[str, str], checks=(), pinned=()) -> dict:
+    """Column titles and formats; the ``pinned`` columns (the row's name) stay in view when
+    a wide table scrolls sideways."""
     config = {}
     for column, label in labels.items():
         if column in checks:
@@ -47,7 +49,7 @@ def _config(labels: dict[str, str], formats: dict[str, str], checks=()) -> dict:
         elif column in formats:
             config[column] = st.column_config.NumberColumn(label, format=formats[column])
         else:
-            config[column] = st.column_config.TextColumn(label)
+            config[column] = st.column_config.TextColumn(label, pinned=column in pinned)
     return config
 
 
@@ -67,11 +69,13 @@ def decimals(formats: dict[str, str]) -> dict[str, int]:
 
 
 def village_column_config() -> dict:
-    return _config(village_labels(), VILLAGE_FORMATS, checks=("is_poor_village", *INFRASTRUCTURE_LABELS))
+    return _config(village_labels(), VILLAGE_FORMATS, checks=("is_poor_village", *INFRASTRUCTURE_LABELS),
+                   pinned=("township_name", "village_name"))
 
 
 def household_column_config() -> dict:
-    return _config(HOUSEHOLD_LABELS, HOUSEHOLD_FORMATS)  # 三保障 is 是 / 否 / 无数据 (text)
+    # 三保障 is 是 / 否 / 无数据 (text)
+    return _config(HOUSEHOLD_LABELS, HOUSEHOLD_FORMATS, pinned=("household_id", "head_name"))
 
 # 防返贫监测: column titles (terms only); each column's definition, with the configured
 # thresholds, is its help (analytics.early_warning.monitoring_labels).

@@ -11,6 +11,12 @@ from analytics.geo import township_polygons
 from ui import data
 
 
+#: The map's view on 乡镇 (full width): the whole county in 510×430 px or more; on 总览,
+#: beside the league table, in 400×340 px (both at 1366×768: tests/browser/test_fit_pages.py).
+PAGE_MAP_VIEW = {"latitude": 35.205, "longitude": 105.222, "zoom": 8.7}
+OVERVIEW_MAP_VIEW = {**PAGE_MAP_VIEW, "zoom": 8.35}
+
+
 def _select_township() -> None:
     state = st.session_state.get("township_map")
     objects = (state or {}).get("selection", {}).get("objects", {}).get("townships", [])
@@ -35,14 +41,14 @@ def township_deck(year: int, metric: str, *, dark: bool, label_size: int, height
                  label_size, height, tuple(sorted(view.items())), str(config_path()))
 
 
-def township_map(year: int, *, height: int = 520) -> None:
+def township_map(year: int, *, height: int = 520, view: dict | None = None) -> None:
     """Draw the map for ``year`` with its metric choice and legend."""
     metric = st.segmented_control("地图着色", list(maps.METRICS), key="metric",
                                   bind="query-params", default="status",
                                   format_func=maps.METRICS.get) or "status"
     _, schematic = township_polygons()
     deck = township_deck(year, metric, dark=False, label_size=16, height=height,
-                         view={"latitude": 35.21, "longitude": 105.22, "zoom": 8.95})
+                         view=view or PAGE_MAP_VIEW)
     st.pydeck_chart(deck, height=height, key="township_map", on_select=_select_township,
                     selection_mode="single-object")
     def keys(pairs, mark: str) -> str:

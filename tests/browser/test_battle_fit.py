@@ -3,10 +3,33 @@ only panels that have drawn (issue 14, point 2)."""
 
 from __future__ import annotations
 
-import pytest
+import math
 
+import pytest
+from shapely.geometry import shape
+
+from analytics.geo import county_outline
 from tests.browser.server import wait_until_rendered
 from tests.browser.test_battle_map import VISIBLE_PANEL
+from ui.battle import MAP_VIEW
+
+
+def county_extent_px(view: dict) -> tuple[float, float]:
+    """(width, height) in CSS pixels the county's outline needs around the view's centre
+    at its zoom (deck.gl's Web Mercator: 512·2^zoom pixels round the world), twice the
+    larger half on each axis, so a map of that size shows the whole county."""
+    outline = county_outline()
+    feature = outline["features"][0]["geometry"] if "features" in outline else outline["geometry"]
+    west, south, east, north = shape(feature).bounds
+    scale = 512 * 2 ** view["zoom"] / (2 * math.pi)
+
+    def y(lat: float) -> float:
+        return scale * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    x0, y0 = scale * math.radians(view["longitude"]), y(view["latitude"])
+    half_w = max(x0 - scale * math.radians(west), scale * math.radians(east) - x0)
+    half_h = max(y(north) - y0, y0 - y(south))
+    return 2 * half_w, 2 * half_h
 
 #: Every box of the screen that must lie inside the window: the title, the data date, the
 #: tiles and their text, each panel's title, chart, axis text and the map, the legend.
@@ -37,7 +60,9 @@ OUTSIDE = """() => {
 def open_screen(page, server, query: str = "") -> None:
     page.goto(f"{server}/battle_map?kiosk=1&rotate=5&year=2017{query}")
     wait_until_rendered(page)
-    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60000)
+    page.wait_for_function(  # the map's canvas has taken its box's size (300×150 before)
+        """() => { const c = document.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
+                   return c && c.getBoundingClientRect().width > 300; }""", timeout=60000)
     page.wait_for_function(
         "document.querySelectorAll('.js-plotly-plot .main-svg .trace').length >= 3", timeout=60000)
 
@@ -52,12 +77,19 @@ def test_the_screen_fits_without_scrolling_or_cutting(browser, server, artifacts
     try:
         open_screen(page, server, query)
         found = page.evaluate(OUTSIDE)  # every panel is laid out, shown or not
+        canvas = page.evaluate("""() => { const r = document.querySelector(
+            '[data-testid="stDeckGlJsonChart"] canvas').getBoundingClientRect();
+            return [r.width, r.height]; }""")
         page.screenshot(path=str(artifacts / f"battle_fit_{width}x{height}.png"))
     finally:
         context.close()
     assert found["outside"] == [], found
     scroll_width, scroll_height, inner_width, inner_height = found["scroll"]
     assert scroll_width <= inner_width and scroll_height <= inner_height, found["scroll"]
+    # the whole county is inside the map (its zoom is the screen's scale above the base)
+    scale = 2 if "scale=2" in query else 1
+    need_w, need_h = county_extent_px({**MAP_VIEW, "zoom": MAP_VIEW["zoom"] + math.log2(scale)})
+    assert canvas[0] >= need_w and canvas[1] >= need_h, (canvas, need_w, need_h)
 
 
 def test_the_screen_at_200_percent_on_a_4k_screen_is_the_1080_layout(browser, server):

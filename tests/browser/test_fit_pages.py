@@ -1,0 +1,72 @@
+"""Nothing truncated (issue 14, point 4): tiles show their whole label and value, wide
+tables keep their key columns in view, and the township map shows the whole county, at
+1366×768 and 1920×1080."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.server import wait_until_rendered
+from tests.browser.test_battle_fit import county_extent_px
+from ui.township_map import OVERVIEW_MAP_VIEW, PAGE_MAP_VIEW
+
+#: Tiles whose label or value ends in "…" or overflows its box.
+CUT_TILES = """() => [...document.querySelectorAll('[data-testid="stMetric"]')].flatMap(tile =>
+    [...tile.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricValue"] *, '
+                              + '[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1 || getComputedStyle(e).textOverflow === 'ellipsis'
+                     && e.scrollWidth > e.clientWidth)
+        .map(e => e.textContent))"""
+
+#: the pages with tiles (乡镇 has tables and charts only)
+PAGES = [("", "总览"), ("relapse", "返贫监测"), ("income", "收入"), ("data", "数据")]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+@pytest.mark.parametrize(("path", "heading"), PAGES)
+def test_tiles_show_their_whole_label_and_value(browser, server, path, heading, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/{path}")
+        wait_until_rendered(page, heading)
+        page.wait_for_selector('[data-testid="stMetric"]', timeout=60000)
+        tiles = page.locator('[data-testid="stMetric"]').count()
+        cut = page.evaluate(CUT_TILES)
+    finally:
+        context.close()
+    assert tiles >= 3
+    assert cut == []
+
+
+@pytest.mark.parametrize(("path", "heading", "view"), [("", "总览", OVERVIEW_MAP_VIEW),
+                                                      ("townships?year=2017", "乡镇", PAGE_MAP_VIEW)])
+def test_the_township_map_shows_the_whole_county_at_1366(browser, server, path, heading, view):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/{path}")
+        wait_until_rendered(page, heading)
+        page.wait_for_function(  # the canvas has taken its box's size (300×150 before)
+            """() => { const c = document.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
+                       return c && c.getBoundingClientRect().width > 300; }""", timeout=60000)
+        canvas = page.evaluate("""() => { const r = document.querySelector(
+            '[data-testid="stDeckGlJsonChart"] canvas').getBoundingClientRect();
+            return [r.width, r.height]; }""")
+    finally:
+        context.close()
+    need_w, need_h = county_extent_px(view)
+    assert canvas[0] >= need_w and canvas[1] >= need_h, (canvas, need_w, need_h)
+
+
+def test_the_village_table_keeps_township_and_village_in_view(server, page):
+    """The 332-village table is wider than the page: 乡镇 and 村 are pinned to its left
+    edge, so they stay in view when it scrolls sideways."""
+    page.goto(f"{server}/townships?year=2017")
+    wait_until_rendered(page, "乡镇")
+    headers = page.wait_for_function("""() => {
+        const table = document.querySelector('[data-testid="stDataFrame"]');
+        const cells = table ? [...table.querySelectorAll('[role="columnheader"]')] : [];
+        return cells.length > 2 && cells.slice(0, 2).map(e => e.textContent.trim()); }""",
+        timeout=60000).json_value()
+    assert headers == ["乡镇", "村"]
