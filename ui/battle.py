@@ -69,7 +69,8 @@ def screen_params(query_params) -> ScreenParams:
         scale = float(query_params.get("scale", "1"))
     except ValueError:
         scale = 1.0
-    scale = min(max(scale, 0.5), 3.0) if math.isfinite(scale) else 1.0
+    # 1 (a screen the system scales) to 3; smaller would shrink the text below 20 px
+    scale = min(max(scale, 1.0), 3.0) if math.isfinite(scale) else 1.0
     return ScreenParams(kiosk, rotate, metric, year, scale)
 
 
@@ -249,9 +250,6 @@ KIOSK_CSS = """
 .block-container { padding: var(--bm-pad) 1.6rem 0 1.6rem !important; max-width: 100% !important; }
 h1 { display: none; }
 html, body, .stApp, [data-testid="stMain"] { overflow: hidden !important; }
-/* a markdown that only carries a style sheet takes no room (its rules still apply) */
-[data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] style):not(:has(div[class^="bm-"])) {
-    display: none; }
 </style>
 """
 
