@@ -356,3 +356,39 @@ def test_a_stray_byte_in_a_gbk_roster_is_reported_at_its_line(national, tmp_path
     problem = rejected.value.problems[0]
     assert (problem.rule, problem.line, problem.source) == ("encoding", 238, roster.name)
     assert [p.rule for p in rejected.value.problems] == ["encoding"]  # no knock-on
+
+
+def _with_data_date(rows, h, first: str, rest: str) -> None:
+    """Add a 数据日期 column: ``first`` in the first data row, ``rest`` in every other."""
+    hid = rows[h].index("户编号")
+    rows[h].append("数据日期")
+    data = [r for r in rows[h + 1:] if len(r) > hid and r[hid].strip() and r[hid] != rows[h][hid]]
+    for k, r in enumerate(data):
+        r.append(first if k == 0 else rest)
+
+
+@pytest.mark.parametrize(("first", "rest", "expected"), [
+    ("2020-06-30", "2020-06-30", "{y}-06-30"),
+    ("{y}年9月30日", "{y}年9月30日", "{y}-09-30"),
+    ("{y}/12/1", "{y}/12/1", "{y}-12-01"),
+    ("{y}-10-31", "{y}-06-30", "{y}-10-31"),          # the latest date of the year's rows
+    ("{y}-02-30", "{y}-02-30", "{y}-12-31"),          # no such day: the end of the year
+    ("", "", "{y}-12-31"),                            # none given: the end of the year
+])
+def test_the_data_date_is_the_roster_s_own(national, tmp_path, first, rest, expected):
+    """数据截至 is the roster's 数据日期 of its last year, else that year's end (issue 14.7);
+    it is the data's own date, so importing the same files again keeps it."""
+    folder = _copy(national, tmp_path)
+    last = _csv_rosters(folder)[-1]
+    year = int(re.search(r"(\d{4})", last.name).group(1))
+    rows, enc = _rows(last)
+    first, rest = (v.replace("2020", "{y}").format(y=year) for v in (first, rest))
+    _with_data_date(rows, _header_index(rows), first, rest)
+    _write(last, rows, enc)
+    db = tmp_path / "x.duckdb"
+    import_dataset(folder, db)
+    from analytics.store import Store
+    assert Store(db).meta()["as_of"] == expected.format(y=year)
+    assert year == int(Store(db).meta()["last_year"])
+    import_dataset(folder, db)  # again, another day: the same date
+    assert Store(db).meta()["as_of"] == expected.format(y=year)

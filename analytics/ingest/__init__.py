@@ -361,7 +361,7 @@ def import_dataset(path: str | Path, db_path: str | Path, *, source: str | None 
             if progress:
                 progress(f"读取 {path.name}")
             got, where, ext = _stage_workbook(db, path, out, max_bytes, progress)
-        national.derive(db, got.raw, got.staged, got.given, out, progress)
+        as_of = national.derive(db, got.raw, got.staged, got.given, out, progress)
         staged, given = got.staged, got.given
         for table in TABLE_ORDER:
             if table not in given and not TABLES[table].required:
@@ -386,5 +386,6 @@ def import_dataset(path: str | Path, db_path: str | Path, *, source: str | None 
         if progress:
             progress("写入数据")
         rules.load_tables(db, staged)
-        counts = db.finish(source=source or str(path), progress=progress, before_swap=before_swap)
+        counts = db.finish(source=source or str(path), as_of=as_of, progress=progress,
+                           before_swap=before_swap)
     return ImportResult({t: n for t, n in counts.items() if t in staged}, out.notices)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 from analytics.contract import EXITED, INFRASTRUCTURE_COLUMNS, POOR, TABLES
 from analytics.ingest.layouts import FORMATS_DIR, Layout, formats
@@ -279,14 +280,32 @@ def _derived(db, table: str, sql: str, sources: tuple[str, ...], label: str) -> 
     return staged
 
 
+def _data_date(db, roster: str, parts: list[Staged]) -> date | None:
+    """The roster's own date: the latest whole date in 数据日期 (``data_date``: 2016-12-31,
+    2016/12/31, 2016年12月31日, or a date cell) among the rows of its last year (``yr``),
+    or None when that year's rows give none. Dates that do not exist (2016-02-30) are
+    not dates."""
+    if not any("data_date" in p.columns for p in parts):
+        return None
+    return db.fetch(f"""SELECT max(TRY_CAST(s.y || '-' || lpad(s.m, 2, '0') || '-' || lpad(s.d, 2, '0')
+                                   AS DATE))
+        FROM (SELECT regexp_extract(CAST(data_date AS VARCHAR),
+                                    '((?:19|20)[0-9]{{2}})\\D{{1,3}}([0-9]{{1,2}})\\D{{1,3}}([0-9]{{1,2}})',
+                                    ['y', 'm', 'd']) AS s
+              FROM {roster} WHERE yr = (SELECT max(yr) FROM {roster}))
+        WHERE s.y <> ''""")[0][0]
+
+
 def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
-            staged: dict[str, Staged]) -> None:
+            staged: dict[str, Staged]) -> date | None:
+    """Derive households and household_years from the roster files; returns the roster's
+    own date (``_data_date``), None when it gives none or cannot be derived."""
     layout = formats()["roster"]
     spec = layout.spec["format"]
     s = _stack(db, parts, layout, "raw_roster", "household_id", out)
     year = _years(db, s, parts, layout, out)
     if year is None:
-        return
+        return None
     join = _village_codes(db, s, out)
     heads = ", ".join(_lit(_norm_word(w)) for w in layout.values("head"))
     relapse_words = ", ".join(_lit(_norm_word(w)) for w in layout.values("relapse")["words"])
@@ -308,6 +327,7 @@ def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
         LEFT JOIN status_words sw ON sw.status = raw.status""")
     _drop_stack(db, "raw_roster", parts)
     s.relation = r
+    as_of = _data_date(db, r, parts)
     _listed(db, out, s, _label(s, "status"), "value_map",
             f"SELECT line, status FROM {r} WHERE is_head AND status IS NOT NULL AND st IS NULL", [],
             lambda w: f"{_word(w)} 不是认识的贫困户状态（可在 data/formats/roster.toml "
@@ -423,6 +443,7 @@ def _roster(db, parts: list[Staged], pairing: Staged | None, out: Collector,
         LEFT JOIN {r} h ON h.line = l.head_line
         LEFT JOIN {r} first ON first.line = l.first_line
         {join}""", s.sources, layout.label)
+    return as_of
 
 
 def _fields_given(parts: list[Staged]) -> set[str]:
@@ -540,12 +561,13 @@ def _townships(db, codes_given: bool, staged: dict[str, Staged]) -> None:
 
 
 def derive(db, raw: dict[str, list[Staged]], staged: dict[str, Staged], given: set[str],
-           out: Collector, progress=None) -> None:
+           out: Collector, progress=None) -> date | None:
     """Turn the national formats' staged files (``raw``: format name → files) into staged
     contract tables, added to ``staged`` and ``given``. A table given directly in the
-    contract format (``staged``) wins over a derived one: providing both is a problem."""
+    contract format (``staged``) wins over a derived one: providing both is a problem.
+    Returns the data's own date when the roster states one (``_data_date``), else None."""
     if not any(raw.get(k) for k in ("roster", "ledger", "pairing")):
-        return
+        return None
     if out.problems:
         # a file that could not be read whole (encoding, header, cells) would make every
         # relation between households and years a knock-on: those wait for the next try
@@ -556,15 +578,14 @@ def derive(db, raw: dict[str, list[Staged]], staged: dict[str, Staged], given: s
                             ("ledger", ("villages", "village_years")), ("pairing", ("cadres",))):
             if raw.get(fmt):
                 given.update(tables)
-        return
+        return None
     if progress:
         progress("整理建档立卡人口明细、村级台账和帮扶责任人名单")
     derived: dict[str, Staged] = {}
     direct = set(given)  # the tables given in the contract format
     _places(db, raw.get("codes", []), out)
     pairing = _pairing(db, raw["pairing"], out, derived) if raw.get("pairing") else None
-    if raw.get("roster"):
-        _roster(db, raw["roster"], pairing, out, derived)
+    as_of = _roster(db, raw["roster"], pairing, out, derived) if raw.get("roster") else None
     if raw.get("ledger"):
         _ledger(db, raw["ledger"], out, derived)
         if "townships" not in direct:
@@ -583,3 +604,4 @@ def derive(db, raw: dict[str, list[Staged]], staged: dict[str, Staged], given: s
         given |= {"households", "household_years"}
     if raw.get("ledger"):
         given |= {"villages", "village_years"}
+    return as_of
