@@ -31,6 +31,7 @@ class Config:
     projection: dict[str, float]
     imports: dict[str, float]
     map: dict[str, list[float]] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -67,4 +68,5 @@ def _read(path: Path) -> Config:
         projection=dict(raw["projection"]),
         imports=dict(raw.get("import", {})),
         map=dict(raw.get("map", {})),
+        pages=dict(raw.get("pages", {})),
     )

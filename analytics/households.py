@@ -65,6 +65,19 @@ def village_table(store: Store, year: int, townships=(), villages=()) -> pd.Data
     return frame
 
 
+def most_behind_villages(villages: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """``villages`` (``village_table``'s rows) whole when they are at most ``limit``;
+    otherwise the ``limit`` furthest from the exit line — most persons_to_threshold, then
+    highest poverty_incidence_pct, then village_code — in their original order. Used
+    where a province's tens of thousands of villages are too many to send to a browser
+    (config ``[pages] max_villages_listed``)."""
+    if len(villages) <= limit:
+        return villages
+    ranked = villages.sort_values(["persons_to_threshold", "poverty_incidence_pct", "village_code"],
+                                  ascending=[False, False, True], na_position="last")
+    return villages.loc[villages.index.isin(ranked.index[:limit])]
+
+
 def poverty_cause_breakdown(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:
     """Registered and poor persons by main poverty cause; share_pct = 100 × poor / Σ poor."""
     frame = store.query("poverty_causes", year=year, **lists_of(townships, villages))

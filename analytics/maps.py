@@ -7,6 +7,7 @@ request). Builders return a ``pydeck.Deck`` and never draw it.
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 import pandas as pd
@@ -164,12 +165,14 @@ class SerializedDeck(pdk.Deck):
 
     Streamlit serializes a chart on every run; a map that changes only with the data
     (thousands of village points at province scale) is kept in this form and drawn
-    again without serializing its layers again.
+    again without serializing its layers again. The JSON is compact: pydeck indents it,
+    which made a map 2.5 times the size the browser must read (bench/results/README.md).
     """
 
     def __init__(self, deck: pdk.Deck):
         self.__dict__.update(vars(deck))
-        self._json = deck.to_json()
+        self._json = json.dumps(json.loads(deck.to_json()), ensure_ascii=False,
+                                separators=(",", ":"))
         self.layers = []  # serialized above: nothing left for Streamlit to convert
 
     def to_json(self) -> str:

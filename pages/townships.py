@@ -8,6 +8,7 @@ from analytics import charts
 from analytics.briefing import briefing_file_name, briefing_pdf
 from analytics.config import load_config
 from analytics.honesty import village_funnel
+from analytics.households import most_behind_villages
 from ui import data
 from ui.charts import figure
 from ui.exports import audited, export_buttons
@@ -29,9 +30,13 @@ villages = data.village_table(year, townships=filters.townships, villages=filter
 if villages.empty:
     st.info(f"{filters.scope_label} {year} 年没有村级数据。")
     st.stop()
+listed = most_behind_villages(villages, load_config().pages["max_villages_listed"])
 
-st.subheader(f"{filters.scope_label} · {year}年 各村情况（{len(villages)} 个村）")
-st.dataframe(villages, hide_index=True, column_order=list(village_labels()),
+st.subheader(f"{filters.scope_label} · {year}年 各村情况（{len(villages):,} 个村）")
+if len(listed) < len(villages):
+    st.caption(f"村数多于 {len(listed):,} 个：下表、漏斗图和“选择村”只列距{threshold:g}%退出线最远的 "
+               f"{len(listed):,} 个村；选择乡镇可看其全部村，导出文件含全部 {len(villages):,} 个村。")
+st.dataframe(listed, hide_index=True, column_order=list(village_labels()),
              column_config=village_column_config(), key="village_table", height=420, placeholder="—")
 d1, d2, d3, _ = st.columns([1, 1, 2, 2])
 export_buttons((d1, d2), villages, village_labels(), scope=filters.scope_label, what="各村情况", year=year,
@@ -57,14 +62,15 @@ selection = data.selection_figures(townships=filters.townships, villages=filters
 rate = selection.loc[selection["year"] == year, "poverty_incidence_pct"]
 if len(villages) >= 5 and len(rate) and rate.iloc[0] == rate.iloc[0]:
     funnel = village_funnel(villages, float(rate.iloc[0]))
-    st.plotly_chart(figure(charts.build_funnel, funnel, float(rate.iloc[0]), year,
+    st.plotly_chart(figure(charts.build_funnel, funnel[funnel["village_code"].isin(listed["village_code"])]
+                           if len(listed) < len(villages) else funnel, float(rate.iloc[0]), year,
                            filters.scope_label), key="funnel")
     st.caption(f"控制限按{filters.scope_label}发生率计算，并按村间差异放大（过度离散系数 φ = "
                f"{funnel.attrs['phi']:.1f}），小村一两户的变化不会被误判；落在99.8%控制限以外的村"
                f"才标为显著偏高（{int((funnel['funnel'] == '显著偏高').sum())} 个）。")
 
 st.subheader("入户查看")
-village_names = dict(zip(villages["village_code"], villages["village_name"]))
+village_names = dict(zip(listed["village_code"], listed["village_name"]))
 village = st.selectbox("选择村", list(village_names), index=None, key="drill_village",
                        bind="query-params", format_func=lambda c: village_names.get(c, c),
                        placeholder="选择一个村查看建档立卡户")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import maps
-from analytics.config import config_path
+from analytics.config import config_path, load_config
 from analytics.geo import township_polygons
 from ui import data
 
@@ -24,12 +24,31 @@ def _select_township() -> None:
         st.session_state["township"] = [objects[0]["properties"]["township_code"]]
 
 
+def village_dots(year: int):
+    """The villages the maps draw as dots in ``year`` (``status.village_map_points``), or
+    None when the viewer's scope holds more than config ``[pages] max_village_dots``: at
+    province scale, tens of thousands of dots are megabytes a browser must read and draw,
+    and too dense to tell apart on a county-sized map."""
+    villages = data.village_map_points(year)
+    return villages if len(villages) <= load_config().pages["max_village_dots"] else None
+
+
+def village_key(year: int, mark) -> str:
+    """The map legend's line for the villages' dots (``mark(label, rgba)`` draws one key),
+    or why there are none."""
+    villages = village_dots(year)
+    if villages is None:
+        return (f"村：共 {len(data.village_map_points(year)):,} 个，多于 "
+                f"{load_config().pages['max_village_dots']:,} 个时不逐村画点")
+    return "村（圆点）摘帽进度：" + "　".join(mark(label, c) for label, c in maps.village_legend(villages))
+
+
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _deck(generation: str, allowed: tuple, year: int, metric: str, dark: bool, label_size: int,
           height: int | None, view: tuple, config: str) -> maps.SerializedDeck:
     polygons, _ = township_polygons()
     return maps.SerializedDeck(maps.build_township_map(
-        polygons, data.township_map_values(year), metric, data.village_map_points(year),
+        polygons, data.township_map_values(year), metric, village_dots(year),
         dark=dark, label_size=label_size, height=height, view=dict(view)))
 
 
@@ -51,12 +70,13 @@ def township_map(year: int, *, height: int = 520, view: dict | None = None) -> N
                          view=view or PAGE_MAP_VIEW)
     st.pydeck_chart(deck, height=height, key="township_map", on_select=_select_township,
                     selection_mode="single-object")
-    def keys(pairs, mark: str) -> str:
-        return "　".join(f'<span style="color: rgb({c[0]},{c[1]},{c[2]})">'
-                        f'{"□" if label.startswith("紫红框") else mark}</span> {label}'
-                        for label, c in pairs)
+    def key(label: str, c, mark: str) -> str:
+        return (f'<span style="color: rgb({c[0]},{c[1]},{c[2]})">'
+                f'{"□" if label.startswith("紫红框") else mark}</span> {label}')
 
-    legend = (f"乡镇{maps.METRICS[metric]}：{keys(maps.map_legend(metric, data.township_map_values(year)), '■')}"
-              f"<br>村（圆点）摘帽进度：{keys(maps.village_legend(data.village_map_points(year)), '●')}")
+    towns = "　".join(key(label, c, "■")
+                     for label, c in maps.map_legend(metric, data.township_map_values(year)))
+    legend = (f"乡镇{maps.METRICS[metric]}：{towns}"
+              f"<br>{village_key(year, lambda label, c: key(label, c, '●'))}")
     st.markdown(legend + ("　·　示意图：乡镇范围按驻地划分，非法定边界；点击乡镇即筛选本页"
                           if schematic else "　·　点击乡镇即筛选本页"), unsafe_allow_html=True)
