@@ -48,16 +48,27 @@ VERDICTS = {
     "missed": "未达标",
     "no_data": "无数据",
 }
-#: RGBA, readable on the dark meeting-room screen and on white.
+#: RGBA, readable on the dark meeting-room screen and on white: the one palette of the
+#: verdicts (maps, legends, charts). The three warning colours differ in lightness as
+#: well as hue, so they stay apart for colour-blind viewers: 落后于计划 a light yellow,
+#: 逾期达标 amber, 未达标 a dark red (relative luminance ≈ 0.57, 0.31, 0.09).
 VERDICT_COLORS = {
     "baseline": [149, 165, 166, 200],
     "on_track": [52, 152, 219, 220],
-    "behind": [243, 156, 18, 230],
+    "behind": [241, 196, 15, 230],
     "met": [39, 174, 96, 220],
-    "missed_late": [211, 84, 0, 230],
-    "missed": [192, 57, 43, 240],
+    "missed_late": [230, 126, 34, 235],
+    "missed": [176, 30, 30, 240],
     "no_data": [127, 140, 141, 120],
 }
+
+
+def verdict_rgb(code: str) -> str:
+    """The verdict's colour (``VERDICT_COLORS``) as a CSS/Plotly ``rgb(...)`` string."""
+    r, g, b, _ = VERDICT_COLORS.get(code, VERDICT_COLORS["no_data"])
+    return f"rgb({r},{g},{b})"
+
+
 #: The league table's traffic light of each verdict (over the relapse cap: always red).
 VERDICT_LIGHTS = {"baseline": "none", "on_track": "green", "met": "green", "behind": "amber",
                   "missed_late": "amber", "missed": "red", "no_data": "none"}
@@ -71,17 +82,19 @@ def due_years(planned_exit_year: pd.Series) -> pd.Series:
 
 def verdict_text(verdict: str, due_year: int, reached_year: int | None, threshold: float,
                  year: int) -> str:
-    """The verdict as a sentence: ``2016年摘帽目标：未达标 · 2018年降至3%以下``."""
-    if verdict in ("met", "missed", "missed_late"):
-        head = f"{due_year}年摘帽目标：{'达标' if verdict == 'met' else '未达标'}"
-        if verdict == "missed_late":
-            return f"{head} · {reached_year}年降至{threshold:g}%以下"
-        if verdict == "missed" and year > due_year:
-            return f"{head} · 仍高于{threshold:g}%"
-        return head
+    """The verdict as a sentence that starts with its label (``VERDICTS``), the word the
+    maps' legends use: ``逾期达标：2016年摘帽目标未达到 · 2018年降至3%以下``."""
+    label = VERDICTS[verdict]
+    if verdict == "met":
+        return f"{label}：{due_year}年摘帽目标达到"
+    if verdict == "missed_late":
+        return f"{label}：{due_year}年摘帽目标未达到 · {reached_year}年降至{threshold:g}%以下"
+    if verdict == "missed":
+        still = f" · 至{year}年仍高于{threshold:g}%" if year > due_year else ""
+        return f"{label}：{due_year}年摘帽目标未达到{still}"
     if verdict in ("on_track", "behind"):
-        return f"{VERDICTS[verdict]}（{due_year}年摘帽）"
-    return VERDICTS[verdict]
+        return f"{label}（{due_year}年摘帽）"
+    return label
 
 
 def _projections(history: pd.DataFrame, target_year: pd.Series) -> pd.DataFrame:
@@ -188,12 +201,14 @@ def verdict_counts(verdicts: pd.DataFrame) -> dict[str, int]:
 
 def verdict_groups(counts: dict[str, int]) -> list[tuple[str, int]]:
     """The townships by verdict as a screen counts them, in the words of the map's legend:
-    按期 (按期推进 or 按期达标), 落后 (落后于计划), 逾期 (逾期达标), 未达标; the groups with
-    no township left out (all four when every one is empty)."""
-    groups = [("按期", counts["on_track"] + counts["met"]), ("落后", counts["behind"]),
-              ("逾期", counts["missed_late"]), ("未达标", counts["missed"])]
+    基线 (the baseline year: no verdict yet), 按期 (按期推进 or 按期达标), 落后 (落后于计划),
+    逾期 (逾期达标), 未达标, 无数据; the groups with no township left out (按期 … 未达标
+    when every one is empty), so the groups always add up to the townships counted."""
+    groups = [("基线", counts["baseline"]), ("按期", counts["on_track"] + counts["met"]),
+              ("落后", counts["behind"]), ("逾期", counts["missed_late"]), ("未达标", counts["missed"]),
+              ("无数据", counts["no_data"])]
     shown = [(label, n) for label, n in groups if n]
-    return shown or groups
+    return shown or groups[1:5]
 
 
 # --------------------------------------------------------------------------- county targets
@@ -212,6 +227,15 @@ class Judgement:
     text: str
 
 
+def number(value: float) -> str:
+    """A threshold or count as a label shows it: thousands separated (6,811; 20,000),
+    no trailing zeros (5, 2.5), never in exponent form."""
+    value = float(value)
+    if value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
 def _passes(value, target: float, comparison: str) -> bool:
     if value is None or pd.isna(value):
         return False
@@ -226,7 +250,7 @@ def target_judgement(series: pd.DataFrame, column: str, target: float, compariso
     Before ``target_year``: pending (the caller shows progress). From it on: met or
     missed on the target year's value, with the first later year ≤ ``year`` that passes.
     """
-    goal = f"{'<' if comparison == '<' else '≥'}{target:g}{unit}"
+    goal = f"{'<' if comparison == '<' else '≥'}{number(target)}{unit}"
     if year < target_year:
         return Judgement(target_year, "pending", None, None, f"{target_year}年目标 {goal}")
     values = series.set_index("year")[column]

@@ -51,23 +51,23 @@ def planned() -> pd.Series:
     ("due2016_met", 2014, "baseline", 2016, None, "基线"),
     ("due2017_behind", 2014, "baseline", 2017, None, "基线"),
     # due in 2016, met; after 2016 it stays "met in 2016"
-    ("due2016_met", 2016, "met", 2016, 2016, "2016年摘帽目标：达标"),
-    ("due2016_met", 2018, "met", 2016, 2016, "2016年摘帽目标：达标"),
+    ("due2016_met", 2016, "met", 2016, 2016, "按期达标：2016年摘帽目标达到"),
+    ("due2016_met", 2018, "met", 2016, 2016, "按期达标：2016年摘帽目标达到"),
     # due in 2016, missed; still above in 2017; below 3 % in 2018
-    ("due2016_missed_reached2018", 2016, "missed", 2016, None, "2016年摘帽目标：未达标"),
-    ("due2016_missed_reached2018", 2017, "missed", 2016, None, "2016年摘帽目标：未达标 · 仍高于3%"),
+    ("due2016_missed_reached2018", 2016, "missed", 2016, None, "未达标：2016年摘帽目标未达到"),
+    ("due2016_missed_reached2018", 2017, "missed", 2016, None, "未达标：2016年摘帽目标未达到 · 至2017年仍高于3%"),
     ("due2016_missed_reached2018", 2018, "missed_late", 2016, 2018,
-     "2016年摘帽目标：未达标 · 2018年降至3%以下"),
+     "逾期达标：2016年摘帽目标未达到 · 2018年降至3%以下"),
     # due in 2017: 30 → 29 projects to 30·(29/30)³ ≈ 27.1 % in 2017: behind
     ("due2017_behind", 2015, "behind", 2017, None, "落后于计划（2017年摘帽）"),
     # 30 → 12 projects to 30·0.4³ = 1.92 % in 2017: on track
     ("due2017_on_track", 2015, "on_track", 2017, None, "按期推进（2017年摘帽）"),
-    ("due2017_on_track", 2017, "met", 2017, 2017, "2017年摘帽目标：达标"),
+    ("due2017_on_track", 2017, "met", 2017, 2017, "按期达标：2017年摘帽目标达到"),
     # a township the plan does not name is due with the county (2017): 30, 15, 6 fit
     # ln I = 3.401 − 0.805·(t − 2014) + …, e^(2.634 − 0.805·2) ≈ 2.78 % in 2017; 3.0 is not < 3
     ("unnamed", 2016, "on_track", 2017, None, "按期推进（2017年摘帽）"),
-    ("unnamed", 2017, "missed", 2017, None, "2017年摘帽目标：未达标"),
-    ("unnamed", 2018, "missed_late", 2017, 2018, "2017年摘帽目标：未达标 · 2018年降至3%以下"),
+    ("unnamed", 2017, "missed", 2017, None, "未达标：2017年摘帽目标未达到"),
+    ("unnamed", 2018, "missed_late", 2017, 2018, "逾期达标：2017年摘帽目标未达到 · 2018年降至3%以下"),
     # below 3 % already before its year: on track
     ("already_below", 2015, "on_track", 2017, 2014, "按期推进（2017年摘帽）"),
     # no incidence that year
@@ -126,7 +126,7 @@ SERIES = pd.DataFrame({"year": [2014, 2015, 2016, 2017, 2018, 2019],
     ("poverty_incidence_pct", 4.0, "<", 2018, "missed", "2017年目标：未达标（9.09%） · 至2018年仍未达到"),
     ("registered_income_per_capita", 3700.0, ">=", 2020, "met", "2017年目标：达标（3,750元）"),
     ("registered_income_per_capita", 3800.0, ">=", 2019, "missed",
-     "2017年目标：未达标（3,750元） · 2018年达到3800元"),
+     "2017年目标：未达标（3,750元） · 2018年达到3,800元"),
 ])
 def test_targets_are_judged_in_their_own_year(column, target, comparison, year, state, text):
     unit, decimals = ("%", 2) if comparison == "<" else ("元", 0)
