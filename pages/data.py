@@ -6,14 +6,13 @@ import json
 
 import streamlit as st
 
-from analytics.access import ROLES
 from analytics.contract import TABLES
 from analytics.exports import dataset_zip, export_file_name
 from analytics.ingest.report import problem_count
 from analytics.loading import load_uploaded_files
 from ui import data
 from ui.exports import audited
-from ui.format import fmt_int, source_label
+from ui.format import audit_label, fmt_int, source_label
 from ui.frame import page_frame, progress_bar
 from ui.tables import finding_rows, problem_column_config, problem_rows
 
@@ -122,16 +121,9 @@ if result is not None:
                      column_config=problem_column_config(), placeholder="—")
 
 st.subheader("操作记录")
-ACTIONS = {"export": "导出", "import": "导入", "import_rejected": "导入被拒绝", "build_demo": "生成演示数据",
-           "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出登录"}
-ROLE_NAMES = {**ROLES, "cli": "命令行", "?": "未知"}
-DETAILS = {"password": "密码", "screen token": "大屏令牌", "oidc": "统一身份认证", "bad screen token": "大屏令牌无效",
-           "oidc: no role": "统一身份认证：未分配角色"}
 log = data.audit_log()
-log = log.assign(role=log["role"].map(lambda r: ROLE_NAMES.get(r, r)),
-                 action=log["action"].map(lambda a: ACTIONS.get(a, a)),
-                 detail=log["detail"].fillna("—").map(
-                     lambda d: DETAILS.get(d) or (source_label(d) if d.startswith(("demo", "upload: ")) else d)),
+log = log.assign(**{column: log[column].map(lambda v, c=column: audit_label(c, v))
+                    for column in ("actor", "role", "action", "detail")},
                  rows=[fmt_int(n) for n in log["rows"]])
 st.dataframe(log, hide_index=True, key="audit_log", column_config={
     "logged_at": st.column_config.DatetimeColumn("时间（UTC）", format="YYYY-MM-DD HH:mm:ss"),

@@ -79,3 +79,59 @@ def judged_target(series, row, column: str, target: float, comparison: str, targ
     judgement = target_judgement(series, column, target, comparison, target_year, year, unit, decimals)
     return judgement, target_tile_delta(judgement, row[column], target, "pct" if unit == "%" else "yuan",
                                         lower_is_better=comparison == "<")
+
+
+# The audit trail (analytics.audit) stores who did what in the code's words: its table on
+# the 数据 page shows every column's values in Chinese through this one mapping.
+def _audit_roles() -> dict[str, str]:
+    from analytics.access import ROLES
+
+    return {**ROLES, "cli": "命令行", "?": "未知"}
+
+
+#: Stored value → label, per column of the audit table. Actors are people's names except
+#: those the code writes itself; details are file names, except these words and the
+#: patterns of ``audit_detail``.
+AUDIT_LABELS: dict[str, dict[str, str]] = {
+    "action": {"import": "导入", "import_rejected": "导入被拒绝", "export": "导出",
+               "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出登录",
+               "build_demo": "生成演示数据"},
+    "role": _audit_roles(),
+    "actor": {"upload": "网页上传", "first-run": "首次运行", "cli": "命令行", "?": "未知",
+              "unknown": "未知"},
+    "detail": {"password": "密码", "screen token": "大屏令牌", "oidc": "统一身份认证",
+               "bad screen token": "大屏令牌无效", "oidc: no role": "统一身份认证：未分配角色",
+               "": "—"},
+}
+
+
+def audit_detail(detail) -> str:
+    """An audit row's detail in words: a sign-in method, the demo's settings
+    (``scale=1 seed=2015``), an import's source (``upload: a.csv``, a folder) and its
+    problems (``…: 3 problems``), a command-line export (``/srv/out (csv)``); a file name
+    stays as it is."""
+    import re
+
+    if _missing(detail):
+        return "—"
+    detail = str(detail)
+    if detail in AUDIT_LABELS["detail"]:
+        return AUDIT_LABELS["detail"][detail]
+    if m := re.fullmatch(r"scale=(\S+) seed=(\S+)", detail):
+        return f"演示数据（规模 {m.group(1)}，随机种子 {m.group(2)}）"
+    if m := re.fullmatch(r"(.+): (\d+) problems?", detail, flags=re.S):
+        return f"{audit_detail(m.group(1))}：{int(m.group(2)):,} 个问题"
+    if m := re.fullmatch(r"(.+) \((csv|parquet|xlsx|zip)\)", detail, flags=re.S):
+        return f"{m.group(1)}（{m.group(2).upper()} 格式）"
+    if detail.startswith(("demo", "upload: ")):
+        return source_label(detail)
+    return detail
+
+
+def audit_label(column: str, value) -> str:
+    """One audit value as the 数据 page shows it (``AUDIT_LABELS``; a name as stored)."""
+    if column == "detail":
+        return audit_detail(value)
+    if _missing(value):
+        return "—"
+    return AUDIT_LABELS.get(column, {}).get(value, value)

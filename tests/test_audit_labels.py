@@ -1,0 +1,97 @@
+"""The 数据 page's 操作记录 speaks Chinese: every value the code writes to the audit trail
+(actions, roles, the actors and details it writes itself) has its label in
+``ui.format.AUDIT_LABELS``; details made of settings, sources and counts are put into words."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from analytics import audit
+from analytics.access import ROLES
+from analytics.loading import load_uploaded_files
+from ui.format import AUDIT_LABELS, audit_detail, audit_label
+
+ROOT = Path(__file__).resolve().parents[1]
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _literal_record_arguments() -> dict[str, set[str]]:
+    """The constant actor, role, action and detail of every ``audit.record(...)`` call in
+    the code (analytics/, ui/, pages/, app.py), by column."""
+    found: dict[str, set[str]] = {"actor": set(), "role": set(), "action": set(), "detail": set()}
+    files = [ROOT / "app.py"] + [f for d in ("analytics", "ui", "pages") for f in (ROOT / d).rglob("*.py")]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "record" and getattr(node.func.value, "id", "") == "audit"):
+                for column, arg in zip(("actor", "role", "action", "detail"), node.args):
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        found[column].add(arg.value)
+    return found
+
+
+def test_the_scan_finds_the_calls():
+    found = _literal_record_arguments()
+    assert {"cli", "screen", "?"} <= found["role"] and {"sign_in_failed", "build_demo"} <= found["action"]
+
+
+def test_every_action_has_a_chinese_label():
+    assert set(audit.ACTIONS) == set(AUDIT_LABELS["action"])
+    for action in audit.ACTIONS:
+        assert not LATIN_WORD.search(audit_label("action", action)), action
+
+
+def test_every_role_and_every_actor_and_detail_the_code_writes_has_a_chinese_label():
+    found = _literal_record_arguments()
+    roles = set(ROLES) | found["role"]
+    actors = found["actor"] | {"upload", "unknown"}  # load_uploaded_files' default, the CLI's fallback
+    assert load_uploaded_files.__kwdefaults__["actor"] in actors
+    for column, values in (("role", roles), ("actor", actors), ("action", found["action"]),
+                           ("detail", found["detail"])):
+        for value in values:
+            label = audit_label(column, value)
+            assert label != value and not LATIN_WORD.search(label), (column, value, label)
+
+
+@pytest.mark.parametrize(("detail", "shown"), [
+    ("password", "密码"),
+    ("oidc: no role", "统一身份认证：未分配角色"),
+    ("scale=1 seed=2015", "演示数据（规模 1，随机种子 2015）"),
+    ("demo scale=1 seed=2015", "演示数据"),
+    ("upload: households.csv, villages.csv", "上传的 households.csv 等 2 个文件"),
+    ("upload: a.xlsx: 12 problems", "上传的 a.xlsx：12 个问题"),
+    ("/srv/data/2017: 1200 problems", "/srv/data/2017：1,200 个问题"),
+    ("/srv/out (csv)", "/srv/out（CSV 格式）"),
+    ("马营镇_各村情况_2017.xlsx", "马营镇_各村情况_2017.xlsx"),
+    (None, "—"),
+    ("", "—"),
+])
+def test_details_in_words(detail, shown):
+    assert audit_detail(detail) == shown
+
+
+def test_a_person_s_name_is_shown_as_stored():
+    assert audit_label("actor", "张三") == "张三"
+    assert audit_label("actor", None) == "—"
+
+
+def test_the_data_page_shows_the_audit_trail_in_chinese(monkeypatch, demo_db):
+    """The 操作记录 table as drawn: rows the command line and an upload wrote show no
+    English word in any column."""
+    from tests.test_pages import run_page
+
+    monkeypatch.setenv("TONGWEI_DB", str(demo_db))
+    audit.record("upload", "county", "import_rejected", "upload: households.csv: 3 problems")
+    audit.record("wang", "cli", "export", "/srv/out (csv)", 100)
+    audit.record("wang", "cli", "build_demo", "scale=1 seed=2015", 100)
+    audit.record("first-run", "county", "build_demo", "scale=1 seed=2015", 100)
+    at = run_page("pages/data.py")
+    log = next(d for d in at.dataframe if "action" in d.value.columns).value
+    assert not LATIN_WORD.search("".join(log["role"]) + "".join(log["action"])), log[["role", "action"]]
+    assert set(log["actor"]) >= {"网页上传", "首次运行", "wang"} and "命令行" in set(log["role"])
+    assert {"上传的 households.csv：3 个问题", "/srv/out（CSV 格式）", "演示数据（规模 1，随机种子 2015）"} \
+        <= set(log["detail"]), log["detail"]
