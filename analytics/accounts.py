@@ -16,12 +16,14 @@ the screen's URL, so a screen can sign itself in again after a restart.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import os
 import re
 import secrets
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 
 import bcrypt
@@ -30,6 +32,7 @@ from analytics.access import ROLES, Viewer
 from analytics.config import DATA_DIR
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+MAX_PASSWORD_BYTES = 72  # bcrypt reads no further (bcrypt 5 refuses longer ones)
 
 
 def users_path() -> Path:
@@ -37,14 +40,25 @@ def users_path() -> Path:
 
 
 def load_accounts(path: Path | None = None) -> dict:
+    """{"users": {name: {...}}, "screens": {name: {...}}} from ``path`` (users_path());
+    parsed again only when the file changes (every data call asks whether accounts
+    exist). The result is shared: do not modify it."""
     path = path or users_path()
-    if not path.exists():
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         return {"users": {}, "screens": {}}
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return _parsed(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _parsed(path: str, mtime_ns: int, size: int) -> dict:
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     return {"users": raw.get("users", {}), "screens": raw.get("screens", {})}
 
 
 def accounts_configured(path: Path | None = None) -> bool:
+    """Whether any account or screen exists: then every page asks who is there."""
     accounts = load_accounts(path)
     return bool(accounts["users"] or accounts["screens"])
 
@@ -84,8 +98,10 @@ def add_user(name: str, password: str | None, role: str, townships: list[str] | 
         raise ValueError("a township analyst needs --township CODE")
     if password is not None and len(password) < 8:
         raise ValueError("passwords need at least 8 characters")
+    if password is not None and len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise ValueError(f"passwords are at most {MAX_PASSWORD_BYTES} bytes (bcrypt's limit)")
     path = path or users_path()
-    accounts = load_accounts(path)
+    accounts = copy.deepcopy(load_accounts(path))  # the loaded one is shared
     user = {"role": role, "townships": list(townships or [])}
     if password is not None:
         user["password_hash"] = bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode()
@@ -98,7 +114,7 @@ def add_screen(name: str, path: Path | None = None) -> str:
     if not NAME_PATTERN.match(name):
         raise ValueError("screen names are letters, digits and _ . @ - (at most 64)")
     path = path or users_path()
-    accounts = load_accounts(path)
+    accounts = copy.deepcopy(load_accounts(path))  # the loaded one is shared
     token = secrets.token_urlsafe(24)
     accounts["screens"][name] = {"token_sha256": hashlib.sha256(token.encode()).hexdigest()}
     _write(accounts, path)
@@ -109,13 +125,29 @@ def _viewer(name: str, user: dict) -> Viewer:
     return Viewer(name, user["role"], tuple(user.get("townships", [])))
 
 
+@lru_cache(maxsize=1)
+def _decoy_hash() -> bytes:
+    """A hash at bcrypt's default cost (that of ``add_user``'s): an unknown user name is
+    checked against it, so it costs what a known one costs (no user-name enumeration by
+    timing)."""
+    return bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt())
+
+
+def is_account(name: str, path: Path | None = None) -> bool:
+    """Whether ``name`` is a local account's name (audit rows name only real accounts:
+    whatever else is typed into the user-name box, a password included, is not kept)."""
+    return name in load_accounts(path)["users"]
+
+
 def verify_password(name: str, password: str, path: Path | None = None) -> Viewer | None:
-    """The viewer for a correct name and password, else None (constant-time compare)."""
+    """The viewer for a correct name and password, else None. An unknown name, or an
+    account without a password, costs one bcrypt check at the default cost all the same."""
     user = load_accounts(path)["users"].get(name)
-    if not user or not user.get("password_hash"):
-        bcrypt.checkpw(b"x", bcrypt.hashpw(b"y", bcrypt.gensalt(4)))  # same work either way
+    secret = password.encode("utf-8")
+    if not user or not user.get("password_hash") or len(secret) > MAX_PASSWORD_BYTES:
+        bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], _decoy_hash())
         return None
-    if bcrypt.checkpw(password.encode("utf-8"), user["password_hash"].encode()):
+    if bcrypt.checkpw(secret, user["password_hash"].encode()):
         return _viewer(name, user)
     return None
 

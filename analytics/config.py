@@ -32,6 +32,7 @@ class Config:
     imports: dict[str, float]
     map: dict[str, list[float]] = field(default_factory=dict)
     pages: dict[str, int] = field(default_factory=dict)
+    signin: dict[str, float] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -69,4 +70,5 @@ def _read(path: Path) -> Config:
         imports=dict(raw.get("import", {})),
         map=dict(raw.get("map", {})),
         pages=dict(raw.get("pages", {})),
+        signin=dict(raw.get("signin", {})),
     )

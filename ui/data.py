@@ -15,6 +15,7 @@ import streamlit as st
 from analytics import (audit, early_warning, honesty, households, metrics, projections, quality,
                        status)
 from analytics.access import OPEN_VIEWER, Viewer
+from analytics.accounts import accounts_configured
 from analytics.config import config_path
 from analytics.store import Store, default_db_path
 
@@ -37,9 +38,21 @@ def scoped_store():
     return get_store().scoped(allowed) if allowed else get_store()
 
 
+class NotSignedIn(PermissionError):
+    """Data asked for by a session nobody is signed in to, while accounts exist."""
+
+
 def current_viewer() -> Viewer:
-    """The signed-in viewer (set by ui.frame), or the open demo viewer."""
-    return st.session_state.get("viewer", OPEN_VIEWER)
+    """The signed-in viewer (set by ui.frame); the open demo viewer only while no account
+    is configured. Fails closed: with accounts configured and nobody signed in (a
+    fragment's rerun after 退出登录, a forged message), raises ``NotSignedIn`` rather
+    than answering as a county-wide viewer."""
+    viewer = st.session_state.get("viewer")
+    if viewer is not None and not viewer.open_mode:
+        return viewer
+    if accounts_configured():
+        raise NotSignedIn("未登录：请先登录再查看数据")
+    return OPEN_VIEWER
 
 
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)

@@ -4,10 +4,15 @@ meeting-room screen; with no account at all the dashboard runs open and says so.
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 import streamlit as st
 
 from analytics import accounts, audit
 from analytics.access import OPEN_VIEWER, ROLES, Viewer
+from analytics.config import load_config
+from analytics.throttle import Throttle
 
 
 def _oidc_configured() -> bool:
@@ -17,10 +22,38 @@ def _oidc_configured() -> bool:
         return False
 
 
-def _signed_in(viewer: Viewer, how: str) -> Viewer:
+def _signed_in(viewer: Viewer, how: str) -> Viewer | None:
+    """``viewer`` signed in to this session once the audit row is written; None, and an
+    error on the page, when it cannot be (nobody is signed in then)."""
+    try:
+        audit.record(viewer.name, viewer.role, "sign_in", how)
+    except audit.AuditUnavailable as error:
+        st.session_state.pop("viewer", None)
+        st.error(f"无法登录：{error}")
+        return None
     st.session_state["viewer"] = viewer
-    audit.record(viewer.name, viewer.role, "sign_in", how)
     return viewer
+
+
+@lru_cache(maxsize=4)
+def _throttle(max_failures: int, base_s: float, max_s: float) -> Throttle:
+    return Throttle(max_failures, base_s, max_s)
+
+
+def throttle() -> Throttle:
+    """The server's sign-in throttle, from config ``[signin]`` (one per set of values)."""
+    c = load_config().signin
+    return _throttle(int(c["max_failures"]), float(c["lock_base_s"]), float(c["lock_max_s"]))
+
+
+def _record_failure(name: str, detail: str) -> None:
+    """A failed sign-in in the audit, naming the account only when it is one (a password
+    typed into the user-name box is never kept). A failure that cannot be recorded
+    still fails: the user sees the same refusal."""
+    try:
+        audit.record(name if accounts.is_account(name) else "?", "?", "sign_in_failed", detail)
+    except audit.AuditUnavailable:
+        pass
 
 
 def current_viewer() -> Viewer | None:
@@ -37,17 +70,24 @@ def current_viewer() -> Viewer | None:
         screen = accounts.verify_screen_token(token)
         if screen:
             return _signed_in(screen, "screen token")
-        audit.record("?", "screen", "sign_in_failed", "bad screen token")
+        _record_failure("?", "bad screen token")
     if _oidc_configured():
         if getattr(st.user, "is_logged_in", False):
             email = st.user.get("email", "")
-            viewer = accounts.viewer_for_identity(email)
+            # a provider that says whether the address is verified must say yes
+            verified = st.user.get("email_verified", True) not in (False, "false", "False")
+            viewer = accounts.viewer_for_identity(email) if verified else None
             if viewer:
                 return _signed_in(viewer, "oidc")
             if not st.session_state.get("oidc_refused"):  # once per session, not per rerun
                 st.session_state["oidc_refused"] = True
-                audit.record(email[:64] or "?", "?", "sign_in_failed", "oidc: no role")
-            st.error("此账户尚未分配角色，请联系管理员。")
+                try:
+                    audit.record(email[:64] or "?", "?", "sign_in_failed",
+                                 "oidc: no role" if verified else "oidc: email not verified")
+                except audit.AuditUnavailable:
+                    pass
+            st.error("此账户尚未分配角色，请联系管理员。" if verified else
+                     "身份提供方未确认此邮箱，无法登录；请先在单位账户中验证邮箱。")
             st.button("退出", on_click=sign_out)
             return None
         st.title("通渭县精准扶贫监测")
@@ -63,13 +103,23 @@ def _password_form() -> None:
         name = st.text_input("用户名", key="signin_name")
         password = st.text_input("密码", type="password", key="signin_password")
         submitted = st.form_submit_button("登录", type="primary")
-    if submitted:
-        viewer = accounts.verify_password(name, password)
-        if viewer:
-            _signed_in(viewer, "password")
+    if not submitted:
+        return
+    keys = (("user", name.strip().casefold()), ("client", st.context.ip_address or "?"))
+    wait = throttle().wait_s(*keys)
+    if wait > 0:
+        _record_failure(name, "password: locked")
+        st.error(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试。")
+        return
+    viewer = accounts.verify_password(name, password)
+    if viewer:
+        throttle().succeeded(keys[0])
+        if _signed_in(viewer, "password"):
             st.rerun()
-        audit.record(name[:64] or "?", "?", "sign_in_failed", "password")
-        st.error("用户名或密码不正确。")
+        return
+    wait = throttle().failed(*keys)
+    _record_failure(name, "password")
+    st.error("用户名或密码不正确。" + (f"请 {math.ceil(wait)} 秒后再试。" if wait > 0 else ""))
 
 
 def sign_out() -> None:
@@ -77,7 +127,10 @@ def sign_out() -> None:
     login (its cookie), or the next run would sign the same account in again."""
     viewer = st.session_state.pop("viewer", None)
     if viewer is not None:
-        audit.record(viewer.name, viewer.role, "sign_out")
+        try:
+            audit.record(viewer.name, viewer.role, "sign_out")
+        except audit.AuditUnavailable:
+            pass  # signing out never waits for the audit: the session is closed either way
     if _oidc_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
 
