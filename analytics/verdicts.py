@@ -51,13 +51,13 @@ VERDICTS = {
 #: RGBA, readable on the dark meeting-room screen and on white: the one palette of the
 #: verdicts (maps, legends, charts). The three warning colours differ in lightness as
 #: well as hue, so they stay apart for colour-blind viewers: 落后于计划 a light yellow,
-#: 逾期达标 amber, 未达标 a dark red (relative luminance ≈ 0.57, 0.31, 0.09).
+#: 逾期达标 amber, 未达标 a dark red (relative luminance ≈ 0.72, 0.43, 0.10).
 VERDICT_COLORS = {
     "baseline": [149, 165, 166, 200],
     "on_track": [52, 152, 219, 220],
-    "behind": [241, 196, 15, 230],
+    "behind": [247, 220, 111, 230],
     "met": [39, 174, 96, 220],
-    "missed_late": [230, 126, 34, 235],
+    "missed_late": [243, 156, 18, 235],
     "missed": [176, 30, 30, 240],
     "no_data": [127, 140, 141, 120],
 }

@@ -56,8 +56,12 @@ def test_target_labels_never_sit_on_a_neighbouring_line(targets, expected):
     assert charts.target_label_positions(targets) == expected
 
 
-def test_histogram_labels_the_two_lines_on_opposite_sides():
+def test_histogram_names_the_two_lines_in_its_legend():
+    # a vertical line's label beside it ran into the bars or out of the plot: the legend
+    # names each line instead (with separators)
     bands = pd.DataFrame({"income": [2000.0, 3000.0, 4500.0], "members": [3, 4, 5]})
     fig = charts.build_income_histogram(bands, 3000.0, 2016, 1.7)
-    notes = {a.text: a.xanchor for a in fig.layout.annotations}
-    assert notes == {"贫困线 3000元": "right", "监测线（1.7倍）": "left"}
+    assert not fig.layout.annotations
+    lines = {t.name: t.line.dash for t in fig.data if t.type == "scatter"}
+    assert lines == {"贫困线 3,000元": "dash", "监测线（1.7倍，5,100元）": "dash"}
+    assert [s.x0 for s in fig.layout.shapes] == [3000.0, 3000.0 * 1.7]
