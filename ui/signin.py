@@ -13,6 +13,7 @@ from analytics import accounts, audit
 from analytics.access import OPEN_VIEWER, ROLES, Viewer
 from analytics.config import load_config
 from analytics.throttle import Throttle
+from ui import guard
 
 
 def _oidc_configured() -> bool:
@@ -58,6 +59,7 @@ def _record_failure(name: str, detail: str) -> None:
 
 def current_viewer() -> Viewer | None:
     """The viewer of this session, signing them in if needed; None while signing in."""
+    guard.install()  # before anything of this session's is handled (idempotent)
     if not accounts.accounts_configured():
         st.session_state["viewer"] = OPEN_VIEWER
         return OPEN_VIEWER

@@ -1,0 +1,79 @@
+"""What an anonymous browser may ask of the server (issue 15, point 4), for which
+Streamlit 1.67 has no setting: installed once per server process by the frame.
+
+- **No cache clearing from a browser.** Streamlit clears every cache of the process
+  (all users') on a ``clear_cache`` message from any client; the dashboard's caches are
+  keyed by the database's generation and never need a browser to clear them, so the
+  message is ignored (and logged, without any personal data).
+- **Uploads only for a session that may import.** A file reaches the server's memory
+  only for a session whose viewer may open 数据 (the county role; the open demo while no
+  account exists): upload URLs are not handed out to other sessions, and a file sent to
+  one anyway (a forged request) is refused before it is stored. The size limit is
+  ``server.maxUploadSize`` (.streamlit/config.toml).
+
+Both wrap Streamlit's own methods (``AppSession.handle_backmsg``,
+``MemoryUploadedFileManager.add_file``), pinned by requirements.txt and checked by
+tests/test_guard.py, which fails if a Streamlit upgrade moves them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from streamlit.runtime import Runtime
+from streamlit.runtime.app_session import AppSession
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+_LOG = logging.getLogger("tongwei.guard")
+
+
+class UploadRefused(PermissionError):
+    """A file sent by a session whose viewer may not import."""
+
+
+def may_upload(session_state) -> bool:
+    """Whether the session with ``session_state`` (Streamlit's SafeSessionState, or any
+    mapping) has a viewer who may open 数据, where files are imported."""
+    try:
+        viewer = session_state["viewer"] if "viewer" in session_state else None
+    except (KeyError, RuntimeError):
+        return False
+    if viewer is None or not viewer.may_open("data"):
+        return False
+    if viewer.open_mode:
+        from analytics.accounts import accounts_configured
+        return not accounts_configured()
+    return True
+
+
+def _session_state_of(session_id: str):
+    info = Runtime.instance()._session_mgr.get_session_info(session_id)
+    return info.session._session_state if info is not None else {}
+
+
+def install() -> None:
+    """Wrap Streamlit's message handler and upload store (idempotent)."""
+    if getattr(AppSession, "_tongwei_guarded", False):
+        return
+    handle_backmsg = AppSession.handle_backmsg
+    add_file = MemoryUploadedFileManager.add_file
+
+    def guarded_backmsg(self, msg):
+        kind = msg.WhichOneof("type")
+        if kind == "clear_cache":
+            _LOG.warning("ignored a clear_cache message from a browser")
+            return None
+        if kind == "file_urls_request" and not may_upload(self._session_state):
+            _LOG.warning("refused upload URLs to a session that may not import")
+            return None
+        return handle_backmsg(self, msg)
+
+    def guarded_add_file(self, session_id, file):
+        if not may_upload(_session_state_of(session_id)):
+            _LOG.warning("refused a file sent by a session that may not import")
+            raise UploadRefused("只有县级用户登录后才能上传数据")
+        return add_file(self, session_id, file)
+
+    AppSession.handle_backmsg = guarded_backmsg
+    MemoryUploadedFileManager.add_file = guarded_add_file
+    AppSession._tongwei_guarded = True
