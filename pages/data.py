@@ -14,7 +14,7 @@ from ui import data
 from ui.exports import audited
 from ui.format import audit_label, fmt_int, source_label
 from ui.frame import page_frame, progress_bar
-from ui.tables import finding_rows, problem_column_config, problem_rows
+from ui.tables import data_table, finding_rows, problem_column_config, problem_rows
 
 filters = page_frame("数据", "data", show_filters=False)
 UPLOAD_LIMIT_BYTES = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
@@ -28,7 +28,7 @@ c[1].metric("年份", f"{meta.get('first_year')}–{meta.get('last_year')}", bor
 c[2].metric("导入时间（UTC）", meta.get("loaded_at", "—").replace("T", " ")[:16], border=True)
 c[3].metric("来源", source_label(meta.get("source")), help=meta.get("source"), border=True)
 counts = json.loads(meta.get("row_counts", "{}"))
-st.dataframe(
+data_table(
     [{"表": TABLES[name].label if name in TABLES else name, "行数": n} for name, n in counts.items()],
     hide_index=True, key="row_counts", placeholder="—",
     column_config={"行数": st.column_config.NumberColumn(format="localized")})
@@ -48,18 +48,18 @@ else:
 
 st.subheader("综合贫困发生率")
 honest = data.comprehensive_incidence()
-st.dataframe(honest, hide_index=True, key="comprehensive",
-             column_order=["year", "registered_population", "poor_persons", "wrong_exit_persons",
-                           "late_registered_persons", "incidence_pct", "comprehensive_incidence_pct"],
-             column_config={
-                 "year": st.column_config.NumberColumn("年份", format="%d"),
-                 "registered_population": st.column_config.NumberColumn("户籍人口", format="%d"),
-                 "poor_persons": st.column_config.NumberColumn("未脱贫（人）", format="%d"),
-                 "wrong_exit_persons": st.column_config.NumberColumn("错退嫌疑（人）", format="%d"),
-                 "late_registered_persons": st.column_config.NumberColumn("漏评估计（人）", format="%d"),
-                 "incidence_pct": st.column_config.NumberColumn("贫困发生率（%）", format="%.2f"),
-                 "comprehensive_incidence_pct": st.column_config.NumberColumn("综合贫困发生率（%）",
-                                                                               format="%.2f")}, placeholder="—")
+data_table(honest, hide_index=True, key="comprehensive",
+           column_order=["year", "registered_population", "poor_persons", "wrong_exit_persons",
+                         "late_registered_persons", "incidence_pct", "comprehensive_incidence_pct"],
+           column_config={
+               "year": st.column_config.NumberColumn("年份", format="%d"),
+               "registered_population": st.column_config.NumberColumn("户籍人口", format="%d"),
+               "poor_persons": st.column_config.NumberColumn("未脱贫（人）", format="%d"),
+               "wrong_exit_persons": st.column_config.NumberColumn("错退嫌疑（人）", format="%d"),
+               "late_registered_persons": st.column_config.NumberColumn("漏评估计（人）", format="%d"),
+               "incidence_pct": st.column_config.NumberColumn("贫困发生率（%）", format="%.2f"),
+               "comprehensive_incidence_pct": st.column_config.NumberColumn("综合贫困发生率（%）",
+                                                                             format="%.2f")}, placeholder="—")
 st.caption("综合贫困发生率 = (未脱贫 + 错退嫌疑 + 漏评估计) / 户籍人口。错退嫌疑：标为已脱贫但收入低于贫困线"
            "或三保障未达标的户的人口；漏评估计：此后年份才识别的户的人口（事后才知道，近年偏低）。")
 
@@ -67,14 +67,14 @@ st.subheader("数据质量检查")
 findings = data.quality_findings()
 town_names = dict(zip(data.townships()["township_code"], data.townships()["name"]))
 summary = [{"检查": f.title, "发现": f.count, "说明": f.explanation} for f in findings]
-st.dataframe(summary, hide_index=True, key="findings_summary",
-             column_config={"发现": st.column_config.NumberColumn("发现（条）", format="%d")}, placeholder="—")
+data_table(summary, hide_index=True, key="findings_summary",
+           column_config={"发现": st.column_config.NumberColumn("发现（条）", format="%d")}, placeholder="—")
 for finding in findings:
     if finding.count:
         with st.expander(f"{finding.title}：{finding.count:,} 条"):
             st.caption(finding.explanation)
-            st.dataframe(finding_rows(finding.rows.head(500), town_names), hide_index=True,
-                         key=f"finding_{finding.rule}", placeholder="—")
+            data_table(finding_rows(finding.rows.head(500), town_names), hide_index=True,
+                       key=f"finding_{finding.rule}", placeholder="—")
             if finding.count > 500:
                 st.caption(f"仅显示前 500 条，共 {finding.count:,} 条。")
 
@@ -113,19 +113,19 @@ if result is not None:
                                                  for k, v in result.counts.items()))
     else:
         st.error(f"导入被拒绝：共 {problem_count(result.problems):,} 个问题，现有数据未改动。")
-        st.dataframe(problem_rows(result.problems), hide_index=True, key="problems",
-                     column_config=problem_column_config(), placeholder="—")
+        data_table(problem_rows(result.problems), hide_index=True, key="problems",
+                   column_config=problem_column_config(), placeholder="—")
     if result.notices:
         st.caption(f"提示（{len(result.notices):,} 条，不影响导入）")
-        st.dataframe(problem_rows(result.notices), hide_index=True, key="notices",
-                     column_config=problem_column_config(), placeholder="—")
+        data_table(problem_rows(result.notices), hide_index=True, key="notices",
+                   column_config=problem_column_config(), placeholder="—")
 
 st.subheader("操作记录")
 log = data.audit_log()
 log = log.assign(**{column: log[column].map(lambda v, c=column: audit_label(c, v))
                     for column in ("actor", "role", "action", "detail")},
                  rows=[fmt_int(n) for n in log["rows"]])
-st.dataframe(log, hide_index=True, key="audit_log", column_config={
+data_table(log, hide_index=True, key="audit_log", column_config={
     "logged_at": st.column_config.DatetimeColumn("时间（UTC）", format="YYYY-MM-DD HH:mm:ss"),
     "actor": "用户", "role": "角色", "action": "操作", "detail": "内容",
     "rows": "行数"}, placeholder="—")

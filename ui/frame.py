@@ -8,6 +8,7 @@ page.
 
 from __future__ import annotations
 
+import html
 import threading
 from dataclasses import dataclass, field
 
@@ -294,4 +295,16 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
             st.caption(signin.viewer_caption(viewer, town_names))
             st.button("退出登录", on_click=signin.sign_out, key="sign_out")
     st.title(title)
+    st.html(scope_line(filters, meta, show_filters))  # print only: every sheet says what it shows
     return filters
+
+
+def scope_line(filters: Filters, meta: dict, dated_by_year: bool = True) -> str:
+    """The line under the title on paper: scope, year and 数据截至 (``print-only``, hidden
+    on screen, where the sidebar shows them). A page without filters (数据) shows the whole
+    dataset: all its years."""
+    years = (f"{filters.year} 年" if dated_by_year
+             else f"{meta.get('first_year')}–{meta.get('last_year')} 年")
+    scope = filters.scope_label if dated_by_year else "全县（全部数据）"
+    return (f'<div class="print-only print-scope">范围：{html.escape(scope)} · {years} · '
+            f"数据截至 {html.escape(str(meta.get('as_of', '—')))}</div>")

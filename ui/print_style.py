@@ -37,6 +37,21 @@ SCREEN_ZOOM = math.floor(PRINTABLE_WIDTH_PX / SCREEN_LAYOUT_PX * 10_000) / 10_00
 
 PRINT_CSS = f"""<style>
 @page {{ size: A4 landscape; margin: {PAGE_MARGIN_MM}mm; }}
+/* Print-only blocks (``print-only``, drawn with st.html: the frame's scope line, the tables'
+   rows on paper): no room on screen, not even the gap of their element. */
+@media screen {{
+  .print-only, [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > .print-only) {{
+    display: none !important; }}
+}}
+.print-scope {{ font-size: 18px; color: #39434f; margin: -0.4rem 0 0.2rem 0; }}
+.print-table {{ border-collapse: collapse; width: 100%; font-size: 15px; line-height: 1.35;
+  color: #1b2430; }}
+.print-table th, .print-table td {{ border: 1px solid #c8ccd2; padding: 2px 8px; text-align: left; }}
+.print-table th {{ background: #f3f5f8; font-weight: 600; }}
+.print-table td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+.print-table thead {{ display: table-header-group; }}  /* its titles again on every sheet */
+.print-table tr {{ break-inside: avoid; }}
+.print-table-note {{ font-size: 14px; color: #4a5566; margin-top: 4px; }}
 @media print {{
   /* Screen chrome: sidebar (filters and links), header, toolbar, decoration. */
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -51,6 +66,10 @@ PRINT_CSS = f"""<style>
   html, body, html body .stApp, html body [data-testid="stAppViewContainer"],
   html body [data-testid="stMain"] {{ background: #ffffff !important; }}
   [data-testid="stMain"] {{ display: block !important; }}
+  /* A table's data grid is a canvas cut to its scroll box: on paper its rows print whole
+     as a plain table instead (ui.tables.data_table). */
+  [class*="st-key-printable_"] [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) {{
+    display: none !important; }}
   [data-testid="stMainBlockContainer"], .block-container {{
     width: {LAYOUT_PX}px !important; max-width: none !important; min-width: 0 !important;
     padding: 0 !important; margin: 0 !important; }}

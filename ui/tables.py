@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+import html
 import re
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -11,6 +14,97 @@ from analytics.config import load_config
 from analytics.exports import export_frame
 from analytics.early_warning import monitoring_labels
 from analytics.households import INFRASTRUCTURE_LABELS
+
+
+#: The most rows a table prints (a township table's 18 print whole; a longer list is cut
+#: here, and the sheet says how many rows there are).
+PRINT_ROWS_MAX = 200
+
+
+def _print_columns(frame: pd.DataFrame, column_order, column_config) -> list[tuple[str, str, dict]]:
+    """(column, title, its type config) of the columns a table shows, in order: those
+    of ``column_order`` (else every column), not those configured None, not links (no use
+    on paper)."""
+    config = column_config or {}
+    shown = []
+    for column in column_order or list(frame.columns):
+        if column not in frame.columns or (column in config and config[column] is None):
+            continue
+        spec = config.get(column)
+        if isinstance(spec, str):
+            spec = {"label": spec}
+        spec = dict(spec or {})
+        type_config = dict(spec.get("type_config") or {})
+        if type_config.get("type") == "link":
+            continue
+        shown.append((column, spec.get("label") or str(column), type_config))
+    return shown
+
+
+def _print_cell(value, type_config: dict, placeholder: str) -> tuple[str, bool]:
+    """(text, is_number) of one cell as the screen's table shows it: "%d"/"%.2f" and
+    "localized" number formats, 是/否 for a checkbox, the placeholder for a missing value."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return placeholder, False
+    kind, number_format = type_config.get("type"), type_config.get("format")
+    if kind == "checkbox" or isinstance(value, (bool, np.bool_)):
+        return ("是" if value else "否"), False
+    if isinstance(value, (pd.Timestamp, datetime.date)):
+        return value.strftime("%Y-%m-%d %H:%M:%S" if isinstance(value, datetime.datetime) else "%Y-%m-%d"), False
+    if isinstance(value, (int, float, np.number)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return str(value), False
+        if number_format == "localized":
+            return f"{number:,.{0 if number.is_integer() else 2}f}", True
+        if number_format and number_format.startswith("%"):
+            try:
+                return number_format % (int(round(number)) if number_format.endswith("d") else number), True
+            except (TypeError, ValueError):
+                pass
+        return (f"{int(number)}" if number.is_integer() else f"{number:g}"), True
+    return str(value), False
+
+
+def print_table_html(frame, column_order=None, column_config=None, *, placeholder: str = "—",
+                     max_rows: int = PRINT_ROWS_MAX) -> str:
+    """A table's rows as a plain HTML table for paper (``print-only``: hidden on screen).
+
+    Streamlit's data grid is a canvas in a scroll box of fixed height: printed, it shows
+    the rows that fit the box. This is the same data, with the same column titles and
+    number formats, every row up to ``max_rows``; ``frame`` is what ``st.dataframe`` was
+    given (a DataFrame, a list of row dicts, or a pandas Styler)."""
+    if hasattr(frame, "data") and hasattr(frame, "to_html"):  # a Styler: its data, its index shown
+        frame = frame.data.reset_index()
+    frame = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(list(frame))
+    columns = _print_columns(frame, column_order, column_config)
+    head = "".join(f"<th>{html.escape(title)}</th>" for _, title, _ in columns)
+    rows = []
+    for record in frame.head(max_rows).itertuples(index=False):
+        values = dict(zip(frame.columns, record))
+        cells = []
+        for column, _, type_config in columns:
+            text, number = _print_cell(values[column], type_config, placeholder)
+            cells.append(f'<td class="num">{html.escape(text)}</td>' if number
+                         else f"<td>{html.escape(text)}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    more = (f'<div class="print-table-note">共 {len(frame):,} 行，此处打印前 {max_rows:,} 行；'
+            f'全部请导出。</div>' if len(frame) > max_rows else "")
+    return (f'<div class="print-only"><table class="print-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>{more}</div>")
+
+
+def data_table(frame, *, key: str, where=None, column_order=None, column_config=None,
+               placeholder: str = "—", **dataframe_kwargs) -> None:
+    """``st.dataframe`` of ``frame`` in ``where`` (a column or container; the page by
+    default) that prints every row: on paper the grid (a canvas cut to its box) gives
+    way to ``print_table_html`` of the same data (ui/print_style.py)."""
+    where = where if where is not None else st
+    with where.container(key=f"printable_{key}"):
+        st.dataframe(frame, key=key, column_order=column_order, column_config=column_config,
+                     placeholder=placeholder, **dataframe_kwargs)
+        st.html(print_table_html(frame, column_order, column_config, placeholder=placeholder))
 
 
 def village_labels() -> dict[str, str]:

@@ -11,6 +11,8 @@ a person to look at.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -101,6 +103,25 @@ def pdf_pages(pdf: bytes) -> int:
     return leaves
 
 
+def pdf_text(pdf: bytes) -> str:
+    """The text on a PDF's sheets, as poppler's ``pdftotext`` reads it (what a reader, or
+    a search, finds on paper: a canvas prints as a picture and has none)."""
+    tool = shutil.which("pdftotext")
+    assert tool, "pdftotext not found: apt-get install poppler-utils"
+    return subprocess.run([tool, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode("utf-8")
+
+
+def print_page(page, url: str, heading: str | None) -> bytes:
+    """``url`` drawn at 1920×1080, shown as print media, printed to A4 landscape."""
+    page.goto(url)
+    wait_until_rendered(page, heading)
+    page.wait_for_function(DRAWN, timeout=60000)
+    page.emulate_media(media="print")
+    page.wait_for_function(FITTED, timeout=60000)
+    return page.pdf(format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+
+
 def pdf_page_size(pdf: bytes) -> tuple[float, float]:
     """Width and height (pt) of the PDF's first page."""
     box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
@@ -115,6 +136,8 @@ def test_page_prints_on_a4_landscape(server, page, artifacts, path, heading, mos
     if path == "battle_map":
         page.wait_for_selector('.bm-head', timeout=60000)
     page.wait_for_function(DRAWN, timeout=60000)
+    year = (page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="年份").input_value()
+            if path not in ("data", "battle_map") else None)
     page.emulate_media(media="print")
     page.wait_for_function(FITTED, timeout=60000)
 
@@ -125,6 +148,15 @@ def test_page_prints_on_a4_landscape(server, page, artifacts, path, heading, mos
     assert abs(width - A4_LANDSCAPE_PT[0]) < 3 and abs(height - A4_LANDSCAPE_PT[1]) < 3, (width, height)
     sheets = pdf_pages(pdf)
     assert 1 <= sheets <= most, f"{name} printed on {sheets} A4 sheets, at most {most} expected"
+    # Every sheet says what it shows: scope, year and the data's date (the frame's line
+    # under the title; the battle map's own header).
+    text = pdf_text(pdf)
+    if path == "battle_map":
+        assert re.search(r"20\d\d年", text) and "数据截至" in text, text[:300]
+    elif path == "data":  # the whole dataset: every year
+        assert re.search(r"范围：全县.* · 20\d\d–20\d\d 年 · 数据截至 \d{4}-\d\d-\d\d", text), text[:300]
+    else:
+        assert re.search(rf"范围：\S+ · {year} 年 · 数据截至 \d{{4}}-\d\d-\d\d", text), text[:300]
 
     # The layout on paper: print media as wide as the sheet's content.
     page.set_viewport_size({"width": SHEET_PX[0], "height": SHEET_PX[1]})
@@ -152,3 +184,34 @@ def test_print_layout_hides_the_sidebar_and_keeps_tiles_in_rows(server, page):
     assert len(tiles) == 6, tiles
     assert tiles_per_row(tiles) == [3, 3], tiles
     assert min(t["width"] for t in tiles) > SHEET_PX[0] / 4, tiles
+
+
+def test_data_page_tables_print_every_row(server, page, artifacts, demo_store):
+    """数据's tables on paper: every row (a data grid prints only what fits its box; the
+    15 quality checks do not fit the default height)."""
+    from analytics.quality import quality_findings
+
+    pdf = print_page(page, f"{server}/data", "数据")
+    (artifacts / "print_data_rows.pdf").write_bytes(pdf)
+    text = pdf_text(pdf)
+    titles = [f.title for f in quality_findings(demo_store)]
+    assert len(titles) > 10
+    missing = [t for t in titles if t not in text]
+    assert not missing, f"quality checks not on paper: {missing}"
+    for year in range(2014, 2021):  # 综合贫困发生率, a row a year
+        assert str(year) in text
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "app.py (owned by others) still draws the league and outlook tables with st.dataframe; "
+    "drawn with ui.tables.data_table they print every row (see the 数据 page)"))
+def test_overview_tables_print_every_township(server, page, artifacts, demo_store):
+    """总览's league table (18 townships in a 600 px box) and outlook table on paper:
+    every township's name, in both."""
+    pdf = print_page(page, f"{server}/?year=2017", "总览")
+    (artifacts / "print_overview_rows.pdf").write_bytes(pdf)
+    text = pdf_text(pdf)
+    names = list(demo_store.query("townships")["name"])
+    assert len(names) == 18
+    missing = [n for n in names if text.count(n) < 2]  # league and outlook; the map's labels are a canvas
+    assert not missing, f"townships not in both tables on paper: {missing}"
