@@ -253,11 +253,36 @@ html, body, .stApp, [data-testid="stMain"] { overflow: hidden !important; }
 </style>
 """
 
-#: With ``?kiosk=0`` the page scrolls under Streamlit's own header: the stage has a
-#: fixed height instead of the screen's.
+#: With ``?kiosk=0`` the screen sits in the normal frame, right of the sidebar and under the
+#: page's title, and still fits the window without scrolling: the header wraps in the
+#: narrower main area, and the stage takes whatever height is left, through every block
+#: between the main area and it (a fixed height scrolled, or clipped the map). Screen only:
+#: on paper the stage keeps the print style's height.
 FRAMED_CSS = """
 <style>
-[data-testid="stLayoutWrapper"]:has(> .st-key-bm_stage), .st-key-bm_stage { height: 900px !important; }
+@media screen {
+  /* the main area is the window less the sidebar (about 300 px): below 1600 px wide the
+     sizes of a 1366×768 screen, whatever the height, or the tiles' column runs too tall */
+  @media (max-width: 1599px) { :root { --bm-s: 0.7; --bm-pad: 8px; } }
+  /* the screen's own title names the page (as in the kiosk): the frame's is not repeated,
+     and the content starts under Streamlit's header bar, with the kiosk's side margins */
+  [data-testid="stMainBlockContainer"]:has(.st-key-bm_stage)
+      [data-testid="stElementContainer"]:has(> [data-testid="stHeading"] h1) { display: none !important; }
+  [data-testid="stMain"] > [data-testid="stMainBlockContainer"]:has(.st-key-bm_stage) {
+    flex: 1 1 0; min-height: 0; display: flex; flex-direction: column;
+    padding: 3.75rem 1.6rem var(--bm-pad) 1.6rem !important; max-width: 100% !important; }
+  [data-testid="stMain"] :is([data-testid="stVerticalBlock"], [data-testid="stLayoutWrapper"],
+      [data-testid="stHorizontalBlock"]):has(.st-key-bm_stage):not(.st-key-bm_stage) {
+    flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
+  [data-testid="stMain"] [data-testid="stColumn"]:has(.st-key-bm_stage) {
+    align-self: stretch; display: flex; flex-direction: column; min-height: 0; }
+  [data-testid="stMain"] [data-testid="stVerticalBlock"].st-key-bm_stage {
+    flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
+  [data-testid="stMain"] .bm-head { flex-wrap: wrap; column-gap: 1em; }
+  [data-testid="stMain"] .bm-title { white-space: normal; }
+  /* Streamlit's header bar (light theme) over the dark screen: see-through */
+  [data-testid="stHeader"] { background: transparent !important; }
+}
 </style>
 """
 
