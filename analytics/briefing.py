@@ -350,7 +350,7 @@ def township_briefing(store, township_code: str, year: int, *,
         for v in behind.itertuples())
 
     # households at risk (counts only)
-    risk = at_risk_households(scoped, year, townships=(township_code,))
+    risk = at_risk_households(scoped, year, townships=(township_code,), events_shown=True)
     by_reason = tuple((label, int(risk[column].fillna(False).astype(bool).sum()))
                       for column, label in RISK_LABELS.items()) if not risk.empty else tuple(
         (label, 0) for label in RISK_LABELS.values())

@@ -142,9 +142,29 @@ def _scope(townships, villages) -> dict:
     return lists_of(townships, villages)
 
 
-def _masked(frame: pd.DataFrame, unmasked: bool) -> pd.DataFrame:
+#: What a household's risk event reads as when its events are not shown: one neutral
+#: category for both, so that neither 因病 nor 因灾 (health and hardship are personal
+#: data, as causes are) can be read off a list, nor inferred from the other event.
+NEUTRAL_EVENT = "风险事件"
+
+
+def _masked(frame: pd.DataFrame, unmasked: bool, events_shown: bool = False) -> pd.DataFrame:
+    """``frame`` with names and IDs masked unless ``unmasked``, and its risk events
+    (``EVENTS``: the flag columns and their names in ``reasons``) replaced by
+    ``NEUTRAL_EVENT`` unless ``events_shown`` or ``unmasked``."""
     from analytics.households import mask_frame
-    return frame if unmasked else mask_frame(frame)
+    frame = frame if unmasked else mask_frame(frame)
+    if unmasked or events_shown:
+        return frame
+    frame = frame.copy()
+    names = {RULE_NAMES[e] for e in EVENTS}
+    if "reasons" in frame:
+        frame["reasons"] = frame["reasons"].map(lambda text: "、".join(dict.fromkeys(
+            NEUTRAL_EVENT if part in names else part for part in str(text).split("、") if part)))
+    for event in EVENTS:
+        if event in frame:
+            frame[event] = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+    return frame
 
 
 def risk_level_counts(store, year: int, townships=(), villages=()) -> pd.DataFrame:
@@ -164,15 +184,18 @@ def monitored_village_counts(store, year: int, townships=(), villages=()) -> pd.
 
 
 def visit_list_top(store, year: int, townships=(), villages=(), *,
-                   limit: int | None = VISIT_LIST_LIMIT, unmasked: bool = False) -> pd.DataFrame:
+                   limit: int | None = VISIT_LIST_LIMIT, unmasked: bool = False,
+                   events_shown: bool = False) -> pd.DataFrame:
     """The first ``limit`` rows (None: all) of the visit list — every 监测对象 of ``year``,
     by village, highest score first — with the six flags, score, level, ``reasons`` and
-    the responsible cadre, masked unless allowed. Its full length is Σ monitored of
+    the responsible cadre. Names and IDs masked unless ``unmasked``; the risk events
+    (收入骤降, 因病因灾) read 风险事件 unless ``events_shown`` (a viewer who may see a
+    household's file unmasked) or ``unmasked``. Its full length is Σ monitored of
     ``risk_level_counts``."""
     frame = store.query("visit_list_top", year=year, limit=None if limit is None else int(limit),
                         **rule_params(), **_scope(townships, villages))
     frame["reasons"] = risk_reasons(frame)
-    return _masked(frame, unmasked)
+    return _masked(frame, unmasked, events_shown)
 
 
 # --- Reference implementation (pandas), for the tests only -------------------------------
@@ -227,7 +250,7 @@ def risk_scores(store, year: int, townships=(), villages=(), *, unmasked: bool =
     frame["score"] = (flags[list(RULES)] * points).sum(axis=1).astype("int64")
     frame["level"] = risk_level(frame["score"], frame["monitored"])
     frame["reasons"] = risk_reasons(flags)
-    return _masked(frame, unmasked)
+    return _masked(frame, unmasked, events_shown=True)  # a reference: the events are its subject
 
 
 def visit_list(scores: pd.DataFrame) -> pd.DataFrame:

@@ -120,13 +120,14 @@ def household_file(store: Store, household_id: str, townships=(), *,
 
 
 def at_risk_households(store: Store, year: int, townships=(), villages=(), *,
-                       unmasked: bool = False) -> pd.DataFrame:
+                       unmasked: bool = False, events_shown: bool = False) -> pd.DataFrame:
     """防返贫监测: the 监测对象 of ``year`` (rule in analytics/early_warning.py: exited or
     relapsed, income below 监测线 and a risk event), all of them, as the visit list
     (``early_warning.visit_list_top`` without a limit): by village, highest score first,
-    with the flags, score, level and ``reasons``; masked unless allowed."""
+    with the flags, score, level and ``reasons``; masked unless allowed (names and IDs:
+    ``unmasked``; the risk events: ``events_shown``)."""
     return early_warning.visit_list_top(store, year, townships, villages, limit=None,
-                                        unmasked=unmasked)
+                                        unmasked=unmasked, events_shown=events_shown)
 
 
 def at_risk_village_counts(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:

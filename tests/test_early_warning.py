@@ -118,11 +118,11 @@ def test_sql_scores_equal_the_pandas_reference(request, fixture):
             pd.testing.assert_frame_equal(counts, expected, check_dtype=False,
                                           check_index_type=False)
             listed = visit_list(reference)
-            visits = visit_list_top(store, year, **scope, limit=10**6)
+            visits = visit_list_top(store, year, **scope, limit=10**6, events_shown=True)
             pd.testing.assert_frame_equal(visits[VISIT_COLUMNS], listed[VISIT_COLUMNS],
                                           check_dtype=False)
             assert len(visits) == counts["monitored"].sum()
-            top = visit_list_top(store, year, **scope, limit=3)
+            top = visit_list_top(store, year, **scope, limit=3, events_shown=True)
             pd.testing.assert_frame_equal(top[VISIT_COLUMNS], listed[VISIT_COLUMNS].head(3),
                                           check_dtype=False)
             checked += len(listed)
@@ -182,3 +182,22 @@ def test_sql_scores_keep_to_the_viewers_townships(demo_store):
     assert visits["head_name"].str.endswith("*").all()
     cadres = visits["cadre_name"].dropna()
     assert cadres[cadres != ""].str.endswith("*").all()
+
+
+@pytest.mark.parametrize(("options", "events_visible"), [
+    ({}, False),                                   # a list: 风险事件, never 因病因灾
+    ({"events_shown": True}, True),                # a viewer who may see a household's file
+    ({"unmasked": True}, True),
+])
+def test_risk_events_on_lists_are_masked_like_causes(hand_store, options, events_visible):
+    """2016: H1 relapsed 因病; H5 fell 33 % with 基本医疗 not secured and its wage share
+    moved (tests/test_monitoring.py). Both events become one 风险事件 when masked."""
+    visits = visit_list_top(hand_store, 2016, **options).set_index("household_id")
+    reasons = dict(visits["reasons"])
+    if events_visible:
+        assert reasons["H1"] == "收入低于监测线、因病因灾"
+        assert reasons["H5"] == "收入低于监测线、收入骤降、因病因灾、务工收入不稳"
+        assert bool(visits.loc["H1", "illness_or_disaster"]) is True
+    else:
+        assert reasons == {"H1": "收入低于监测线、风险事件", "H5": "收入低于监测线、风险事件、务工收入不稳"}
+        assert visits[["income_drop", "illness_or_disaster"]].isna().all().all()

@@ -164,7 +164,7 @@ def test_one_number_per_term_on_every_view(demo_store, year):
     same: 高 + 中 + 低 = 监测对象, 高 ≤ 监测对象, and each event's count is the number of
     listed households flagged (and labelled) with it."""
     counts = risk_level_counts(demo_store, year).set_index("township_code").sort_index()
-    listing = visit_list_top(demo_store, year, limit=None)
+    listing = visit_list_top(demo_store, year, limit=None, events_shown=True)
     assert (counts["high"] + counts["medium"] + counts["low"] == counts["monitored"]).all()
     assert (counts["high"] <= counts["monitored"]).all()
     assert len(listing) == counts["monitored"].sum()
@@ -182,7 +182,7 @@ def test_one_number_per_term_on_every_view(demo_store, year):
     villages = at_risk_village_counts(demo_store, year)
     summed = villages.groupby("township_code")[list(counts.columns)].sum().sort_index()
     pd.testing.assert_frame_equal(summed, counts, check_dtype=False, check_names=False)
-    pd.testing.assert_frame_equal(at_risk_households(demo_store, year), listing)
+    pd.testing.assert_frame_equal(at_risk_households(demo_store, year, events_shown=True), listing)
 
 
 def test_a_list_a_township_can_visit(demo_store):
@@ -228,10 +228,19 @@ def _metric(at: AppTest, label: str):
     return next(m for m in at.metric if m.label == label)
 
 
-def test_the_page_shows_one_number_per_term(demo_db, demo_store, monkeypatch):
+def test_the_page_shows_one_number_per_term(demo_db, demo_store, monkeypatch, tmp_path):
+    """As a county user, who may see the risk events on the list (in the open demo they
+    read 风险事件: tests/test_early_warning.py)."""
+    from analytics import accounts
+    from analytics.access import Viewer
+
     monkeypatch.setenv("TONGWEI_DB", str(demo_db))
+    monkeypatch.setenv("TONGWEI_USERS", str(tmp_path / "users.toml"))
+    monkeypatch.setenv("TONGWEI_AUDIT", str(tmp_path / "audit.duckdb"))
+    accounts.add_user("zhang", "correct horse 1", "county")
     year = 2018
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["viewer"] = Viewer("zhang", "county")
     at.run()
     at.switch_page("pages/relapse.py").run()
     at.selectbox(key="year").set_value(year).run()
