@@ -10,9 +10,10 @@ from analytics.config import load_config
 from analytics.scores import township_league
 from ui import data
 from ui.charts import figure
-from ui.format import delta_text, fmt_int, fmt_pct, fmt_yuan, judged_target
+from analytics.verdicts import number
+from ui.format import fmt_int, fmt_pct, fmt_yuan, judged_target
 from ui.frame import page_frame
-from ui.tiles import tile
+from ui.tiles import change, gap_words, tile
 from ui.township_map import OVERVIEW_MAP_VIEW, township_map
 
 filters = page_frame("总览", "overview")
@@ -34,81 +35,106 @@ target_year = int(t["target_year"])
 
 
 judgements: list[str] = []  # the whole sentences, under the tiles
+gaps: list[str] = []        # how far from a target or cap, in words (a delta is the change on the year)
+baseline_year = int(t["baseline_year"])
+cap = float(t["relapse_cap_pct"])
 
 
-def judged(column: str, key: str, comparison: str, unit: str, decimals: int, name: str):
-    """The tile's delta for a target of ``target_year`` (judged in its own year)."""
-    judgement, delta = judged_target(series, row, column, float(t[key]), comparison, target_year, year,
-                                     unit, decimals)
+def judged(column: str, key: str, comparison: str, unit: str, decimals: int, name: str) -> tuple[dict, str]:
+    """(the tile's change on the year before, its target in words): a target of
+    ``target_year`` is judged in its own year; before it, the gap is said in words."""
+    judgement, _ = judged_target(series, row, column, float(t[key]), comparison, target_year, year,
+                                 unit, decimals)
     if judgement.state != "pending":
-        judgements.append(f"{name} {judgement.text}")
-    return delta
+        words = f"{name} {judgement.text}"
+        judgements.append(words)
+    else:
+        words = f"{name}{gap_words(row[column], t[key], unit, f'{target_year}年目标', decimals)}"
+        gaps.append(words)
+    return change(series, year, column, unit, baseline_year=baseline_year,
+                  lower_is_better=comparison == "<", digits=decimals), words
 
 
-st.caption(f"范围：{filters.scope_label} · {year} 年 · 数字为年末状态")
+below_line = row["poverty_incidence_pct"] < threshold  # False when missing
+line_words = (f"已低于{number(threshold)}%退出线" if below_line else
+              f"距{number(threshold)}%退出线还需脱贫 {fmt_int(row['persons_to_threshold'])} 人")
+st.caption(f"范围：{filters.scope_label} · {year} 年 · 数字为年末状态" +
+           (" · 基线年：各项变化从下一年起算" if year <= baseline_year else " · 箭头为较上年的变化"))
 c = list(st.columns(3)) + list(st.columns(3))  # two rows: nothing cut at 1366 px
-tile(c[0], "贫困发生率", fmt_pct(row["poverty_incidence_pct"]),
-    **judged("poverty_incidence_pct", "incidence_pct", "<", "%", 2, "贫困发生率"),
+delta, words = judged("poverty_incidence_pct", "incidence_pct", "<", "%", 2, "贫困发生率")
+tile(c[0], "贫困发生率", fmt_pct(row["poverty_incidence_pct"]), **delta,
     help=f"贫困发生率 = 未脱贫建档立卡人口 ÷ 农村户籍人口（数据约定）。目标：{target_year}年全县低于"
-         f"{t['incidence_pct']:g}%，在{target_year}年的数据上评判；退出线{threshold:g}%。"
-         f"距退出线还需脱贫 {fmt_int(row['persons_to_threshold'])} 人。",
+         f"{number(t['incidence_pct'])}%，在{target_year}年的数据上评判；退出线{number(threshold)}%。"
+         f"{words}；{line_words}。",
     border=True)
-if is_county and plan_row is not None and plan_row["has_plan"]:
+if year <= baseline_year:
+    tile(c[1], "当年脱贫人数", fmt_int(row["exited_persons"]), "基线", delta_description="基线年：脱贫从下一年起算",
+         delta_color="off", delta_arrow="off", border=True)
+elif is_county and plan_row is not None and plan_row["has_plan"]:
     tile(c[1], "当年脱贫人数", fmt_int(row["exited_persons"]),
                 f"计划 {fmt_int(plan_row['planned_persons'])} 人，完成 "
                 f"{fmt_pct(plan_row['persons_vs_plan_pct'])}", delta_color="off", delta_arrow="off", border=True)
+else:
+    tile(c[1], "当年脱贫人数", fmt_int(row["exited_persons"]),
+         f"{year}年无年度脱贫计划" if is_county else "县计划按年下达，不分乡镇",
+         delta_color="off", delta_arrow="off", border=True)
+if is_county and plan_row is not None and plan_row["has_plan"] and year > baseline_year:
     tile(c[2], "当年退出贫困村", fmt_int(plan_row["exited_villages"]),
                 f"计划 {fmt_int(plan_row['planned_villages_plan'])} 个", delta_color="off", delta_arrow="off",
                 border=True)
 else:
-    tile(c[1], "当年脱贫人数", fmt_int(row["exited_persons"]), "县计划按年下达，不分乡镇",
-                delta_color="off", delta_arrow="off", border=True)
-    tile(c[2], "剩余贫困人口", fmt_int(row["poor_persons"]),
-                f"距{threshold:g}%退出线还差 {fmt_int(row['persons_to_threshold'])} 人", delta_color="off",
-                delta_arrow="off",
-                border=True)
-tile(c[3], "农村人均可支配收入", fmt_yuan(row["rural_income_per_capita"]),
-    **judged("rural_income_per_capita", "rural_income_yuan", ">=", "元", 0, "农村人均可支配收入"),
-    help=f"县目标{t['rural_income_yuan']:g}元、省目标{t['province_rural_income_yuan']:g}元（{target_year}年，"
-         f"在{target_year}年的数据上评判）",
+    tile(c[2], "剩余贫困人口", fmt_int(row["poor_persons"]), line_words, delta_color="off",
+         delta_arrow="off", border=True)
+delta, words = judged("rural_income_per_capita", "rural_income_yuan", ">=", "元", 0, "农村人均可支配收入")
+tile(c[3], "农村人均可支配收入", fmt_yuan(row["rural_income_per_capita"]), **delta,
+    help=f"县目标{number(t['rural_income_yuan'])}元、省目标{number(t['province_rural_income_yuan'])}元"
+         f"（{target_year}年，在{target_year}年的数据上评判）。{words}。",
     border=True)
-tile(c[4], "建档立卡户人均纯收入", fmt_yuan(row["registered_income_per_capita"]),
-    **judged("registered_income_per_capita", "registered_income_yuan", ">=", "元", 0, "建档立卡户人均纯收入"),
-    help=f"县目标{t['registered_income_yuan']:g}元、省目标{t['province_registered_income_yuan']:g}元"
-         f"（{target_year}年，在{target_year}年的数据上评判）",
+delta, words = judged("registered_income_per_capita", "registered_income_yuan", ">=", "元", 0, "建档立卡户人均纯收入")
+tile(c[4], "建档立卡户人均纯收入", fmt_yuan(row["registered_income_per_capita"]), **delta,
+    help=f"县目标{number(t['registered_income_yuan'])}元、省目标{number(t['province_registered_income_yuan'])}元"
+         f"（{target_year}年，在{target_year}年的数据上评判）。{words}。",
     border=True)
-tile(c[5], f"返贫率 · 上限{t['relapse_cap_pct']:g}%", fmt_pct(row["relapse_rate_pct"]),
-    delta_text(row["relapse_rate_pct"], t["relapse_cap_pct"], "pct", lower_is_better=True),
-    delta_color="inverse" if row["relapse_rate_pct"] == row["relapse_rate_pct"] else "off",
-    help=f"每年控制在{t['relapse_cap_pct']:g}%以内。返贫 {fmt_int(row['relapsed_persons'])} 人 / "
-         f"年初已脱贫 {fmt_int(row['exited_stock_start'])} 人",
+relapse_words = gap_words(row["relapse_rate_pct"], cap, "%", f"{number(cap)}%上限")
+if relapse_words:
+    gaps.append(f"返贫率{relapse_words}")
+tile(c[5], f"返贫率 · 上限{number(cap)}%", fmt_pct(row["relapse_rate_pct"]),
+    **change(series, year, "relapse_rate_pct", "%", baseline_year=baseline_year, lower_is_better=True),
+    help=f"每年控制在{number(cap)}%以内" + (f"，{year}年{relapse_words}" if relapse_words else
+                                         "；尚无已脱贫人口，不计返贫率") +
+         f"。返贫 {fmt_int(row['relapsed_persons'])} 人 / 年初已脱贫 {fmt_int(row['exited_stock_start'])} 人",
     border=True)
 
+if gaps:
+    st.caption(f"{year}年：" + "；".join(gaps) + "。")
 if judgements:
     st.caption(f"{target_year}年目标按{target_year}年的数据评判：" + "；".join(judgements) + "。")
 left, right = st.columns(2)
 left.plotly_chart(figure(charts.build_trend,
     series, "poverty_incidence_pct", "贫困发生率", "贫困发生率（%）",
-    targets=[(t["incidence_pct"], f"{t['target_year']}年目标 {t['incidence_pct']:g}%"),
-             (t["exit_threshold_pct"], f"退出线 {t['exit_threshold_pct']:g}%"),
-             (t["province_incidence_pct"], f"省目标 {t['province_incidence_pct']:g}%")]),
+    targets=[(t["incidence_pct"], f"{t['target_year']}年目标 {number(t['incidence_pct'])}%"),
+             (t["exit_threshold_pct"], f"退出线 {number(t['exit_threshold_pct'])}%"),
+             (t["province_incidence_pct"], f"省目标 {number(t['province_incidence_pct'])}%")],
+    series_name="贫困发生率"),
     key="trend_incidence")
 if is_county:
     right.plotly_chart(figure(charts.build_exits_vs_plan, exits), key="exits_plan")
 else:
-    right.plotly_chart(figure(charts.build_trend, series, "exited_persons", "当年脱贫人数", "人"),
+    right.plotly_chart(figure(charts.build_trend, series, "exited_persons", "当年脱贫人数", "人",
+                              series_name="当年脱贫人数"),
                        key="exits_trend")
 left, right = st.columns(2)
 left.plotly_chart(figure(charts.build_trend,
     series, "rural_income_per_capita", "人均收入", "元/人·年",
     series_name="农村居民人均可支配收入",
     extra=[("registered_income_per_capita", "建档立卡户人均纯收入", charts.PLAN)],
-    targets=[(t["rural_income_yuan"], f"农村收入县目标 {t['rural_income_yuan']:g}"),
-             (t["registered_income_yuan"], f"建档立卡户县目标 {t['registered_income_yuan']:g}")]),
+    targets=[(t["rural_income_yuan"], f"农村收入县目标 {number(t['rural_income_yuan'])}元"),
+             (t["registered_income_yuan"], f"建档立卡户县目标 {number(t['registered_income_yuan'])}元")]),
     key="trend_income")
 right.plotly_chart(figure(charts.build_trend,
     series, "relapse_rate_pct", "返贫率", "返贫率（%）",
-    targets=[(t["relapse_cap_pct"], f"上限 {t['relapse_cap_pct']:g}%")]), key="trend_relapse")
+    targets=[(cap, f"上限 {number(cap)}%")], series_name="返贫率",
+    empty_note="尚无已脱贫人口，不计返贫率"), key="trend_relapse")
 
 st.subheader(f"乡镇作战图与排名（{year}年）")
 map_col, table_col = st.columns([5, 6])
@@ -121,6 +147,8 @@ if filters.townships:
 league["view"] = [f"townships?township={name}&year={year}" for name in league["name"]]
 league["light"] = league["light"].map({"green": "🟢", "amber": "🟡", "red": "🔴", "none": "⚪"})
 league["relapse_text"] = [fmt_pct(v) for v in league["relapse_rate_pct"]]  # "—" before any exit
+league["to_line_text"] = ["已低于退出线" if p < threshold else fmt_int(n)  # not "还需脱贫 0 人"
+                          for p, n in zip(league["poverty_incidence_pct"], league["persons_to_threshold"])]
 scored = league["score"].notna().any()
 points = config.scores
 table_col.dataframe(
@@ -128,7 +156,7 @@ table_col.dataframe(
     hide_index=True,
     height=600,
     column_order=(["rank"] if scored else []) + ["light", "name", "verdict_text"]
-    + (["grade", "score"] if scored else []) + ["poverty_incidence_pct", "persons_to_threshold",
+    + (["grade", "score"] if scored else []) + ["poverty_incidence_pct", "to_line_text",
                                                "relapse_text", "registered_income_per_capita", "view"],
     column_config={
         "rank": st.column_config.NumberColumn("排名"),
@@ -140,7 +168,7 @@ table_col.dataframe(
         "grade": st.column_config.TextColumn("等次"),
         "score": st.column_config.NumberColumn("得分", format="%.1f"),
         "poverty_incidence_pct": st.column_config.NumberColumn("贫困发生率（%）", format="%.2f"),
-        "persons_to_threshold": st.column_config.NumberColumn(f"距{threshold:g}%还需脱贫（人）", format="%d"),
+        "to_line_text": st.column_config.TextColumn(f"距{number(threshold)}%还需脱贫（人）"),
         "relapse_text": st.column_config.TextColumn("返贫率"),
         "registered_income_per_capita": st.column_config.NumberColumn("建档立卡户人均纯收入（元）",
                                                                        format="%.0f"),

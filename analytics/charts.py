@@ -461,8 +461,10 @@ def build_household_income(years: pd.DataFrame) -> go.Figure:
     return _layout(fig, "人均纯收入与贫困线", "元/人·年", height=320)
 
 
-#: The income-progress bars' colour bands: reached (≥ 100 %), past half (≥ 50 %), below.
-PROGRESS_BANDS = ((100.0, GOOD, "已达到目标"), (50.0, WARN, "过半"), (-math.inf, BAD, "未过半"))
+#: The income-progress bars' colour bands (lower bound %, colour, legend name): the
+#: target reached, more than half of the way, less. Named in words (a bare 50% would read
+#: as the wage-share target of config).
+PROGRESS_BANDS = ((100.0, GOOD, "已达到目标（≥100%）"), (50.0, WARN, "完成过半"), (-math.inf, BAD, "未完成一半"))
 
 
 def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool = False,
@@ -475,10 +477,8 @@ def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool
     values = rows["income_progress_pct"]
     fig = go.Figure()
     upper = math.inf
-    for low, color, word in PROGRESS_BANDS:
+    for low, color, label in PROGRESS_BANDS:
         band = rows[(values.fillna(0) >= low) & (values.fillna(0) < upper)]
-        label = f"{word}（≥{number(low)}%）" if low == 100 else (
-            f"{word}（{number(low)}–{number(upper)}%）" if low > -math.inf else f"{word}（<{number(upper)}%）")
         upper = low
         if len(band):
             fig.add_trace(go.Bar(x=band["income_progress_pct"], y=band["name"], orientation="h",

@@ -11,16 +11,18 @@ from analytics.early_warning import monitoring_labels
 from analytics.metrics import relapse_matrix
 from ui import data
 from ui.charts import figure
+from analytics.verdicts import number
 from ui.format import fmt_int, fmt_pct
 from ui.exports import export_buttons
 from ui.frame import page_frame
-from ui.tiles import tile
+from ui.tiles import change, gap_words, tile
 from ui.tables import (RISK_COUNT_LABELS, VISIT_LIST_FORMATS, VISIT_LIST_LABELS, decimals, risk_count_column_config,
                        visit_list_column_config)
 
 filters = page_frame("返贫监测", "relapse")
 year = filters.year
-cap = float(load_config().targets["relapse_cap_pct"])
+t = load_config().targets
+cap = float(t["relapse_cap_pct"])
 
 towns = data.figures_by_level("township")
 names = data.townships().set_index("township_code")["name"]
@@ -32,9 +34,11 @@ row = selection[selection["year"] == year]
 
 c = st.columns(4)
 rate = row["relapse_rate_pct"].iloc[0] if not row.empty else None
+cap_words = gap_words(rate, cap, "%", f"{number(cap)}%上限")
 tile(c[0], f"{filters.scope_label}返贫率", fmt_pct(rate),
-            f"上限 {cap:g}%，{'超限' if rate is not None and rate > cap else '未超限'}",
-            delta_color="off", delta_arrow="off", border=True)
+     **change(selection, year, "relapse_rate_pct", "%", baseline_year=int(t["baseline_year"]), lower_is_better=True),
+     help=f"每年控制在{number(cap)}%以内；" + (f"{year}年{cap_words}" if cap_words else "尚无已脱贫人口，不计返贫率"),
+     border=True)
 tile(c[1], "返贫人口", fmt_int(row["relapsed_persons"].iloc[0] if not row.empty else None),
             f"年初已脱贫 {fmt_int(row['exited_stock_start'].iloc[0] if not row.empty else None)} 人",
             delta_color="off", delta_arrow="off", border=True)
@@ -43,7 +47,7 @@ tile(c[2], "超过上限的乡镇", f"{over} 个", f"共 {len(now)} 个乡镇", 
 
 if now["relapse_rate_pct"].notna().any():
     st.plotly_chart(figure(charts.build_relapse_by_township,
-        now, cap, f"{year}年各乡镇返贫率（红色超过{cap:g}%上限）"), key="relapse_townships")
+        now, cap, f"{year}年各乡镇返贫率（上限{number(cap)}%）"), key="relapse_townships")
 else:
     st.info(f"{year} 年还没有已脱贫人口，返贫率无从计算。")
 
@@ -69,7 +73,8 @@ st.subheader(f"{year}年防返贫监测对象与走访名单")
 texts = monitoring_labels(year)  # every threshold below comes from the configuration
 st.caption(f"{texts['monitored']}{texts['line']}。{texts['levels']}。")
 counts = data.risk_level_counts(year, townships=filters.townships, villages=filters.villages)
-visits = data.visit_list_top(year, townships=filters.townships, villages=filters.villages)
+visits = data.visit_list_top(year, townships=filters.townships, villages=filters.villages,
+                             events_shown=data.current_viewer().may_see_personal)
 monitored = int(counts["monitored"].sum())
 tile(c[3], "监测对象", f"{fmt_int(monitored)} 户", f"{fmt_int(counts['persons'].sum())} 人",
             help=texts["monitored"], delta_color="off", delta_arrow="off", border=True)

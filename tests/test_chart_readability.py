@@ -149,7 +149,7 @@ def test_every_colour_that_means_something_is_in_the_legend(dark, name, fig):
 
 def test_colour_bands_have_legend_entries():
     fig = charts.build_income_progress_by_township(TOWNS, 2016)
-    assert [t.name for t in fig.data] == ["已达到目标（≥100%）", "过半（50–100%）", "未过半（<50%）", "达到目标 100%"]
+    assert [t.name for t in fig.data] == ["已达到目标（≥100%）", "完成过半", "未完成一半", "达到目标 100%"]
     fig = charts.build_relapse_by_township(TOWNS, 5.0, "返贫率")
     assert [t.name for t in fig.data] == ["未超过5%上限", "超过5%上限"]
     fig = charts.build_exit_years_by_township(TOWNS, 3.0)

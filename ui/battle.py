@@ -19,6 +19,7 @@ from analytics.verdicts import (
     campaign_finished,
     days_left_in_year,
     default_year,
+    number,
     target_judgement,
     verdict_counts,
     verdict_groups,
@@ -112,20 +113,24 @@ def _panel(panel: str, year: int, towns, vills, county, params: ScreenParams, ca
             '<div class="bm-note">示意图：乡镇范围按乡镇驻地划分，非法定行政边界</div>'
             if schematic else ""), unsafe_allow_html=True)
         return
+    baseline = year <= int(load_config().targets["baseline_year"])
     if panel == "exits":
         exits = data.exits_against_plan()
-        fig = figure(charts.build_exits_vs_plan, exits[exits["year"] <= year], dark=True, height=None)
+        fig = figure(charts.build_exits_vs_plan, exits[exits["year"] <= year], dark=True, height=None,
+                     empty_note=f"{year} 年为基线年，尚无脱贫数据" if baseline else None)
     elif panel == "relapse":
         fig = figure(charts.build_relapse_by_township, towns, cap,
-                     f"{year}年各乡镇返贫率（上限{cap:g}%）", dark=True, height=None)
+                     f"{year}年各乡镇返贫率（上限{number(cap)}%）", dark=True, height=None,
+                     empty_note=f"{year} 年尚无已脱贫人口，返贫率无从计算")
     elif panel == "income":
-        fig = figure(charts.build_income_progress_by_township, towns, year, dark=True, height=None)
+        fig = figure(charts.build_income_progress_by_township, towns, year, dark=True, height=None,
+                     empty_note=f"{year} 年为基线年：收入目标进度从此起算" if baseline else None)
     elif panel == "exit_years":
         fig = figure(charts.build_exit_years_by_township, towns, threshold, dark=True, height=None)
     else:
         fig = figure(charts.build_trend, county[county["year"] <= year], "relapse_rate_pct",
-                     "全县返贫率", "返贫率（%）", targets=[(cap, f"上限 {cap:g}%")],
-                     dark=True, height=None)
+                     "全县返贫率", "返贫率（%）", targets=[(cap, f"上限 {number(cap)}%")],
+                     series_name="全县返贫率", dark=True, height=None)
     st.plotly_chart(charts.scaled(fig, params.scale), height="stretch", theme=None,
                     key=f"bm_{panel}")
 
@@ -160,10 +165,12 @@ def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int)
     else:
         due_now = counts["met"] + counts["missed"] + counts["missed_late"]
         no_relapse = row["relapse_rate_pct"] != row["relapse_rate_pct"]  # no exited stock yet
+        below_line = row["poverty_incidence_pct"] < threshold  # not "还需脱贫 0 人"
         tiles += [
-            _tile(f"距{threshold:g}%退出线还需脱贫", f"{fmt_int(row['persons_to_threshold'])}<small>人</small>",
-                  f"高于{threshold:g}%：{village_counts['above_threshold']} 村、"
-                  f"{counts['above_threshold']} 乡镇", "warn" if row["persons_to_threshold"] > 0 else "good"),
+            _tile(f"距{number(threshold)}%退出线" if below_line else f"距{number(threshold)}%退出线还需脱贫",
+                  "已低于退出线" if below_line else f"{fmt_int(row['persons_to_threshold'])}<small>人</small>",
+                  f"高于{number(threshold)}%：{village_counts['above_threshold']:,} 村、"
+                  f"{counts['above_threshold']} 乡镇", "good" if below_line else "warn"),
             _tile("乡镇摘帽进度", groups,
                   f"共 {len(towns)} 个乡镇 · " + (f"{due_now} 个已到计划摘帽年份" if due_now
                                                else "均未到计划摘帽年份"), worst),
