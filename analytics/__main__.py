@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -81,13 +82,20 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
+    """The dataset as contract files (import ∘ export round-trips: data-contract.md), or
+    with ``--masked`` the personal columns masked, for sharing; recorded in the audit
+    first, saying which (nothing is written if it cannot be). Files are owner-only."""
     from analytics import audit
-    from analytics.store import export_dataset
+    from analytics.store import Store, export_dataset
 
-    counts = export_dataset(args.db, args.path, fmt=args.format)
-    audit.record(_actor(), "cli", "export", f"{args.path} ({args.format})", sum(counts.values()))
+    rows = sum(json.loads(Store(args.db).meta().get("row_counts", "{}")).values())
+    how = "masked" if args.masked else "unmasked"
+    audit.record(_actor(), "cli", "export", f"{args.path} ({args.format}, {how})", rows)
+    counts = export_dataset(args.db, args.path, fmt=args.format, masked=args.masked)
     for name, n in counts.items():
         print(f"{name}: {n:,} rows")
+    print("姓名、身份证号和致贫、返贫原因已脱敏（这样的文件不能再导入）" if args.masked else
+          "含姓名、身份证号等个人信息（文件仅本用户可读；已记入审计）；对外提供请加 --masked")
     return 0
 
 
@@ -178,6 +186,7 @@ def cmd_add_screen(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # every file this command creates (database, audit, exports) is owner-only
     # --db may stand before or after the command: the top level sets the default, a
     # command's own --db (SUPPRESS: absent unless given) overrides it
     common = argparse.ArgumentParser(add_help=False)
@@ -209,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("export", parents=[common], help="write the dataset back out")
     p.add_argument("path", type=Path)
     p.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    p.add_argument("--masked", action="store_true",
+                   help="mask names, ID numbers and causes (for sharing; such files cannot be "
+                        "imported again). Without it the files hold personal data (owner-only, audited)")
     p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("metrics", parents=[common], help="headline figures")

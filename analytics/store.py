@@ -346,6 +346,7 @@ class DatasetBuilder:
             self.con.close()
             if before_swap is not None:
                 before_swap(dict(self.counts))
+            owner_only(self.tmp)
             os.replace(self.tmp, self.db_path)
             _say(progress, f"已替换 {self.db_path}")
         except BaseException:
@@ -448,6 +449,8 @@ def append_audit(path: Path, row: tuple) -> None:
                     con.execute(read_query("audit_insert"), list(row))
                 finally:
                     con.close()
+                if path.stat().st_mode & 0o777 != OWNER_ONLY:
+                    owner_only(path)
                 return
             except duckdb.Error:
                 if time.monotonic() > deadline:
@@ -465,7 +468,29 @@ def read_audit(path: Path, limit: int) -> pd.DataFrame:
         con.close()
 
 
-def _copy_tables(con, out_dir: str | Path, fmt: str) -> dict[str, int]:
+OWNER_ONLY = 0o600  # the database, the audit file and exports: personal data
+
+
+def owner_only(path: str | Path) -> None:
+    """Make ``path`` readable and writable by its owner only (it holds personal data)."""
+    os.chmod(path, OWNER_ONLY)
+
+
+def _masked_sql(column) -> str:
+    """SQL masking a personal column (``contract.Column``) as ``contract.mask_name`` /
+    ``mask_id_number`` do in Python (张三 → 张*, 6211**********1234); a cause → ＊."""
+    c = _quote(column.name)
+    if column.kind == "id_number":
+        return (f"CASE WHEN {c} IS NULL OR {c} = '' THEN {c} WHEN length({c}) <= 8 "
+                f"THEN repeat('*', length({c})) ELSE left({c}, 4) || repeat('*', length({c}) - 8) "
+                f"|| right({c}, 4) END AS {c}")
+    if column.kind == "text":
+        return (f"CASE WHEN {c} IS NULL OR {c} = '' THEN {c} "
+                f"ELSE left({c}, 1) || repeat('*', greatest(length({c}) - 1, 1)) END AS {c}")
+    return f"CASE WHEN {c} IS NULL THEN NULL ELSE '＊' END AS {c}"
+
+
+def _copy_tables(con, out_dir: str | Path, fmt: str, masked: bool = False) -> dict[str, int]:
     if fmt not in ("csv", "parquet"):
         raise ValueError("fmt must be csv or parquet")
     out = Path(out_dir)
@@ -475,26 +500,32 @@ def _copy_tables(con, out_dir: str | Path, fmt: str) -> dict[str, int]:
         n = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchall()[0][0]
         if n == 0 and not TABLES[name].required:
             continue
-        target = str(out / f"{name}.{fmt}")
+        target = out / f"{name}.{fmt}"
         options = "(FORMAT csv, HEADER true)" if fmt == "csv" else "(FORMAT parquet)"
         order = ", ".join(map(_quote, TABLES[name].primary_key))
-        cols = ", ".join(map(_quote, TABLES[name].column_names))
+        cols = ", ".join(_masked_sql(c) if masked and c.personal else _quote(c.name)
+                         for c in TABLES[name].columns)
         con.execute(
             f"COPY (SELECT {cols} FROM {_quote(name)} ORDER BY {order}) TO ? {options}"
-            .replace("?", "'" + target.replace("'", "''") + "'")
+            .replace("?", "'" + str(target).replace("'", "''") + "'")
         )
+        owner_only(target)
         counts[name] = n
     return counts
 
 
-def export_dataset(db_path: str | Path, out_dir: str | Path, fmt: str = "csv") -> dict[str, int]:
-    """Write every contract table of the database to ``out_dir`` as TABLE.csv or TABLE.parquet.
+def export_dataset(db_path: str | Path, out_dir: str | Path, fmt: str = "csv", *,
+                   masked: bool = False) -> dict[str, int]:
+    """Write every contract table of the database to ``out_dir`` as TABLE.csv or TABLE.parquet,
+    each file owner-only (0600).
 
     CSV is UTF-8 with a header row; codes and IDs stay text. Empty optional tables
-    are not written. Returns the row counts written.
+    are not written. ``masked``: the contract's personal columns masked (names 张*, ID
+    numbers 6211**********1234, causes ＊); such files cannot be imported again.
+    Returns the row counts written.
     """
     with duckdb.connect(str(db_path), read_only=True) as con:
-        return _copy_tables(con, out_dir, fmt)
+        return _copy_tables(con, out_dir, fmt, masked)
 
 
 MACRO_NAMES = _macro_names()

@@ -1,0 +1,97 @@
+"""Personal data at rest (issue 15, point 5): the database, the audit file and exported
+files are owner-only; the command line's export is audited before it writes, and with
+``--masked`` masks every personal column as the pages do."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analytics import audit
+from analytics.config import ROOT
+from analytics.contract import TABLES, mask_id_number, mask_name
+from analytics.demo import demo_tables
+from analytics.store import _masked_sql, write_dataset
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize(("column", "value", "expected"), [
+    (("households", "head_name"), "张三", mask_name("张三")),
+    (("households", "head_name"), "欧阳娜娜", mask_name("欧阳娜娜")),
+    (("households", "head_name"), "李", mask_name("李")),
+    (("households", "head_name"), "", ""),
+    (("households", "head_id_number"), "621121198001011234", mask_id_number("621121198001011234")),
+    (("households", "head_id_number"), "1234567", mask_id_number("1234567")),
+    (("households", "poverty_cause"), "因病", "＊"),
+    (("households", "poverty_cause"), None, None),
+])
+def test_the_sql_mask_is_the_pages_mask(column, value, expected):
+    table, name = column
+    spec = next(c for c in TABLES[table].columns if c.name == name)
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE t ({name} VARCHAR)")
+    con.execute("INSERT INTO t VALUES (?)", [value])
+    assert con.execute(f"SELECT {_masked_sql(spec)} FROM t").fetchone()[0] == expected
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("privacy") / "small.duckdb"
+    write_dataset(demo_tables(scale=0.02, seed=3), db, source="privacy test")
+    return db
+
+
+def cli(*args, env):
+    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+
+
+def test_files_with_personal_data_are_owner_only(small_db, tmp_path, monkeypatch):
+    import os
+    env = dict(os.environ, TONGWEI_AUDIT=str(tmp_path / "audit.duckdb"))
+    assert mode(small_db) == 0o600
+    out = cli("export", str(tmp_path / "out"), "--db", str(small_db), env=env)
+    assert out.returncode == 0, out.stderr
+    files = sorted((tmp_path / "out").iterdir())
+    assert files and all(mode(f) == 0o600 for f in files), {f.name: oct(mode(f)) for f in files}
+    assert mode(tmp_path / "audit.duckdb") == 0o600
+    again = tmp_path / "again.duckdb"
+    assert cli("import", str(tmp_path / "out"), "--db", str(again), env=env).returncode == 0
+    assert mode(again) == 0o600
+
+
+def test_the_command_line_export_masks_on_request_and_says_so_in_the_audit(small_db, tmp_path,
+                                                                           monkeypatch):
+    import os
+    monkeypatch.setenv("TONGWEI_AUDIT", str(tmp_path / "audit.duckdb"))
+    env = dict(os.environ)
+    assert cli("export", str(tmp_path / "plain"), "--db", str(small_db), env=env).returncode == 0
+    out = cli("export", str(tmp_path / "masked"), "--masked", "--db", str(small_db), env=env)
+    assert out.returncode == 0 and "已脱敏" in out.stdout
+    plain = pd.read_csv(tmp_path / "plain" / "households.csv", dtype=str)
+    masked = pd.read_csv(tmp_path / "masked" / "households.csv", dtype=str)
+    assert list(masked["head_name"]) == [mask_name(n) for n in plain["head_name"]]
+    assert list(masked["head_id_number"]) == [mask_id_number(n) for n in plain["head_id_number"]]
+    assert set(masked["poverty_cause"].dropna()) == {"＊"}
+    assert list(masked["household_id"]) == list(plain["household_id"])  # not personal: kept
+    log = audit.recent()
+    exports = log[log["action"] == "export"]
+    assert sorted(d.rsplit(", ", 1)[1] for d in exports["detail"]) == ["masked)", "unmasked)"]
+
+
+def test_an_export_that_cannot_be_audited_writes_nothing(small_db, tmp_path):
+    import os
+    blocker = tmp_path / "audit.duckdb"
+    blocker.mkdir()  # a directory where the audit file should be: it cannot be written
+    env = dict(os.environ, TONGWEI_AUDIT=str(blocker))
+    out = cli("export", str(tmp_path / "out"), "--db", str(small_db), env=env)
+    assert out.returncode != 0
+    assert not (tmp_path / "out").exists()
