@@ -88,7 +88,7 @@ def _note_if_empty(fig: go.Figure, empty: bool, note: str) -> go.Figure:
     showing blank axes."""
     if empty:
         fig.add_annotation(text=note, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                           font={"size": 18}, name="empty_note")
+                           name="empty_note")
         fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
         fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
     return fig
@@ -144,11 +144,22 @@ def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "年份",
         xaxis_exponentformat="none", yaxis_exponentformat="none", yaxis_separatethousands=True,
     )
     # assigned, not updated: an update merges a list into the figure's items one by one
-    fig.layout.shapes = [sh.to_plotly_json() for sh in fig.layout.shapes] + [shape for shape, _ in pending]
+    drawn = [sh.to_plotly_json() for sh in fig.layout.shapes]
+    if dark:  # a dark line (a vertical target) and its legend key lightened to be seen
+        for shape in drawn:
+            if shape.get("line", {}).get("color"):
+                shape["line"] = {**shape["line"], "color": readable_on(shape["line"]["color"], ratio=3)}
+        for trace in fig.data:
+            if trace.hoverinfo == "skip" and trace.line.color:
+                trace.line.color = readable_on(trace.line.color, ratio=3)
+    fig.layout.shapes = drawn + [shape for shape, _ in pending]
     fig.layout.annotations = notes
-    # the axis titles stand off the tick labels (measured), whatever their size (?scale=2)
-    fig.update_xaxes(title_standoff=8, automargin=True)
-    fig.update_yaxes(title_standoff=8, automargin=True)
+    # the axis titles stand off the tick labels (measured), whatever their size (?scale=2);
+    # Plotly's estimate of a CJK title's depth is short by a few pixels: the standoff
+    # (about ¾ of the text size) leaves room for it
+    standoff = 16 if dark else 10
+    fig.update_xaxes(title_standoff=standoff, automargin=True)
+    fig.update_yaxes(title_standoff=standoff, automargin=True)
     return fig
 
 
@@ -179,7 +190,7 @@ def scaled(fig: go.Figure, scale: float) -> go.Figure:
                                         "width": (sh.line.width or 2) * scale}}
                               for sh in layout.shapes])
     for axes in (out.layout.xaxis, out.layout.yaxis):
-        axes.title.standoff = round((axes.title.standoff or 8) * scale)
+        axes.title.standoff = round((axes.title.standoff or 10) * scale)
         axes.title.font.size = size(axes.title.font, base)
         axes.tickfont.size = size(axes.tickfont, base)
     for trace in out.data:
@@ -199,23 +210,61 @@ def scaled(fig: go.Figure, scale: float) -> go.Figure:
 _LABEL_POSITIONS = ("top left", "bottom right", "top right", "bottom left")
 
 
+#: A target label's height as a share of the value axis' span (a 14 px label in the
+#: ≈ 220 px plot of a 360 px chart; 22 px in the screen's taller panels): the band a
+#: label takes above or below its line.
+LABEL_HEIGHT = 0.1
+
+
 def target_label_positions(targets, axis_range: tuple[float, float] | None = None
                            ) -> list[tuple[float, str, str]]:
-    """(value, label, corner) for horizontal target lines: sorted by value, the lowest
-    line's label goes below it and every other above it, alternating sides, so that two
-    close targets (6811 and 7000) print away from each other, never on the other line.
-    With the axis' ``axis_range``, the lowest label goes above its line when there is no
-    room below it (it would be cut off at the foot of the plot)."""
+    """(value, label, corner) for horizontal target lines, sorted by value.
+
+    Without ``axis_range``: the lowest line's label goes below it and every other above
+    it, alternating sides, so that two close targets (6811 and 7000) print away from each
+    other. With the axis' (low, high): each label takes the first corner (above left,
+    above right, below left, below right) where its band (``LABEL_HEIGHT`` of the span)
+    crosses no other line, stays inside the axis and meets no label already placed on that
+    side; ``label_axis_range`` widens the axis when a label needs room below the foot."""
     ordered = sorted(targets, key=lambda t: t[0])
+    if axis_range is None:
+        out = []
+        for i, (value, label) in enumerate(ordered):
+            side = "left" if i % 2 == 0 else "right"
+            out.append((value, label, f"{'bottom' if i == 0 and len(ordered) > 1 else 'top'} {side}"))
+        return out
+    low, high = axis_range
+    h = LABEL_HEIGHT * (high - low)
+    placed: list[tuple[float, float, str]] = []
     out = []
-    for i, (value, label) in enumerate(ordered):
-        side = "left" if i % 2 == 0 else "right"
-        below = i == 0 and len(ordered) > 1
-        if below and axis_range is not None:
-            low, high = axis_range
-            below = value - low >= 0.12 * (high - low)
-        out.append((value, label, f"{'bottom' if below else 'top'} {side}"))
+    for value, label in ordered:
+        others = [v for v, _ in ordered if v != value]
+        best = None
+        for corner in ("top left", "top right", "bottom left", "bottom right"):
+            vertical, side = corner.split()
+            a, b = (value, value + h) if vertical == "top" else (value - h, value)
+            clear = (not any(a < v < b for v in others)
+                     and not any(side == s and a < pb and pa < b for pa, pb, s in placed))
+            if clear and low <= a and b <= high:
+                best = corner
+                break
+            if clear and best is None and vertical == "bottom":
+                best = corner  # clear, but below the foot: the axis is widened for it
+        best = best or "top left"
+        vertical, side = best.split()
+        placed.append((value, value + h, side) if vertical == "top" else (value - h, value, side))
+        out.append((value, label, best))
     return out
+
+
+def label_axis_range(targets, axis_range: tuple[float, float]) -> tuple[float, float]:
+    """``axis_range`` widened below its foot when a target label placed below its line
+    (``target_label_positions``) would hang out of the plot."""
+    low, high = axis_range
+    h = LABEL_HEIGHT * (high - low)
+    foot = min([v - h for v, _, corner in target_label_positions(targets, axis_range)
+                if corner.startswith("bottom")] + [low])
+    return (foot, high) if foot >= low else (foot - 0.02 * (high - low), high)
 
 
 def _target_line(fig: go.Figure, value: float, label: str, color: str = TARGET,
@@ -279,6 +328,8 @@ def build_trend(frame: pd.DataFrame, column: str, title: str, unit: str,
                                  hovertemplate=_hover(name, "y", suffix, fmt)))
     values = list(frame[column]) + [v for col, _, _ in extra for v in frame[col]]
     axis_range = _value_range(values, [v for v, _ in targets])
+    if axis_range:
+        axis_range = label_axis_range(targets, axis_range)
     for value, label, position in target_label_positions(targets, axis_range):
         _target_line(fig, value, label, position=position)
     if axis_range:

@@ -231,3 +231,12 @@ def test_scaled_scales_what_the_eye_compares(name):
             assert b.marker.size == 2 * (s.marker.size or 6)
     assert big.layout.legend.itemwidth == 60
     assert fig.layout.font.size == 22  # the original is left alone (it is shared)
+
+
+@pytest.mark.parametrize("dark, name, fig", [a for a in ALL if a[0]], ids=[i for i in IDS if i.startswith("dark")])
+def test_every_line_and_legend_key_shows_on_the_dark_screen(dark, name, fig):
+    for shape in fig.layout.shapes:
+        assert charts.contrast(shape.line.color, charts.DARK_BACKGROUND) >= 3, (name, shape.line.color)
+    for trace in fig.data:
+        if trace.hoverinfo == "skip":  # a drawn line's legend key
+            assert charts.contrast(trace.line.color, charts.DARK_BACKGROUND) >= 3, (name, trace.name)

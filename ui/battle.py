@@ -209,6 +209,19 @@ def rotation_css(count: int, rotate: int) -> str:
     return "<style>\n" + "\n".join(rules) + "\n</style>"
 
 
+def legend_css(scale: float) -> str:
+    """CSS that draws the charts' legend swatches ``scale`` times larger (``?scale=2``):
+    Plotly draws a legend's markers at most 16 px and a bar's swatch at a fixed 12 px,
+    whatever the text size (``charts.scaled`` scales the text, lines and markers), so each
+    swatch is scaled around its own centre; empty at scale 1."""
+    if scale == 1:
+        return ""
+    # the swatch's group, not its path: a CSS transform on the path would replace the
+    # translate() Plotly sets in its transform attribute
+    return ("<style>\n.st-key-bm_stage .legend .legendpoints "
+            f"{{ transform: scale({scale:g}); transform-box: fill-box; transform-origin: center; }}\n</style>")
+
+
 def render_screen(params: ScreenParams) -> None:
     """Draw the screen; run again every cycle (``refresh_seconds``) for fresh data.
     Every panel is drawn at once, stacked, and the browser shows one at a time
@@ -230,7 +243,7 @@ def render_screen(params: ScreenParams) -> None:
     title = f"通渭县脱贫攻坚挂图作战 · {year}年" + (" · 攻坚结果" if finished else "")
     cap = float(t["relapse_cap_pct"])
 
-    st.html(rotation_css(len(panels), params.rotate))
+    st.html(rotation_css(len(panels), params.rotate) + legend_css(params.scale))
     st.markdown(
         f'<div class="bm-head"><span class="bm-title">{title}</span>'
         f'<span class="bm-asof">数据截至 {meta.get("as_of", "—")} · 每 {params.rotate} 秒轮换</span>'
