@@ -121,7 +121,8 @@ def add_screen(name: str, path: Path | None = None) -> str:
     return token
 
 
-def _viewer(name: str, user: dict) -> Viewer:
+def viewer_of(name: str, user: dict) -> Viewer:
+    """The viewer of account ``name`` (its entry ``user`` in ``load_accounts()``)."""
     return Viewer(name, user["role"], tuple(user.get("townships", [])))
 
 
@@ -148,7 +149,7 @@ def verify_password(name: str, password: str, path: Path | None = None) -> Viewe
         bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], _decoy_hash())
         return None
     if bcrypt.checkpw(secret, user["password_hash"].encode()):
-        return _viewer(name, user)
+        return viewer_of(name, user)
     return None
 
 
@@ -166,5 +167,5 @@ def viewer_for_identity(email: str, path: Path | None = None) -> Viewer | None:
     wanted = (email or "").strip().casefold()
     for name, user in load_accounts(path)["users"].items():
         if wanted and name.casefold() == wanted:
-            return _viewer(name, user)
+            return viewer_of(name, user)
     return None

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from analytics.config import DATA_DIR
-from analytics.store import append_audit, read_audit
+from analytics.store import append_audit, read_audit, revoke_session, session_revoked
 
 ACTIONS = ("import", "import_rejected", "export", "sign_in", "sign_in_failed", "sign_out",
            "build_demo")
@@ -40,6 +40,24 @@ def record(actor: str, role: str, action: str, detail: str = "", rows: int | Non
             f"审计记录无法写入（{type(error).__name__}），操作未执行，现有数据未改动；"
             f"请检查 {path or audit_path()} 是否被其他程序占用、能否创建，或磁盘是否已满"
         ) from error
+
+
+def end_session(sid: str, expires_at, path: Path | None = None) -> None:
+    """Revoke the signed session ``sid`` (analytics/sessions.py) for every process.
+    Raises AuditUnavailable when it cannot be recorded."""
+    try:
+        revoke_session(path or audit_path(), sid, expires_at)
+    except Exception as error:  # noqa: BLE001 - any failure means: not recorded
+        raise AuditUnavailable(f"退出登录无法记录（{type(error).__name__}）") from error
+
+
+def session_ended(sid: str, path: Path | None = None) -> bool:
+    """Whether ``sid`` was revoked. When the audit file cannot be read, the session
+    counts as ended (fail closed: the user signs in again)."""
+    try:
+        return session_revoked(path or audit_path(), sid)
+    except Exception:  # noqa: BLE001 - unreadable: do not trust the cookie
+        return True
 
 
 def recent(limit: int = 200, path: Path | None = None):

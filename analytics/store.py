@@ -431,11 +431,37 @@ AUDIT_WAIT_S = 10.0
 
 
 def append_audit(path: Path, row: tuple) -> None:
-    """Append one row (logged_at, actor, role, action, detail, rows) to the audit file.
+    """Append one row (logged_at, actor, role, action, detail, rows) to the audit file."""
+    _write_audit_file(path, "audit_insert", list(row))
+
+
+def revoke_session(path: Path, sid: str, expires_at: datetime) -> None:
+    """Record in the audit file that the signed session ``sid`` (analytics/sessions.py)
+    was ended: its cookie no longer signs anyone in, in any process."""
+    _write_audit_file(path, "session_revoke", [sid, datetime.now(timezone.utc).replace(tzinfo=None),
+                                               expires_at])
+
+
+def session_revoked(path: Path, sid: str) -> bool:
+    """Whether ``sid`` was revoked (False when there is no audit file yet)."""
+    if not path.exists():
+        return False
+    con = _connect_with_retry(path, read_only=True)
+    try:
+        return bool(con.execute(read_query("session_revoked"), {"sid": sid}).fetchone()[0])
+    except duckdb.CatalogException:  # an audit file from before sessions were revocable
+        return False
+    finally:
+        con.close()
+
+
+def _write_audit_file(path: Path, query: str, params: list) -> None:
+    """Run ``queries/<query>.sql`` with ``params`` on the audit file, creating its tables.
 
     Writes are serialised within the process and retried, on any DuckDB error (another
     process holding the file raises IOException, ResourceInUse, Transaction or
     Connection errors), for up to AUDIT_WAIT_S seconds; then the last error is raised.
+    The file is owner-only.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + AUDIT_WAIT_S
@@ -446,7 +472,7 @@ def append_audit(path: Path, row: tuple) -> None:
                 con = duckdb.connect(str(path))
                 try:
                     con.execute(read_query("audit_schema"))
-                    con.execute(read_query("audit_insert"), list(row))
+                    con.execute(read_query(query), params)
                 finally:
                     con.close()
                 if path.stat().st_mode & 0o777 != OWNER_ONLY:

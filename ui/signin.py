@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import streamlit as st
 
-from analytics import accounts, audit
+from analytics import accounts, audit, sessions
 from analytics.access import OPEN_VIEWER, ROLES, Viewer
 from analytics.config import load_config
 from analytics.throttle import Throttle
@@ -65,8 +65,14 @@ def current_viewer() -> Viewer | None:
         return OPEN_VIEWER
     viewer = st.session_state.get("viewer")
     if viewer is not None and not viewer.open_mode:
+        _set_cookie_once()
         return viewer
     st.session_state.pop("viewer", None)
+    if st.session_state.pop("clear_cookie", False):
+        st.html(sessions.cookie_script(None), unsafe_allow_javascript=True)
+    restored = _restored()
+    if restored is not None:
+        return restored
     token = st.query_params.get("token")
     if token:
         screen = accounts.verify_screen_token(token)
@@ -117,6 +123,9 @@ def _password_form() -> None:
     if viewer:
         throttle().succeeded(keys[0])
         if _signed_in(viewer, "password"):
+            token, session = sessions.issue(viewer.name)
+            st.session_state["session"] = session
+            st.session_state["set_cookie"] = token
             st.rerun()
         return
     wait = throttle().failed(*keys)
@@ -124,9 +133,45 @@ def _password_form() -> None:
     st.error("用户名或密码不正确。" + (f"请 {math.ceil(wait)} 秒后再试。" if wait > 0 else ""))
 
 
+def _set_cookie_once() -> None:
+    """After a password sign-in, the page's script stores the signed session's cookie
+    (analytics/sessions.py), once."""
+    token = st.session_state.pop("set_cookie", None)
+    if token:
+        st.html(sessions.cookie_script(token, sessions.lifetime_s()), unsafe_allow_javascript=True)
+
+
+def _restored() -> Viewer | None:
+    """The account of a valid signed-session cookie sent by this browser (a reload, an
+    opened link), signed in again; None without one, or when it is forged, expired,
+    ended by 退出登录, or its account is gone (then it is not checked again this session)."""
+    if st.session_state.get("cookie_checked"):
+        return None
+    st.session_state["cookie_checked"] = True
+    session = sessions.verify(st.context.cookies.get(sessions.COOKIE))
+    if session is None or audit.session_ended(session.sid):
+        return None
+    user = accounts.load_accounts()["users"].get(session.user)
+    if not user or not user.get("password_hash"):
+        return None
+    viewer = _signed_in(accounts.viewer_of(session.user, user), "session cookie")
+    if viewer is not None:
+        st.session_state["session"] = session
+    return viewer
+
+
 def sign_out() -> None:
-    """Forget this session's viewer; an identity-provider sign-in also ends Streamlit's
-    login (its cookie), or the next run would sign the same account in again."""
+    """Forget this session's viewer and end its signed session everywhere (the cookie
+    is deleted on the next run, and revoked in the audit file for every process); an
+    identity-provider sign-in also ends Streamlit's login (its cookie), or the next run
+    would sign the same account in again."""
+    session = st.session_state.pop("session", None)
+    if session is not None:
+        st.session_state["clear_cookie"] = True
+        try:
+            audit.end_session(session.sid, session.expires_at)
+        except audit.AuditUnavailable:
+            pass  # the cookie is still deleted in this browser; the next sign-in is checked
     viewer = st.session_state.pop("viewer", None)
     if viewer is not None:
         try:

@@ -7,3 +7,10 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail VARCHAR,
     rows BIGINT
 )
+;
+-- Signed sessions ended by 退出登录 (analytics/sessions.py): their cookies sign no one in.
+CREATE TABLE IF NOT EXISTS revoked_sessions (
+    sid VARCHAR PRIMARY KEY,
+    revoked_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL
+)
