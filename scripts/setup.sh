@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# the print tests read the PDFs Chromium prints with poppler's pdftotext
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # (the font list is read whole: `grep -q` would close the pipe early, and under
 # pipefail fc-list's SIGPIPE would count as "not installed")
 fonts=$(fc-list 2>/dev/null || true)
