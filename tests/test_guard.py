@@ -92,3 +92,37 @@ def test_a_file_from_a_session_that_may_not_import_is_not_kept(with_accounts, mo
     monkeypatch.setattr(guard, "_session_state_of", lambda session_id: {"viewer": COUNTY})
     manager.add_file("county", record)
     assert [f.file_id for f in manager.get_files("county", ["f1"])] == ["f1"]
+
+
+class _Media:
+    def __init__(self):
+        self.ran = []
+
+    def execute_deferred(self, file_id):
+        self.ran.append(file_id)
+        return f"/media/{file_id}.csv"
+
+
+@pytest.mark.parametrize(("owner", "state", "runs"), [
+    ("s1", {"viewer": COUNTY}, True),          # the session that drew the button, signed in
+    ("s2", {"viewer": COUNTY}, False),         # another session's download
+    (None, {"viewer": COUNTY}, False),         # no such download
+    ("s1", {}, False),                         # its own, after 退出登录
+])
+def test_a_download_runs_only_for_its_own_signed_in_session(with_accounts, monkeypatch, owner,
+                                                            state, runs):
+    import asyncio
+
+    from streamlit.proto.BackMsg_pb2 import BackendOperationRequest
+    from streamlit.runtime.backend_operation_handler import DeferredFileHandler
+
+    guard.install()
+    monkeypatch.setattr(guard, "_deferred_owner", lambda file_id: owner)
+    monkeypatch.setattr(guard, "_session_state_of", lambda session_id: state)
+    media = _Media()
+    request = BackendOperationRequest(request_id="r1")
+    request.deferred_file.file_id = "f1"
+    response = asyncio.run(DeferredFileHandler(lambda: media).handle(request, "s1"))
+    assert (media.ran == ["f1"]) is runs
+    assert (response.deferred_file.url == "/media/f1.csv") is runs
+    assert bool(response.error_msg) is not runs

@@ -11,17 +11,27 @@ Streamlit 1.67 has no setting: installed once per server process by the frame.
   one anyway (a forged request) is refused before it is stored. The size limit is
   ``server.maxUploadSize`` (.streamlit/config.toml).
 
-Both wrap Streamlit's own methods (``AppSession.handle_backmsg``,
-``MemoryUploadedFileManager.add_file``), pinned by requirements.txt and checked by
-tests/test_guard.py, which fails if a Streamlit upgrade moves them.
+- **A download runs only for the session that asked for it.** Streamlit runs a
+  deferred download (the pages' export buttons build their file on click) for any
+  session that names its id; it runs here only for the session that drew the button,
+  and only while that session's viewer is signed in (the audit row it writes names
+  that viewer). After 退出登录, ``forget_session_files`` drops the session's files, so
+  their ``/media/…`` links stop answering.
+
+All wrap Streamlit's own methods (``AppSession.handle_backmsg``,
+``MemoryUploadedFileManager.add_file``, ``DeferredFileHandler.handle``), pinned by
+requirements.txt and checked by tests/test_guard.py, which fails if a Streamlit upgrade
+moves them.
 """
 
 from __future__ import annotations
 
 import logging
 
+from streamlit.proto.ForwardMsg_pb2 import BackendOperationResponse
 from streamlit.runtime import Runtime
 from streamlit.runtime.app_session import AppSession
+from streamlit.runtime.backend_operation_handler import DeferredFileHandler
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 
 _LOG = logging.getLogger("tongwei.guard")
@@ -32,18 +42,39 @@ class UploadRefused(PermissionError):
 
 
 def may_upload(session_state) -> bool:
-    """Whether the session with ``session_state`` (Streamlit's SafeSessionState, or any
-    mapping) has a viewer who may open 数据, where files are imported."""
+    """Whether the session with ``session_state`` (Streamlit's SessionState, or any
+    mapping) has a signed-in viewer who may open 数据, where files are imported."""
+    return signed_in(session_state) and session_state["viewer"].may_open("data")
+
+
+def signed_in(session_state) -> bool:
+    """Whether the session with ``session_state`` has a viewer (the open demo's counts
+    only while no account exists)."""
     try:
         viewer = session_state["viewer"] if "viewer" in session_state else None
     except (KeyError, RuntimeError):
         return False
-    if viewer is None or not viewer.may_open("data"):
+    if viewer is None:
         return False
     if viewer.open_mode:
         from analytics.accounts import accounts_configured
         return not accounts_configured()
     return True
+
+
+def _deferred_owner(file_id: str) -> str | None:
+    entry = Runtime.instance().media_file_mgr._deferred_callables.get(file_id)
+    return entry["session_id"] if entry else None
+
+
+def forget_session_files() -> None:
+    """Drop the current session's media files and pending downloads (at 退出登录): their
+    links stop answering once no other session refers to them."""
+    if not Runtime.exists():
+        return
+    mgr = Runtime.instance().media_file_mgr
+    mgr.clear_session_refs()
+    mgr.remove_orphaned_files()
 
 
 def _session_state_of(session_id: str):
@@ -74,6 +105,17 @@ def install() -> None:
             raise UploadRefused("只有县级用户登录后才能上传数据")
         return add_file(self, session_id, file)
 
+    handle_deferred = DeferredFileHandler.handle
+
+    async def guarded_deferred(self, request, session_id):
+        file_id = request.deferred_file.file_id
+        if _deferred_owner(file_id) != session_id or not signed_in(_session_state_of(session_id)):
+            _LOG.warning("refused a download asked for by another or a signed-out session")
+            return BackendOperationResponse(request_id=request.request_id,
+                                            error_msg="Failed to generate file for download")
+        return await handle_deferred(self, request, session_id)
+
     AppSession.handle_backmsg = guarded_backmsg
     MemoryUploadedFileManager.add_file = guarded_add_file
+    DeferredFileHandler.handle = guarded_deferred
     AppSession._tongwei_guarded = True

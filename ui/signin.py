@@ -172,6 +172,7 @@ def sign_out() -> None:
             audit.end_session(session.sid, session.expires_at)
         except audit.AuditUnavailable:
             pass  # the cookie is still deleted in this browser; the next sign-in is checked
+    guard.forget_session_files()
     viewer = st.session_state.pop("viewer", None)
     if viewer is not None:
         try:

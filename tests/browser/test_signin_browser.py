@@ -101,6 +101,38 @@ def test_a_forged_cookie_signs_no_one_in(browser, app):
         context.close()
 
 
+def test_a_download_link_stops_answering_after_sign_out(browser, app):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN",
+                                  accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(app["url"])
+        _form(page)
+        _sign_in(page, "zhang", PASSWORD)
+        _signed_in(page)
+        page.goto(f"{app['url']}/townships?year=2017&township=621121101")
+        wait_until_rendered(page, "乡镇")
+        with page.expect_download(timeout=60000) as download:
+            page.get_by_role("button", name="导出 CSV").first.click()
+        url = download.value.url
+        assert "/media/" in url
+        assert context.request.get(url).status == 200
+        page.get_by_role("button", name="退出登录").click()
+        _form(page)
+        assert context.request.get(url).status == 404
+        fresh = browser.new_context()
+        try:
+            assert fresh.request.get(url).status == 404          # nor without the cookie
+        finally:
+            fresh.close()
+    finally:
+        context.close()
+    log = audit.recent(path=app["audit"])
+    exports = log[log["action"] == "export"]
+    assert list(exports["actor"]) == ["zhang"]
+
+
+# Last: the guesses lock this client (127.0.0.1) for the module's server.
 def test_guessing_is_throttled(browser, app):
     limit = int(load_config().signin["max_failures"])
     context = browser.new_context(locale="zh-CN")
