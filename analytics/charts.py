@@ -91,6 +91,9 @@ def _note_if_empty(fig: go.Figure, empty: bool, note: str) -> go.Figure:
                            name="empty_note")
         fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
         fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
+        # nothing drawn: no legend of it, no "0" beside each empty bar
+        fig.update_layout(showlegend=False)
+        fig.update_traces(texttemplate=None, text=None, selector={"type": "bar"})
     return fig
 
 
@@ -449,6 +452,7 @@ def build_income_histogram(incomes: pd.DataFrame, line: float, year: int,
                  f"监测线（{monitoring_multiple:g}倍，{number(round(line * monitoring_multiple))}元）",
                  color=WARN, vertical=True)
     _note_if_empty(fig, _blank(incomes["members"], zero_is_empty=True), f"{year} 年没有建档立卡人口收入数据")
+    fig.update_xaxes(separatethousands=True)  # yuan or persons on x: 4,000, not 4000
     return _layout(fig, f"{year}年建档立卡人口收入分布", "人", x_title="人均纯收入（元）")
 
 
@@ -474,6 +478,7 @@ def build_causes(causes: pd.DataFrame) -> go.Figure:
                            textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}<br>贫困人口：%{x:,.0f} 人（%{text}）<extra></extra>"))
     _note_if_empty(fig, _blank(causes["poor_persons"], zero_is_empty=True), "没有未脱贫人口")
+    fig.update_xaxes(separatethousands=True)  # yuan or persons on x: 4,000, not 4000
     return _layout(fig, "贫困人口按主要致贫原因", "致贫原因", x_title="贫困人口（人）")
 
 
@@ -489,6 +494,7 @@ def build_village_gap(villages: pd.DataFrame, threshold_pct: float, top: int = 2
     title = (f"距{number(threshold_pct)}%退出线最远的{len(rows)}个村" if len(rows)
              else f"所有村均已低于{number(threshold_pct)}%退出线")
     _note_if_empty(fig, rows.empty, f"所有村均已低于{number(threshold_pct)}%退出线")
+    fig.update_xaxes(separatethousands=True)  # yuan or persons on x: 4,000, not 4000
     return _layout(fig, title, "村", x_title="还需脱贫人数（人）", height=max(360, 22 * len(rows) + 120))
 
 
@@ -578,6 +584,7 @@ def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int,
     if axis_range:  # the villages and the line, with room for its label (limits may leave it)
         fig.update_yaxes(range=list(axis_range))
     _note_if_empty(fig, villages.empty, f"{year} 年没有村级数据")
+    fig.update_xaxes(separatethousands=True)  # yuan or persons on x: 4,000, not 4000
     return _layout(fig, f"{year}年各村贫困发生率漏斗图", "贫困发生率（%）", x_title="户籍人口（人）",
                    height=420)
 

@@ -136,7 +136,7 @@ def test_every_colour_that_means_something_is_in_the_legend(dark, name, fig):
         color = trace.marker.color
         # one colour per trace: a list of colours inside one trace has no legend entry
         assert not isinstance(color, (list, tuple)), (name, trace.name)
-    if len(fig.data) > 1:
+    if len(fig.data) > 1:  # (an empty chart hides its legend: nothing is drawn)
         assert fig.layout.showlegend is not False and len({t.name for t in shown}) == len(shown), name
     # a dashed line drawn as a shape is named by a legend entry or a label beside it
     for shape in fig.layout.shapes:
@@ -208,7 +208,8 @@ def test_an_empty_early_year_says_why(year):
                                    targets=[(5.0, "上限 5%")], series_name="返贫率", dark=True)):
         notes = [a.text for a in fig.layout.annotations if a.name == "empty_note"]
         assert len(notes) == 1 and re.search(r"[\u4e00-\u9fff]{2}", notes[0]), notes
-        assert not fig.layout.yaxis.showticklabels
+        assert not fig.layout.yaxis.showticklabels and fig.layout.showlegend is False
+        assert all(t.text is None and t.texttemplate is None for t in fig.data if t.type == "bar")
 
 
 def test_a_chart_with_values_has_no_empty_note():
@@ -240,3 +241,8 @@ def test_every_line_and_legend_key_shows_on_the_dark_screen(dark, name, fig):
     for trace in fig.data:
         if trace.hoverinfo == "skip":  # a drawn line's legend key
             assert charts.contrast(trace.line.color, charts.DARK_BACKGROUND) >= 3, (name, trace.name)
+
+
+@pytest.mark.parametrize("name", ["histogram", "causes", "village_gap", "funnel"])
+def test_an_x_axis_of_yuan_or_persons_separates_thousands(name):
+    assert dict(figures(False))[name].layout.xaxis.separatethousands is True

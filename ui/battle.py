@@ -149,7 +149,8 @@ def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int)
                    {"met": "good", "missed": "bad"}.get(incidence_goal.state, ""))]
     groups = "".join(f"{n}<small>{label}</small>" for label, n in verdict_groups(counts))
     worst = ("bad" if counts["missed"] + counts["missed_late"] else
-             "warn" if counts["behind"] else "good")
+             "warn" if counts["behind"] else
+             "" if counts["on_track"] + counts["met"] == 0 else "good")  # the baseline: no verdict, no colour
     if finished:
         seen = county[county["year"] <= year]
         rates = seen["relapse_rate_pct"].dropna()
