@@ -251,12 +251,12 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     from analytics.audit import AuditUnavailable
-    from analytics.store import ImportInProgress, OutdatedDatabase
+    from analytics.store import ImportInProgress, OutdatedDatabase, UnreadableDatabase
 
     try:
         return args.run(args)
-    except OutdatedDatabase as outdated:
-        print(str(outdated), file=sys.stderr)
+    except (OutdatedDatabase, UnreadableDatabase) as unusable:
+        print(str(unusable), file=sys.stderr)
         return 2
     except (ImportInProgress, AuditUnavailable) as refused:
         print(str(refused), file=sys.stderr)

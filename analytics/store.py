@@ -580,6 +580,32 @@ class OutdatedDatabase(RuntimeError):
             f"or `python -m analytics import PATH` with the data last imported.")
 
 
+class UnreadableDatabase(RuntimeError):
+    """The database file cannot be read at all (damaged, cut short, not a DuckDB file):
+    ``reason`` says which, in Chinese; the message says what to do."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = path, reason
+        super().__init__(
+            f"数据库文件 {path} 无法读取：{reason}。现有数据没有被改动。请从备份恢复这个文件，"
+            f"或重新导入数据（`python -m analytics import 数据目录 --db {path}`；演示数据可用 "
+            f"`python -m analytics build-demo --db {path}` 重新生成）。")
+
+
+def _unreadable_reason(error: Exception) -> str:
+    """What a DuckDB error opening a file means, in words (no data values in it)."""
+    text = str(error)
+    if "not a valid DuckDB database file" in text:
+        return "它不是有效的 DuckDB 数据库文件（已损坏，或被别的文件覆盖）"
+    if "Could not read enough bytes" in text or "truncated" in text.lower():
+        return "文件不完整（复制或写入时可能中断）"
+    if "checksum" in text.lower() or "Corrupt" in text:
+        return "文件内容已损坏（校验不符）"
+    if "Permission denied" in text:
+        return "没有读取这个文件的权限"
+    return f"读取时出错（{type(error).__name__}）"
+
+
 class Store:
     """A read-only view of the database file, reopened when the file is replaced.
 
@@ -614,12 +640,19 @@ class Store:
             if self._con is None or identity != self._identity:
                 if self._con is not None:
                     self._con.close()
-                self._con = duckdb.connect(str(self.path), read_only=True)
-                # SET, not a connect-time config: other connections to the file in this
-                # process (which share its DuckDB instance) may then open it as usual
-                self._con.execute("SET memory_limit = ?", [self.memory_limit])
-                self._identity = identity
-                self._check_schema()
+                try:
+                    self._con = duckdb.connect(str(self.path), read_only=True)
+                    # SET, not a connect-time config: other connections to the file in
+                    # this process (which share its DuckDB instance) may then open it as usual
+                    self._con.execute("SET memory_limit = ?", [self.memory_limit])
+                    self._identity = identity
+                    self._check_schema()
+                except (duckdb.IOException, duckdb.SerializationException,
+                        duckdb.InternalException, duckdb.InvalidInputException) as error:
+                    if self._con is not None:
+                        self._con.close()
+                    self._con = None
+                    raise UnreadableDatabase(self.path, _unreadable_reason(error)) from error
             return self._con
 
     def _check_schema(self) -> None:
@@ -636,7 +669,8 @@ class Store:
 
     def verify(self) -> None:
         """Open the file now (or reopen it if it was replaced); raises OutdatedDatabase
-        for a file of another schema version. Cheap once open: a stat of the file."""
+        for a file of another schema version, UnreadableDatabase for one that cannot be
+        read. Cheap once open: a stat of the file."""
         self._connection()
 
     def query(self, name: str, *, allowed: tuple[str, ...] = (), **params) -> pd.DataFrame:

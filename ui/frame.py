@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from analytics import audit
-from analytics.store import OutdatedDatabase, default_db_path
+from analytics.store import OutdatedDatabase, UnreadableDatabase, default_db_path
 from analytics.verdicts import default_year
 from ui import data, signin
 from ui.format import source_label
@@ -107,13 +107,30 @@ def _current_or_outdated() -> OutdatedDatabase | None:
     return None
 
 
+def _stop_unreadable(unreadable: UnreadableDatabase) -> None:
+    """A page in Chinese saying the database cannot be read and what to do; stops the run."""
+    st.title(APP_TITLE)
+    st.error(f"**数据库无法读取**：{unreadable.reason}。")
+    st.markdown(
+        "现有数据没有被改动，仪表板暂时无法显示任何数据。请管理员：\n\n"
+        f"1. 从备份恢复数据库文件 `{unreadable.path}`；或\n"
+        f"2. 重新导入数据：`python -m analytics import 数据目录 --db {unreadable.path}`"
+        "（演示数据可用 `python -m analytics build-demo` 重新生成）。\n\n"
+        "恢复或导入完成后刷新本页即可。")
+    st.stop()
+
+
 def ensure_database() -> bool:
     """Build the demo database on the very first run, with visible progress; rebuild it
     when this version changed the derived tables. Any other outdated database is
-    explained (it has to be imported again), never read half-way."""
+    explained (it has to be imported again), never read half-way; an unreadable one
+    (damaged, cut short) gets a page saying so and what to do."""
     path = default_db_path()
-    if path.exists() and _current_or_outdated() is None:
-        return True
+    try:
+        if path.exists() and _current_or_outdated() is None:
+            return True
+    except UnreadableDatabase as unreadable:
+        _stop_unreadable(unreadable)
     with _build_lock:
         outdated = _current_or_outdated() if path.exists() else None
         if path.exists() and outdated is None:
