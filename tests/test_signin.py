@@ -175,3 +175,23 @@ def test_the_data_layer_fails_closed(tmp_path, monkeypatch, demo_db, in_session,
         at.session_state["viewer"] = OPEN_VIEWER if in_session == "open" else Viewer(in_session, "county")
     at.run()
     assert [m.value for m in at.markdown] == [expected]
+
+
+@pytest.mark.parametrize(("per_client", "zhang_locked"), [(True, True), (False, False)])
+def test_failures_count_per_client_unless_behind_a_proxy(users, tmp_path, monkeypatch, per_client,
+                                                        zhang_locked):
+    """Guesses at other names lock the client (AppTest: one address) unless config
+    ``[signin] per_client = false``; the user names are counted either way."""
+    from analytics.config import CONFIG_PATH
+
+    text = CONFIG_PATH.read_text(encoding="utf-8").replace(
+        "per_client = true", f"per_client = {str(per_client).lower()}")
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("TONGWEI_CONFIG", str(path))
+    assert load_config().signin["per_client"] is per_client
+    at = _form()
+    for k in range(int(load_config().signin["max_failures"])):
+        _sign_in(at, f"guess{k}", "wrong password")
+    _sign_in(at, "zhang", PASSWORD)
+    assert ("viewer" not in at.session_state) is zhang_locked

@@ -113,7 +113,10 @@ def _password_form() -> None:
         submitted = st.form_submit_button("登录", type="primary")
     if not submitted:
         return
-    keys = (("user", name.strip().casefold()), ("client", st.context.ip_address or "?"))
+    keys = (("user", name.strip().casefold()),)
+    if load_config().signin.get("per_client", True):
+        address = st.context.ip_address
+        keys += (("client", address if isinstance(address, str) and address else "?"),)
     wait = throttle().wait_s(*keys)
     if wait > 0:
         _record_failure(name, "password: locked")
