@@ -95,3 +95,32 @@ def test_an_export_that_cannot_be_audited_writes_nothing(small_db, tmp_path):
     out = cli("export", str(tmp_path / "out"), "--db", str(small_db), env=env)
     assert out.returncode != 0
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("shift", ["left", "right"])
+def test_import_messages_never_print_a_personal_value_of_a_shifted_file(small_db, tmp_path, shift):
+    """Every households row shifted by one column (a field lost, or one too many, as a
+    spreadsheet edit does): names, ID numbers and causes land in other columns, every
+    row is a problem, and no message shows any of them (issue 15.5, issue 8)."""
+    from analytics.ingest import ImportRejected, import_dataset
+    from analytics.store import export_dataset
+
+    folder = tmp_path / "files"
+    export_dataset(small_db, folder)
+    path = folder / "households.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") for line in lines[1:]]
+    names = {r[2] for r in rows if r[2]}
+    ids = {r[3] for r in rows if r[3]}
+    causes = {r[5] for r in rows if r[5]}
+    shifted = [r[:1] + r[2:] + [""] if shift == "left" else r[:1] + ["x"] + r[1:-1] for r in rows]
+    path.write_text("\n".join([lines[0]] + [",".join(r) for r in shifted]) + "\n", encoding="utf-8")
+    db = tmp_path / "x.duckdb"
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, db)
+    problems = rejected.value.problems
+    assert problems and not db.exists()
+    text = "\n".join(f"{p.column} {p.message}" for p in problems)
+    leaked = [v for v in names | ids if v in text]
+    leaked += [c for c in causes if f"「{c}」" in text]  # the enum message lists the choices itself
+    assert not leaked, leaked[:5]

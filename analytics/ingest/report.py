@@ -49,6 +49,12 @@ _VOCABULARY = frozenset(
     "是", "否", "未脱贫", "已脱贫", "贫困户", "脱贫户", "返贫户"}
 
 
+#: The words of the contract's personal columns (poverty and relapse causes: illness,
+#: disability, disaster …): a message never shows one, in whatever column it turns up.
+_PERSONAL_WORDS = frozenset(
+    v for t in TABLES.values() for c in t.columns if c.personal for v in (c.choices or ()))
+
+
 def _is_vocabulary(text: str) -> bool:
     """A contract word, or a piece of one (脱贫 of 已脱贫): no one's name."""
     return any(text in word for word in _VOCABULARY)
@@ -61,7 +67,8 @@ def shown_value(value: object, column: Column | None = None) -> str:
     column: the value of a personal column; a value holding an ID number's or a mobile
     number's shape; a value with Chinese characters that is not a word (or part of a
     word) of the contract's vocabularies, since it may be a name (two or more characters:
-    no name is one). Cut at 30 characters.
+    no name is one). A poverty or relapse cause (因病, 因残 …) is ＊ in any column.
+    Cut at 30 characters.
     """
     if value is None or str(value).strip() == "":
         return EMPTY
@@ -70,7 +77,9 @@ def shown_value(value: object, column: Column | None = None) -> str:
     id_like = _ID_LIKE.search(digits) is not None
     phone_like = _PHONE_LIKE.search(digits) is not None
     name_like = len(_CJK.findall(text)) >= 2 and not _is_vocabulary(text)  # no name is 1 字
-    if column is not None and column.personal:
+    if any(word in text for word in _PERSONAL_WORDS):
+        text = "＊"
+    elif column is not None and column.personal:
         text = mask_id_number(text) if column.kind == "id_number" and not name_like \
             else mask_name(text)
     elif name_like:
