@@ -97,7 +97,9 @@ def test_screen_rotates_and_survives_a_server_restart(demo_db, page, artifacts):
         first = panel_number(page)
         page.wait_for_function(f"({VISIBLE_PANEL})() !== {first}", timeout=30000)
         stop_server(process)
-        page.wait_for_timeout(3000)
+        page.wait_for_function(  # the page has noticed: not a fixed wait
+            "document.querySelector('[data-testid=\"stApp\"]').dataset.testConnectionState "
+            "!== 'CONNECTED'", timeout=60000)
         process = start_server(demo_db, port, artifacts / "restart_server.log")
         # no reload: the page reconnects by itself and keeps rotating
         seen = {panel_number(page)}

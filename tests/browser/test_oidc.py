@@ -127,8 +127,8 @@ def test_township_analyst_signs_in_sees_only_their_township_and_signs_out(
     sign_in_at_provider(page, app, provider, ANALYST)
     wait_until_rendered(page, "总览")
     page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=60000)
-    page.wait_for_timeout(800)
-    assert page.locator('[data-testid="stMetric"]').count() >= 4
+    page.wait_for_function(  # the tiles, not a fixed wait
+        "document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 4", timeout=60000)
     assert page.locator('[data-testid="stException"]').count() == 0
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert f"{ANALYST} · 乡镇分析员（马营镇）" in sidebar.inner_text()

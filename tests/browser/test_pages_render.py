@@ -23,10 +23,9 @@ def test_page_renders_with_charts(server, page, artifacts, path, heading, charts
     page.goto(f"{server}/{path}")
     wait_until_rendered(page, heading)
     if charts:
-        page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=30000)
-        page.wait_for_timeout(800)
-        drawn = page.locator('[data-testid="stPlotlyChart"]').count()
-        assert drawn >= charts
+        page.wait_for_function(  # every chart drawn, not a fixed wait
+            f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= {charts}",
+            timeout=60000)
     assert page.locator('[data-testid="stException"]').count() == 0
     name = path.split("?")[0] or "overview"
     page.screenshot(path=str(artifacts / f"page_{name}.png"), full_page=True)
@@ -38,10 +37,18 @@ def test_clicking_a_township_on_the_map_filters_the_page(server, page, artifacts
     wait_until_rendered(page, "总览")
     canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
     canvas.scroll_into_view_if_needed()
-    page.wait_for_timeout(2000)
+    page.wait_for_function(  # the canvas has taken its box's size (300×150 before)
+        """() => { const c = document.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
+                   return c && c.getBoundingClientRect().width > 300; }""", timeout=60000)
     box = canvas.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_function("window.location.search.includes('township=')", timeout=30000)
+    for _ in range(10):  # until deck.gl has drawn a frame it can pick from
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        try:
+            page.wait_for_function("window.location.search.includes('township=')", timeout=3000)
+            break
+        except Exception:  # noqa: BLE001 - not picked yet: click again
+            continue
+    assert "township=" in page.evaluate("window.location.search")
     wait_until_rendered(page)
     scope = page.get_by_text("范围：").first.inner_text()
     assert "全县" not in scope, scope
