@@ -50,15 +50,17 @@ def contrast(color: str, background: str) -> float:
 
 
 def readable_on(color: str, background: str = DARK_BACKGROUND, ratio: float = 4.5) -> str:
-    """``color``, lightened towards white (same hue) until it reads on ``background`` with
-    at least ``ratio`` contrast: a dark target line's label on the dark screen."""
+    """``color``, lightened towards white on a dark ``background`` (darkened towards black
+    on a light one), same hue, until it reads with at least ``ratio`` contrast: a dark
+    target line's label on the dark screen; unchanged when it already reads."""
     r, g, b = _rgb(color)
+    end = 0 if _luminance(background) > 0.5 else 255
     for step in range(0, 21):
         mix = step / 20
-        out = f"rgb({round(r + (255 - r) * mix)},{round(g + (255 - g) * mix)},{round(b + (255 - b) * mix)})"
+        out = f"rgb({round(r + (end - r) * mix)},{round(g + (end - g) * mix)},{round(b + (end - b) * mix)})"
         if contrast(out, background) >= ratio:
-            return out
-    return "rgb(255,255,255)"
+            return out if step else color
+    return f"rgb({end},{end},{end})"
 
 
 def _unit(axis_title: str) -> tuple[str, str]:

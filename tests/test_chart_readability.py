@@ -246,3 +246,12 @@ def test_every_line_and_legend_key_shows_on_the_dark_screen(dark, name, fig):
 @pytest.mark.parametrize("name", ["histogram", "causes", "village_gap", "funnel"])
 def test_an_x_axis_of_yuan_or_persons_separates_thousands(name):
     assert dict(figures(False))[name].layout.xaxis.separatethousands is True
+
+
+@pytest.mark.parametrize("color", [charts.TARGET, charts.BAD, charts.WARN, charts.GOOD, charts.PLAN, "#ffffff"])
+@pytest.mark.parametrize("background", [charts.DARK_BACKGROUND, charts.LIGHT_BACKGROUND])
+def test_readable_on_reaches_the_contrast_on_either_background(color, background):
+    out = charts.readable_on(color, background)
+    assert charts.contrast(out, background) >= 4.5, (color, background, out)
+    if charts.contrast(color, background) >= 4.5:
+        assert out == color  # a colour that reads is left alone
