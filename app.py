@@ -13,6 +13,7 @@ from ui.charts import figure
 from analytics.verdicts import number
 from ui.format import fmt_int, fmt_pct, fmt_yuan, judged_target
 from ui.frame import page_frame
+from ui.tables import data_table
 from ui.tiles import change, gap_words, tile
 from ui.township_map import OVERVIEW_MAP_VIEW, township_map
 
@@ -151,8 +152,8 @@ league["to_line_text"] = ["已低于退出线" if p < threshold else fmt_int(n) 
                           for p, n in zip(league["poverty_incidence_pct"], league["persons_to_threshold"])]
 scored = league["score"].notna().any()
 points = config.scores
-table_col.dataframe(
-    league,
+data_table(
+    league, where=table_col,
     hide_index=True,
     height=600,
     column_order=(["rank"] if scored else []) + ["light", "name", "verdict_text"]
@@ -207,7 +208,7 @@ elif forecasting:
 else:
     st.subheader(f"摘帽结果（截至{year}年）")
 if not baseline:
-    st.dataframe(
+    data_table(
         outlook.sort_values(["on_track", "incidence_pct"], ascending=[True, False]),
         hide_index=True, key="outlook",
         column_order=["name", "planned_exit_year", "incidence_pct", "verdict_text"]

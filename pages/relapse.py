@@ -16,7 +16,7 @@ from ui.format import fmt_int, fmt_pct
 from ui.exports import export_buttons
 from ui.frame import page_frame
 from ui.tiles import change, gap_words, tile
-from ui.tables import (RISK_COUNT_LABELS, VISIT_LIST_FORMATS, VISIT_LIST_LABELS, decimals, risk_count_column_config,
+from ui.tables import (RISK_COUNT_LABELS, data_table, VISIT_LIST_FORMATS, VISIT_LIST_LABELS, decimals, risk_count_column_config,
                        visit_list_column_config)
 
 filters = page_frame("返贫监测", "relapse")
@@ -53,7 +53,7 @@ else:
 
 st.subheader("各乡镇历年返贫率（%，超过上限标红）")
 matrix = relapse_matrix(towns, names)
-st.dataframe(matrix.style.format("{:.2f}", na_rep="—").map(
+data_table(matrix.style.format("{:.2f}", na_rep="—").map(
     lambda v: "background-color: #f5b7b1; font-weight: bold" if v == v and v is not None and v > cap else ""),
     key="relapse_matrix", placeholder="—")
 
@@ -89,7 +89,7 @@ if counts.empty:
 else:
     table = counts.assign(name=lambda f: f["township_code"].map(names))
     shown = [k for k in RISK_COUNT_LABELS if k != "low" or counts["low"].sum() > 0]
-    st.dataframe(table, hide_index=True, key="risk_counts", column_order=shown,
+    data_table(table, hide_index=True, key="risk_counts", column_order=shown,
                  column_config=risk_count_column_config(year), placeholder="—")
 
 st.markdown(f"**{year}年每月走访名单**")
@@ -100,7 +100,7 @@ if monitored > len(visits):
 if visits.empty:
     st.info("所选范围内没有监测对象。")
 else:
-    st.dataframe(visits, hide_index=True, column_order=list(VISIT_LIST_LABELS),
+    data_table(visits, hide_index=True, column_order=list(VISIT_LIST_LABELS),
                  column_config=visit_list_column_config(year), key="visit_list", placeholder="—")
     v1, v2, _ = st.columns([1, 1, 4])
     export_buttons((v1, v2), visits, VISIT_LIST_LABELS, scope=filters.scope_label, what="走访名单",

@@ -14,7 +14,7 @@ from ui.charts import figure
 from ui.exports import audited, export_buttons
 from ui.frame import page_frame
 from ui.township_map import township_map
-from ui.tables import (HOUSEHOLD_FORMATS, HOUSEHOLD_LABELS, HOUSEHOLD_YEAR_LABELS, MEASURE_LABELS,
+from ui.tables import (HOUSEHOLD_FORMATS, data_table, HOUSEHOLD_LABELS, HOUSEHOLD_YEAR_LABELS, MEASURE_LABELS,
                        VILLAGE_FORMATS, decimals, household_column_config,
                        household_year_column_config, measure_column_config, village_column_config,
                        village_labels)
@@ -36,7 +36,7 @@ st.subheader(f"{filters.scope_label} · {year}年 各村情况（{len(villages):
 if len(listed) < len(villages):
     st.caption(f"村数多于 {len(listed):,} 个：下表、漏斗图和“选择村”只列距{threshold:g}%退出线最远的 "
                f"{len(listed):,} 个村；选择乡镇可看其全部村，导出文件含全部 {len(villages):,} 个村。")
-st.dataframe(listed, hide_index=True, column_order=list(village_labels()),
+data_table(listed, hide_index=True, column_order=list(village_labels()),
              column_config=village_column_config(), key="village_table", height=420, placeholder="—")
 d1, d2, d3, _ = st.columns([1, 1, 2, 2])
 export_buttons((d1, d2), villages, village_labels(), scope=filters.scope_label, what="各村情况", year=year,
@@ -80,7 +80,7 @@ if village:
         st.info(f"{village_names[village]} {year} 年没有建档立卡户。")
     else:
         st.caption(f"{village_names[village]} · {year}年 建档立卡户 {len(households)} 户（姓名、身份证号已脱敏）")
-        st.dataframe(households, hide_index=True, column_order=list(HOUSEHOLD_LABELS),
+        data_table(households, hide_index=True, column_order=list(HOUSEHOLD_LABELS),
                      column_config=household_column_config(), key="household_table", placeholder="—")
         h1, h2, _ = st.columns([1, 1, 4])
         export_buttons((h1, h2), households, HOUSEHOLD_LABELS, scope=village_names[village],

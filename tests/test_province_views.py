@@ -83,3 +83,12 @@ def test_within_the_limits_every_village_is_listed_and_drawn(demo_db, monkeypatc
     assert len(at.dataframe[0].value) == len(every)
     assert "villages" in _deck_layers(at)
     assert "村（圆点）摘帽进度" in " ".join(m.value for m in at.markdown)
+
+
+def test_the_battle_map_draws_no_village_dots_beyond_the_limit_and_says_so(small_limits):
+    at = AppTest.from_file(str(ROOT / "pages" / "battle_map.py"), default_timeout=90)
+    at.query_params["year"] = str(YEAR)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "villages" not in _deck_layers(at)
+    assert "不逐村画点" in " ".join(m.value for m in at.markdown)

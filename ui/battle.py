@@ -27,7 +27,7 @@ from analytics.verdicts import (
 from ui import data
 from ui.charts import figure
 from ui.format import fmt_int, fmt_pct
-from ui.township_map import township_deck
+from ui.township_map import township_deck, village_key
 
 PANELS = ("map", "exits", "relapse", "income")
 #: Once the campaign is over (analytics.verdicts.campaign_finished): the final result.
@@ -93,11 +93,12 @@ def _keys(pairs, shape: str = "") -> str:
     return "".join(out)
 
 
-def _legend(metric: str, towns, villages) -> str:
+def _legend(metric: str, towns, year: int) -> str:
     """The map's key for ``metric``: the townships' colours (and the outline over the
-    relapse cap), then the villages' dots, which show their verdict whatever the metric."""
+    relapse cap), then the villages' dots, which show their verdict whatever the metric
+    (or why there are none: ``township_map.village_key``)."""
     return (f'<div class="bm-legend">乡镇{maps.METRICS[metric]}：{_keys(maps.map_legend(metric, towns))}'
-            f'<br>村（圆点）摘帽进度：{_keys(maps.village_legend(villages), "dot")}</div>')
+            f'<br>{village_key(year, lambda label, c: _keys([(label, c)], "dot"))}</div>')
 
 
 def _panel(panel: str, year: int, towns, vills, county, params: ScreenParams, cap: float,
@@ -109,7 +110,7 @@ def _panel(panel: str, year: int, towns, vills, county, params: ScreenParams, ca
         deck = township_deck(year, params.metric, dark=True, label_size=round(26 * params.scale),
                              height=None, view=view)
         st.pydeck_chart(deck, height="stretch", key="bm_map")
-        st.markdown(_legend(params.metric, towns, vills) + (
+        st.markdown(_legend(params.metric, towns, year) + (
             '<div class="bm-note">示意图：乡镇范围按乡镇驻地划分，非法定行政边界</div>'
             if schematic else ""), unsafe_allow_html=True)
         return
@@ -271,6 +272,20 @@ KIOSK_CSS = """
 .block-container { padding: var(--bm-pad) 1.6rem 0 1.6rem !important; max-width: 100% !important; }
 h1 { display: none; }
 html, body, .stApp, [data-testid="stMain"] { overflow: hidden !important; }
+@media screen {
+  /* the stage takes the height the header leaves, however many lines it wraps to: every
+     block from the main area down to the stage fills the window (as FRAMED_CSS does) */
+  [data-testid="stMain"] > [data-testid="stMainBlockContainer"]:has(.st-key-bm_stage) {
+    flex: 1 1 0; min-height: 0; display: flex; flex-direction: column;
+    padding-bottom: var(--bm-pad) !important; }
+  [data-testid="stMain"] :is([data-testid="stVerticalBlock"], [data-testid="stLayoutWrapper"],
+      [data-testid="stHorizontalBlock"]):has(.st-key-bm_stage):not(.st-key-bm_stage) {
+    flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
+  [data-testid="stMain"] [data-testid="stColumn"]:has(.st-key-bm_stage) {
+    align-self: stretch; display: flex; flex-direction: column; min-height: 0; }
+  [data-testid="stMain"] [data-testid="stVerticalBlock"].st-key-bm_stage {
+    flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
+}
 </style>
 """
 
@@ -320,10 +335,9 @@ SCREEN_CSS = """
 @media (min-height: 1400px) { :root { --bm-s: 1.33; --bm-pad: 18px; --bm-top: 136px; } }
 @media (min-height: 2000px) { :root { --bm-s: 2; --bm-pad: 28px; --bm-top: 204px; } }
 .stApp, [data-testid="stAppViewContainer"] { background: #0b1320 !important; color: #f2f4f8; }
-.bm-head { display: flex; justify-content: space-between; align-items: baseline;
-           margin-bottom: calc(6px * var(--bm-s)); }
-.bm-title { font-size: calc(46px * var(--bm-s)); font-weight: 800; color: #ffffff; letter-spacing: 2px;
-            white-space: nowrap; }
+.bm-head { display: flex; flex-wrap: wrap; column-gap: 1em; justify-content: space-between;
+           align-items: baseline; margin-bottom: calc(6px * var(--bm-s)); }
+.bm-title { font-size: calc(46px * var(--bm-s)); font-weight: 800; color: #ffffff; letter-spacing: 2px; }
 .bm-asof { font-size: calc(22px * var(--bm-s)); color: #aab4c3; white-space: nowrap; }
 .bm-panel-title { font-size: calc(30px * var(--bm-s)); font-weight: 700; color: #ffd479; margin: 0;
                   display: flex; justify-content: space-between; align-items: baseline; }

@@ -44,9 +44,10 @@ PRINT_CSS = f"""<style>
     display: none !important; }}
 }}
 .print-scope {{ font-size: 18px; color: #39434f; margin: -0.4rem 0 0.2rem 0; }}
-.print-table {{ border-collapse: collapse; width: 100%; font-size: 15px; line-height: 1.35;
+.print-table {{ border-collapse: collapse; width: 100%; font-size: 13px; line-height: 1.2;
   color: #1b2430; }}
-.print-table th, .print-table td {{ border: 1px solid #c8ccd2; padding: 2px 8px; text-align: left; }}
+.print-table th, .print-table td {{ border: 1px solid #c8ccd2; padding: 1px 6px; text-align: left;
+  word-break: keep-all; }}  /* a name (常家河镇) never split across lines; text breaks at · and spaces */
 .print-table th {{ background: #f3f5f8; font-weight: 600; }}
 .print-table td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 .print-table thead {{ display: table-header-group; }}  /* its titles again on every sheet */

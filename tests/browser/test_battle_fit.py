@@ -97,11 +97,7 @@ def test_the_screen_fits_without_scrolling_or_cutting(browser, server, artifacts
     assert canvas[0] >= need_w and canvas[1] >= need_h, (canvas, need_w, need_h)
 
 
-@pytest.mark.parametrize("kiosk", [
-    pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=(
-        "kiosk: .bm-head/.bm-title nowrap and the stage's fixed calc(100vh - --bm-top) are in "
-        "SCREEN_CSS (ui/battle.py, owned by others); FRAMED_CSS shows the fix"))),
-    False])
+@pytest.mark.parametrize("kiosk", [True, False])
 def test_the_header_wraps_at_1280x1024(browser, server, artifacts, kiosk):
     """1280×1024 takes the 1080 sizes (by height) on a narrow screen: the header's title
     and 数据截至 wrap rather than run off the right edge, and the screen still fits. The
