@@ -23,6 +23,7 @@ import hmac
 import json
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -118,3 +119,41 @@ def cookie_script(token: str | None, max_age_s: float = 0) -> str:
     return ("<script>document.cookie = " + json.dumps(f"{COOKIE}={value}; Max-Age={age}; Path=/; "
                                                      "SameSite=Strict")
             + " + (location.protocol === 'https:' ? '; Secure' : '');</script>")
+
+
+#: How long a "not revoked" answer from the audit file is trusted (s): every run of every
+#: tab asks, so a sign-out elsewhere reaches an open tab within this time (within this
+#: process at once: ``ended_here``).
+REVOCATION_RECHECK_S = 5.0
+_checked: dict[str, float] = {}
+_ended_here: set[str] = set()
+_lock = threading.Lock()
+
+
+def ended_here(sid: str) -> None:
+    """Note that ``sid`` was ended in this process (its tabs here stop at their next run)."""
+    with _lock:
+        _ended_here.add(sid)
+        _checked.pop(sid, None)
+
+
+def still_valid(session: Session, now: float | None = None) -> bool:
+    """Whether an open tab's signed ``session`` may go on: not expired, and not ended by
+    退出登录 in any tab or process (the audit file, read at most every
+    ``REVOCATION_RECHECK_S``; unreadable counts as ended)."""
+    from analytics import audit
+
+    now = time.time() if now is None else now
+    if session.expires <= now:
+        return False
+    with _lock:
+        if session.sid in _ended_here:
+            return False
+        if now - _checked.get(session.sid, float("-inf")) < REVOCATION_RECHECK_S:
+            return True
+    if audit.session_ended(session.sid):
+        ended_here(session.sid)
+        return False
+    with _lock:
+        _checked[session.sid] = now
+    return True

@@ -126,3 +126,29 @@ def test_a_download_runs_only_for_its_own_signed_in_session(with_accounts, monke
     assert (media.ran == ["f1"]) is runs
     assert (response.deferred_file.url == "/media/f1.csv") is runs
     assert bool(response.error_msg) is not runs
+
+
+def test_the_upload_route_refuses_before_reading_a_body_from_a_session_that_may_not_import(
+        with_accounts, monkeypatch):
+    """``Runtime.is_active_session`` answers no for such a session; the wrap is safe only
+    while the upload route is its one caller in Streamlit (checked in Streamlit's source)."""
+    import pathlib
+
+    import streamlit
+    from streamlit.runtime import Runtime
+
+    callers = [p for p in pathlib.Path(streamlit.__file__).parent.rglob("*.py")
+               if "runtime.is_active_session(" in p.read_text(encoding="utf-8")]
+    assert [p.name for p in callers] == ["starlette_routes.py"]
+    guard.install()
+
+    class _Mgr:
+        def is_active_session(self, session_id):
+            return True
+
+    runtime = object.__new__(Runtime)
+    runtime._session_mgr = _Mgr()
+    monkeypatch.setattr(guard, "_session_state_of", lambda session_id: {})
+    assert Runtime.is_active_session(runtime, "anonymous") is False
+    monkeypatch.setattr(guard, "_session_state_of", lambda session_id: {"viewer": COUNTY})
+    assert Runtime.is_active_session(runtime, "county") is True

@@ -68,3 +68,24 @@ def test_the_cookie_script_sets_and_deletes():
     set_ = sessions.cookie_script("abc.def", 28800)
     assert "tongwei_session=abc.def; Max-Age=28800; Path=/; SameSite=Strict" in set_
     assert "tongwei_session=; Max-Age=0" in sessions.cookie_script(None)
+
+
+def test_an_open_tab_stops_when_its_session_expires_or_is_ended_anywhere(monkeypatch):
+    _, session = sessions.issue("zhang", now=NOW)
+    assert sessions.still_valid(session, now=NOW + 1)
+    assert not sessions.still_valid(session, now=NOW + 8 * 3600 + 1)      # expired
+    # ended by another process: seen once the answer is older than the recheck time
+    audit.end_session(session.sid, session.expires_at)
+    assert sessions.still_valid(session, now=NOW + 2)                    # trusted for a while
+    assert not sessions.still_valid(session, now=NOW + 2 + sessions.REVOCATION_RECHECK_S)
+    # ended in this process: at once
+    _, other = sessions.issue("zhang", now=NOW)
+    assert sessions.still_valid(other, now=NOW + 1)
+    sessions.ended_here(other.sid)
+    assert not sessions.still_valid(other, now=NOW + 1.5)
+
+
+def test_an_unreadable_audit_file_ends_the_session(monkeypatch, tmp_path):
+    _, session = sessions.issue("zhang", now=NOW)
+    (tmp_path / "audit.duckdb").write_bytes(b"not a database")
+    assert not sessions.still_valid(session, now=NOW + 1)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from analytics import (audit, early_warning, honesty, households, metrics, projections, quality,
                        status)
+from analytics import sessions
 from analytics.access import OPEN_VIEWER, Viewer
 from analytics.accounts import accounts_configured
 from analytics.config import config_path
@@ -48,6 +49,9 @@ def current_viewer() -> Viewer:
     fragment's rerun after 退出登录, a forged message), raises ``NotSignedIn`` rather
     than answering as a county-wide viewer."""
     viewer = st.session_state.get("viewer")
+    session = st.session_state.get("session")
+    if session is not None and not sessions.still_valid(session):
+        raise NotSignedIn("登录已过期或已退出：请重新登录")
     if viewer is not None and not viewer.open_mode:
         return viewer
     if accounts_configured():

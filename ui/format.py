@@ -101,7 +101,8 @@ AUDIT_LABELS: dict[str, dict[str, str]] = {
               "unknown": "未知"},
     "detail": {"password": "密码", "screen token": "大屏令牌", "oidc": "统一身份认证",
                "bad screen token": "大屏令牌无效", "oidc: no role": "统一身份认证：未分配角色",
-               "password: locked": "密码：账户已锁定",
+               "password: locked": "密码：账户已锁定", "session cookie": "恢复登录（刷新或打开链接）",
+               "oidc: email not verified": "统一身份认证：邮箱未验证",
                "": "—"},
 }
 

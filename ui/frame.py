@@ -115,7 +115,7 @@ def _stop_unreadable(unreadable: UnreadableDatabase) -> None:
         "现有数据没有被改动，仪表板暂时无法显示任何数据。请管理员：\n\n"
         f"1. 从备份恢复数据库文件 `{unreadable.path}`；或\n"
         f"2. 重新导入数据：`python -m analytics import 数据目录 --db {unreadable.path}`"
-        "（演示数据可用 `python -m analytics build-demo` 重新生成）。\n\n"
+        f"（演示数据可用 `python -m analytics build-demo --db {unreadable.path}` 重新生成）。\n\n"
         "恢复或导入完成后刷新本页即可。")
     st.stop()
 
@@ -233,7 +233,12 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
     if viewer is None:
         st.stop()
     if not viewer.may_open(page):
+        st.title(title)
         st.error("您的账户无权查看此页面。")
+        allowed = [(path, name) for path, name, _ in PAGES if viewer.may_open(page_key(path))]
+        if allowed:
+            st.page_link(allowed[0][0], label=f"前往{allowed[0][1]}")
+        st.button("退出登录", on_click=signin.sign_out, key="sign_out")
         st.stop()
     ensure_database()
     if kiosk:

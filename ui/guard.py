@@ -8,7 +8,8 @@ Streamlit 1.67 has no setting: installed once per server process by the frame.
 - **Uploads only for a session that may import.** A file reaches the server's memory
   only for a session whose viewer may open 数据 (the county role; the open demo while no
   account exists): upload URLs are not handed out to other sessions, and a file sent to
-  one anyway (a forged request) is refused before it is stored. The size limit is
+  one anyway (a forged request) is refused before its body is read (the upload route's
+  session check, ``Runtime.is_active_session``, answers no) and, again, before it is stored. The size limit is
   ``server.maxUploadSize`` (.streamlit/config.toml).
 
 - **A download runs only for the session that asked for it.** Streamlit runs a
@@ -115,7 +116,15 @@ def install() -> None:
                                             error_msg="Failed to generate file for download")
         return await handle_deferred(self, request, session_id)
 
+    is_active_session = Runtime.is_active_session
+
+    def guarded_is_active_session(self, session_id):
+        # Streamlit 1.67 asks this only in the upload route, before it reads the body: a
+        # session that may not import is refused there (400), holding no memory
+        return is_active_session(self, session_id) and may_upload(_session_state_of(session_id))
+
     AppSession.handle_backmsg = guarded_backmsg
     MemoryUploadedFileManager.add_file = guarded_add_file
+    Runtime.is_active_session = guarded_is_active_session
     DeferredFileHandler.handle = guarded_deferred
     AppSession._tongwei_guarded = True

@@ -65,8 +65,12 @@ def current_viewer() -> Viewer | None:
         return OPEN_VIEWER
     viewer = st.session_state.get("viewer")
     if viewer is not None and not viewer.open_mode:
-        _set_cookie_once()
-        return viewer
+        session = st.session_state.get("session")
+        if session is None or sessions.still_valid(session):
+            _set_cookie_once()
+            return viewer
+        _end_session_here("signin_ended")  # expired, or 退出登录 in another tab
+        viewer = None
     st.session_state.pop("viewer", None)
     if st.session_state.pop("clear_cookie", False):
         st.html(sessions.cookie_script(None), unsafe_allow_javascript=True)
@@ -79,6 +83,7 @@ def current_viewer() -> Viewer | None:
         if screen:
             return _signed_in(screen, "screen token")
         _record_failure("?", "bad screen token")
+        st.error("大屏令牌无效或已停用：请管理员用 `python -m analytics add-screen` 重新生成大屏地址。")
     if _oidc_configured():
         if getattr(st.user, "is_logged_in", False):
             email = st.user.get("email", "")
@@ -107,6 +112,10 @@ def current_viewer() -> Viewer | None:
 
 def _password_form() -> None:
     st.title("通渭县精准扶贫监测")
+    if st.session_state.pop("signed_out", False):
+        st.success("已退出登录。")
+    if st.session_state.pop("signin_ended", False):
+        st.info("登录已过期或已在其他窗口退出，请重新登录。")
     with st.form("sign_in"):
         name = st.text_input("用户名", key="signin_name")
         password = st.text_input("密码", type="password", key="signin_password")
@@ -163,6 +172,16 @@ def _restored() -> Viewer | None:
     return viewer
 
 
+def _end_session_here(flag: str) -> None:
+    """This tab's viewer and signed session forgotten, its files dropped, the cookie
+    deleted on this run, and ``flag`` set for the sign-in form's message."""
+    st.session_state.pop("session", None)
+    st.session_state.pop("viewer", None)
+    st.session_state["clear_cookie"] = True
+    st.session_state[flag] = True
+    guard.forget_session_files()
+
+
 def sign_out() -> None:
     """Forget this session's viewer and end its signed session everywhere (the cookie
     is deleted on the next run, and revoked in the audit file for every process); an
@@ -171,10 +190,12 @@ def sign_out() -> None:
     session = st.session_state.pop("session", None)
     if session is not None:
         st.session_state["clear_cookie"] = True
+        sessions.ended_here(session.sid)
         try:
             audit.end_session(session.sid, session.expires_at)
         except audit.AuditUnavailable:
-            pass  # the cookie is still deleted in this browser; the next sign-in is checked
+            pass  # the cookie is still deleted in this browser; this process knows it ended
+    st.session_state["signed_out"] = True
     guard.forget_session_files()
     viewer = st.session_state.pop("viewer", None)
     if viewer is not None:

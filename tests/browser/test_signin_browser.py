@@ -73,7 +73,13 @@ def test_a_sign_in_survives_a_reload_and_a_link_until_sign_out(browser, app):
 
         page.get_by_role("button", name="退出登录").click()
         _form(page)
+        page.get_by_text("已退出登录").wait_for(timeout=30000)
         page.wait_for_function("!document.cookie.includes('tongwei_session=')", timeout=30000)
+        # the other tab, still open: its next run (a click in the sidebar) shows no data
+        other.locator('[data-testid="stSidebar"]').get_by_text("返贫监测").click()
+        _form(other)
+        other.get_by_text("已在其他窗口退出").wait_for(timeout=30000)
+        assert other.locator('[data-testid="stMetric"]').count() == 0
         page.reload()
         _form(page)                                        # signed out after a reload
         context.add_cookies([cookie])                      # the old cookie, put back
