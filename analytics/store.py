@@ -446,13 +446,37 @@ def session_revoked(path: Path, sid: str) -> bool:
     """Whether ``sid`` was revoked (False when there is no audit file yet)."""
     if not path.exists():
         return False
-    con = _connect_with_retry(path, read_only=True)
-    try:
-        return bool(con.execute(read_query("session_revoked"), {"sid": sid}).fetchone()[0])
-    except duckdb.CatalogException:  # an audit file from before sessions were revocable
-        return False
-    finally:
-        con.close()
+
+    def read(con):
+        try:
+            return bool(con.execute(read_query("session_revoked"), {"sid": sid}).fetchone()[0])
+        except duckdb.CatalogException:  # an audit file from before sessions were revocable
+            return False
+
+    return _read_audit_file(path, read)
+
+
+def _read_audit_file(path: Path, read: Callable):
+    """``read(connection)`` on the audit file, read-only. Serialised with this process's
+    writes (DuckDB refuses a read-only connection to a file the same process has open for
+    writing) and retried like them while another process holds the file."""
+    deadline = time.monotonic() + AUDIT_WAIT_S
+    delay = 0.02
+    with _AUDIT_LOCK:
+        while True:
+            try:
+                con = duckdb.connect(str(path), read_only=True)
+                try:
+                    return read(con)
+                finally:
+                    con.close()
+            except duckdb.CatalogException:
+                raise
+            except duckdb.Error:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
 
 
 def _write_audit_file(path: Path, query: str, params: list) -> None:
@@ -487,11 +511,8 @@ def _write_audit_file(path: Path, query: str, params: list) -> None:
 
 def read_audit(path: Path, limit: int) -> pd.DataFrame:
     """The latest rows of the audit file, newest first."""
-    con = _connect_with_retry(path, read_only=True)
-    try:
-        return con.execute(read_query("audit_log"), {"limit": limit}).df()
-    finally:
-        con.close()
+    return _read_audit_file(path, lambda con: con.execute(read_query("audit_log"),
+                                                          {"limit": limit}).df())
 
 
 OWNER_ONLY = 0o600  # the database, the audit file and exports: personal data

@@ -89,3 +89,37 @@ def test_an_unreadable_audit_file_ends_the_session(monkeypatch, tmp_path):
     _, session = sessions.issue("zhang", now=NOW)
     (tmp_path / "audit.duckdb").write_bytes(b"not a database")
     assert not sessions.still_valid(session, now=NOW + 1)
+
+
+def test_checks_and_audit_writes_at_once_never_end_a_valid_session(tmp_path):
+    """4 threads write audit rows while 4 check a session: no check fails (a failed read
+    would count as ended and sign the user out), and every row is written."""
+    import threading
+
+    path = tmp_path / "audit.duckdb"
+    _, session = sessions.issue("zhang", now=NOW)
+    _, other = sessions.issue("li", now=NOW)
+    audit.end_session(other.sid, other.expires_at, path=path)
+    answers, errors = [], []
+
+    def write(worker):
+        try:
+            for i in range(20):
+                audit.record(f"user{worker}", "county", "export", f"x{i}", i, path=path)
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+
+    def check():
+        for _ in range(20):
+            answers.append((audit.session_ended(session.sid, path=path),
+                            audit.session_ended(other.sid, path=path)))
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+    threads += [threading.Thread(target=check) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(answers) == 80 and set(answers) == {(False, True)}
+    assert (audit.recent(limit=1000, path=path)["action"] == "export").sum() == 80
