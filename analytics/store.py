@@ -456,52 +456,43 @@ def session_revoked(path: Path, sid: str) -> bool:
     return _read_audit_file(path, read)
 
 
+def _write_audit_file(path: Path, query: str, params: list) -> None:
+    """Run ``queries/<query>.sql`` with ``params`` on the audit file, creating its tables
+    (``_audit_file``); the file is owner-only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(con):
+        con.execute(read_query("audit_schema"))
+        con.execute(read_query(query), params)
+
+    _audit_file(path, write, read_only=False)
+    if path.stat().st_mode & 0o777 != OWNER_ONLY:
+        owner_only(path)
+
+
 def _read_audit_file(path: Path, read: Callable):
-    """``read(connection)`` on the audit file, read-only. Serialised with this process's
-    writes (DuckDB refuses a read-only connection to a file the same process has open for
-    writing) and retried like them while another process holds the file."""
+    """``read(connection)`` on the audit file, read-only (``_audit_file``)."""
+    return _audit_file(path, read, read_only=True)
+
+
+def _audit_file(path: Path, use: Callable, *, read_only: bool):
+    """``use(connection)`` on the audit file. Serialised within the process (DuckDB also
+    refuses a read-only connection to a file the process has open for writing) and
+    retried, on any DuckDB error but a missing table (another process holding the file
+    raises IOException, ResourceInUse, Transaction or Connection errors), for up to
+    AUDIT_WAIT_S seconds; then the last error is raised."""
     deadline = time.monotonic() + AUDIT_WAIT_S
     delay = 0.02
     with _AUDIT_LOCK:
         while True:
             try:
-                con = duckdb.connect(str(path), read_only=True)
+                con = duckdb.connect(str(path), read_only=read_only)
                 try:
-                    return read(con)
+                    return use(con)
                 finally:
                     con.close()
             except duckdb.CatalogException:
                 raise
-            except duckdb.Error:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
-
-
-def _write_audit_file(path: Path, query: str, params: list) -> None:
-    """Run ``queries/<query>.sql`` with ``params`` on the audit file, creating its tables.
-
-    Writes are serialised within the process and retried, on any DuckDB error (another
-    process holding the file raises IOException, ResourceInUse, Transaction or
-    Connection errors), for up to AUDIT_WAIT_S seconds; then the last error is raised.
-    The file is owner-only.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + AUDIT_WAIT_S
-    delay = 0.02
-    with _AUDIT_LOCK:
-        while True:
-            try:
-                con = duckdb.connect(str(path))
-                try:
-                    con.execute(read_query("audit_schema"))
-                    con.execute(read_query(query), params)
-                finally:
-                    con.close()
-                if path.stat().st_mode & 0o777 != OWNER_ONLY:
-                    owner_only(path)
-                return
             except duckdb.Error:
                 if time.monotonic() > deadline:
                     raise

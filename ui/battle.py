@@ -272,20 +272,8 @@ KIOSK_CSS = """
 .block-container { padding: var(--bm-pad) 1.6rem 0 1.6rem !important; max-width: 100% !important; }
 h1 { display: none; }
 html, body, .stApp, [data-testid="stMain"] { overflow: hidden !important; }
-@media screen {
-  /* the stage takes the height the header leaves, however many lines it wraps to: every
-     block from the main area down to the stage fills the window (as FRAMED_CSS does) */
-  [data-testid="stMain"] > [data-testid="stMainBlockContainer"]:has(.st-key-bm_stage) {
-    flex: 1 1 0; min-height: 0; display: flex; flex-direction: column;
-    padding-bottom: var(--bm-pad) !important; }
-  [data-testid="stMain"] :is([data-testid="stVerticalBlock"], [data-testid="stLayoutWrapper"],
-      [data-testid="stHorizontalBlock"]):has(.st-key-bm_stage):not(.st-key-bm_stage) {
-    flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
-  [data-testid="stMain"] [data-testid="stColumn"]:has(.st-key-bm_stage) {
-    align-self: stretch; display: flex; flex-direction: column; min-height: 0; }
-  [data-testid="stMain"] [data-testid="stVerticalBlock"].st-key-bm_stage {
-    flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
-}
+[data-testid="stMain"] > [data-testid="stMainBlockContainer"]:has(.st-key-bm_stage) {
+  padding-bottom: var(--bm-pad) !important; }
 </style>
 """
 
@@ -305,17 +293,7 @@ FRAMED_CSS = """
   [data-testid="stMainBlockContainer"]:has(.st-key-bm_stage)
       [data-testid="stElementContainer"]:has(> [data-testid="stHeading"] h1) { display: none !important; }
   [data-testid="stMain"] > [data-testid="stMainBlockContainer"]:has(.st-key-bm_stage) {
-    flex: 1 1 0; min-height: 0; display: flex; flex-direction: column;
     padding: 3.75rem 1.6rem var(--bm-pad) 1.6rem !important; max-width: 100% !important; }
-  [data-testid="stMain"] :is([data-testid="stVerticalBlock"], [data-testid="stLayoutWrapper"],
-      [data-testid="stHorizontalBlock"]):has(.st-key-bm_stage):not(.st-key-bm_stage) {
-    flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
-  [data-testid="stMain"] [data-testid="stColumn"]:has(.st-key-bm_stage) {
-    align-self: stretch; display: flex; flex-direction: column; min-height: 0; }
-  [data-testid="stMain"] [data-testid="stVerticalBlock"].st-key-bm_stage {
-    flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
-  [data-testid="stMain"] .bm-head { flex-wrap: wrap; column-gap: 1em; }
-  [data-testid="stMain"] .bm-title { white-space: normal; }
   /* Streamlit's header bar (light theme) over the dark screen: see-through */
   [data-testid="stHeader"] { background: transparent !important; }
 }
@@ -364,6 +342,20 @@ SCREEN_CSS = """
 [data-testid="stLayoutWrapper"]:has(> .st-key-bm_stage), .st-key-bm_stage {
     height: calc(100vh - var(--bm-top)) !important; flex: 0 0 auto !important; }
 .st-key-bm_stage { position: relative; }
+@media screen {
+  /* on screen the stage takes the height the header leaves, however many lines it wraps
+     to (the calc above is paper's): every block from the main area down to it fills the
+     window, kiosk or framed */
+  [data-testid="stMain"] > [data-testid="stMainBlockContainer"]:has(.st-key-bm_stage) {
+    flex: 1 1 0; min-height: 0; display: flex; flex-direction: column; }
+  [data-testid="stMain"] :is([data-testid="stVerticalBlock"], [data-testid="stLayoutWrapper"],
+      [data-testid="stHorizontalBlock"]):has(.st-key-bm_stage):not(.st-key-bm_stage) {
+    flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
+  [data-testid="stMain"] [data-testid="stColumn"]:has(.st-key-bm_stage) {
+    align-self: stretch; display: flex; flex-direction: column; min-height: 0; }
+  [data-testid="stMain"] [data-testid="stVerticalBlock"].st-key-bm_stage {
+    flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
+}
 [class*="st-key-bm_panel_"] { position: absolute !important; inset: 0; visibility: hidden;
                               display: flex; flex-direction: column; gap: calc(6px * var(--bm-s)) !important; }
 [class*="st-key-bm_panel_"] > [data-testid="stElementContainer"] { flex: none !important; }

@@ -48,6 +48,16 @@ def _wait_for_failures(path, n: int, timeout_s: float = 60) -> None:
         time.sleep(0.1)  # polling the file, not waiting a fixed time
 
 
+def _signed_in_page(context, app):
+    """A new tab of ``context`` with zhang signed in through the form, on 总览."""
+    page = context.new_page()
+    page.goto(app["url"])
+    _form(page)
+    _sign_in(page, "zhang", PASSWORD)
+    _signed_in(page)
+    return page
+
+
 def _form(page) -> None:
     page.get_by_label("用户名").wait_for(timeout=60000)
 
@@ -55,11 +65,7 @@ def _form(page) -> None:
 def test_a_sign_in_survives_a_reload_and_a_link_until_sign_out(browser, app):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     try:
-        page = context.new_page()
-        page.goto(app["url"])
-        _form(page)
-        _sign_in(page, "zhang", PASSWORD)
-        _signed_in(page)
+        page = _signed_in_page(context, app)
         page.wait_for_function("document.cookie.includes('tongwei_session=')", timeout=30000)
         cookie = next(c for c in context.cookies() if c["name"] == "tongwei_session")
         assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
@@ -111,11 +117,7 @@ def test_a_download_link_stops_answering_after_sign_out(browser, app):
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN",
                                   accept_downloads=True)
     try:
-        page = context.new_page()
-        page.goto(app["url"])
-        _form(page)
-        _sign_in(page, "zhang", PASSWORD)
-        _signed_in(page)
+        page = _signed_in_page(context, app)
         page.goto(f"{app['url']}/townships?year=2017&township=621121101")
         wait_until_rendered(page, "乡镇")
         with page.expect_download(timeout=60000) as download:
