@@ -27,7 +27,7 @@ from analytics.verdicts import (
 from ui import data
 from ui.charts import figure
 from ui.format import fmt_int, fmt_pct
-from ui.township_map import township_deck, village_key
+from ui.township_map import township_deck, townships_drawn_note, village_key
 
 PANELS = ("map", "exits", "relapse", "income")
 #: Once the campaign is over (analytics.verdicts.campaign_finished): the final result.
@@ -97,8 +97,10 @@ def _legend(metric: str, towns, year: int) -> str:
     """The map's key for ``metric``: the townships' colours (and the outline over the
     relapse cap), then the villages' dots, which show their verdict whatever the metric
     (or why there are none: ``township_map.village_key``)."""
+    partial = townships_drawn_note(year)
     return (f'<div class="bm-legend">乡镇{maps.METRICS[metric]}：{_keys(maps.map_legend(metric, towns))}'
-            f'<br>{village_key(year, lambda label, c: _keys([(label, c)], "dot"))}</div>')
+            f'<br>{village_key(year, lambda label, c: _keys([(label, c)], "dot"))}'
+            + (f'<div class="bm-note">{partial}</div>' if partial else "") + '</div>')
 
 
 def _panel(panel: str, year: int, towns, vills, county, params: ScreenParams, cap: float,

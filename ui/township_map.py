@@ -33,6 +33,19 @@ def village_dots(year: int):
     return villages if len(villages) <= load_config().pages["max_village_dots"] else None
 
 
+def townships_drawn_note(year: int) -> str:
+    """'' when the map draws every township of the viewer's scope; else how many it draws
+    of how many (the geography, data/geo/, holds Tongwei's 18: a dataset of more
+    townships is listed in full on every page, but mapped only where a shape exists)."""
+    polygons, _ = township_polygons()
+    codes = {f["properties"]["township_code"] for f in polygons["features"]}
+    values = data.township_map_values(year)
+    drawn = int(values["township_code"].isin(codes).sum())
+    if drawn == len(values):
+        return ""
+    return f"地图只画出有边界数据的 {drawn:,} 个乡镇（共 {len(values):,} 个）"
+
+
 def village_key(year: int, mark) -> str:
     """The map legend's line for the villages' dots (``mark(label, rgba)`` draws one key),
     or why there are none."""
@@ -78,5 +91,7 @@ def township_map(year: int, *, height: int = 520, view: dict | None = None) -> N
                      for label, c in maps.map_legend(metric, data.township_map_values(year)))
     legend = (f"乡镇{maps.METRICS[metric]}：{towns}"
               f"<br>{village_key(year, lambda label, c: key(label, c, '●'))}")
-    st.markdown(legend + ("　·　示意图：乡镇范围按驻地划分，非法定边界；点击乡镇即筛选本页"
-                          if schematic else "　·　点击乡镇即筛选本页"), unsafe_allow_html=True)
+    partial = townships_drawn_note(year)
+    st.markdown(legend + (f"<br>{partial}" if partial else "")
+                + ("　·　示意图：乡镇范围按驻地划分，非法定边界；点击乡镇即筛选本页"
+                   if schematic else "　·　点击乡镇即筛选本页"), unsafe_allow_html=True)
