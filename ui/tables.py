@@ -59,6 +59,9 @@ def _print_cell(value, type_config: dict, placeholder: str) -> tuple[str, bool]:
         if number_format == "localized":
             return f"{number:,.{0 if number.is_integer() else 2}f}", True
         if number_format and number_format.startswith("%"):
+            if abs(number) >= 10_000 and (m := re.fullmatch(r"%(?:\.(\d+)f|d)", number_format)):
+                # on paper 337,000 (a year's four digits never reach here)
+                return f"{number:,.{int(m.group(1) or 0)}f}", True
             try:
                 return number_format % (int(round(number)) if number_format.endswith("d") else number), True
             except (TypeError, ValueError):
