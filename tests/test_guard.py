@@ -112,6 +112,7 @@ class _Media:
 def test_a_download_runs_only_for_its_own_signed_in_session(with_accounts, monkeypatch, owner,
                                                             state, runs):
     import asyncio
+    import concurrent.futures
 
     from streamlit.proto.BackMsg_pb2 import BackendOperationRequest
     from streamlit.runtime.backend_operation_handler import DeferredFileHandler
@@ -122,7 +123,10 @@ def test_a_download_runs_only_for_its_own_signed_in_session(with_accounts, monke
     media = _Media()
     request = BackendOperationRequest(request_id="r1")
     request.deferred_file.file_id = "f1"
-    response = asyncio.run(DeferredFileHandler(lambda: media).handle(request, "s1"))
+    # in a thread of its own: another test's event loop may still run in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        response = pool.submit(asyncio.run,
+                               DeferredFileHandler(lambda: media).handle(request, "s1")).result()
     assert (media.ran == ["f1"]) is runs
     assert (response.deferred_file.url == "/media/f1.csv") is runs
     assert bool(response.error_msg) is not runs
