@@ -75,7 +75,8 @@ def test_a_sign_in_survives_a_reload_and_a_link_until_sign_out(browser, app):
         other = context.new_page()
         other.goto(f"{app['url']}/income?year=2017")        # an opened link, another tab
         wait_until_rendered(other, "收入")
-        assert other.get_by_role("button", name="退出登录").count() == 1
+        # the sidebar may draw a moment after the heading: wait for the one button
+        other.get_by_role("button", name="退出登录").wait_for(timeout=30000)
 
         page.get_by_role("button", name="退出登录").click()
         _form(page)
