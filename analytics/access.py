@@ -22,6 +22,9 @@ PAGE_ROLES = {
     "income": {"county", "township"},
     "data": {"county"},
     "battle_map": {"county", "screen"},
+    "assistance": {"county", "township"},
+    "guarantees": {"county", "township"},
+    "review": {"county", "township"},
 }
 
 

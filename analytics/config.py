@@ -33,6 +33,9 @@ class Config:
     map: dict[str, list[float]] = field(default_factory=dict)
     pages: dict[str, int] = field(default_factory=dict)
     signin: dict[str, float] = field(default_factory=dict)
+    measure_plan: dict[int, dict[str, int]] = field(default_factory=dict)
+    village_targets: dict[str, dict] = field(default_factory=dict)
+    pairing: dict[str, float] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -71,4 +74,7 @@ def _read(path: Path) -> Config:
         map=dict(raw.get("map", {})),
         pages=dict(raw.get("pages", {})),
         signin=dict(raw.get("signin", {})),
+        measure_plan={int(y): dict(v) for y, v in raw.get("measure_plan", {}).items()},
+        village_targets={k: dict(v) for k, v in raw.get("village_targets", {}).items()},
+        pairing=dict(raw.get("pairing", {})),
     )

@@ -48,6 +48,17 @@ def lists_of(townships, villages) -> dict:
     return {"townships": list(townships or []), "villages": list(villages or [])}
 
 
+def household_counts(store: Store, townships=(), villages=()) -> pd.DataFrame:
+    """The 建档立卡 counts behind the plan's household commitments, by township and year
+    and for the whole selection (``scope_code`` 'total'): one row per (scope_code, year)
+    with the columns of ``village_year_households`` summed (households and persons, the
+    两不愁三保障 met / unmet / unknown persons, 低保, cadres, measures, 新识别 and 自然减少,
+    and the terms of the change in poor persons). Built per import by
+    queries/build_village_year_households.sql, where each column is defined; read by
+    analytics.assistance, .guarantees, .pairing and .register_changes."""
+    return store.query("household_counts", **lists_of(townships, villages))
+
+
 def village_table(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:
     """Every village of the selection in ``year``: figures, the exit gap, the checklist.
 

@@ -391,11 +391,3 @@ def cadres_over_quota(store: Store) -> pd.DataFrame:
                         quotas=[int(q) for q in RANK_QUOTA.values()])
     frame["over_quota"] = True
     return frame
-
-
-def cadre_coverage(store: Store) -> pd.DataFrame:
-    """Share of registered households with a responsible cadre: 100 × with cadre / households."""
-    frame = store.query("cadre_coverage")
-    frame["coverage_pct"] = 100.0 * frame["households_with_cadre"] / frame["households"].where(
-        frame["households"] > 0)
-    return frame

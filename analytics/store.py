@@ -43,9 +43,11 @@ DEFAULT_DB = default_db_path()
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 # Derived tables, rebuilt with every load, in build order.
 # (Macros are created before the first that calls one: a table macro needs its tables.)
-DERIVED_TABLES = ("household_facts", "household_risk_factors", "figures")
+DERIVED_TABLES = ("household_facts", "household_risk_factors", "figures",
+                  "village_year_households", "village_year_measures")
 # 2: household_risk_factors; household_facts.prev_wage_income
-SCHEMA_VERSION = 2
+# 3: village_support (contract extension); village_year_households, village_year_measures
+SCHEMA_VERSION = 3
 
 Progress = Callable[[str], None] | None
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import metrics
+from analytics import households, metrics, pairing
 from analytics.config import load_config
 from analytics.households import (
     household_file,
@@ -104,8 +104,8 @@ def test_cadre_quota_and_coverage(hand_store):
     quota = metrics.cadre_quota(hand_store)
     c2 = quota[(quota["cadre_id"] == "C2") & (quota["year"] == 2014)].iloc[0]
     assert c2["households"] == 2 and c2["quota"] == 1 and c2["over_quota"]
-    coverage = metrics.cadre_coverage(hand_store)
-    county = coverage[(coverage["scope_level"] == "county")].set_index("year")
+    coverage = pairing.cadre_coverage(households.household_counts(hand_store))
+    county = coverage[(coverage["scope_code"] == "total")].set_index("year")
     assert county.loc[2015, "coverage_pct"] == pytest.approx(80.0)  # H4 has no cadre
 
 

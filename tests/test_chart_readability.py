@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import charts
+from analytics import charts, plan_charts
 
 YEARS = list(range(2014, 2021))
 SERIES = pd.DataFrame({
@@ -73,6 +73,20 @@ def figures(dark: bool):
             {"year": [2014, 2015, 2016], "poverty_line": [2800, 2855, 2952], "income": [2100, 2900, 3500],
              "status": ["未脱贫", "已脱贫", "已脱贫"]}))
         yield "funnel", charts.build_funnel(VILLAGES, 8.0, 2016)
+        yield "measures_by_year", plan_charts.build_measures_by_year(pd.DataFrame(
+            {"year": [2015, 2015, 2016], "measure": ["产业扶持", "危房改造", "产业扶持"],
+             "households": [12000, 2700, 9000]}))
+        yield "share_trend", plan_charts.build_share_trend(
+            SERIES.assign(a=[70.0, 80, 90, 99, 100, 100, 100], b=[90.0, 95, 97, 98, 99, 100, 100]),
+            {"a": "住房安全有保障", "b": "饮水安全有保障"}, "两不愁三保障达标人口占比")
+        yield "waterfall", plan_charts.build_poor_change_waterfall(pd.Series(
+            {"poor_persons_before": 89710, "poor_persons": 55753, "delta_exits": -35513,
+             "delta_relapses": 491, "delta_new": 1237, "delta_reentered": 0, "delta_removed": -220,
+             "delta_size": 48}), {"delta_exits": "脱贫退出", "delta_relapses": "返贫", "delta_new": "新识别",
+                                  "delta_reentered": "重新纳入", "delta_removed": "自然减少",
+                                  "delta_size": "家庭人口变化"}, 2016)
+        yield "plan_progress", plan_charts.build_plan_progress(pd.DataFrame(
+            {"label": ["2015年危房改造"], "planned": [3000.0], "households": [2700]}), "计划与实际")
 
 
 ALL = [(dark, name, fig) for dark in (False, True) for name, fig in figures(dark)]
@@ -118,7 +132,7 @@ def test_every_trace_has_a_chinese_name_and_hover_with_units(dark, name, fig):
         years = re.findall(r"%\{(?:[xy]|customdata)\}年", template)
         assert formatted or years, (name, template)
         text = template.replace("<extra></extra>", "")
-        unit = re.search(r"%\{(?:[xy]|customdata)(:[^}]*)?\}\s*(%|元|人|个|年)", text)
+        unit = re.search(r"%\{(?:[xy]|customdata)(:[^}]*)?\}\s*(%|元|人|个|年|户)", text)
         assert unit or name == "measures", (name, template)
 
 
@@ -133,6 +147,9 @@ def colour_groups(fig):
 def test_every_colour_that_means_something_is_in_the_legend(dark, name, fig):
     shown = [t for t in fig.data if t.showlegend is not False]
     for trace in fig.data:
+        if trace.type == "waterfall":  # rises and falls: each bar says its sign (+491, -220)
+            assert all(str(t)[:1] in "+-" for t in trace.text[1:-1]), name
+            continue
         color = trace.marker.color
         # one colour per trace: a list of colours inside one trace has no legend entry
         assert not isinstance(color, (list, tuple)), (name, trace.name)

@@ -38,6 +38,7 @@ CHANGES = {
     ("early_warning", "high_level"): (7, [r"≥ ?6 ?高风险", r"风险分 ?≥ ?6(?!\d)"], "≥7 高风险"),
     ("early_warning", "medium_level"): (5, [r"≥ ?4 ?中风险", r"风险分 ?≥ ?4(?!\d)"], "≥5 中风险"),
     ("early_warning", "income_drop_points"): (4, [r"收入骤降 3(?!\d)"], "收入骤降 4"),
+    ("pairing", "days_in_village_min"): (18, [r"不少于 ?20 ?天"], "不少于18天"),
     ("early_warning", "dependants_members"): (6, [r"家庭人口 ?≥ ?5 ?人"], "家庭人口 ≥6 人"),
 }
 PAGES = [  # (page, sidebar year, townships, url)
@@ -49,6 +50,9 @@ PAGES = [  # (page, sidebar year, townships, url)
     ("pages/data.py", None, (), {}),
     ("pages/battle_map.py", None, (), {"year": "2016"}),
     ("pages/battle_map.py", None, (), {"year": "2020"}),
+    ("pages/assistance.py", 2017, (), {}),
+    ("pages/guarantees.py", 2017, (), {}),
+    ("pages/review.py", 2016, (), {}),
 ]
 
 

@@ -19,7 +19,9 @@ from analytics.quality import quality_findings
 MAYING, JICHUAN = "621121101", "621121102"
 PASSWORD = "correct horse 1"
 PAGES = {"overview": None, "townships": "pages/townships.py", "relapse": "pages/relapse.py",
-         "income": "pages/income.py", "data": "pages/data.py", "battle_map": "pages/battle_map.py"}
+         "income": "pages/income.py", "data": "pages/data.py", "battle_map": "pages/battle_map.py",
+         "assistance": "pages/assistance.py", "guarantees": "pages/guarantees.py",
+         "review": "pages/review.py"}
 
 
 @pytest.fixture
@@ -84,7 +86,8 @@ def test_open_mode_says_so(demo_db, monkeypatch, tmp_path):
     assert any("演示模式" in w.value for w in at.warning)
 
 
-@pytest.mark.parametrize("page", ["overview", "townships", "relapse", "income"])
+@pytest.mark.parametrize("page", ["overview", "townships", "relapse", "income", "assistance",
+                                  "guarantees", "review"])
 def test_township_analyst_sees_only_their_township(users, demo_store, page):
     wang = Viewer("wang", "township", (MAYING,))
     at = open_as(wang, page, year="2017")
@@ -101,7 +104,8 @@ def test_township_analyst_sees_only_their_township(users, demo_store, page):
 
 @pytest.mark.parametrize("role, page", [("township", "data"), ("township", "battle_map"),
                                         ("screen", "overview"), ("screen", "townships"),
-                                        ("screen", "data")])
+                                        ("screen", "data"), ("screen", "assistance"),
+                                        ("screen", "guarantees"), ("screen", "review")])
 def test_pages_a_role_may_not_see_cannot_be_reached(users, role, page):
     viewer = Viewer("x", role, (MAYING,) if role == "township" else ())
     at = open_as(viewer, page)

@@ -12,8 +12,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import (audit, early_warning, honesty, households, metrics, projections, quality,
-                       status)
+from analytics import (assistance, audit, early_warning, guarantees, honesty, households, metrics,
+                       pairing, projections, quality, status, village_targets)
 from analytics import sessions
 from analytics.access import OPEN_VIEWER, Viewer
 from analytics.accounts import accounts_configured
@@ -93,7 +93,7 @@ selection_figures = _cached(metrics.selection_figures)
 exits_against_plan = _cached(metrics.exits_against_plan)
 relapse_by_cause = _cached(metrics.relapse_by_cause)
 cohort_relapse = _cached(metrics.cohort_relapse)
-cadre_coverage = _cached(metrics.cadre_coverage)
+cadres_over_quota = _cached(metrics.cadres_over_quota)
 quality_findings = _cached(_findings)
 
 
@@ -138,3 +138,11 @@ at_risk_village_counts = _cached(households.at_risk_village_counts)
 risk_level_counts = _cached(early_warning.risk_level_counts)
 visit_list_top = _cached(early_warning.visit_list_top)
 household_income_bands = _cached(households.household_income_bands)
+
+# The plan's countable commitments (issue 16): small per-village tables built at import.
+household_counts = _cached(households.household_counts)
+measure_counts = _cached(assistance.measure_counts)
+measure_gap_list = _cached(assistance.measure_gap_list)
+guarantee_gap_list = _cached(guarantees.guarantee_gap_list)
+village_support_status = _cached(pairing.village_support_status)
+village_target_status = _cached(village_targets.village_target_status)

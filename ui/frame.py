@@ -29,6 +29,9 @@ PAGES = (
     ("pages/townships.py", "乡镇", "🏘️"),
     ("pages/relapse.py", "返贫监测", "⚠️"),
     ("pages/income.py", "收入", "💰"),
+    ("pages/assistance.py", "帮扶措施", "🤝"),
+    ("pages/guarantees.py", "保障与设施", "🏗️"),
+    ("pages/review.py", "回头看", "🔍"),
     ("pages/data.py", "数据", "🗂️"),
     ("pages/battle_map.py", "挂图作战", "🗺️"),
 )

@@ -136,7 +136,7 @@ HOUSEHOLD_LABELS = {
 }
 
 
-def _config(labels: dict[str, str], formats: dict[str, str], checks=(), pinned=()) -> dict:
+def table_config(labels: dict[str, str], formats: dict[str, str], checks=(), pinned=()) -> dict:
     """Column titles and formats; the ``pinned`` columns (the row's name) stay in view when
     a wide table scrolls sideways."""
     config = {}
@@ -166,13 +166,13 @@ def decimals(formats: dict[str, str]) -> dict[str, int]:
 
 
 def village_column_config() -> dict:
-    return _config(village_labels(), VILLAGE_FORMATS, checks=("is_poor_village", *INFRASTRUCTURE_LABELS),
+    return table_config(village_labels(), VILLAGE_FORMATS, checks=("is_poor_village", *INFRASTRUCTURE_LABELS),
                    pinned=("township_name", "village_name"))
 
 
 def household_column_config() -> dict:
     # 三保障 is 是 / 否 / 无数据 (text)
-    return _config(HOUSEHOLD_LABELS, HOUSEHOLD_FORMATS, pinned=("household_id", "head_name"))
+    return table_config(HOUSEHOLD_LABELS, HOUSEHOLD_FORMATS, pinned=("household_id", "head_name"))
 
 # 防返贫监测: column titles (terms only); each column's definition, with the configured
 # thresholds, is its help (analytics.early_warning.monitoring_labels).
@@ -253,11 +253,11 @@ MEASURE_LABELS = {"year": "年份", "measure": "帮扶措施", "amount_yuan": "�
 
 
 def household_year_column_config() -> dict:
-    return _config(HOUSEHOLD_YEAR_LABELS, HOUSEHOLD_YEAR_FORMATS, checks=("is_exit", "is_relapse"))
+    return table_config(HOUSEHOLD_YEAR_LABELS, HOUSEHOLD_YEAR_FORMATS, checks=("is_exit", "is_relapse"))
 
 
 def measure_column_config() -> dict:
-    return _config(MEASURE_LABELS, {"year": "%d", "amount_yuan": "%.0f"})
+    return table_config(MEASURE_LABELS, {"year": "%d", "amount_yuan": "%.0f"})
 
 
 

@@ -1,0 +1,163 @@
+"""帮扶措施 — 一户一策 measures by township and year against the plan's counts, the 精准
+gap (poor households without a measure), 双联 (8741) coverage, 驻村帮扶 (两个全覆盖) and
+低保兜底. Definitions: analytics/assistance.py and analytics/pairing.py."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import assistance, pairing, plan_charts
+from analytics.contract import RANK_QUOTA
+from ui import data
+from ui.charts import figure
+from ui.exports import export_buttons
+from ui.format import fmt_int, fmt_pct
+from ui.frame import page_frame
+from ui.plan_tables import (CADRE_FORMATS, DIBAO_FORMATS, GAP_FORMATS, MEASURE_FORMATS,
+                            OVER_QUOTA_FORMATS, SUPPORT_COUNT_FORMATS, SUPPORT_GAP_FORMATS,
+                            cadre_config, config, measure_config, named, support_count_config)
+from ui.tables import data_table, decimals
+from ui.tiles import tile
+
+filters = page_frame("帮扶措施", "assistance")
+year = filters.year
+scope = filters.scope_label
+names = data.townships().set_index("township_code")["name"].to_dict()
+where = dict(townships=filters.townships, villages=filters.villages)
+
+counts = data.household_counts(**where)
+now = counts[(counts["scope_code"] == "total") & (counts["year"] == year)]
+if now.empty:
+    st.info(f"{scope} {year} 年没有建档立卡户数据。请换一个年份或范围。")
+    st.stop()
+measures = data.measure_counts(**where)
+coverage = assistance.measure_coverage(counts)
+plan = assistance.measure_plan_progress(measures)
+cadres = pairing.cadre_coverage(counts)
+dibao = assistance.dibao_shares(counts)
+support = data.village_support_status(**where)
+support_counts = pairing.village_support_counts(support)
+
+
+def total(frame, column):
+    rows = frame[(frame["scope_code"] == "total") & (frame["year"] == year)]
+    return rows[column].iloc[0] if len(rows) else None
+
+
+c = st.columns(5)
+gap = total(coverage, "without_measure")
+tile(c[0], "未脱贫户措施覆盖率", fmt_pct(total(coverage, "coverage_pct"), 1),
+     f"{fmt_int(gap)} 户尚无措施" if gap else "每户都有措施", delta_color="off", delta_arrow="off",
+     help="建档立卡以来至少有一项一户一策帮扶措施的未脱贫户 ÷ 未脱贫户", border=True)
+planned = plan[plan["year"] == year]
+if len(planned):
+    first = planned.iloc[0]
+    tile(c[1], f"{first['measure']}（计划 {fmt_int(first['planned'])} 户）",
+         f"{fmt_int(first['households'])} 户", f"完成 {fmt_pct(first['done_pct'], 1)}",
+         delta_color="off", delta_arrow="off", help="县工作会议确定的当年措施户数（配置 measure_plan）",
+         border=True)
+else:
+    tile(c[1], "当年计划措施户数", "—", "计划未规定", delta_color="off", delta_arrow="off",
+         help="县工作会议只规定了部分年份的措施户数（配置 measure_plan）", border=True)
+tile(c[2], "未脱贫户结对覆盖率（8741）", fmt_pct(total(cadres, "poor_coverage_pct"), 1),
+     f"全部建档立卡户 {fmt_pct(total(cadres, 'coverage_pct'), 1)}", delta_color="off", delta_arrow="off",
+     help="有帮扶责任人的未脱贫户 ÷ 未脱贫户；其余由乡镇驻村干部兜底联系", border=True)
+met_villages = support_counts[(support_counts["scope_code"] == "total") & (support_counts["year"] == year)]
+tile(c[3], "驻村帮扶全部达标的贫困村",
+     f"{fmt_int(met_villages['met'].iloc[0])} / {fmt_int(met_villages['poor_villages'].iloc[0])} 个"
+     if len(met_villages) else "—",
+     "两个全覆盖" if len(met_villages) else "无驻村帮扶记录", delta_color="off", delta_arrow="off",
+     help=f"有帮扶单位、有驻村工作队、每月驻村不少于{pairing.days_minimum():g}天", border=True)
+tile(c[4], "未脱贫户低保占比", fmt_pct(total(dibao, "poor_dibao_pct"), 1),
+     f"一类 {fmt_int(total(dibao, 'dibao1_households'))} 户 · 二类 {fmt_int(total(dibao, 'dibao2_households'))} 户",
+     delta_color="off", delta_arrow="off", help="纳入低保（一类或二类）的未脱贫户 ÷ 未脱贫户", border=True)
+
+st.subheader("一户一策帮扶措施")
+shown = measures[measures["scope_code"] == "total"]
+if len(plan):
+    left, right = st.columns([3, 1])
+    progress = plan.assign(label=plan["year"].astype(str) + "年" + plan["measure"])
+    right.plotly_chart(figure(plan_charts.build_plan_progress, progress,
+                              f"{scope}计划措施户数：计划与实际"), key="measure_plan")
+    if scope != "全县":
+        right.caption("计划户数为全县任务；所选范围的实际户数仅供对照。")
+else:
+    left = st
+left.plotly_chart(figure(plan_charts.build_measures_by_year, shown), key="measures_by_year")
+table = named(assistance.measure_table(measures, coverage, year), names)
+st.markdown(f"**{year}年各乡镇帮扶措施（户）**")
+columns = ["name", *[k for k in assistance.MEASURE_TABLE_LABELS if k in table.columns and k != "name"]]
+data_table(table, hide_index=True, column_order=columns, column_config=measure_config(),
+           key="measure_table", placeholder="—")
+e1, e2, _ = st.columns([1, 1, 4])
+export_buttons((e1, e2), table[columns], assistance.MEASURE_TABLE_LABELS, scope=scope,
+               what="帮扶措施", year=year, decimals=decimals(MEASURE_FORMATS))
+
+st.markdown(f"**精准缺口：{year}年底尚无帮扶措施的未脱贫户**")
+gaps = data.measure_gap_list(year, **where)  # lists stay masked for everyone
+if gaps.empty:
+    st.success("所选范围内每个未脱贫户都有帮扶措施。")
+else:
+    if gap and gap > len(gaps):
+        st.caption(f"共 {fmt_int(gap)} 户，下表列出按村排列的前 {fmt_int(len(gaps))} 户；选择乡镇或村可查看其余各户。")
+    data_table(gaps, hide_index=True, column_order=list(assistance.GAP_LIST_LABELS),
+               column_config=config(assistance.GAP_LIST_LABELS, GAP_FORMATS), key="measure_gaps",
+               placeholder="—")
+    g1, g2, _ = st.columns([1, 1, 4])
+    export_buttons((g1, g2), gaps, assistance.GAP_LIST_LABELS, scope=scope, what="无措施未脱贫户",
+                   year=year, decimals=decimals(GAP_FORMATS))
+
+st.subheader("双联结对（8741）")
+st.caption(f"{'、'.join(RANK_QUOTA)}分别结对帮扶 {'、'.join(map(str, RANK_QUOTA.values()))} 户"
+           "（8741）；剩余贫困户由乡镇驻村干部兜底联系。")
+pairs = named(cadres[cadres["year"] == year], names)
+data_table(pairs, hide_index=True, column_order=list(pairing.CADRE_LABELS), column_config=cadre_config(),
+           key="cadre_table", placeholder="—")
+p1, p2, _ = st.columns([1, 1, 4])
+export_buttons((p1, p2), pairs, pairing.CADRE_LABELS, scope=scope, what="结对覆盖", year=year,
+               decimals=decimals(CADRE_FORMATS))
+over = pairing.cadres_over_quota_in(data.cadres_over_quota(), year)
+if over.empty:
+    st.caption(f"{year}年没有帮扶责任人超过 8741 定额。")
+else:
+    st.markdown(f"**{year}年超过 8741 定额的帮扶责任人（{fmt_int(len(over))} 人）**")
+    data_table(over, hide_index=True, column_order=list(pairing.OVER_QUOTA_LABELS),
+               column_config=config(pairing.OVER_QUOTA_LABELS, OVER_QUOTA_FORMATS), key="over_quota",
+               placeholder="—")
+
+st.subheader("驻村帮扶（两个全覆盖）")
+if support.empty:
+    st.info("数据中没有驻村帮扶记录（可选表 village_support）。导入后此处显示每个贫困村的帮扶单位与驻村工作队。")
+else:
+    st.caption(f"每个贫困村一个帮扶单位、一支驻村工作队，工作队每月到村不少于{pairing.days_minimum():g}天。")
+    teams = named(support_counts[support_counts["year"] == year], names)
+    labels = pairing.support_count_labels()
+    data_table(teams, hide_index=True, column_order=list(labels), column_config=support_count_config(),
+               key="support_table", placeholder="—")
+    missing = support[(support["year"] == year) & ~support["met"]]
+    missing = named(missing, names, column="township_code")
+    if missing.empty:
+        st.success(f"{year}年所选范围内每个贫困村都有帮扶单位和驻村工作队，驻村天数达标。")
+    else:
+        st.markdown(f"**{year}年驻村帮扶未达标的贫困村（{fmt_int(len(missing))} 个）**")
+        data_table(missing, hide_index=True, column_order=list(pairing.SUPPORT_GAP_LABELS),
+                   column_config=config(pairing.SUPPORT_GAP_LABELS, SUPPORT_GAP_FORMATS),
+                   key="support_gaps", placeholder="—")
+        s1, s2, _ = st.columns([1, 1, 4])
+        export_buttons((s1, s2), missing, pairing.SUPPORT_GAP_LABELS, scope=scope,
+                       what="驻村帮扶未达标村", year=year, decimals=decimals(SUPPORT_GAP_FORMATS))
+
+st.subheader("低保兜底")
+left, right = st.columns([3, 2])
+safety = named(dibao[dibao["year"] == year], names)
+with left:
+    data_table(safety, hide_index=True, column_order=list(assistance.DIBAO_LABELS),
+               column_config=config(assistance.DIBAO_LABELS, DIBAO_FORMATS), key="dibao_table",
+               placeholder="—")
+    b1, b2, _ = st.columns([1, 1, 2])
+    export_buttons((b1, b2), safety, assistance.DIBAO_LABELS, scope=scope, what="低保兜底", year=year,
+                   decimals=decimals(DIBAO_FORMATS))
+with right:
+    trend = dibao[dibao["scope_code"] == "total"]
+    st.plotly_chart(figure(plan_charts.build_share_trend, trend, {"poor_dibao_pct": "未脱贫户低保占比"},
+                           f"{scope}未脱贫户低保占比", None), key="dibao_trend")

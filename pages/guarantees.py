@@ -1,0 +1,115 @@
+"""保障与设施 — 两不愁三保障 by township and year (unknown shown as unknown), the
+households with a guarantee not met, and village infrastructure and funds against the
+plan's targets. Definitions: analytics/guarantees.py and analytics/village_targets.py."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import guarantees, plan_charts, village_targets
+from ui import data
+from ui.charts import figure
+from ui.exports import export_buttons
+from ui.format import fmt_int, fmt_pct
+from ui.frame import page_frame
+from ui.plan_tables import (GUARANTEE_FORMATS, GUARANTEE_GAP_FORMATS, TARGET_FORMATS,
+                            TOWNSHIP_TARGET_FORMATS, config, named)
+from ui.tables import data_table, decimals
+from ui.tiles import tile
+
+filters = page_frame("保障与设施", "guarantees")
+year = filters.year
+scope = filters.scope_label
+names = data.townships().set_index("township_code")["name"].to_dict()
+where = dict(townships=filters.townships, villages=filters.villages)
+
+st.subheader("两不愁三保障")
+counts = data.household_counts(**where)
+shares = guarantees.guarantee_shares(counts)
+now = shares[(shares["scope_code"] == "total") & (shares["year"] == year)].set_index("guarantee")
+if now.empty:
+    st.info(f"{scope} {year} 年没有建档立卡户数据。")
+else:
+    for column, (key, label) in zip(st.columns(len(guarantees.GUARANTEES)), guarantees.GUARANTEE_LABELS.items()):
+        unknown = now.loc[key, "unknown"]
+        tile(column, label, fmt_pct(now.loc[key, "met_pct"], 1),
+             f"未达标 {fmt_int(now.loc[key, 'unmet'])} 人" + (f" · 未记录 {fmt_int(unknown)} 人" if unknown else ""),
+             delta_color="off", delta_arrow="off",
+             help=f"{year}年底{label}的建档立卡人口 ÷ 建档立卡人口；未记录的人口单列，不算达标也不算未达标",
+             border=True)
+    trend = shares[shares["scope_code"] == "total"].pivot_table(
+        index="year", columns="guarantee", values="met_pct", aggfunc="first").reset_index()
+    series = {k: v for k, v in guarantees.GUARANTEE_LABELS.items() if k in trend.columns}
+    st.plotly_chart(figure(plan_charts.build_share_trend, trend, series,
+                           f"{scope}两不愁三保障达标人口占比", 100.0, "目标 100%"), key="guarantee_trend")
+    table = named(guarantees.guarantee_table(shares, year), names)
+    labels = guarantees.guarantee_table_labels()
+    unknown_columns = [c for c in table.columns if c.endswith("_unknown_pct") and table[c].fillna(0).gt(0).any()]
+    shown = ["name", "persons", *[f"{g}_met_pct" for g in guarantees.GUARANTEES], *unknown_columns,
+             "households_any_unmet"]
+    st.markdown(f"**{year}年各乡镇达标人口占比（%）**")
+    data_table(table, hide_index=True, column_order=shown,
+               column_config=config(labels, GUARANTEE_FORMATS), key="guarantee_table", placeholder="—")
+    if not unknown_columns:
+        st.caption("各项均有记录（没有未记录的人口）。")
+    r1, r2, _ = st.columns([1, 1, 4])
+    export_buttons((r1, r2), table[shown], labels, scope=scope, what="两不愁三保障", year=year,
+                   decimals=decimals(GUARANTEE_FORMATS))
+    gaps = data.guarantee_gap_list(year, **where)
+    total_gaps = int(counts.loc[(counts["scope_code"] == "total") & (counts["year"] == year),
+                                "households_any_unmet"].sum())
+    st.markdown(f"**{year}年底有未达标项的建档立卡户（{fmt_int(total_gaps)} 户）**")
+    if gaps.empty:
+        st.success("所选范围内没有记录为未达标的户。")
+    else:
+        if total_gaps > len(gaps):
+            st.caption(f"下表列出按村排列的前 {fmt_int(len(gaps))} 户；选择乡镇或村可查看其余各户。")
+        data_table(gaps, hide_index=True, column_order=list(guarantees.GAP_LIST_LABELS),
+                   column_config=config(guarantees.GAP_LIST_LABELS, GUARANTEE_GAP_FORMATS),
+                   key="guarantee_gaps", placeholder="—")
+        g1, g2, _ = st.columns([1, 1, 4])
+        export_buttons((g1, g2), gaps, guarantees.GAP_LIST_LABELS, scope=scope, what="三保障未达标户",
+                       year=year, decimals=decimals(GUARANTEE_GAP_FORMATS))
+
+st.subheader("基础设施与村级资金")
+status = data.village_target_status(**where)
+target_counts = village_targets.target_counts(status)
+targets = village_targets.target_table(target_counts, year)
+if targets.empty:
+    st.info(f"{scope} {year} 年没有村级台账数据。")
+    st.stop()
+missed = targets[targets["verdict"] == "missed"]
+st.caption(f"{year}年：{len(targets)} 项目标中 "
+           f"{int(targets['verdict'].isin(['met', 'missed_late']).sum())} 项已达标，{len(missed)} 项到期未达标，"
+           f"{int(targets['verdict'].isna().sum())} 项期限未到。未记录的村不算达标。")
+data_table(targets, hide_index=True, column_order=list(village_targets.TARGET_TABLE_LABELS),
+           column_config=config(village_targets.TARGET_TABLE_LABELS, TARGET_FORMATS), key="target_table",
+           placeholder="—")
+t1, t2, _ = st.columns([1, 1, 4])
+export_buttons((t1, t2), targets[list(village_targets.TARGET_TABLE_LABELS)], village_targets.TARGET_TABLE_LABELS,
+               scope=scope, what="基础设施目标", year=year, decimals=decimals(TARGET_FORMATS))
+trend = target_counts[target_counts["scope_code"] == "total"].pivot_table(
+    index="year", columns="item", values="met_pct", aggfunc="first").reset_index()
+series = {t.item: t.label for t in village_targets.village_targets() if t.item in trend.columns}
+st.plotly_chart(figure(plan_charts.build_share_trend, trend, series, f"{scope}应达标村的达标率",
+                       100.0, "目标 100%"), key="target_trend")
+st.markdown(f"**{year}年各乡镇达标率（%）**")
+by_town = named(village_targets.township_target_table(target_counts, year), names)
+labels = village_targets.township_target_labels()
+town_columns = [c for c in labels if c in by_town.columns]
+data_table(by_town, hide_index=True, column_order=town_columns,
+           column_config=config(labels, TOWNSHIP_TARGET_FORMATS), key="township_targets", placeholder="—")
+w1, w2, _ = st.columns([1, 1, 4])
+export_buttons((w1, w2), by_town[town_columns], labels, scope=scope, what="各乡镇基础设施达标率", year=year,
+               decimals=decimals(TOWNSHIP_TARGET_FORMATS))
+not_met = named(village_targets.villages_not_met(status, year), names, column="township_code")
+st.markdown(f"**{year}年有未达标项的村（{fmt_int(len(not_met))} 个）**")
+if not_met.empty:
+    st.success("所选范围内应达标的村全部达标。")
+else:
+    data_table(not_met, hide_index=True, column_order=list(village_targets.NOT_MET_LABELS),
+               column_config=config(village_targets.NOT_MET_LABELS, {}), key="villages_not_met",
+               placeholder="—")
+    v1, v2, _ = st.columns([1, 1, 4])
+    export_buttons((v1, v2), not_met, village_targets.NOT_MET_LABELS, scope=scope, what="未达标村",
+                   year=year)

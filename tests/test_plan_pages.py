@@ -1,0 +1,80 @@
+"""AppTest of the pages of the plan's countable commitments (帮扶措施, 保障与设施, 回头看)
+on the small demo database: each renders for the county and a township, its tiles say
+what the analytics compute, its lists are masked, its tables can be exported."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from analytics import assistance, guarantees, households, pairing, register_changes, village_targets
+from tests.test_pages import MAYING, metric, run_page
+from ui.format import fmt_int, fmt_pct
+
+YEAR = 2017
+
+
+@pytest.fixture(autouse=True)
+def _database(demo_db, monkeypatch):
+    monkeypatch.setenv("TONGWEI_DB", str(demo_db))
+
+
+def _total(frame, year, column):
+    return frame[(frame["scope_code"] == "total") & (frame["year"] == year)][column].iloc[0]
+
+
+@pytest.mark.parametrize("townships", [(), (MAYING,)])
+def test_assistance_tiles_equal_the_analytics(demo_store, townships):
+    at = run_page("pages/assistance.py", year=YEAR, townships=townships)
+    counts = households.household_counts(demo_store, townships)
+    coverage = assistance.measure_coverage(counts)
+    assert metric(at, "未脱贫户措施覆盖率") == fmt_pct(_total(coverage, YEAR, "coverage_pct"), 1)
+    cadres = pairing.cadre_coverage(counts)
+    assert metric(at, "未脱贫户结对覆盖率") == fmt_pct(_total(cadres, YEAR, "poor_coverage_pct"), 1)
+    dibao = assistance.dibao_shares(counts)
+    assert metric(at, "未脱贫户低保占比") == fmt_pct(_total(dibao, YEAR, "poor_dibao_pct"), 1)
+    titles = [h.value for h in at.subheader]
+    assert titles == ["一户一策帮扶措施", "双联结对（8741）", "驻村帮扶（两个全覆盖）", "低保兜底"]
+    assert len(at.get("download_button")) >= 4
+
+
+def test_assistance_lists_are_masked(demo_store):
+    at = run_page("pages/assistance.py", year=YEAR)
+    shown = "\n".join(d.value.to_csv() for d in at.dataframe)
+    assert not re.search(r"\d{17}[\dX]", shown)
+    for frame in at.dataframe:
+        if "head_name" in frame.value:
+            assert frame.value["head_name"].str.contains(r"\*").all()
+
+
+@pytest.mark.parametrize("townships", [(), (MAYING,)])
+def test_guarantee_tiles_and_targets_equal_the_analytics(demo_store, townships):
+    at = run_page("pages/guarantees.py", year=YEAR, townships=townships)
+    shares = guarantees.guarantee_shares(households.household_counts(demo_store, townships))
+    now = shares[(shares["scope_code"] == "total") & (shares["year"] == YEAR)].set_index("guarantee")
+    for key, label in guarantees.GUARANTEE_LABELS.items():
+        assert metric(at, label) == fmt_pct(now.loc[key, "met_pct"], 1)
+    status = village_targets.village_target_status(demo_store, townships)
+    table = village_targets.target_table(village_targets.target_counts(status), YEAR)
+    shown = next(d.value for d in at.dataframe if "requirement" in d.value)
+    assert list(shown["verdict_text"]) == list(table["verdict_text"])
+    assert list(shown["met"]) == list(table["met"])
+    not_met = village_targets.villages_not_met(status, YEAR)
+    assert any(f"有未达标项的村（{fmt_int(len(not_met))} 个）" in m.value for m in at.markdown)
+
+
+def test_review_tiles_equal_the_decomposition(demo_store):
+    at = run_page("pages/review.py", year=2016)
+    changes = register_changes.change_table(households.household_counts(demo_store))
+    row = changes[(changes["scope_code"] == "total") & (changes["year"] == 2016)].iloc[0]
+    assert metric(at, "新识别") == f"{fmt_int(row['new_households'])} 户"
+    assert metric(at, "自然减少") == f"{fmt_int(row['removed_households'])} 户"
+    assert metric(at, "贫困人口变化") == f"{int(row['change']):+,} 人"
+    assert any(register_changes.change_sentence(row, "全县", 2016) == m.value for m in at.markdown)
+
+
+def test_review_in_the_baseline_year_says_there_is_nothing_to_compare():
+    at = run_page("pages/review.py", year=2014)
+    assert any("基线年" in i.value for i in at.info)
+    assert not at.metric
