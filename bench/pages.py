@@ -28,6 +28,9 @@ PAGES = {
     "乡镇": "pages/townships.py",
     "返贫监测": "pages/relapse.py",
     "收入": "pages/income.py",
+    "帮扶措施": "pages/assistance.py",
+    "保障与设施": "pages/guarantees.py",
+    "回头看": "pages/review.py",
     "数据": "pages/data.py",
     "挂图作战": "pages/battle_map.py",
 }

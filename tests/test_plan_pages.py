@@ -62,6 +62,9 @@ def test_guarantee_tiles_and_targets_equal_the_analytics(demo_store, townships):
     assert list(shown["met"]) == list(table["met"])
     not_met = village_targets.villages_not_met(status, YEAR)
     assert any(f"有未达标项的村（{fmt_int(len(not_met))} 个）" in m.value for m in at.markdown)
+    listed = guarantees.guarantee_gap_list(demo_store, YEAR, townships)
+    if len(listed) < guarantees.GAP_LIST_LIMIT:  # the whole list is shown: its count heads it
+        assert any(f"有未达标项的建档立卡户（{fmt_int(len(listed))} 户）" in m.value for m in at.markdown)
 
 
 def test_review_tiles_equal_the_decomposition(demo_store):

@@ -44,7 +44,8 @@ VISIBLE_TEXT = """() => {
 }"""
 
 PAGES = ["", "townships", "relapse", "income", "data", "battle_map?kiosk=0", "battle_map",
-         "townships?year=2016&township=620523101", "income?year=2017", "relapse?year=2016"]
+         "townships?year=2016&township=620523101", "income?year=2017", "relapse?year=2016",
+         "assistance?year=2016", "guarantees?year=2017", "review?year=2016"]
 
 
 def foreign_words(texts: list[str]) -> list[str]:
