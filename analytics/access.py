@@ -57,10 +57,5 @@ class Viewer:
     def may_open(self, page: str) -> bool:
         return self.role in PAGE_ROLES.get(page, set())
 
-    @property
-    def cache_key(self) -> tuple:
-        """What a cached result depends on about the viewer."""
-        return (self.role, self.allowed)
-
 
 OPEN_VIEWER = Viewer("演示用户", "county", open_mode=True)

@@ -378,12 +378,6 @@ def build_exits_vs_plan(exits: pd.DataFrame, dark: bool = False, height: int | N
                                 empty_note or f"{_years(exits)}尚无脱贫数据（基线年之后才有脱贫）")
 
 
-def build_village_exits_vs_plan(exits: pd.DataFrame, dark: bool = False) -> go.Figure:
-    """Poor villages exited each year beside the plan (bars, villages)."""
-    return build_actual_vs_plan(exits, "exited_villages", "planned_villages_plan",
-                                "贫困村退出：实际与计划", "个", ("计划退出村数", "实际退出村数"), dark)
-
-
 def build_relapse_by_township(frame: pd.DataFrame, cap: float, title: str,
                               dark: bool = False, height: int | None = 380,
                               empty_note: str = "尚无已脱贫人口，返贫率无从计算") -> go.Figure:
