@@ -45,6 +45,9 @@ class Column:
 
     kind: ``code`` (digits-only text of ``digits`` length), ``text``, ``int``,
     ``real``, ``bool``, ``enum`` (one of ``choices``), ``id_number`` (GB 11643).
+    ``minimum``/``maximum``: the contract's own range (``maximum`` only where the
+    contract gives one, e.g. at most 31 days a month; the plausibility limits of
+    data/config.toml [import] are not here).
     """
 
     name: str
@@ -55,6 +58,7 @@ class Column:
     minimum: float | None = None
     personal: bool = False
     label: str = ""
+    maximum: float | None = None
 
     @property
     def sql_type(self) -> str:
@@ -154,6 +158,22 @@ TABLES: dict[str, Table] = {
             ("village_code", "year"),
             foreign_keys=(ForeignKey(("village_code",), "villages", ("village_code",)),),
         ),
+        Table(  # a contract extension (docs/contract-extensions.md), optional
+            "village_support", "驻村帮扶",
+            (
+                Column("village_code", "code", digits=12, label="村代码"),
+                Column("year", "int", label="年份"),
+                Column("unit", "text", nullable=True, label="帮扶单位"),  # null: none assigned
+                # null: no 驻村工作队; the leader's name is personal data, like head_name
+                Column("team_leader", "text", nullable=True, personal=True,
+                       label="驻村工作队队长"),
+                Column("days_in_village_per_month", "real", nullable=True, minimum=0,
+                       maximum=31, label="每月驻村天数"),
+            ),
+            ("village_code", "year"),
+            required=False,
+            foreign_keys=(ForeignKey(("village_code",), "villages", ("village_code",)),),
+        ),
         Table(
             "households", "建档立卡户",
             (
@@ -220,7 +240,7 @@ TABLES: dict[str, Table] = {
 
 # Load order: a table comes after every table its foreign keys name.
 TABLE_ORDER = (
-    "townships", "villages", "village_years", "cadres", "households",
+    "townships", "villages", "village_years", "village_support", "cadres", "households",
     "household_years", "household_measures",
 )
 REQUIRED_TABLES = tuple(n for n in TABLE_ORDER if TABLES[n].required)

@@ -141,6 +141,25 @@ LATE_VILLAGES = 0.10   # share of the other townships' poor villages announced l
 EDGE_NEGATIVE_INCOME_ROWS = 30
 EDGE_ON_LINE_ROWS = 20
 
+# ---------------------------------------------------------------------------
+# 驻村帮扶 (village_support, docs/demo-data.md "Village support"): every poor village from
+# 2015, when the teams were sent, a 帮扶单位 and a 驻村工作队 whose days in the village a
+# month the plan puts at 20 or more.  Drawn on a stream of their own
+# (SeedSequence([seed, k, 2])), so the rest of the demo is what it was without them.
+# Per replica (villages are not thinned below scale 1):
+# ---------------------------------------------------------------------------
+SUPPORT_FIRST_YEAR = 2015
+SUPPORT_DAYS_MIN = 20.0           # the plan's 每月驻村不少于 20 天 (config [pairing])
+SUPPORT_NO_UNIT = {2015: 2, 2016: 1}         # year → poor villages without a 帮扶单位
+SUPPORT_NO_TEAM = {2015: 2, 2017: 1, 2019: 1}  # year → poor villages without a 驻村工作队
+SUPPORT_DAYS_UNRECORDED = {2020: 1}          # year → teams whose days were not recorded
+# the teams behind on days: remote hill townships far from the county seat (华家岭镇, 新景乡),
+# each poor village-year there with this chance of 14–19.5 days; elsewhere 20–28 days
+SUPPORT_SHORT_TOWNSHIPS = ("112", "203")
+SUPPORT_SHORT_P = {2015: 0.5, 2016: 0.45, 2017: 0.35, 2018: 0.2, 2019: 0.15, 2020: 0.1}
+SUPPORT_ROTATION_YEAR = 2018      # most teams are replaced (a new leader) that year
+
+
 
 def _planted_count(name: str, f: float) -> int:
     base = PLANTED_PER_COUNTY[name]
@@ -316,6 +335,13 @@ _COUNTY_UNITS = [
     "县人民检察院", "县自然资源局", "县林业和草原局", "县商务局", "县文体广电和旅游局",
     "县民政局", "县医疗保障局", "县市场监督管理局", "县应急管理局", "县统计局",
     "县审计局", "县税务局", "县人民医院", "县第一中学", "县供电公司", "县农村信用合作联社",
+]
+# 帮扶单位 of the village teams besides the county's units: province and city units
+# (invented for the demo, in the style of the real ones)
+_UPPER_UNITS = [
+    "省财政厅", "省农业农村厅", "省交通运输厅", "省水利厅", "省卫生健康委员会", "省教育厅",
+    "省住房和城乡建设厅", "省地方金融监督管理局", "市委组织部", "市发展和改革委员会",
+    "市财政局", "市农业农村局", "市交通运输局", "市人民医院", "市第一中学", "市供电公司",
 ]
 _CAUSE_P = np.array([0.20, 0.07, 0.09, 0.05, 0.02, 0.04, 0.17, 0.11, 0.16, 0.03, 0.04, 0.02])
 _CAUSE = {c: i for i, c in enumerate(C.POVERTY_CAUSES)}
@@ -871,6 +897,7 @@ def _replica(k: int, f: float, seed: int, geo: _Geo, cfg, report) -> dict:
     amt[meas_m == _MEASURE["小额信贷"]] = np.round(amt[meas_m == _MEASURE["小额信贷"]], -4)
     amt[rng.random(len(amt)) < 0.02] = np.nan
 
+
     # ---- heads: names, birth dates, ID numbers ----------------------------------
     female = rng.random(H) < 0.08
     s_i, g1_i, g2_i = _names(rng, H, female)
@@ -954,6 +981,8 @@ def _replica(k: int, f: float, seed: int, geo: _Geo, cfg, report) -> dict:
     # villages placed at random inside their township's (schematic) map cell
     v_lat, v_lon = _village_positions(rng, geo)
 
+    support = _village_support(seed, k, geo, is_poor_v)
+
     return dict(
         # geography (per village / township)
         v_planned=v_planned, v_exit=v_exit, is_poor_v=is_poor_v,
@@ -970,7 +999,53 @@ def _replica(k: int, f: float, seed: int, geo: _Geo, cfg, report) -> dict:
         meas_h=meas_h, meas_y=meas_y, meas_m=meas_m, amt=amt,
         # cadres
         c_rank=c_rank, c_unit=c_unit, cs_i=cs_i, cg1=cg1, cg2=cg2, c_town=c_town,
+        # 驻村帮扶
+        **support,
     )
+
+
+def _village_support(seed: int, k: int, geo: _Geo, is_poor_v: np.ndarray) -> dict:
+    """驻村帮扶 of one replica: a row per poor village and year from SUPPORT_FIRST_YEAR,
+    with its unit (index into the unit pool, -1 = none), whether it has a team, the
+    leader's name indices, and the days (NaN = none or not recorded). Its own stream."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k), 2]))
+    years = np.array([y for y in YEARS if y >= SUPPORT_FIRST_YEAR])
+    poor = np.flatnonzero(is_poor_v)
+    P, NYS = len(poor), len(years)
+    sv = np.repeat(poor, NYS)
+    sy = np.tile(years, P)
+    n_units = len(_UPPER_UNITS) + len(_COUNTY_UNITS)
+    unit = np.repeat(rng.integers(0, n_units, P), NYS)
+    team = np.ones(P * NYS, dtype=bool)
+    # the leader: one per village, most replaced in the rotation year
+    female = rng.random(2 * P) < 0.2
+    ls, lg1, lg2 = _names(rng, 2 * P, female)
+    rotated = rng.random(P) < 0.7
+    which = np.where((sy >= SUPPORT_ROTATION_YEAR) & np.repeat(rotated, NYS),
+                     np.repeat(np.arange(P), NYS) + P, np.repeat(np.arange(P), NYS))
+    days = np.clip(np.round(rng.normal(22.5, 1.8, P * NYS) * 2) / 2, SUPPORT_DAYS_MIN, 28.0)
+    # the planted misses: no unit, no team, days not recorded (distinct village-years)
+    free = np.ones(P * NYS, dtype=bool)
+    for misses, what in ((SUPPORT_NO_UNIT, "unit"), (SUPPORT_NO_TEAM, "team"),
+                         (SUPPORT_DAYS_UNRECORDED, "days")):
+        for y, n in misses.items():
+            pick = _pick_top(rng, free & (sy == y), n)
+            free[pick] = False
+            if what == "unit":
+                unit[pick] = -1
+            elif what == "team":
+                team[pick] = False
+                days[pick] = np.nan
+            else:
+                days[pick] = np.nan
+    # the teams behind on days, in the remote townships only
+    short_t = np.array([geo.t_suffix[t] in SUPPORT_SHORT_TOWNSHIPS for t in geo.v_town[sv]])
+    p_short = np.array([SUPPORT_SHORT_P.get(int(y), 0.0) for y in years])[
+        np.searchsorted(years, sy)]
+    short = short_t & free & (rng.random(P * NYS) < p_short)
+    days[short] = rng.integers(28, 40, int(short.sum())) / 2.0      # 14–19.5
+    return dict(sv=sv, sy=sy, s_unit=unit, s_team=team, s_s=ls[which], s_g1=lg1[which],
+                s_g2=lg2[which], s_days=days)
 
 
 # ---------------------------------------------------------------------------
@@ -1117,6 +1192,25 @@ def demo_tables(
         "unit": _str(_take_str(unit_pool, c_unit)),
     })
 
+    say("village_support")
+    sv_all = np.concatenate([p.pop("sv") + r * V for r, p in enumerate(parts)])
+    s_unit = np.concatenate([p.pop("s_unit") for p in parts])
+    s_team = np.concatenate([p.pop("s_team") for p in parts])
+    leader = _name_strings(np.concatenate([p.pop("s_s") for p in parts]),
+                           np.concatenate([p.pop("s_g1") for p in parts]),
+                           np.concatenate([p.pop("s_g2") for p in parts]))
+    village_support = pd.DataFrame({
+        "village_code": _str(v_code_arr.take(pa.array(sv_all.astype(np.int32)))),
+        "year": np.concatenate([p.pop("sy") for p in parts]).astype(np.int64),
+        "unit": _str(_take_str(_UPPER_UNITS + _COUNTY_UNITS, np.maximum(s_unit, 0),
+                               s_unit < 0)),
+        "team_leader": _str(pc.if_else(pa.array(s_team), leader,
+                                       pa.scalar(None, type=pa.large_string()))),
+        "days_in_village_per_month": np.concatenate([p.pop("s_days")
+                                                     for p in parts]).astype(np.float64),
+    })
+    del sv_all, s_unit, s_team, leader
+
     say("households")
     h_off = np.cumsum([0] + [len(p["hv"]) for p in parts])
     hv_all = np.concatenate([p["hv"] + r * V for r, p in enumerate(parts)])
@@ -1203,6 +1297,7 @@ def demo_tables(
         "townships": townships,
         "villages": villages,
         "village_years": village_years,
+        "village_support": village_support,
         "households": households,
         "household_years": household_years,
         "cadres": cadres,

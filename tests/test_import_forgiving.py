@@ -511,7 +511,8 @@ def test_an_empty_parent_table_is_one_line_not_one_per_child(tmp_path):
     with pytest.raises(ImportRejected) as rejected:
         import_dataset(folder, tmp_path / "db.duckdb")
     orphans = [p for p in rejected.value.problems if p.rule == "foreign_key"]
-    assert sorted(p.table for p in orphans) == ["households", "village_years"]  # one line each
+    # one line each
+    assert sorted(p.table for p in orphans) == ["households", "village_support", "village_years"]
     assert all("没有数据行" in p.message for p in orphans)
 
 

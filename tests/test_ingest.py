@@ -591,6 +591,7 @@ def test_xlsx_header_only_sheet(tmp_path):
     t["households"] = t["households"].iloc[0:0]
     t["household_years"] = t["household_years"].iloc[0:0]
     t["household_measures"] = t["household_measures"].iloc[0:0]
+    t["village_support"] = t["village_support"].iloc[0:0]
     probs = problems_of(write_xlsx(t, tmp_path / "h.xlsx"))
     assert sorted(key(p) for p in probs) == sorted(
         (n, None, None, "empty_table")

@@ -1,7 +1,7 @@
 """A tiny valid dataset for the import tests, and writers for every input form.
 
 2 townships, 3 villages, 3 households (IDs with check digits from
-contract.id_check_digit), their years, a cadre and a measure: every cell a string
+contract.id_check_digit), their years, a cadre, a measure and three 驻村帮扶 rows: every cell a string
 ('' = null), written as CSV (any encoding), Parquet (text or typed) or XLSX the way a
 careful clerk would (codes and IDs as text, numbers as numbers).
 """
@@ -25,7 +25,7 @@ def _id(first17: str) -> str:
 ID1 = _id("62112119800101123")  # 张三
 ID2 = _id("62112119751231002")  # 李四
 ID3 = _id("62112119650304201")  # 欧阳娜娜, check digit X
-NAMES = ["张三", "李四", "欧阳娜娜", "王五"]
+NAMES = ["张三", "李四", "欧阳娜娜", "王五", "赵六", "钱七"]  # heads, the cadre, team leaders
 IDS = [ID1, ID2, ID3]
 
 
@@ -45,6 +45,11 @@ def base() -> dict[str, pd.DataFrame]:
             [v, y, "1200", "300", inc, "1", "1", "0", "", "否", "Y", "2", "50000.5", "-1200"]
             for v in ("621121101001", "621121101002", "621121102001")
             for y, inc in (("2015", "5200"), ("2016", "6100.25"))
+        ],
+        "village_support": [   # 驻村帮扶: unit, team leader (personal), days a month
+            ["621121101001", "2015", "县财政局", "赵六", "22"],
+            ["621121101001", "2016", "县财政局", "", ""],
+            ["621121102001", "2016", "", "钱七", "18.5"],
         ],
         "households": [
             ["H001", "621121101001", "张三", ID1, "2015", "因病", "C01"],

@@ -66,7 +66,7 @@ RULES: dict[str, str] = {
     "bool_format": "是/否列为 1/0、true/false、是/否、Y/N、yes/no、T/F",
     "enum": "取值在该列的可选值之内（状态也接受 poor/exited）",
     "minimum": "数值不小于该列的最小值",
-    "maximum": "人口、户数、收入和金额不超出合理范围（data/config.toml [import]）",
+    "maximum": "人口、户数、收入和金额不超出合理范围（data/config.toml [import]）；每月驻村天数不超过 31",
     "personal_value": "名称、单位等公开的文字列不含身份证号或手机号",
     "id_format": "身份证号为 18 位：17 位数字加校验位 0-9 或 X",
     "id_birth_date": "身份证号中的出生日期是 1900 年至今的真实日期",
@@ -76,7 +76,7 @@ RULES: dict[str, str] = {
     "foreign_key": "引用的行在被引用的表中存在",
     "village_township": "村代码的前 9 位是其乡镇代码",
     "planned_exit_year": "只有贫困村才填计划退出年份",
-    "year_range": "年度记录的年份有贫困线；退出、计划退出、识别年份在数据的年份范围之内",
+    "year_range": "年度记录的年份有贫困线；退出、计划退出、识别年份和驻村帮扶的年份在数据的年份范围之内",
     "year_before_registered": "年度记录的年份不早于该户的识别年份",
     "year_gap": "每户的年度记录从识别年份起逐年连续",
     "relapse_cause": "返贫原因只填在返贫的行（上一年已脱贫、本年未脱贫）",
@@ -99,7 +99,7 @@ RULES: dict[str, str] = {
     "hidden_rows": "隐藏或筛选掉的行也被导入（提示）",
     "normalised_characters": "代码和编号中的全角字符、不可见空格已规范化（提示）",
     "trailing_comma": "行尾多余的逗号被忽略（提示）",
-    "optional_table_missing": "未提供可选的表（帮扶干部、帮扶措施）时，导入后这张表为空（提示）",
+    "optional_table_missing": "未提供可选的表（驻村帮扶、帮扶干部、帮扶措施）时，导入后这张表为空（提示）",
     "stray_cr": "单元格内单独的回车符被删除（提示）",
     "xls_limits": "旧版 .xls 工作簿无法检查公式和隐藏行（提示）",
     "ignored_columns": "全国系统导出中不需要的列（如联系电话）不读取、不保存（提示）",
@@ -298,6 +298,8 @@ def _cell_sql(col: Column, ref: str, typ: str, v: str) -> tuple[str, str]:
             whens.append((f"{number} < {int(col.minimum)}", "minimum"))
         if col.name in limits:
             whens.append((f"{number} > {int(limits[col.name])}", "maximum"))
+        if col.maximum is not None:  # the contract's own bound
+            whens.append((f"{number} > {int(col.maximum)}", "maximum"))
         if col.name == "year":  # a panel year needs its poverty line (data/config.toml)
             first, last = min(years), max(years)
             whens.append((f"{number} NOT BETWEEN {first} AND {last}", "year_range"))
@@ -315,6 +317,8 @@ def _cell_sql(col: Column, ref: str, typ: str, v: str) -> tuple[str, str]:
             whens.append((f"{number} < {float(col.minimum)!r}", "minimum"))
         if col.name in limits:
             whens.append((f"abs({number}) > {float(limits[col.name])!r}", "maximum"))
+        if col.maximum is not None:  # the contract's own bound (31 days a month)
+            whens.append((f"{number} > {float(col.maximum)!r}", "maximum"))
         typed = number
     elif kind == "bool":
         if typ == "BOOLEAN":
@@ -450,6 +454,8 @@ def cell_message(rule: str, col: Column, value: str | None) -> str:
         return f"{shown} 不是可选值之一：{'、'.join(choices)}"
     if rule == "minimum":
         return f"{shown} 小于最小值 {col.minimum:g}"
+    if rule == "maximum" and col.maximum is not None:
+        return f"{shown} 大于最大值 {col.maximum:g}"
     if rule == "maximum":
         limits, _ = cell_limits()
         return (f"{shown} 超出合理范围（绝对值不超过 {limits[col.name]:,.0f}，data/config.toml "
@@ -583,8 +589,9 @@ def _check_foreign_key(db, s: Staged, c: str, parent: Staged, rc: str, out: Coll
 
 
 def _check_year_range(db, staged: dict[str, Staged], out: Collector) -> tuple[int, int] | None:
-    """exit_year, planned_exit_year and registered_year lie within the dataset's years
-    (household_years' first to last year), widened by data/config.toml [import]."""
+    """exit_year, planned_exit_year, registered_year and village_support.year lie within
+    the dataset's years (household_years' first to last year), widened by
+    data/config.toml [import]."""
     hy = staged.get("household_years")
     if hy is None or "year" not in hy.columns:
         return None
@@ -595,7 +602,8 @@ def _check_year_range(db, staged: dict[str, Staged], out: Collector) -> tuple[in
     low = first - int(allowance.get("year_allowance_before", 0))
     high = last + int(allowance.get("year_allowance_after", 0))
     for table, column in (("townships", "planned_exit_year"), ("villages", "planned_exit_year"),
-                          ("villages", "exit_year"), ("households", "registered_year")):
+                          ("villages", "exit_year"), ("households", "registered_year"),
+                          ("village_support", "year")):
         s = staged.get(table)
         if s is None or column not in s.columns:
             continue

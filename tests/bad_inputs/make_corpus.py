@@ -182,8 +182,9 @@ def _rewrite_member(path: Path, member: str, change) -> None:
 def make_zip_bomb(path: Path, padding: int) -> Path:
     """The hand dataset as a workbook whose household_years sheet unpacks to ``padding``
     more bytes (used by the tests for the bomb past the 200 MB default limit)."""
-    write_workbook(path, base_rows())
-    sheet = list(TABLE_ORDER).index("household_years") + 1
+    rows = base_rows()
+    write_workbook(path, rows)
+    sheet = list(rows).index("household_years") + 1   # the sheets are the tables written
     _pad_sheet(path, f"worksheets/sheet{sheet}.xml", padding)
     return path
 
