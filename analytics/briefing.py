@@ -1,11 +1,12 @@
 """督查简报: one township's printable briefing for the monthly supervision visit.
 
 ``township_briefing`` gathers, from the same analytics the pages use, what the visiting
-team needs on one sheet of paper: the key figures against the county's targets, the
+team needs on a sheet or two of paper: the key figures against the county's targets, the
 flags, the villages furthest from the 3 % exit line, how many households are at risk,
-and the county leaders paired with households in the township. ``briefing_pdf``
-renders it as an A4 PDF with a Chinese font embedded (subset), so it prints the same
-on any machine.
+the county leaders paired with households in the township, and the plan's countable
+commitments (帮扶与保障: analytics.briefing_commitments). ``analytics.briefing_pdf``
+renders it as an A4 PDF with a Chinese font (analytics.briefing_fonts) embedded as a
+subset, so it prints the same on any machine.
 
 The briefing holds aggregates only: no household names or ID numbers; the leaders are
 shown by rank and unit with their names masked (王**). Every query goes through the
@@ -17,13 +18,13 @@ left out (``league_rank`` None, ``quality_checked`` False).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
+from analytics.briefing_commitments import PlanCommitments, plan_commitments
+from analytics.briefing_commitments import plain_int as _int_or_none
+from analytics.briefing_commitments import plain_number as _num
 from analytics.config import load_config
 from analytics.contract import CADRE_RANKS, mask_name
 from analytics.households import RISK_LABELS, at_risk_households, village_table
@@ -36,7 +37,6 @@ from analytics.verdicts import Judgement, scope_verdicts, target_judgement
 TOP_RANKS = ("正县级", "副县级")
 MAX_VILLAGES = 8
 MAX_LEADERS = 10
-CONFIDENTIAL = "内部资料 注意保密"
 
 # --------------------------------------------------------------------------- data
 
@@ -151,29 +151,11 @@ class Briefing:
     at_risk_by_reason: tuple[tuple[str, int], ...]
     leaders: tuple[Leader, ...]
     leaders_total: int
+    commitments: PlanCommitments  # 帮扶与保障 (analytics.briefing_commitments)
     leaders_note: str = ""
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _num(value):
-    """A plain Python number, or None for null/NaN."""
-    if value is None or value is pd.NA:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):
-        value = value.item()
-    return value
-
-
-def _int_or_none(value) -> int | None:
-    value = _num(value)
-    return None if value is None else int(value)
 
 
 def _township_scope(store, township_code: str):
@@ -361,6 +343,9 @@ def township_briefing(store, township_code: str, year: int, *,
     if whole_county:
         flags.extend(_quality_flags(store, township_code, year, cadre_ids))
 
+    commitments = plan_commitments(store, scoped, township_code, str(town["name"]), year,
+                                   whole_county=whole_county)
+
     meta = scoped.meta()
     return Briefing(
         township_code=township_code,
@@ -400,347 +385,6 @@ def township_briefing(store, township_code: str, year: int, *,
         at_risk_by_reason=by_reason,
         leaders=leaders,
         leaders_total=leaders_total,
+        commitments=commitments,
         leaders_note=leaders_note,
     )
-
-
-# --------------------------------------------------------------------------- fonts
-
-# (regular, bold or None, Debian package) in order of preference. .ttc collections are
-# embedded face by face (fpdf2's collection_font_number); the Simplified Chinese face
-# is picked by name.
-FONT_CANDIDATES: tuple[tuple[str, str | None, str], ...] = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", "fonts-noto-cjk"),
-    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", "fonts-noto-cjk"),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", None, "fonts-wqy-zenhei"),
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", None, "fonts-wqy-microhei"),
-    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", None, "fonts-droid-fallback"),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", None, "fonts-arphic-uming"),
-    ("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf", None, "fonts-arphic-gbsn00lp"),
-)
-FONT_ENV = "TONGWEI_CJK_FONT"
-FONT_PACKAGE = "fonts-noto-cjk"
-
-
-class CJKFontMissing(RuntimeError):
-    """No Chinese font to embed in the PDF."""
-
-
-@dataclass(frozen=True)
-class CJKFont:
-    regular: Path
-    regular_index: int
-    bold: Path | None
-    bold_index: int
-    package: str
-
-
-@lru_cache(maxsize=None)
-def _collection_index(path: Path) -> int:
-    """The Simplified Chinese face of a font collection (0 for a single font)."""
-    if path.suffix.lower() not in (".ttc", ".otc"):
-        return 0
-    try:
-        from fontTools.ttLib import TTCollection  # installed with fpdf2
-
-        collection = TTCollection(str(path), lazy=True)
-        try:
-            for index, font in enumerate(collection.fonts):
-                name = font["name"].getDebugName(4) or ""
-                if name.endswith(" SC") or " SC " in name or "GB" in name:
-                    return index
-        finally:
-            collection.close()
-    except Exception:  # a collection fontTools cannot read: its first face
-        return 0
-    return 0
-
-
-def _fontconfig_font() -> CJKFont | None:
-    """A Simplified Chinese font fontconfig knows of (fonts installed elsewhere than
-    Debian's paths), preferring a regular, proportional SC/CN face; None without one."""
-    import shutil
-    import subprocess
-
-    if not shutil.which("fc-list"):
-        return None
-    try:
-        listing = subprocess.run(
-            ["fc-list", ":lang=zh-cn", "-f", "%{file}|%{index}|%{family[0]}|%{style[0]}\\n"],
-            capture_output=True, text=True, timeout=10, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    best = None
-    for line in listing.splitlines():
-        parts = line.split("|")
-        if len(parts) != 4 or Path(parts[0]).suffix.lower() not in (".ttf", ".otf", ".ttc", ".otc"):
-            continue
-        file, index, family, style = parts
-        rank = (("SC" in family or "CN" in family or "GB" in family),
-                "Mono" not in family, style in ("Regular", "Book", "Normal"), "Sans" in family,
-                -int(index or 0))
-        if best is None or rank > best[0]:
-            best = (rank, file, int(index or 0))
-    if best is None:
-        return None
-    return CJKFont(Path(best[1]), best[2], None, 0, "fontconfig")
-
-
-def find_cjk_font(candidates: tuple[tuple[str, str | None, str], ...] = FONT_CANDIDATES, *,
-                  use_fontconfig: bool = True) -> CJKFont:
-    """The first CJK font present: ``$TONGWEI_CJK_FONT`` if set, else ``candidates`` in
-    order, else (``use_fontconfig``) what ``fc-list :lang=zh-cn`` offers.
-
-    Raises ``CJKFontMissing`` naming the Debian package to install.
-    """
-    override = os.environ.get(FONT_ENV)
-    if override:
-        path = Path(override)
-        if not path.is_file():
-            raise CJKFontMissing(f"{FONT_ENV}={override} is not a font file")
-        return CJKFont(path, _collection_index(path), None, 0, "")
-    for regular, bold, package in candidates:
-        path = Path(regular)
-        if path.is_file():
-            bold_path = Path(bold) if bold and Path(bold).is_file() else None
-            return CJKFont(path, _collection_index(path), bold_path,
-                           _collection_index(bold_path) if bold_path else 0, package)
-    found = _fontconfig_font() if use_fontconfig else None
-    if found is not None:
-        return found
-    looked = ", ".join(c[0] for c in candidates)
-    raise CJKFontMissing(
-        "No Chinese (CJK) font found for the PDF briefing (looked for " + looked + "). "
-        f"Install the Debian package {FONT_PACKAGE} (apt-get install {FONT_PACKAGE}), "
-        f"or set {FONT_ENV} to a .ttf/.otf/.ttc file.")
-
-
-# --------------------------------------------------------------------------- PDF
-
-FAMILY = "cjk"
-RED = (192, 41, 30)
-GREEN = (30, 120, 60)
-GREY = (110, 110, 110)
-HEAD_FILL = (232, 236, 241)
-
-
-def _fmt(value, unit: str, signed: bool = False) -> str:
-    if value is None:
-        return "—"
-    sign = "+" if signed and value != 0 else ""
-    if unit == "%":
-        return f"{value:{sign}.2f}" + (" 个百分点" if signed else "%")
-    if unit == "元":
-        return f"{value:{sign},.0f} 元"
-    return f"{value:{sign},.0f} {unit}"
-
-
-def _mark(k: KeyFigure, year: int) -> str:
-    """达标 / 未达标; for a dated target, ``2017年评判`` before its year and ``2017年未达标``
-    after it (the row's value is this year's, the verdict its own year's)."""
-    if k.judgement is not None and k.judgement.state == "pending":
-        return f"{k.judgement.target_year}年评判"
-    if k.met is None:
-        return "—"
-    word = "达标" if k.met else "未达标"
-    if k.judgement is not None and k.judgement.target_year != year:
-        return f"{k.judgement.target_year}年{word}"
-    return word
-
-
-def _pdf_class():
-    from fpdf import FPDF
-
-    class BriefingPDF(FPDF):
-        footer_text = ""
-
-        def footer(self):
-            self.set_y(-13)
-            self.set_font(FAMILY, "", 8)
-            self.set_text_color(*GREY)
-            self.cell(0, 5, f"{self.footer_text}　　第 {self.page_no()}/{{nb}} 页", align="C")
-
-    return BriefingPDF
-
-
-def render_pdf(briefing: Briefing, font: CJKFont | None = None) -> bytes:
-    """The briefing as an A4 PDF (bytes), the CJK font embedded as a subset."""
-    from fpdf.enums import WrapMode
-    from fpdf.fonts import FontFace
-
-    font = font or find_cjk_font()
-    b = briefing
-    pdf = _pdf_class()(orientation="P", unit="mm", format="A4")
-    pdf.footer_text = f"数据截至 {b.as_of}　·　{CONFIDENTIAL}"
-    pdf.add_font(FAMILY, "", str(font.regular), collection_font_number=font.regular_index)
-    pdf.add_font(FAMILY, "B", str(font.bold or font.regular),
-                 collection_font_number=font.bold_index if font.bold else font.regular_index)
-    title = f"{b.township_name} 精准扶贫督查简报（{b.year}年）"
-    pdf.set_title(title)
-    pdf.set_subject("精准扶贫督查简报")
-    pdf.set_creator("通渭县精准扶贫监测")
-    pdf.set_lang("zh-CN")
-    pdf.set_margins(16, 14, 16)
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.add_page()
-    width = pdf.epw
-
-    # confidentiality mark and title
-    pdf.set_font(FAMILY, "B", 9)
-    pdf.set_text_color(*RED)
-    pdf.cell(0, 5, CONFIDENTIAL, align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0)
-    pdf.set_font(FAMILY, "B", 17)
-    pdf.cell(0, 10, title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "", 9)
-    pdf.set_text_color(*GREY)
-    pdf.cell(0, 5, f"数据截至 {b.as_of}　·　乡镇代码 {b.township_code}", align="C",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0)
-    pdf.ln(2)
-
-    # summary line
-    threshold = load_config().targets["exit_threshold_pct"]
-    rank = f"全县第 {b.league_rank}/{b.league_size} 名　" if b.league_rank else ""
-    score = f"综合得分 {b.score:.1f}（{b.grade}）　" if b.score is not None else ""
-    if b.exit_year is not None and b.exit_year <= b.year:
-        exit_text = f"{b.exit_year}年贫困发生率首次降至{threshold:g}%以下"
-    elif b.planned_exit_year:
-        exit_text = f"计划{b.planned_exit_year}年摘帽"
-    else:
-        exit_text = f"计划未列明，随全县{b.due_year}年摘帽"
-    pdf.set_font(FAMILY, "", 10.5)
-    pdf.multi_cell(
-        width, 6,
-        f"摘帽判断：{b.verdict_text}　{rank}{score}{exit_text}\n"
-        f"户籍人口 {b.registered_population:,} 人，贫困人口 {b.poor_persons:,} 人，"
-        f"{b.year}年脱贫 {b.exited_persons:,} 人。",
-        new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
-    pdf.ln(2)
-
-    def section(text: str) -> None:
-        pdf.ln(2)
-        pdf.set_font(FAMILY, "B", 12.5)
-        pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(FAMILY, "", 10)
-
-    heading = FontFace(emphasis="BOLD", fill_color=HEAD_FILL)
-
-    # 1. key figures
-    section("一、主要指标与目标")
-    with pdf.table(col_widths=(46, 26, 38, 30, 38), text_align=("LEFT", "RIGHT", "CENTER",
-                   "RIGHT", "CENTER"), headings_style=heading, line_height=5.6,
-                   wrapmode=WrapMode.CHAR, width=width) as table:
-        header = table.row()
-        for text in ("指标", "本乡镇", "目标", "差距", "是否达标"):
-            header.cell(text)
-        for k in b.key_figures:
-            r = table.row()
-            r.cell(k.label)
-            r.cell(_fmt(k.value, k.unit))
-            r.cell(k.target_note or "—")
-            r.cell(_fmt(k.gap, k.unit, signed=True))
-            colour = None if k.met is None else (GREEN if k.met else RED)
-            r.cell(_mark(k, b.year), style=FontFace(color=colour, emphasis="BOLD") if colour else None)
-    pdf.set_font(FAMILY, "", 8.5)
-    pdf.set_text_color(*GREY)
-    notes = ["差距 = 本乡镇 − 目标（比率为百分点）。"]
-    notes += [f"{k.label}：{k.note}，目标按{k.target_note}。" for k in b.key_figures if k.note]
-    notes += [f"{k.label}：{k.judgement.text}（按目标年份的数据评判）。" for k in b.key_figures
-              if k.judgement is not None and k.judgement.state != "pending" and b.year > k.judgement.target_year]
-    for i, note in enumerate(notes):
-        pdf.multi_cell(width, 4.4, ("注：" if i == 0 else "　　") + note,
-                       new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
-    pdf.set_text_color(0)
-
-    # 2. flags
-    section("二、需关注事项")
-    items = [f.text for f in b.flags] or ["未发现返贫超限、进度落后或数据质量问题。"]
-    if not b.quality_checked:
-        items.append("数据质量核查结果仅县级用户可见，本简报未列入。")
-    for text in items:
-        pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(width, 5.8, f"•  {text}", new_x="LMARGIN", new_y="NEXT",
-                       wrapmode=WrapMode.CHAR)
-
-    # 3. villages
-    section(f"三、距退出线最远的村（{b.villages_above_threshold} 个村贫困发生率不低于 {threshold:g}%，"
-            f"共 {b.villages_total} 个村）")
-    if b.villages_behind:
-        with pdf.table(col_widths=(40, 18, 22, 26, 28, 22, 24), text_align=(
-                "LEFT", "CENTER", "CENTER", "RIGHT", "RIGHT", "RIGHT", "CENTER"),
-                headings_style=heading, line_height=5.6, wrapmode=WrapMode.CHAR,
-                width=width) as table:
-            header = table.row()
-            for text in ("村", "贫困村", "计划退出", "贫困发生率", "尚需脱贫人数", "返贫率", "基础设施"):
-                header.cell(text)
-            for v in b.villages_behind:
-                r = table.row()
-                r.cell(v.name)
-                r.cell("是" if v.is_poor_village else "否")
-                r.cell(str(v.planned_exit_year) if v.planned_exit_year else "—")
-                r.cell(_fmt(v.poverty_incidence_pct, "%"))
-                r.cell(f"{v.persons_to_threshold} 人")
-                over = v.relapse_rate_pct is not None and v.relapse_rate_pct > b.relapse_cap_pct
-                r.cell(_fmt(v.relapse_rate_pct, "%"),
-                       style=FontFace(color=RED, emphasis="BOLD") if over else None)
-                r.cell(f"{v.items_done}/6 项")
-        rest = b.villages_above_threshold - len(b.villages_behind)
-        if rest > 0:
-            pdf.set_font(FAMILY, "", 8.5)
-            pdf.multi_cell(width, 4.4, f"另有 {rest} 个村未列出，见系统“乡镇”页。", new_x="LMARGIN",
-                           new_y="NEXT")
-            pdf.set_font(FAMILY, "", 10)
-    else:
-        pdf.multi_cell(width, 5.8, f"各村贫困发生率均已低于 {threshold:g}%。", new_x="LMARGIN",
-                       new_y="NEXT")
-
-    # 4. at risk
-    section("四、防返贫监测")
-    reasons = "；".join(f"{label} {n} 户" for label, n in b.at_risk_by_reason)
-    pdf.multi_cell(width, 5.8,
-                   f"监测对象 {b.at_risk_households} 户 {b.at_risk_persons} 人（{reasons}）。",
-                   new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
-    pdf.set_font(FAMILY, "", 8.5)
-    pdf.set_text_color(*GREY)
-    pdf.multi_cell(width, 4.4, "监测对象走访名单见系统“返贫监测”页；本简报不含个人信息。",
-                   new_x="LMARGIN", new_y="NEXT", wrapmode=WrapMode.CHAR)
-    pdf.set_text_color(0)
-
-    # 5. leaders
-    section("五、结对帮扶责任领导")
-    pdf.set_font(FAMILY, "", 10)
-    if b.leaders_note:
-        pdf.set_text_color(*GREY)
-        pdf.multi_cell(width, 5.4, b.leaders_note, new_x="LMARGIN", new_y="NEXT",
-                       wrapmode=WrapMode.CHAR)
-        pdf.set_text_color(0)
-    entries = [f"•  {leader.label}（结对 {leader.households} 户）" for leader in b.leaders]
-    if len(entries) <= 4:
-        for entry in entries:
-            pdf.multi_cell(width, 5.8, entry, new_x="LMARGIN", new_y="NEXT",
-                           wrapmode=WrapMode.CHAR)
-    else:  # two columns keep a long list on the page
-        pdf.set_font(FAMILY, "", 9.5)
-        with pdf.table(borders_layout="NONE", first_row_as_headings=False, line_height=5.4,
-                       wrapmode=WrapMode.CHAR, width=width, padding=(0.5, 0)) as table:
-            for i in range(0, len(entries), 2):
-                r = table.row()
-                r.cell(entries[i])
-                r.cell(entries[i + 1] if i + 1 < len(entries) else "")
-        pdf.set_font(FAMILY, "", 10)
-    if b.leaders_total > len(b.leaders):
-        pdf.multi_cell(width, 5.8, f"另有 {b.leaders_total - len(b.leaders)} 名，略。",
-                       new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
-
-
-def briefing_pdf(store, township_code: str, year: int) -> bytes:
-    """One township's 督查简报 as A4 PDF bytes (see ``township_briefing``)."""
-    return render_pdf(township_briefing(store, township_code, year))
-
-
-def briefing_file_name(township_name: str, year: int) -> str:
-    return f"督查简报_{township_name}_{year}.pdf"

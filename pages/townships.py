@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.briefing import briefing_file_name, briefing_pdf
+from analytics.briefing_pdf import briefing_file_name, briefing_pdf
 from analytics.config import load_config
 from analytics.honesty import village_funnel
 from analytics.households import most_behind_villages

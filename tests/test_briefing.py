@@ -11,16 +11,20 @@ import zlib
 import duckdb
 import pytest
 
+from analytics import assistance, guarantees, pairing, register_changes, village_targets
 from analytics import briefing as br
-from analytics.briefing import (
-    CJKFontMissing, KeyFigure, briefing_pdf, find_cjk_font, render_pdf, township_briefing,
-)
+from analytics import briefing_fonts as fonts
+from analytics.briefing import KeyFigure, township_briefing
+from analytics.briefing_commitments import VillageGap
+from analytics.briefing_fonts import CJKFontMissing, find_cjk_font
+from analytics.briefing_pdf import briefing_pdf, render_pdf
 from analytics.contract import mask_name
-from analytics.households import at_risk_households, village_table
+from analytics.households import at_risk_households, household_counts, village_table
 from analytics.metrics import figures_by_level, income_progress
 from analytics.quality import quality_findings
 from analytics.scores import township_league
 from analytics.status import township_map_values
+from tests.hand_dataset import T1, V1
 
 MAYING = "621121101"
 OTHER = "621121102"  # 鸡川镇
@@ -316,6 +320,197 @@ def test_leaders_fall_back_to_the_highest_rank_paired(demo_db, briefings):
         assert "无县级领导结对" in b.leaders_note
 
 
+# --------------------------------------------------------------------------- 帮扶与保障
+
+
+def _flat(text: str) -> str:
+    """``text`` without white space: a PDF line may wrap anywhere, dropping a space."""
+    return re.sub(r"\s+", "", text)
+
+
+def _scope_row(frame, year, code=MAYING):
+    return frame[(frame["scope_code"] == code) & (frame["year"] == year)].iloc[0]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_commitments_are_the_analytics(demo_store, briefings, year):
+    """Every figure of 帮扶与保障 is what the analytics modules (the pages') give for the
+    township and year."""
+    c = briefings[year].commitments
+    counts = household_counts(demo_store, townships=(MAYING,))
+    assert c.households_recorded
+    coverage = _scope_row(assistance.measure_coverage(counts), year)
+    assert (c.poor_households, c.poor_households_with_measure, c.without_measure) == (
+        int(coverage["poor_households"]), int(coverage["poor_households_with_measure"]),
+        int(coverage["without_measure"]))
+    assert _close(c.measure_coverage_pct, coverage["coverage_pct"])
+    measures = assistance.measure_counts(demo_store, townships=(MAYING,))
+    mine = measures[(measures["scope_code"] == MAYING) & (measures["year"] == year)
+                    & (measures["households"] > 0)]
+    assert {m.measure: m.households for m in c.measures} == dict(zip(mine["measure"], mine["households"]))
+    shown = [m.households for m in c.measures]
+    assert shown == sorted(shown, reverse=True)
+    planned = assistance.measure_plan_progress(measures)
+    assert [p.measure for p in c.county_plans] == list(planned.loc[planned["year"] == year, "measure"])
+
+    cadres = _scope_row(pairing.cadre_coverage(counts), year)
+    assert c.poor_households_with_cadre == int(cadres["poor_households_with_cadre"])
+    assert _close(c.cadre_coverage_pct, cadres["poor_coverage_pct"])
+
+    dibao = _scope_row(assistance.dibao_shares(counts), year)
+    assert (c.dibao1_households, c.dibao2_households, c.poor_dibao_households) == (
+        int(dibao["dibao1_households"]), int(dibao["dibao2_households"]),
+        int(dibao["poor_dibao_households"]))
+    assert _close(c.poor_dibao_pct, dibao["poor_dibao_pct"])
+
+    shares = guarantees.guarantee_shares(counts)
+    shares = shares[(shares["scope_code"] == MAYING) & (shares["year"] == year)].set_index("guarantee")
+    assert [g.key for g in c.guarantees] == list(guarantees.GUARANTEES)
+    for g in c.guarantees:
+        row = shares.loc[g.key]
+        assert (g.label, g.persons, g.met, g.unmet, g.unknown) == (
+            guarantees.GUARANTEE_LABELS[g.key], row["persons"], row["met"], row["unmet"], row["unknown"])
+        assert _close(g.met_pct, row["met_pct"])
+    assert c.households_any_unmet == int(_scope_row(counts, year)["households_any_unmet"])
+
+    status = pairing.village_support_status(demo_store, townships=(MAYING,))
+    status = status[status["year"] == year] if len(status) else status
+    assert c.support_recorded == (not status.empty)
+    assert (c.support_villages, c.support_met) == (len(status), int(status["met"].sum()) if len(status) else 0)
+    gaps = status[~status["met"]] if len(status) else status
+    assert [(g.name, g.missing) for g in c.support_not_met] == list(zip(gaps.get("village_name", []),
+                                                                        gaps.get("missing", [])))
+
+    targets = village_targets.village_target_status(demo_store, townships=(MAYING,))
+    table = village_targets.target_table(village_targets.target_counts(targets), year)
+    assert [(t.item, t.requirement, t.villages, t.met, t.unmet, t.unknown, t.verdict_text)
+            for t in c.targets] == list(zip(table["item"], table["requirement"], table["villages"],
+                                            table["met"], table["unmet"], table["unknown"],
+                                            table["verdict_text"]))
+    assert [t.verdict for t in c.targets] == [v if isinstance(v, str) else None for v in table["verdict"]]
+    not_met = village_targets.villages_not_met(targets, year)
+    assert [(g.village_code, g.name, g.missing) for g in c.villages_not_met] == list(
+        zip(not_met["village_code"], not_met["village_name"], not_met["missing"]))
+
+    change = _scope_row(register_changes.change_table(counts), year)
+    assert c.change_sentence == register_changes.change_sentence(change, "马营镇", year)
+    assert (c.new_households, c.removed_households, c.removed_persons) == (
+        int(change["new_households"]), int(change["removed_households"]), int(change["removed_persons"]))
+
+
+def test_commitments_by_hand(hand_store):
+    """马营 (T1) in 2016 on the hand dataset (tests/test_plan_commitments.py): H1 [4] and
+    H5 [1] relapsed and are poor, H2 [2] stays exited, H3 [3] left the register after 2015;
+    H1 has a measure (2015), H5 none; both are paired with C1; a guarantee is met exactly
+    when exited; V1 is the poor village, V2 not."""
+    c = township_briefing(hand_store, T1, 2016).commitments
+    assert (c.poor_households, c.poor_households_with_measure, c.without_measure) == (2, 1, 1)
+    assert c.measure_coverage_pct == pytest.approx(50.0)
+    assert c.measures == () and c.county_plans == ()  # nothing recorded in 2016; no plan count
+    assert (c.poor_households_with_cadre, c.cadre_coverage_pct) == (2, pytest.approx(100.0))
+    assert (c.dibao1_households, c.dibao2_households, c.poor_dibao_pct) == (0, 0, pytest.approx(0.0))
+    water = {g.key: g for g in c.guarantees}["water"]
+    assert (water.persons, water.met, water.unmet, water.unknown) == (7, 2, 5, 0)  # H2 met
+    assert water.met_pct == pytest.approx(100 * 2 / 7)
+    assert c.households_any_unmet == 2  # H1, H5
+    assert not c.support_recorded  # no 驻村帮扶 rows in the hand dataset
+    targets = {t.item: t for t in c.targets}
+    assert (targets["cement_road"].villages, targets["cement_road"].verdict_text) == (2, "按期达标")
+    assert (targets["mutual_fund_yuan"].villages, targets["mutual_fund_yuan"].met) == (1, 0)
+    assert targets["mutual_fund_yuan"].verdict_text == "未达标"  # 2,000 元 < 500,000 元 by 2015
+    assert targets["kindergarten"].verdict is None  # due by the end of 2017
+    assert c.villages_not_met == (VillageGap(V1, "一村", "幼儿园、宽带、互助资金"),)
+    assert (c.new_households, c.removed_households, c.removed_persons) == (0, 1, 3)  # H3
+    # 3 → 5 poor: H1 and H5 relapse (+5), H3 leaves (−3)
+    assert c.change_sentence.startswith("2016年马营镇贫困人口增加 2 人：返贫增加 5 人，自然减少")
+    assert "3 人" in c.change_sentence
+
+    text = _flat(pdf_text(render_pdf(township_briefing(hand_store, T1, 2016))))
+    for expected in ("六、帮扶与保障", "有帮扶措施 1 户（50.0%）", "尚无措施 1 户", "2016年无帮扶措施记录",
+                     "未脱贫户有帮扶责任人 2/2 户（100.0%）", "2016年无驻村帮扶记录", "28.6%",
+                     "一村（幼儿园、宽带、互助资金）", c.change_sentence, "自然减少 1 户 3 人"):
+        assert _flat(expected) in text, expected
+
+
+def test_the_first_panel_year_has_no_change(hand_store):
+    b = township_briefing(hand_store, T1, 2014)
+    assert b.commitments.change_sentence is None and "基线年" in b.commitments.change_note
+    assert b.commitments.new_households is None
+    assert "2014年为建档立卡基线年" in _flat(pdf_text(render_pdf(b)))
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_pdf_shows_the_commitments(briefings, pdfs, year):
+    c = briefings[year].commitments
+    text = _flat(pdf_text(pdfs[year]))
+    assert text.count("六、帮扶与保障") == 1
+    section = text[text.index("六、帮扶与保障"):]
+    expected = ["一户一策", "驻村帮扶", "低保兜底", "两不愁三保障", "基础设施与村级资金", "回头看",
+                f"一类低保 {c.dibao1_households:,} 户，二类低保 {c.dibao2_households:,} 户",
+                c.change_sentence]
+    if c.poor_households:
+        expected += [f"有帮扶措施 {c.poor_households_with_measure:,} 户（{c.measure_coverage_pct:.1f}%）",
+                     f"未脱贫户有帮扶责任人 {c.poor_households_with_cadre:,}/{c.poor_households:,} 户"
+                     f"（{c.cadre_coverage_pct:.1f}%）", f"占 {c.poor_dibao_pct:.1f}%"]
+    expected += [f"{m.measure} {m.households:,} 户" for m in c.measures[:5]]
+    expected += [g.label for g in c.guarantees] + [f"{g.met_pct:.1f}%" for g in c.guarantees]
+    expected += [t.requirement for t in c.targets] + [t.verdict_text for t in c.targets]
+    expected += [f"{v.name}（{v.missing}）" for v in c.villages_not_met[:10]]
+    if c.support_recorded:
+        expected += [f"两个全覆盖达标 {c.support_met} 个"]
+        expected += [f"{v.name}（{v.missing}）" for v in c.support_not_met[:10]]
+    else:
+        expected += [f"{year}年无驻村帮扶记录"]
+    for item in expected:
+        assert _flat(item) in section, item
+
+
+def test_pdf_says_what_is_unknown_or_missing(briefings):
+    """Unknown persons are shown as 未记录, never as met; a township without 驻村帮扶 rows
+    says so; the villages not meeting 两个全覆盖 are named with what is missing."""
+    b = briefings[2017]
+    c = b.commitments
+    unknown = tuple(dataclasses.replace(g, met=g.met - 3, unknown=3) if g.key == "education" else g
+                    for g in c.guarantees)
+    none = dataclasses.replace(c, guarantees=unknown, support_recorded=False, support_villages=0,
+                               support_met=0, support_not_met=())
+    text = _flat(pdf_text(render_pdf(dataclasses.replace(b, commitments=none))))
+    assert "2017年无驻村帮扶记录" in text
+    assert "未记录—3人—" in text and "未记录的人口不计为达标" in text  # the row: 义务教育 3 人
+
+    gaps = (VillageGap("621121101299", "甲村", "无驻村工作队"), VillageGap("621121101298", "乙村", "驻村天数不足"))
+    some = dataclasses.replace(c, support_recorded=True, support_villages=3, support_met=1, support_not_met=gaps)
+    text = _flat(pdf_text(render_pdf(dataclasses.replace(b, commitments=some))))
+    assert "贫困村3个，两个全覆盖达标1个" in text
+    assert "甲村（无驻村工作队）、乙村（驻村天数不足）" in text
+    assert "未记录的人口不计为达标" not in text  # nothing unknown in the demo's flags
+
+
+def test_the_plans_county_count_is_labelled_county(demo_store):
+    """The plan's count (config [measure_plan]) is a county figure: shown as 全县, with the
+    county's progress only for a viewer who sees the whole county."""
+    plan = assistance.measure_plan_progress(assistance.measure_counts(demo_store))
+    if plan.empty:
+        pytest.skip("the configuration gives no plan count")
+    row = plan.iloc[0]
+    year = int(row["year"])
+    b = township_briefing(demo_store, MAYING, year)
+    (county,) = [p for p in b.commitments.county_plans if p.measure == row["measure"]]
+    mine = assistance.measure_counts(demo_store, townships=(MAYING,))
+    mine = mine[(mine["scope_code"] == MAYING) & (mine["year"] == year) & (mine["measure"] == row["measure"])]
+    assert county.planned == row["planned"] and county.county_households == row["households"]
+    assert county.county_done_pct == pytest.approx(row["done_pct"])
+    assert county.township_households == int(mine["households"].sum())
+    text = _flat(pdf_text(render_pdf(b)))
+    assert _flat(f"全县计划{year}年{row['measure']} {row['planned']:,.0f} 户（全县指标，未分解到乡镇），"
+            f"全县已实施 {int(row['households']):,} 户") in text
+    assert _flat(f"本乡镇 {county.township_households:,} 户") in text
+
+    restricted = township_briefing(demo_store.scoped((MAYING,)), MAYING, year).commitments
+    assert restricted.county_plans == (dataclasses.replace(county, county_households=None,
+                                                           county_done_pct=None),)
+
+
 # --------------------------------------------------------------------------- privacy
 
 
@@ -325,10 +520,11 @@ def _personal_names(demo_db, code):
             "SELECT DISTINCT h.head_name FROM households h JOIN villages v USING (village_code) "
             "WHERE v.township_code = ?", [code]).fetchall()
         cadres = con.execute("SELECT DISTINCT name FROM cadres").fetchall()
+        leaders = con.execute("SELECT DISTINCT team_leader FROM village_support").fetchall()
         places = con.execute("SELECT name FROM villages UNION SELECT name FROM townships "
                              "UNION SELECT unit FROM cadres").fetchall()
     place_text = " ".join(p[0] for p in places)
-    return {n[0] for n in heads + cadres
+    return {n[0] for n in heads + cadres + leaders
             if n[0] and len(n[0]) >= 2 and n[0] not in place_text}
 
 
@@ -371,6 +567,7 @@ def test_restricted_viewer_briefs_own_township(demo_store, briefings):
     assert b.key_figures == county.key_figures
     assert b.villages_behind == county.villages_behind
     assert b.at_risk_households == county.at_risk_households
+    assert b.commitments == county.commitments  # no plan count in 2017: nothing county-wide
     assert b.score == pytest.approx(county.score)
     # the rank and the data-quality findings need the whole county
     assert b.league_rank is None and not b.quality_checked
@@ -457,17 +654,17 @@ def test_pdf_text_reader_reads_what_fpdf_wrote():
 
 
 def test_font_search_names_the_package(monkeypatch):
-    monkeypatch.delenv(br.FONT_ENV, raising=False)
+    monkeypatch.delenv(fonts.FONT_ENV, raising=False)
     with pytest.raises(CJKFontMissing, match="fonts-noto-cjk"):
         find_cjk_font((("/nonexistent/NotoSansCJK-Regular.ttc", None, "fonts-noto-cjk"),),
                       use_fontconfig=False)
-    monkeypatch.setenv(br.FONT_ENV, "/nonexistent/font.ttf")
-    with pytest.raises(CJKFontMissing, match=br.FONT_ENV):
+    monkeypatch.setenv(fonts.FONT_ENV, "/nonexistent/font.ttf")
+    with pytest.raises(CJKFontMissing, match=fonts.FONT_ENV):
         find_cjk_font()
 
 
 def test_font_search_takes_the_first_present(monkeypatch, tmp_path):
-    monkeypatch.delenv(br.FONT_ENV, raising=False)
+    monkeypatch.delenv(fonts.FONT_ENV, raising=False)
     present = find_cjk_font()
     found = find_cjk_font((("/nonexistent/a.ttf", None, "fonts-x"),
                            (str(present.regular), None, "fonts-y")))
@@ -476,7 +673,7 @@ def test_font_search_takes_the_first_present(monkeypatch, tmp_path):
 
 
 def test_collection_face_is_simplified_chinese(monkeypatch):
-    monkeypatch.delenv(br.FONT_ENV, raising=False)
+    monkeypatch.delenv(fonts.FONT_ENV, raising=False)
     font = find_cjk_font()
     if font.regular.suffix.lower() != ".ttc":
         pytest.skip("the font found is not a collection")
@@ -489,7 +686,7 @@ def test_collection_face_is_simplified_chinese(monkeypatch):
 def test_font_search_falls_back_to_fontconfig(monkeypatch):
     import shutil
 
-    monkeypatch.delenv(br.FONT_ENV, raising=False)
+    monkeypatch.delenv(fonts.FONT_ENV, raising=False)
     if not shutil.which("fc-list"):
         pytest.skip("no fontconfig")
     font = find_cjk_font((("/nonexistent/a.ttf", None, "fonts-x"),))
