@@ -35,16 +35,18 @@ def days_minimum() -> float:
 
 
 def village_support_status(store: Store, townships=(), villages=()) -> pd.DataFrame:
-    """Every poor village in every year from the first year with a 驻村帮扶 record: its
+    """Every poor village in every year from the dataset's first year with a 驻村帮扶
+    record (the same year whatever the selection): its
     township, name, unit (帮扶单位, or null), has_unit, has_team, days (the team's days in
     the village a month, or null) and the checks: enough_days = days ≥ the minimum,
     met = has_unit and has_team and enough_days, and ``missing``: what is missing, in
     words (无帮扶单位、无驻村工作队、驻村天数不足 / 未记录驻村天数). Empty when the dataset
     holds no 驻村帮扶 record at all."""
     frame = store.query("village_support_values", **lists_of(townships, villages))
-    if not frame["has_row"].any():
-        return frame.iloc[0:0]
-    frame = frame[frame["year"] >= frame.loc[frame["has_row"], "year"].min()].copy()
+    first = frame["first_support_year"].dropna()
+    if first.empty:
+        return frame.iloc[0:0].drop(columns=["has_row", "first_support_year"])
+    frame = frame[frame["year"] >= int(first.iloc[0])].copy()
     minimum = days_minimum()
     frame["has_unit"] = frame["unit"].notna() & frame["unit"].astype("string").str.strip().ne("")
     frame["has_team"] = frame["has_team"].astype(bool)
@@ -62,7 +64,7 @@ def village_support_status(store: Store, townships=(), villages=()) -> pd.DataFr
             missing.append("驻村天数不足")
         words.append("、".join(missing))
     frame["missing"] = words
-    return frame.drop(columns=["has_row"]).reset_index(drop=True)
+    return frame.drop(columns=["has_row", "first_support_year"]).reset_index(drop=True)
 
 
 def village_support_counts(status: pd.DataFrame) -> pd.DataFrame:

@@ -78,15 +78,12 @@ def change_table(counts: pd.DataFrame) -> pd.DataFrame:
 
 def change_sentence(row: pd.Series, scope: str, year: int) -> str:
     """The decomposition in one sentence for a leader: how much the poor persons fell (or
-    rose) and how much of it was exits and how much removals, e.g. 2016年全县贫困人口减少
-    8,000 人：脱贫退出 9,000 人，返贫增加 600 人，新识别增加 300 人，自然减少 400 人……"""
+    rose) and each term signed, e.g. 2016年全县贫困人口减少 33,957 人：脱贫退出 -35,513 人，
+    返贫 +491 人，新识别 +1,237 人，自然减少 -220 人，家庭人口变化 +48 人。"""
     change = int(row["change"])
     head = (f"{year}年{scope}贫困人口减少 {-change:,} 人" if change < 0 else
             f"{year}年{scope}贫困人口增加 {change:,} 人" if change > 0 else
             f"{year}年{scope}贫困人口没有变化")
-    parts = []
-    for term, label in DECOMPOSITION_TERMS.items():
-        value = int(row[term])
-        if value:
-            parts.append(f"{label}{'减少' if value < 0 else '增加'} {abs(value):,} 人")
+    parts = [f"{label} {int(row[term]):+,} 人" for term, label in DECOMPOSITION_TERMS.items()
+             if int(row[term])]
     return head + ("：" + "，".join(parts) if parts else "") + "。"

@@ -193,3 +193,54 @@ def test_villages_not_met_by_hand(hand_store):
     listed = village_targets.villages_not_met(status, 2017).set_index("village_code")
     assert list(listed.index) == [V1, V3]
     assert listed.loc[V1, "missing"] == "幼儿园、互助资金"
+
+
+@pytest.fixture(scope="module")
+def support_store(tmp_path_factory):
+    """The hand dataset with 驻村帮扶 rows for its poor villages V1 and V3 from 2015:
+    V1 fully covered (unit, team, 22 days) except in 2016 (14 days); V3 without a team in
+    2015 and without a unit in 2017; no row for V3 in 2016."""
+    from analytics.store import Store, write_dataset
+    from tests.hand_dataset import frame, hand_tables
+    tables = hand_tables()
+    tables["village_support"] = frame("village_support", [
+        (V1, 2015, "县委", "甲队长", 22.0), (V1, 2016, "县委", "甲队长", 14.0),
+        (V1, 2017, "县委", "甲队长", 20.0),
+        (V3, 2015, "县教育局", None, None), (V3, 2017, None, "乙队长", 25.0),
+    ])
+    path = tmp_path_factory.mktemp("support") / "support.duckdb"
+    write_dataset(tables, path, source="hand")
+    return Store(path)
+
+
+@pytest.mark.parametrize("village, year, met, missing", [
+    (V1, 2015, True, ""),
+    (V1, 2016, False, "驻村天数不足"),           # 14 < 20 days
+    (V1, 2017, True, ""),                        # exactly 20 days is enough
+    (V3, 2015, False, "无驻村工作队"),
+    (V3, 2016, False, "无帮扶单位、无驻村工作队"),  # no row at all
+    (V3, 2017, False, "无帮扶单位"),
+])
+def test_village_support_status_by_hand(support_store, village, year, met, missing):
+    status = pairing.village_support_status(support_store).set_index(["village_code", "year"])
+    assert 2014 not in status.index.get_level_values("year")  # before the first record
+    row = status.loc[(village, year)]
+    assert (bool(row["met"]), row["missing"]) == (met, missing)
+    assert "team_leader" not in status.columns                # a name is never read
+
+
+def test_village_support_counts_by_hand(support_store):
+    counts = pairing.village_support_counts(pairing.village_support_status(support_store))
+    row = counts[(counts["scope_code"] == "total") & (counts["year"] == 2015)].iloc[0]
+    assert (row["poor_villages"], row["with_unit"], row["with_team"], row["met"]) == (2, 2, 1, 1)
+    assert row["met_pct"] == pytest.approx(50.0)
+    # a township's selection starts in the dataset's first year, not its own
+    t2 = pairing.village_support_status(support_store, (T2,))
+    assert sorted(t2["year"].unique()) == [2015, 2016, 2017]
+
+
+def test_the_change_sentence_signs_each_term():
+    row = pd.Series({"change": -3, "delta_exits": -5, "delta_relapses": 5, "delta_new": 0,
+                     "delta_reentered": 0, "delta_removed": -3, "delta_size": 0})
+    assert register_changes.change_sentence(row, "全县", 2016) == (
+        "2016年全县贫困人口减少 3 人：脱贫退出 -5 人，返贫 +5 人，自然减少 -3 人。")
