@@ -422,7 +422,7 @@ def test_commitments_by_hand(hand_store):
     assert c.villages_not_met == (VillageGap(V1, "一村", "幼儿园、宽带、互助资金"),)
     assert (c.new_households, c.removed_households, c.removed_persons) == (0, 1, 3)  # H3
     # 3 → 5 poor: H1 and H5 relapse (+5), H3 leaves (−3)
-    assert c.change_sentence.startswith("2016年马营镇贫困人口增加 2 人：返贫增加 5 人，自然减少")
+    assert c.change_sentence == "2016年马营镇贫困人口增加 2 人：返贫 +5 人，自然减少 -3 人。"
     assert "3 人" in c.change_sentence
 
     text = _flat(pdf_text(render_pdf(township_briefing(hand_store, T1, 2016))))
