@@ -159,6 +159,27 @@ SUPPORT_SHORT_TOWNSHIPS = ("112", "203")
 SUPPORT_SHORT_P = {2015: 0.5, 2016: 0.45, 2017: 0.35, 2018: 0.2, 2019: 0.15, 2020: 0.1}
 SUPPORT_ROTATION_YEAR = 2018      # most teams are replaced (a new leader) that year
 
+# ---------------------------------------------------------------------------
+# Targets of the plan the demo misses a little (docs/demo-data.md, "Misses against the
+# plan's targets"); drawn on a stream of their own (SeedSequence([seed, k, 3])) after
+# everything else, so no other figure moves.  Per replica:
+# ---------------------------------------------------------------------------
+# 精准 gap: households with no 一户一策 measure at all, GAP_SHARE of the households, in a
+# few villages of two townships (陇山镇, 榜罗镇): villages drawn (by size) until they hold
+# the township's part ÷ GAP_IN_VILLAGE households, then that part of their households
+# (about half of each village's households end up in the gap)
+GAP_TOWNSHIPS = ("107", "103")
+GAP_SHARE = 0.015
+GAP_IN_VILLAGE = 0.7
+# 危房改造 households in 2015 (plan: 3,000, [measure_plan]); × the household fraction
+HOUSING_2015 = 2730
+# villages planned to exit in 2015 with no 网店 at the end of 2015 (plan: one or more each)
+SHOP_MISSES = 4
+# poor villages without 动力电 until 2018 (plan: every poor village by 2017)
+POWER_MISSES = 2
+# 饮水安全 not recorded (null) for one township-year: 义岗川镇, 2018
+WATER_UNRECORDED = ("105", 2018)
+WATER_UNKNOWN_BIT = 5   # in SEC_FALSE (bits 0–4: a SECURITY_COLUMNS flag false)
 
 
 def _planted_count(name: str, f: float) -> int:
@@ -897,6 +918,60 @@ def _replica(k: int, f: float, seed: int, geo: _Geo, cfg, report) -> dict:
     amt[meas_m == _MEASURE["小额信贷"]] = np.round(amt[meas_m == _MEASURE["小额信贷"]], -4)
     amt[rng.random(len(amt)) < 0.02] = np.nan
 
+    # ---- misses against the plan's targets (their own stream) ------------------
+    miss_rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k), 3]))
+    w_id = _MEASURE["危房改造"]
+    # 精准 gap: the households of a few villages of GAP_TOWNSHIPS lose every measure
+    gap = np.zeros(H, dtype=bool)
+    hh_v = np.bincount(hv, minlength=V)
+    gap_towns = [suffix_idx[sfx] for sfx in GAP_TOWNSHIPS if sfx in suffix_idx]
+    n_gap = int(math.floor(GAP_SHARE * H + 0.5))
+    for i, ti in enumerate(gap_towns):
+        n_t = n_gap // len(gap_towns) + (1 if i < n_gap % len(gap_towns) else 0)
+        cand_v = np.flatnonzero((vt == ti) & (hh_v > 0))
+        order = cand_v[np.argsort(-(miss_rng.gumbel(size=len(cand_v))
+                                    + np.log(hh_v[cand_v])), kind="stable")]
+        nv = int(np.searchsorted(np.cumsum(hh_v[order]), n_t / GAP_IN_VILLAGE)) + 1
+        gap[_pick_top(miss_rng, np.isin(hv, order[:nv]) & ~gap, n_t)] = True
+    # 危房改造 in 2015: households poor at the start of 2015 (or registered in it), most
+    # with an unsafe house, up to HOUSING_2015 × f in all
+    j15 = 2015 - FIRST_YEAR
+    has15 = np.zeros(H, dtype=bool)
+    has15[meas_h[(meas_y == 2015) & (meas_m == w_id)]] = True
+    has15 &= ~gap
+    n_add = max(int(math.floor(HOUSING_2015 * f + 0.5)) - int(has15.sum()), 0)
+    poor15 = (S[:, j15] >= 0) & ((S[:, j15 - 1] == 0) | (reg_j == j15))
+    housing_bit = np.uint8(1 << C.SECURITY_COLUMNS.index("housing_secure"))
+    unsafe = ((SEC_FALSE[:, j15 - 1] | SEC_FALSE[:, j15]) & housing_bit) != 0
+    add = np.sort(_pick_top(miss_rng, poor15 & ~has15 & ~gap, n_add,
+                            np.where(unsafe, 20.0, 1.0)))
+    add_amt = np.round(miss_rng.uniform(*_MEASURE_AMOUNT["危房改造"], len(add)), -1)
+    add_amt[miss_rng.random(len(add)) < 0.02] = np.nan
+    meas_h = np.concatenate([meas_h, add])
+    meas_y = np.concatenate([meas_y, np.full(len(add), 2015, dtype=meas_y.dtype)])
+    meas_m = np.concatenate([meas_m, np.full(len(add), w_id, dtype=meas_m.dtype)])
+    amt = np.concatenate([amt, add_amt])
+    keep = ~gap[meas_h]
+    o = np.lexsort((meas_m[keep], meas_y[keep], meas_h[keep]))
+    meas_h, meas_y, meas_m, amt = (a[keep][o] for a in (meas_h, meas_y, meas_m, amt))
+    # 网店: every village planned to exit in 2015 has one from 2015 on, but SHOP_MISSES
+    # (their first shop opens in 2016)
+    v15 = v_planned == 2015
+    shops[v15, j15:] = np.maximum(shops[v15, j15:], 1 + miss_rng.poisson(0.5, (V, 1))[v15])
+    shops[_pick_top(miss_rng, v15, SHOP_MISSES), j15] = 0
+    # 动力电: POWER_MISSES poor villages planned for 2017 connected only in 2018
+    j17 = 2017 - FIRST_YEAR
+    late_power = _pick_top(miss_rng, is_poor_v & (v_planned == 2017), POWER_MISSES)
+    infra[C.INFRASTRUCTURE_COLUMNS.index("power_grid")][late_power, : j17 + 1] = False
+    # 饮水安全 not recorded in one township-year (bit 5: unknown); a planted 错退 row
+    # there keeps the flags it was planted with
+    water = C.SECURITY_COLUMNS.index("water_secure")
+    if WATER_UNRECORDED[0] in suffix_idx:
+        jw = WATER_UNRECORDED[1] - FIRST_YEAR
+        rows = (ht == suffix_idx[WATER_UNRECORDED[0]]) & (S[:, jw] >= 0)
+        rows[c1b[first_exit_j[c1b] == jw]] = False
+        SEC_FALSE[rows, jw] = (SEC_FALSE[rows, jw] & np.uint8(~(1 << water) & 0xFF)) \
+            | np.uint8(1 << WATER_UNKNOWN_BIT)
 
     # ---- heads: names, birth dates, ID numbers ----------------------------------
     female = rng.random(H) < 0.08
@@ -1278,7 +1353,10 @@ def demo_tables(
     sec = cat.pop("sec")
     for i, name in enumerate(C.SECURITY_COLUMNS):
         hy[name] = (sec & (1 << i)) == 0
-    del sec
+    # 饮水安全 not recorded (WATER_UNRECORDED): null, the contract's unknown
+    unknown = (sec & (1 << WATER_UNKNOWN_BIT)) != 0
+    hy["water_secure"] = pd.arrays.BooleanArray(hy["water_secure"], unknown)
+    del sec, unknown
     household_years = pd.DataFrame(hy, copy=False)
     del hy
 
