@@ -84,6 +84,8 @@ def table_ddl(table: Table, constraints: bool = True) -> str:
             parts.append(f"CHECK ({_quote(c.name)} IN ({allowed}))")
         if c.minimum is not None:
             parts.append(f"CHECK ({_quote(c.name)} >= {float(c.minimum)!r})")
+        if c.maximum is not None:
+            parts.append(f"CHECK ({_quote(c.name)} <= {float(c.maximum)!r})")
         if c.kind == "code" and c.digits:
             parts.append(f"CHECK (length({_quote(c.name)}) = {int(c.digits)})")
         if c.kind == "id_number":
@@ -562,8 +564,14 @@ def export_dataset(db_path: str | Path, out_dir: str | Path, fmt: str = "csv", *
     CSV is UTF-8 with a header row; codes and IDs stay text. Empty optional tables
     are not written. ``masked``: the contract's personal columns masked (names 张*, ID
     numbers 6211**********1234, causes ＊); such files cannot be imported again.
-    Returns the row counts written.
+    Returns the row counts written. Raises ``OutdatedDatabase`` for a database built by an
+    older version (a table of the contract may be missing from it).
     """
+    store = Store(db_path)
+    try:
+        store.verify()
+    finally:
+        store.close()
     with duckdb.connect(str(db_path), read_only=True) as con:
         return _copy_tables(con, out_dir, fmt, masked)
 

@@ -41,6 +41,15 @@ def test_the_command_line_says_what_to_do(tmp_path):
     assert "schema version 1" in result.stderr and "python -m analytics import" in result.stderr
 
 
+def test_an_outdated_database_is_not_exported_half_way(tmp_path):
+    path = tmp_path / "old.duckdb"
+    outdated_copy(path, "import /data/2016")
+    duckdb.connect(str(path)).execute("DROP TABLE village_support").close()  # as before schema 3
+    result = cli("export", str(tmp_path / "out"), db=path)
+    assert result.returncode == 2 and "schema version 1" in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
 def open_app(path, monkeypatch) -> AppTest:
     monkeypatch.setenv("TONGWEI_DB", str(path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
