@@ -100,21 +100,29 @@ def township_first(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[order]
 
 
-def measure_table(measures: pd.DataFrame, coverage: pd.DataFrame, year: int) -> pd.DataFrame:
+def measure_table(measures: pd.DataFrame, coverage: pd.DataFrame, year: int,
+                  value: str = "households") -> pd.DataFrame:
     """One row per scope in ``year`` (townships, then 'total'): poor_households,
     poor_households_with_measure, coverage_pct (``measure_coverage``), then one column per
-    measure recorded that year (households, in the contract's order) and amount_yuan (Σ
-    amounts of the year's measures, yuan). Columns: scope_code first."""
+    measure recorded that year, in the contract's order, holding ``value``: households
+    with the measure, or amount_yuan (Σ amounts, yuan), and amount_yuan (Σ amounts of
+    the year's measures, yuan). Columns: scope_code first."""
     cov = coverage[coverage["year"] == year].set_index("scope_code")[
         ["poor_households", "poor_households_with_measure", "coverage_pct"]]
     rows = measures[measures["year"] == year]
-    wide = rows.pivot_table(index="scope_code", columns="measure", values="households",
+    wide = rows.pivot_table(index="scope_code", columns="measure", values=value,
                             aggfunc="sum", fill_value=0)
     wide = wide[[m for m in MEASURES if m in wide.columns]]
     amount = rows.groupby("scope_code")["amount_yuan"].sum().rename("amount_yuan")
     table = cov.join(wide, how="outer").join(amount, how="left")
     table[list(wide.columns) + ["amount_yuan"]] = table[list(wide.columns) + ["amount_yuan"]].fillna(0)
     return township_first(table).reset_index(names="scope_code")
+
+
+def measure_table_labels(value: str = "households") -> dict[str, str]:
+    """Column titles of ``measure_table``: each measure in households or in yuan."""
+    unit = "户" if value == "households" else "元"
+    return {**MEASURE_TABLE_LABELS, **{m: f"{m}（{unit}）" for m in MEASURES}}
 
 
 MEASURE_TABLE_LABELS = {

@@ -15,7 +15,7 @@ from ui.format import fmt_int, fmt_pct
 from ui.frame import page_frame
 from ui.plan_tables import (CADRE_FORMATS, DIBAO_FORMATS, GAP_FORMATS, MEASURE_FORMATS,
                             OVER_QUOTA_FORMATS, SUPPORT_COUNT_FORMATS, SUPPORT_GAP_FORMATS,
-                            cadre_config, config, measure_config, named, support_count_config)
+                            cadre_config, config, named, support_count_config)
 from ui.tables import data_table, decimals
 from ui.tiles import tile
 
@@ -84,14 +84,19 @@ if len(plan):
 else:
     left = st
 left.plotly_chart(figure(plan_charts.build_measures_by_year, shown), key="measures_by_year")
-table = named(assistance.measure_table(measures, coverage, year), names)
-st.markdown(f"**{year}年各乡镇帮扶措施（户）**")
-columns = ["name", *[k for k in assistance.MEASURE_TABLE_LABELS if k in table.columns and k != "name"]]
-data_table(table, hide_index=True, column_order=columns, column_config=measure_config(),
+shown_as = st.segmented_control("各乡镇措施按", ["户数", "金额"], default="户数", key="measure_value")
+value = "amount_yuan" if shown_as == "金额" else "households"
+table = named(assistance.measure_table(measures, coverage, year, value), names)
+labels = assistance.measure_table_labels(value)
+st.markdown(f"**{year}年各乡镇帮扶措施（{'元' if value == 'amount_yuan' else '户'}）**")
+columns = ["name", *[k for k in labels if k in table.columns and k != "name"]]
+formats = {**MEASURE_FORMATS, **({m: "localized" for m in MEASURES} if value == "amount_yuan" else {})}
+data_table(table, hide_index=True, column_order=columns, column_config=config(labels, formats),
            key="measure_table", placeholder="—")
 e1, e2, _ = st.columns([1, 1, 4])
-export_buttons((e1, e2), table[columns], assistance.MEASURE_TABLE_LABELS, scope=scope,
-               what="帮扶措施", year=year, decimals=decimals(MEASURE_FORMATS))
+export_buttons((e1, e2), table[columns], labels, scope=scope,
+               what="帮扶措施金额" if value == "amount_yuan" else "帮扶措施", year=year,
+               decimals=decimals(formats))
 
 st.markdown(f"**精准缺口：{year}年底尚无帮扶措施的未脱贫户**")
 gaps = data.measure_gap_list(year, **where)  # lists stay masked for everyone
@@ -134,6 +139,9 @@ else:
     labels = pairing.support_count_labels()
     data_table(teams, hide_index=True, column_order=list(labels), column_config=support_count_config(),
                key="support_table", placeholder="—")
+    u1, u2, _ = st.columns([1, 1, 4])
+    export_buttons((u1, u2), teams[list(labels)], labels, scope=scope, what="驻村帮扶", year=year,
+                   decimals=decimals(SUPPORT_COUNT_FORMATS))
     missing = support[(support["year"] == year) & ~support["met"]]
     missing = named(missing, names, column="township_code")
     if missing.empty:

@@ -3,7 +3,7 @@ the analytics modules (shared with the briefing PDF), formats here."""
 
 from __future__ import annotations
 
-from analytics import assistance, guarantees, pairing, register_changes, village_targets
+from analytics import guarantees, pairing, register_changes, village_targets
 from analytics.contract import MEASURES
 from ui.tables import table_config
 
@@ -46,10 +46,6 @@ CHANGE_FORMATS = {"year": "%d", **_ints(*[c for c in register_changes.CHANGE_LAB
 def config(labels: dict[str, str], formats: dict[str, str]) -> dict:
     """``table_config`` with the row's name pinned."""
     return table_config(labels, formats, pinned=("name", "village_name"))
-
-
-def measure_config() -> dict:
-    return config(assistance.MEASURE_TABLE_LABELS, MEASURE_FORMATS)
 
 
 def cadre_config() -> dict:
