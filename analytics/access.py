@@ -15,17 +15,49 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ROLES = {"county": "县级用户", "township": "乡镇分析员", "screen": "会议室大屏"}
-PAGE_ROLES = {
-    "overview": {"county", "township"},
-    "townships": {"county", "township"},
-    "relapse": {"county", "township"},
-    "income": {"county", "township"},
-    "data": {"county"},
-    "battle_map": {"county", "screen"},
-    "assistance": {"county", "township"},
-    "guarantees": {"county", "township"},
-    "review": {"county", "township"},
-}
+_ANALYSTS = frozenset({"county", "township"})
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the dashboard: its file (``app.py`` or ``pages/<key>.py``), its name and
+    icon in the navigation, and the roles that may open it. The one registry of pages:
+    the navigation (ui/frame.py), the access checks and the benchmarks all read
+    ``PAGES``; a page not listed here opens for nobody."""
+    path: str
+    label: str
+    icon: str
+    roles: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        """'pages/relapse.py' → 'relapse'; 'app.py' → 'overview'."""
+        return page_key(self.path)
+
+    @property
+    def url_path(self) -> str:
+        """Where Streamlit serves it: '' for app.py, else the file's stem."""
+        return "" if self.path == "app.py" else self.key
+
+
+def page_key(path: str) -> str:
+    """'pages/relapse.py' → 'relapse'; 'app.py' → 'overview' (the keys of PAGE_ROLES)."""
+    return "overview" if path == "app.py" else path.removeprefix("pages/").removesuffix(".py")
+
+
+PAGES = (
+    Page("app.py", "总览", "🏠", _ANALYSTS),
+    Page("pages/townships.py", "乡镇", "🏘️", _ANALYSTS),
+    Page("pages/relapse.py", "返贫监测", "⚠️", _ANALYSTS),
+    Page("pages/income.py", "收入", "💰", _ANALYSTS),
+    Page("pages/assistance.py", "帮扶措施", "🤝", _ANALYSTS),
+    Page("pages/guarantees.py", "保障与设施", "🏗️", _ANALYSTS),
+    Page("pages/review.py", "回头看", "🔍", _ANALYSTS),
+    Page("pages/data.py", "数据", "🗂️", frozenset({"county"})),
+    Page("pages/battle_map.py", "挂图作战", "🗺️", frozenset({"county", "screen"})),
+)
+PAGE_ROLES = {page.key: page.roles for page in PAGES}
+
 
 
 @dataclass(frozen=True)

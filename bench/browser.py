@@ -6,7 +6,7 @@ every chart and map has drawn, cold and warm (issue 14, point 8).
     python bench/browser.py --experiments --db /tmp/bench/s1.duckdb      # what each kind of element costs
     python bench/browser.py --report bench/results/browser_scale1.json bench/results/browser_scale100.json
 
-For each page (总览 ``/`` and every page of ``ui/frame.PAGES``, at the URL Streamlit gives
+For each page (总览 ``/`` and every page of ``analytics.access.PAGES``, at the URL Streamlit gives
 its file) a Streamlit server is started on ``--db`` for that page alone
 (``tests/browser/server.running_server``), and Chromium (``/usr/bin/chromium``, the tests'
 ``CHROMIUM_ARGS``, 1920×1080) visits it:
@@ -81,7 +81,6 @@ Markdown table on stdout; ``--report`` prints the tables of several JSON files.
 from __future__ import annotations
 
 import argparse
-import ast
 import base64
 import json
 import os
@@ -117,6 +116,9 @@ EXPECTED = {
     "pages/townships.py": {"plots": 1, "decks": 1},   # map (no township chosen), causes, …
     "pages/relapse.py": {"plots": 2, "decks": 0},     # by township, by cause, cohorts
     "pages/income.py": {"plots": 5, "decks": 0},      # 4 trends and the histogram, measures
+    "pages/assistance.py": {"plots": 3, "decks": 0},  # measures, the plan, 低保
+    "pages/guarantees.py": {"plots": 2, "decks": 0},  # 两不愁三保障, village targets
+    "pages/review.py": {"plots": 1, "decks": 0},      # the waterfall
     "pages/data.py": {"plots": 0, "decks": 0, "selector": '[data-testid="stDataFrame"]'},
     # the first panel (the map) and the tiles; ``part``: the first panel's container, timed
     # on its own as ``first_panel_s`` (the page's other panels may draw later)
@@ -326,16 +328,11 @@ QUIET = "() => { const B = window.__bench; return performance.now() - Math.max(B
 # ---------------------------------------------------------------------------- pages
 
 def app_pages() -> list[tuple[str, str, str]]:
-    """(file, label, URL path) of every page, from ``ui/frame.PAGES`` (read, not imported):
-    Streamlit serves ``app.py`` at ``/`` and ``pages/<name>.py`` at ``/<name>``."""
-    tree = ast.parse((ROOT / "ui" / "frame.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
-            pages = ast.literal_eval(node.value)
-            break
-    else:
-        raise RuntimeError("PAGES not found in ui/frame.py")
-    return [(f, label, "" if f == "app.py" else Path(f).stem) for f, label, _icon in pages]
+    """(file, label, URL path) of every page, from the page registry
+    (``analytics.access.PAGES``): Streamlit serves ``app.py`` at ``/`` and
+    ``pages/<name>.py`` at ``/<name>``."""
+    from analytics.access import PAGES
+    return [(page.path, page.label, page.url_path) for page in PAGES]
 
 
 # ---------------------------------------------------------------------------- network

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from analytics import audit
+from analytics.access import PAGES
 from analytics.store import OutdatedDatabase, UnreadableDatabase, default_db_path
 from analytics.verdicts import default_year
 from ui import data, signin
@@ -24,24 +25,8 @@ from ui.print_style import print_style
 APP_TITLE = "通渭县精准扶贫监测"
 
 # (page file, label, icon) — emoji icons make no network request.
-PAGES = (
-    ("app.py", "总览", "🏠"),
-    ("pages/townships.py", "乡镇", "🏘️"),
-    ("pages/relapse.py", "返贫监测", "⚠️"),
-    ("pages/income.py", "收入", "💰"),
-    ("pages/assistance.py", "帮扶措施", "🤝"),
-    ("pages/guarantees.py", "保障与设施", "🏗️"),
-    ("pages/review.py", "回头看", "🔍"),
-    ("pages/data.py", "数据", "🗂️"),
-    ("pages/battle_map.py", "挂图作战", "🗺️"),
-)
 
 _build_lock = threading.Lock()
-
-
-def page_key(path: str) -> str:
-    """'pages/relapse.py' → 'relapse'; 'app.py' → 'overview' (the keys of PAGE_ROLES)."""
-    return "overview" if path == "app.py" else path.removeprefix("pages/").removesuffix(".py")
 
 
 def unique_labels(codes, names) -> dict[str, str]:
@@ -238,9 +223,9 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
     if not viewer.may_open(page):
         st.title(title)
         st.error("您的账户无权查看此页面。")
-        allowed = [(path, name) for path, name, _ in PAGES if viewer.may_open(page_key(path))]
+        allowed = [p for p in PAGES if viewer.may_open(p.key)]
         if allowed:
-            st.page_link(allowed[0][0], label=f"前往{allowed[0][1]}")
+            st.page_link(allowed[0].path, label=f"前往{allowed[0].label}")
         st.button("退出登录", on_click=signin.sign_out, key="sign_out")
         st.stop()
     ensure_database()
@@ -308,10 +293,9 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
                               kept_towns, tuple(st.session_state.get("kept_village") or ()), years,
                               {**town_names, **village_names})
         st.divider()
-        for path, label, icon in PAGES:
-            if not viewer.may_open(page_key(path)):
-                continue
-            st.page_link(path, label=label, icon=icon, query_params=filters.query_params())
+        for p in PAGES:
+            if viewer.may_open(p.key):
+                st.page_link(p.path, label=p.label, icon=p.icon, query_params=filters.query_params())
         st.divider()
         st.caption(f"数据截至 {meta.get('as_of', '—')} · 来源：{source_label(meta.get('source'))}")
         if viewer.open_mode:
