@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import assistance, pairing, plan_charts
-from analytics.contract import RANK_QUOTA
+from analytics.contract import MEASURES, RANK_QUOTA
 from ui import data
 from ui.charts import figure
 from ui.exports import export_buttons

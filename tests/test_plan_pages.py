@@ -39,6 +39,19 @@ def test_assistance_tiles_equal_the_analytics(demo_store, townships):
     assert len(at.get("download_button")) >= 4
 
 
+def test_assistance_shows_amounts_by_measure(demo_store):
+    at = run_page("pages/assistance.py", year=2015)
+    at.segmented_control(key="measure_value").set_value("金额").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "amount_yuan" in d.value)
+    measures = assistance.measure_counts(demo_store)
+    total = measures[(measures["scope_code"] == "total") & (measures["year"] == 2015)]
+    row = table[table["scope_code"] == "total"].iloc[0]
+    for measure, amount in zip(total["measure"], total["amount_yuan"]):
+        assert row[measure] == pytest.approx(amount)
+    assert any("帮扶措施（元）" in m.value for m in at.markdown)
+
+
 def test_assistance_lists_are_masked(demo_store):
     at = run_page("pages/assistance.py", year=YEAR)
     shown = "\n".join(d.value.to_csv() for d in at.dataframe)
