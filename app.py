@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from analytics import charts
@@ -11,7 +10,7 @@ from analytics.scores import township_league
 from ui import data
 from ui.charts import figure
 from analytics.verdicts import number
-from ui.format import fmt_int, fmt_pct, fmt_yuan, judged_target
+from ui.format import fmt_band, fmt_int, fmt_pct, fmt_yuan, judged_target
 from ui.frame import page_frame
 from ui.tables import data_table
 from ui.tiles import change, gap_words, tile
@@ -202,9 +201,8 @@ if baseline:
 elif forecasting:
     st.subheader(f"能否按期完成？（以{year}年末数据预测）")
     outlook = outlook.assign(forecast=[
-        "—" if pd.isna(c) else f"{c:.2f}%（{lo:.2f}–{hi:.2f}）"
-        for c, lo, hi in zip(outlook["projected_incidence_pct"], outlook["projected_low_pct"],
-                             outlook["projected_high_pct"])])
+        fmt_band(c, lo, hi) for c, lo, hi in zip(outlook["projected_incidence_pct"],
+                                                 outlook["projected_low_pct"], outlook["projected_high_pct"])])
 else:
     st.subheader(f"摘帽结果（截至{year}年）")
 if not baseline:

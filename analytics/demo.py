@@ -1195,7 +1195,6 @@ def demo_tables(
 
     say("villages")
     v_code_all = np.concatenate([_county_code(k) * 10**6 + geo.v_code % 10**6 for k, _ in reps])
-    v_town_all = np.concatenate([geo.v_town + r * T for r in range(R)])
     v_names = [n + ("" if k == 0 else f"·{k}") for k, _ in reps for n in geo.v_name]
     lat = np.concatenate([p["v_lat"] + (k // 10) * 0.7 for p, (k, _) in zip(parts, reps)])
     lon = np.concatenate([geo.t_lon[geo.v_town] + p["v_lon_off"]
@@ -1369,7 +1368,8 @@ def demo_tables(
                                   np.concatenate([p.pop("meas_m") for p in parts]))),
         "amount_yuan": np.concatenate([p.pop("amt") for p in parts]).astype(np.float64),
     })
-    del mh, parts
+    del mh
+    parts.clear()  # the replicas' arrays go (a del would leave vcat's closure unbound)
 
     out = {
         "townships": townships,

@@ -630,7 +630,7 @@ def test_long_briefing_runs_over_pages_with_a_footer_on_each(briefings):
     data = render_pdf(long)
     text = pdf_text(data)
     pages = data.count(b"/Type /Page\n")
-    footers = re.findall(rf"内部资料 注意保密　　第 (\d+)/(\d+) 页", text)
+    footers = re.findall(r"内部资料 注意保密　　第 (\d+)/(\d+) 页", text)
     assert pages >= 2
     assert footers == [(str(n), str(pages)) for n in range(1, pages + 1)]
     assert text.count("贫困发生率（退出线）") == 1

@@ -6,15 +6,13 @@ scales what the eye compares."""
 
 from __future__ import annotations
 
-import json
-import math
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import charts, plan_charts
+from analytics import charts, colors, plan_charts
 
 YEARS = list(range(2014, 2021))
 SERIES = pd.DataFrame({
@@ -182,7 +180,7 @@ def test_late_and_missed_marks_take_the_verdict_palette():
     assert colours["尚未降至3%以下"] == verdict_rgb("missed")
     late, missed = VERDICT_COLORS["missed_late"], VERDICT_COLORS["missed"]
     # apart in lightness, not only in hue (read by a colour-blind viewer too)
-    assert charts.contrast(f"rgb({late[0]},{late[1]},{late[2]})",
+    assert colors.contrast(f"rgb({late[0]},{late[1]},{late[2]})",
                            f"rgb({missed[0]},{missed[1]},{missed[2]})") >= 2.5
 
 
@@ -209,7 +207,7 @@ def test_counts_in_labels_have_thousands_separators(dark, name, fig):
 def test_every_annotation_reads_on_the_dark_screen(dark, name, fig):
     for a in fig.layout.annotations:
         assert a.font.color, (name, a.text)
-        assert charts.contrast(a.font.color, charts.DARK_BACKGROUND) >= 4.5, (name, a.text, a.font.color)
+        assert colors.contrast(a.font.color, colors.DARK_BACKGROUND) >= 4.5, (name, a.text, a.font.color)
 
 
 @pytest.mark.parametrize("year", [2014, 2015])
@@ -254,10 +252,10 @@ def test_scaled_scales_what_the_eye_compares(name):
 @pytest.mark.parametrize("dark, name, fig", [a for a in ALL if a[0]], ids=[i for i in IDS if i.startswith("dark")])
 def test_every_line_and_legend_key_shows_on_the_dark_screen(dark, name, fig):
     for shape in fig.layout.shapes:
-        assert charts.contrast(shape.line.color, charts.DARK_BACKGROUND) >= 3, (name, shape.line.color)
+        assert colors.contrast(shape.line.color, colors.DARK_BACKGROUND) >= 3, (name, shape.line.color)
     for trace in fig.data:
         if trace.hoverinfo == "skip":  # a drawn line's legend key
-            assert charts.contrast(trace.line.color, charts.DARK_BACKGROUND) >= 3, (name, trace.name)
+            assert colors.contrast(trace.line.color, colors.DARK_BACKGROUND) >= 3, (name, trace.name)
 
 
 @pytest.mark.parametrize("name", ["histogram", "causes", "village_gap", "funnel"])
@@ -266,9 +264,9 @@ def test_an_x_axis_of_yuan_or_persons_separates_thousands(name):
 
 
 @pytest.mark.parametrize("color", [charts.TARGET, charts.BAD, charts.WARN, charts.GOOD, charts.PLAN, "#ffffff"])
-@pytest.mark.parametrize("background", [charts.DARK_BACKGROUND, charts.LIGHT_BACKGROUND])
+@pytest.mark.parametrize("background", [colors.DARK_BACKGROUND, colors.LIGHT_BACKGROUND])
 def test_readable_on_reaches_the_contrast_on_either_background(color, background):
-    out = charts.readable_on(color, background)
-    assert charts.contrast(out, background) >= 4.5, (color, background, out)
-    if charts.contrast(color, background) >= 4.5:
+    out = colors.readable_on(color, background)
+    assert colors.contrast(out, background) >= 4.5, (color, background, out)
+    if colors.contrast(color, background) >= 4.5:
         assert out == color  # a colour that reads is left alone

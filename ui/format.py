@@ -15,6 +15,11 @@ def _missing(value) -> bool:
         return True
 
 
+def fmt_band(value, low, high) -> str:
+    """A forecast with its band: '4.21%（2.10–7.93）', '—' when there is none."""
+    return "—" if _missing(value) else f"{value:.2f}%（{low:.2f}–{high:.2f}）"
+
+
 def fmt_pct(value, digits: int = 2) -> str:
     return "—" if _missing(value) else f"{value:.{digits}f}%"
 

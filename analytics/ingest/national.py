@@ -1,5 +1,8 @@
 """The files a county has, turned into the contract's tables (docs/import-formats.md).
 
+Longer than 600 lines because the derivations below read one another's staged tables in
+one order (persons → households → villages → townships): they are one pipeline.
+
 Input: the raw staged files of the national formats (``layouts.formats()``): the person
 roster exported by the national poverty information system, one file per year or one
 stacked file; the village ledger (村级台账); the pairing list (帮扶责任人名单); the

@@ -1,5 +1,8 @@
 """The import rules, as SQL over the staged tables (docs/import-rules.md lists them).
 
+Longer than 600 lines because every rule has its one home here, beside the others of its
+step: split by rule, a reader would lose the order in which they run.
+
 Every rule has one home here: its id, what it checks (``RULES``), the SQL that finds the
 rows breaking it and the Chinese message. The rules run in three steps:
 

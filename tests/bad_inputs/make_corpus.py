@@ -309,7 +309,7 @@ def build(out: Path) -> dict:
          problems=[("households", h1 + 1, "head_id_number", "stored_as_number",
                     "households.csv")])
     case("id_ending_000_csv", "H1's head_id_number lost its last 3 digits to Excel "
-         f"(15 digits kept + 000) in a CSV",
+         "(15 digits kept + 000) in a CSV",
          tables=edited("households", lambda r: set_cell(r, h1, "head_id_number", mangled)),
          extra_personal=[mangled],
          problems=[("households", h1 + 1, "head_id_number", "stored_as_number",
