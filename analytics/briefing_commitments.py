@@ -83,7 +83,8 @@ class VillageGap:
 @dataclass(frozen=True)
 class GuaranteeShare:
     """One guarantee of 两不愁三保障: persons met, not met and unknown (not recorded);
-    met_pct = 100 × met / persons (None without persons). Unknown is never met."""
+    met_pct = 100 × met / recorded persons (met + not met; None when none is recorded).
+    Unknown is never counted as met or as not met (analytics.guarantees.guarantee_shares)."""
 
     key: str
     label: str

@@ -7,6 +7,8 @@ their presence in the PDF.
 
 from __future__ import annotations
 
+import math
+
 from analytics.briefing import Briefing, KeyFigure, township_briefing
 from analytics.briefing_commitments import PlanCommitments
 from analytics.briefing_fonts import CJKFont, find_cjk_font
@@ -61,7 +63,12 @@ def _section(pdf, text: str, keep: float = 0) -> None:
 
 
 def _pct(value, decimals: int = 1) -> str:
-    return "—" if value is None else f"{value:.{decimals}f}%"
+    """A share cut (not rounded) to ``decimals``, as on the pages (ui.format.fmt_share):
+    99.96 % reads 99.9 %, never 100 % while something is missing."""
+    if value is None or value != value:
+        return "—"
+    scale = 10 ** decimals
+    return f"{math.floor(value * scale) / scale:.{decimals}f}%"
 
 
 def _villages(gaps, page: str, limit: int = MAX_NAMED_VILLAGES) -> str:

@@ -29,11 +29,16 @@ GAP_LIST_LIMIT = 1000
 
 
 def guarantee_shares(counts: pd.DataFrame) -> pd.DataFrame:
-    """The share of registered persons with each guarantee met, not met and unknown, by
-    scope and year. ``counts``: rows of ``households.household_counts``. Returns one row
-    per (scope_code, year, guarantee) with persons, met, unmet, unknown (persons) and
-    met_pct, unmet_pct, unknown_pct = 100 × that count / persons (they add up to 100;
-    null when persons is 0), plus households_any_unmet (households, over all five)."""
+    """The share of registered persons with each guarantee met, by scope and year, over
+    the persons for whom it is recorded. ``counts``: rows of ``households.household_counts``.
+    Returns one row per (scope_code, year, guarantee) with persons, met, unmet, unknown
+    (persons), recorded = met + unmet, and
+
+    - met_pct = 100 × met / recorded and unmet_pct = 100 × unmet / recorded (null when
+      nothing is recorded: unknown is never counted as met, nor as not met);
+    - unknown_pct = 100 × unknown / persons (the share not recorded; null when persons is 0);
+
+    plus households_any_unmet (households with any of the five recorded as not met)."""
     rows = []
     for key in GUARANTEES:
         part = counts[["scope_code", "year", "persons", "households_any_unmet"]].copy()
@@ -42,9 +47,11 @@ def guarantee_shares(counts: pd.DataFrame) -> pd.DataFrame:
             part[state] = counts[f"{key}_{state}"]
         rows.append(part)
     frame = pd.concat(rows, ignore_index=True)
-    persons = frame["persons"].where(frame["persons"] > 0)
-    for state in ("met", "unmet", "unknown"):
-        frame[f"{state}_pct"] = 100.0 * frame[state] / persons
+    frame["recorded"] = frame["met"] + frame["unmet"]
+    recorded = frame["recorded"].where(frame["recorded"] > 0)
+    frame["met_pct"] = 100.0 * frame["met"] / recorded
+    frame["unmet_pct"] = 100.0 * frame["unmet"] / recorded
+    frame["unknown_pct"] = 100.0 * frame["unknown"] / frame["persons"].where(frame["persons"] > 0)
     return frame.sort_values(["scope_code", "year"], kind="stable").reset_index(drop=True)
 
 

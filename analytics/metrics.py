@@ -384,10 +384,13 @@ def cadre_quota(store: Store) -> pd.DataFrame:
     return frame
 
 
-def cadres_over_quota(store: Store) -> pd.DataFrame:
+def cadres_over_quota(store: Store, townships=(), villages=()) -> pd.DataFrame:
     """The rows of ``cadre_quota`` with over_quota (households > quota), counted and
-    filtered in SQL: a few rows, where cadre_quota has one per cadre and year."""
+    filtered in SQL: a few rows, where cadre_quota has one per cadre and year. With
+    ``townships`` or ``villages``: only the cadres with a household there (their load
+    still counted over the whole county)."""
     frame = store.query("cadres_over_quota", ranks=list(RANK_QUOTA),
-                        quotas=[int(q) for q in RANK_QUOTA.values()])
+                        quotas=[int(q) for q in RANK_QUOTA.values()],
+                        townships=list(townships or []), villages=list(villages or []))
     frame["over_quota"] = True
     return frame

@@ -77,11 +77,13 @@ def _applies(values: pd.DataFrame, target: VillageTarget) -> pd.Series:
     return poor & values["planned_exit_year"].eq(int(target.villages)).fillna(False).astype(bool)
 
 
-def village_target_status(store: Store, townships=(), villages=()) -> pd.DataFrame:
-    """One row per village, year and target that applies to the village: village_code,
-    township_code, village_name, year, item, value (as recorded; null = unknown) and
-    state: 'met', 'unmet' or 'unknown'."""
+def village_target_status(store: Store, townships=(), villages=(), year: int | None = None) -> pd.DataFrame:
+    """One row per village, year (only ``year`` when given) and target that applies to the
+    village: village_code, township_code, village_name, year, item, value (as recorded;
+    null = unknown) and state: 'met', 'unmet' or 'unknown'."""
     values = store.query("village_target_values", **lists_of(townships, villages))
+    if year is not None:
+        values = values[values["year"] == year]
     parts = []
     for target in village_targets():
         rows = values[_applies(values, target)]
@@ -110,32 +112,45 @@ def target_counts(status: pd.DataFrame) -> pd.DataFrame:
                "by", "verdict"]
     if status.empty:
         return pd.DataFrame(columns=columns)
-    states = pd.get_dummies(status["state"]).reindex(columns=["met", "unmet", "unknown"], fill_value=False)
-    frame = pd.concat([status[["township_code", "year", "item"]], states.astype(int)], axis=1)
-    parts = [frame, frame.assign(township_code="total")]
-    counts = (pd.concat(parts, ignore_index=True)
-              .groupby(["township_code", "year", "item"], as_index=False, sort=False)
-              .agg(villages=("met", "size"), met=("met", "sum"), unmet=("unmet", "sum"),
-                   unknown=("unknown", "sum"))
-              .rename(columns={"township_code": "scope_code"}))
+    states = status[["township_code", "year", "item", "state"]]
+    both = pd.concat([states, states.assign(township_code="total")], ignore_index=True)
+    counts = (both.groupby(["township_code", "year", "item", "state"], sort=False).size()
+              .unstack("state", fill_value=0)
+              .reindex(columns=["met", "unmet", "unknown"], fill_value=0)
+              .reset_index().rename(columns={"township_code": "scope_code"}))
+    counts.columns.name = None
+    counts["villages"] = counts["met"] + counts["unmet"] + counts["unknown"]
     counts["met_pct"] = 100.0 * counts["met"] / counts["villages"]
     deadlines = {t.item: t.by for t in village_targets()}
     counts["by"] = counts["item"].map(deadlines)
+    # met on time: every village due met it in the deadline year itself
+    at_deadline = counts[counts["year"] == counts["by"]]
+    on_time = at_deadline.assign(on_time=at_deadline["met"] == at_deadline["villages"])[
+        ["scope_code", "item", "on_time"]]
+    counts = counts.merge(on_time, on=["scope_code", "item"], how="left")
+    met_on_time = counts["on_time"].fillna(False).astype(bool)
     all_met = counts["met"] == counts["villages"]
-    at_deadline = counts[counts["year"] == counts["by"]].set_index(["scope_code", "item"])
-    met_on_time = pd.Series(list(zip(counts["scope_code"], counts["item"]))).map(
-        lambda key: bool(key in at_deadline.index
-                         and at_deadline.loc[key, "met"] == at_deadline.loc[key, "villages"]))
-    verdict = pd.Series(None, index=counts.index, dtype="object")
     due = counts["year"] >= counts["by"]
-    verdict[due & all_met & met_on_time.values] = "met"
-    verdict[due & all_met & ~met_on_time.values] = "missed_late"
+    verdict = pd.Series(None, index=counts.index, dtype="object")
+    verdict[due & all_met & met_on_time] = "met"
+    verdict[due & all_met & ~met_on_time] = "missed_late"
     verdict[due & ~all_met] = "missed"
     counts["verdict"] = verdict
     order = {t.item: i for i, t in enumerate(village_targets())}
     counts = (counts.assign(order=counts["item"].map(order))
               .sort_values(["scope_code", "year", "order"], kind="stable"))
     return counts[columns].reset_index(drop=True)
+
+
+def village_target_counts(store: Store, townships=(), villages=()) -> pd.DataFrame:
+    """``target_counts`` of the selection's villages (``village_target_status``), in one
+    call (the pages cache it)."""
+    return target_counts(village_target_status(store, townships, villages))
+
+
+def villages_not_met_in(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:
+    """``villages_not_met`` of the selection in ``year`` (one year's status only)."""
+    return villages_not_met(village_target_status(store, townships, villages, year), year)
 
 
 def villages_not_met(status: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -168,9 +183,10 @@ def target_table(counts: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def township_target_table(counts: pd.DataFrame, year: int) -> pd.DataFrame:
-    """One row per township in ``year``: for each target, the share of its due villages
-    meeting it (%, column = the item; null where no village of the township is due)."""
-    rows = counts[(counts["scope_code"] != "total") & (counts["year"] == year)]
+    """One row per township in ``year``, and the selection's 'total': for each target, the
+    share of its due villages meeting it (%, column = the item; null where no village of
+    the township is due)."""
+    rows = counts[counts["year"] == year]
     wide = rows.pivot_table(index="scope_code", columns="item", values="met_pct", aggfunc="first")
     order = [t.item for t in village_targets() if t.item in wide.columns]
     return wide[order].reset_index()

@@ -7,10 +7,11 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import guarantees, plan_charts, village_targets
+from analytics.config import load_config
 from ui import data
 from ui.charts import figure
 from ui.exports import export_buttons
-from ui.format import fmt_int, fmt_pct
+from ui.format import floored, fmt_int, fmt_share
 from ui.frame import page_frame
 from ui.plan_tables import (GUARANTEE_FORMATS, GUARANTEE_GAP_FORMATS, TARGET_FORMATS,
                             TOWNSHIP_TARGET_FORMATS, config, named)
@@ -31,11 +32,13 @@ if now.empty:
     st.info(f"{scope} {year} 年没有建档立卡户数据。")
 else:
     for column, (key, label) in zip(st.columns(len(guarantees.GUARANTEES)), guarantees.GUARANTEE_LABELS.items()):
-        unknown = now.loc[key, "unknown"]
-        tile(column, label, fmt_pct(now.loc[key, "met_pct"], 1),
-             f"未达标 {fmt_int(now.loc[key, 'unmet'])} 人" + (f" · 未记录 {fmt_int(unknown)} 人" if unknown else ""),
+        unknown, unmet = now.loc[key, "unknown"], now.loc[key, "unmet"]
+        words = ("全部未记录" if not now.loc[key, "recorded"] else
+                 f"未达标 {fmt_int(unmet)} 人" + (f"，未记录 {fmt_int(unknown)} 人" if unknown else ""))
+        tile(column, label, fmt_share(now.loc[key, "met_pct"]), words,
              delta_color="off", delta_arrow="off",
-             help=f"{year}年底{label}的建档立卡人口 ÷ 建档立卡人口；未记录的人口单列，不算达标也不算未达标",
+             help=f"{year}年底{label}的建档立卡人口 ÷ 有记录的建档立卡人口（未达标 {fmt_int(unmet)} 人，"
+                  f"未记录 {fmt_int(unknown)} 人：未记录的不算达标也不算未达标）。占比只舍不入：有人未达标时不显示 100%",
              border=True)
     trend = shares[shares["scope_code"] == "total"].pivot_table(
         index="year", columns="guarantee", values="met_pct", aggfunc="first").reset_index()
@@ -43,6 +46,8 @@ else:
     st.plotly_chart(figure(plan_charts.build_share_trend, trend, series,
                            f"{scope}两不愁三保障达标人口占比", 100.0, "目标 100%"), key="guarantee_trend")
     table = named(guarantees.guarantee_table(shares, year), names)
+    shares_shown = [c for c in table.columns if c.endswith("_pct")]
+    table[shares_shown] = floored(table[shares_shown])
     labels = guarantees.guarantee_table_labels()
     unknown_columns = [c for c in table.columns if c.endswith("_unknown_pct") and table[c].fillna(0).gt(0).any()]
     shown = ["name", "persons", *[f"{g}_met_pct" for g in guarantees.GUARANTEES], *unknown_columns,
@@ -55,25 +60,27 @@ else:
     r1, r2, _ = st.columns([1, 1, 4])
     export_buttons((r1, r2), table[shown], labels, scope=scope, what="两不愁三保障", year=year,
                    decimals=decimals(GUARANTEE_FORMATS))
-    gaps = data.guarantee_gap_list(year, **where)
     total_gaps = int(counts.loc[(counts["scope_code"] == "total") & (counts["year"] == year),
                                 "households_any_unmet"].sum())
+    whole = total_gaps <= load_config().pages["max_list_rows"]
+    gaps = data.guarantee_gap_list(year, limit=None if whole else guarantees.GAP_LIST_LIMIT, **where)
     st.markdown(f"**{year}年底有未达标项的建档立卡户（{fmt_int(total_gaps)} 户）**")
     if gaps.empty:
         st.success("所选范围内没有记录为未达标的户。")
     else:
         if total_gaps > len(gaps):
-            st.caption(f"下表列出按村排列的前 {fmt_int(len(gaps))} 户；选择乡镇或村可查看其余各户。")
+            st.caption(f"户数太多：下表和导出文件只含按村排列的前 {fmt_int(len(gaps))} 户；"
+                       "选择乡镇或村可查看、导出其余各户。")
         data_table(gaps, hide_index=True, column_order=list(guarantees.GAP_LIST_LABELS),
                    column_config=config(guarantees.GAP_LIST_LABELS, GUARANTEE_GAP_FORMATS),
                    key="guarantee_gaps", placeholder="—")
         g1, g2, _ = st.columns([1, 1, 4])
-        export_buttons((g1, g2), gaps, guarantees.GAP_LIST_LABELS, scope=scope, what="三保障未达标户",
+        export_buttons((g1, g2), gaps, guarantees.GAP_LIST_LABELS, scope=scope,
+                       what="三保障未达标户" + ("" if len(gaps) == total_gaps else f"（前{len(gaps)}户）"),
                        year=year, decimals=decimals(GUARANTEE_GAP_FORMATS))
 
 st.subheader("基础设施与村级资金")
-status = data.village_target_status(**where)
-target_counts = village_targets.target_counts(status)
+target_counts = data.village_target_counts(**where)
 targets = village_targets.target_table(target_counts, year)
 if targets.empty:
     st.info(f"{scope} {year} 年没有村级台账数据。")
@@ -102,7 +109,7 @@ data_table(by_town, hide_index=True, column_order=town_columns,
 w1, w2, _ = st.columns([1, 1, 4])
 export_buttons((w1, w2), by_town[town_columns], labels, scope=scope, what="各乡镇基础设施达标率", year=year,
                decimals=decimals(TOWNSHIP_TARGET_FORMATS))
-not_met = named(village_targets.villages_not_met(status, year), names, column="township_code")
+not_met = named(data.villages_not_met_in(year, **where), names, column="township_code")
 st.markdown(f"**{year}年有未达标项的村（{fmt_int(len(not_met))} 个）**")
 if not_met.empty:
     st.success("所选范围内应达标的村全部达标。")

@@ -12,7 +12,7 @@ from ui.charts import figure
 from ui.exports import export_buttons
 from ui.format import fmt_int
 from ui.frame import page_frame
-from ui.plan_tables import CHANGE_FORMATS, config, named
+from ui.plan_tables import CHANGE_FORMATS, config, named, ordered
 from ui.tables import data_table, decimals
 from ui.tiles import tile
 
@@ -48,16 +48,16 @@ tile(c[3], "减少中脱贫退出占比", share, f"自然减少的贫困人口 {
      border=True)
 st.markdown(register_changes.change_sentence(row, scope, year))
 
-left, right = st.columns([3, 2])
-left.plotly_chart(figure(plan_charts.build_poor_change_waterfall, row, register_changes.DECOMPOSITION_TERMS,
-                         year), key="poor_change")
-with right:
-    st.markdown(f"**{scope}历年新识别与自然减少**")
-    history = total.assign(name=total["year"].astype(str) + "年")
-    shown = ["year", "new_households", "new_persons", "removed_households", "removed_persons"]
-    data_table(history, hide_index=True, column_order=shown,
-               column_config=config(register_changes.CHANGE_LABELS, CHANGE_FORMATS), key="register_history",
-               placeholder="—")
+st.plotly_chart(figure(plan_charts.build_poor_change_waterfall, row, register_changes.DECOMPOSITION_TERMS,
+                       year), key="poor_change")
+st.markdown(f"**{scope}历年新识别与自然减少**")
+shown = ["year", "new_households", "new_persons", "removed_households", "removed_persons"]
+data_table(total, hide_index=True, column_order=shown,
+           column_config=config(register_changes.CHANGE_LABELS, CHANGE_FORMATS), key="register_history",
+           placeholder="—")
+h1, h2, _ = st.columns([1, 1, 4])
+export_buttons((h1, h2), total[shown], ordered(register_changes.CHANGE_LABELS, shown), scope=scope,
+               what="历年新识别与自然减少", year=None, decimals=decimals(CHANGE_FORMATS))
 
 st.subheader(f"{year}年各乡镇贫困人口变化的来源（人）")
 towns = named(changes[changes["year"] == year], names)
@@ -67,7 +67,7 @@ data_table(towns, hide_index=True, column_order=columns,
            column_config=config(register_changes.CHANGE_LABELS, CHANGE_FORMATS), key="change_table",
            placeholder="—")
 e1, e2, _ = st.columns([1, 1, 4])
-export_buttons((e1, e2), towns[columns], register_changes.CHANGE_LABELS, scope=scope, what="回头看",
+export_buttons((e1, e2), towns[columns], ordered(register_changes.CHANGE_LABELS, columns), scope=scope, what="回头看",
                year=year, decimals=decimals(CHANGE_FORMATS))
 st.caption("各项相加等于贫困人口变化：脱贫退出按当年人口计（与头条数字一致），"
            "仍在册户的家庭人口增减单列为“家庭人口变化”。")

@@ -25,6 +25,7 @@ from analytics.quality import quality_findings
 from analytics.scores import township_league
 from analytics.status import township_map_values
 from tests.hand_dataset import T1, V1
+from ui.format import fmt_share  # the PDF cuts shares as the pages do
 
 MAYING = "621121101"
 OTHER = "621121102"  # 鸡川镇
@@ -427,7 +428,7 @@ def test_commitments_by_hand(hand_store):
 
     text = _flat(pdf_text(render_pdf(township_briefing(hand_store, T1, 2016))))
     for expected in ("六、帮扶与保障", "有帮扶措施 1 户（50.0%）", "尚无措施 1 户", "2016年无帮扶措施记录",
-                     "未脱贫户有帮扶责任人 2/2 户（100.0%）", "2016年无驻村帮扶记录", "28.6%",
+                     "未脱贫户有帮扶责任人 2/2 户（100.0%）", "2016年无驻村帮扶记录", "28.5%",  # 2 of 7: cut, not rounded
                      "一村（幼儿园、宽带、互助资金）", c.change_sentence, "自然减少 1 户 3 人"):
         assert _flat(expected) in text, expected
 
@@ -449,11 +450,11 @@ def test_pdf_shows_the_commitments(briefings, pdfs, year):
                 f"一类低保 {c.dibao1_households:,} 户，二类低保 {c.dibao2_households:,} 户",
                 c.change_sentence]
     if c.poor_households:
-        expected += [f"有帮扶措施 {c.poor_households_with_measure:,} 户（{c.measure_coverage_pct:.1f}%）",
+        expected += [f"有帮扶措施 {c.poor_households_with_measure:,} 户（{fmt_share(c.measure_coverage_pct)}）",
                      f"未脱贫户有帮扶责任人 {c.poor_households_with_cadre:,}/{c.poor_households:,} 户"
-                     f"（{c.cadre_coverage_pct:.1f}%）", f"占 {c.poor_dibao_pct:.1f}%"]
+                     f"（{fmt_share(c.cadre_coverage_pct)}）", f"占 {fmt_share(c.poor_dibao_pct)}"]
     expected += [f"{m.measure} {m.households:,} 户" for m in c.measures[:5]]
-    expected += [g.label for g in c.guarantees] + [f"{g.met_pct:.1f}%" for g in c.guarantees]
+    expected += [g.label for g in c.guarantees] + [fmt_share(g.met_pct) for g in c.guarantees]
     expected += [t.requirement for t in c.targets] + [t.verdict_text for t in c.targets]
     expected += [f"{v.name}（{v.missing}）" for v in c.villages_not_met[:10]]
     if c.support_recorded:

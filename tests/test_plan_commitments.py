@@ -89,9 +89,19 @@ def test_guarantee_shares_count_unknown_apart():
                            **{f"{g}_{s}": [v] for g in guarantees.GUARANTEES
                               for s, v in (("met", 6), ("unmet", 1), ("unknown", 3))}})
     shares = guarantees.guarantee_shares(counts).set_index("guarantee")
-    assert shares.loc["water", "met_pct"] == pytest.approx(60.0)
-    assert shares.loc["water", "unmet_pct"] == pytest.approx(10.0)
-    assert shares.loc["water", "unknown_pct"] == pytest.approx(30.0)   # not counted as met
+    assert shares.loc["water", "met_pct"] == pytest.approx(600 / 7)    # of the 7 recorded
+    assert shares.loc["water", "unmet_pct"] == pytest.approx(100 / 7)
+    assert shares.loc["water", "unknown_pct"] == pytest.approx(30.0)   # 3 of 10 not recorded
+
+
+def test_a_guarantee_nobody_recorded_has_no_share():
+    counts = pd.DataFrame({"scope_code": ["total"], "year": [2018], "persons": [10],
+                           "households_any_unmet": [0],
+                           **{f"{g}_{s}": [v] for g in guarantees.GUARANTEES
+                              for s, v in (("met", 0), ("unmet", 0), ("unknown", 10))}})
+    shares = guarantees.guarantee_shares(counts).set_index("guarantee")
+    assert pd.isna(shares.loc["water", "met_pct"])                      # unknown, not 0 %
+    assert shares.loc["water", "unknown_pct"] == pytest.approx(100.0)
 
 
 def test_guarantee_gap_list_by_hand(hand_store):
@@ -244,3 +254,11 @@ def test_the_change_sentence_signs_each_term():
                      "delta_reentered": 0, "delta_removed": -3, "delta_size": 0})
     assert register_changes.change_sentence(row, "全县", 2016) == (
         "2016年全县贫困人口减少 3 人：脱贫退出 -5 人，返贫 +5 人，自然减少 -3 人。")
+
+
+def test_cadres_over_quota_follow_the_selection(hand_store):
+    from analytics.metrics import cadres_over_quota
+    everyone = cadres_over_quota(hand_store)
+    assert ("C2", 2014) in set(zip(everyone["cadre_id"], everyone["year"]))   # H2 and H3: 2 > 1
+    assert cadres_over_quota(hand_store, (T1,)).equals(everyone)               # both in 马营
+    assert cadres_over_quota(hand_store, (T2,)).empty                         # none paired in 鸡川

@@ -10,7 +10,7 @@ import pytest
 
 from analytics import assistance, guarantees, households, pairing, register_changes, village_targets
 from tests.test_pages import MAYING, metric, run_page
-from ui.format import fmt_int, fmt_pct
+from ui.format import fmt_int, fmt_pct, fmt_share
 
 YEAR = 2017
 
@@ -29,9 +29,9 @@ def test_assistance_tiles_equal_the_analytics(demo_store, townships):
     at = run_page("pages/assistance.py", year=YEAR, townships=townships)
     counts = households.household_counts(demo_store, townships)
     coverage = assistance.measure_coverage(counts)
-    assert metric(at, "未脱贫户措施覆盖率") == fmt_pct(_total(coverage, YEAR, "coverage_pct"), 1)
+    assert metric(at, "未脱贫户措施覆盖率") == fmt_share(_total(coverage, YEAR, "coverage_pct"))
     cadres = pairing.cadre_coverage(counts)
-    assert metric(at, "未脱贫户结对覆盖率") == fmt_pct(_total(cadres, YEAR, "poor_coverage_pct"), 1)
+    assert metric(at, "未脱贫户结对覆盖率") == fmt_share(_total(cadres, YEAR, "poor_coverage_pct"))
     dibao = assistance.dibao_shares(counts)
     assert metric(at, "未脱贫户低保占比") == fmt_pct(_total(dibao, YEAR, "poor_dibao_pct"), 1)
     titles = [h.value for h in at.subheader]
@@ -67,7 +67,7 @@ def test_guarantee_tiles_and_targets_equal_the_analytics(demo_store, townships):
     shares = guarantees.guarantee_shares(households.household_counts(demo_store, townships))
     now = shares[(shares["scope_code"] == "total") & (shares["year"] == YEAR)].set_index("guarantee")
     for key, label in guarantees.GUARANTEE_LABELS.items():
-        assert metric(at, label) == fmt_pct(now.loc[key, "met_pct"], 1)
+        assert metric(at, label) == fmt_share(now.loc[key, "met_pct"])
     status = village_targets.village_target_status(demo_store, townships)
     table = village_targets.target_table(village_targets.target_counts(status), YEAR)
     shown = next(d.value for d in at.dataframe if "requirement" in d.value)
@@ -94,3 +94,21 @@ def test_review_in_the_baseline_year_says_there_is_nothing_to_compare():
     at = run_page("pages/review.py", year=2014)
     assert any("基线年" in i.value for i in at.info)
     assert not at.metric
+
+
+def test_the_plans_county_count_is_not_a_townships_completion_rate():
+    county = run_page("pages/assistance.py", year=2015)
+    assert any(m.label.startswith("危房改造（计划") and "完成" in (m.delta or "") for m in county.metric)
+    town = run_page("pages/assistance.py", year=2015, townships=(MAYING,))
+    tile = next(m for m in town.metric if m.label.startswith("危房改造"))
+    assert "完成" not in (tile.delta or "") and "全县计划" in tile.delta
+
+
+def test_no_support_record_is_never_said_to_be_met():
+    at = run_page("pages/assistance.py", year=2014)   # teams were sent from 2015
+    assert any("没有驻村帮扶记录" in i.value for i in at.info)
+    assert not any("驻村" in s.value for s in at.success)
+
+
+def test_a_share_never_reads_100_while_someone_is_unmet():
+    assert fmt_share(99.96) == "99.9%" and fmt_share(100.0) == "100.0%" and fmt_share(None) == "—"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def _missing(value) -> bool:
     """None, NaN or pandas' NA (whose comparisons are NA, not a bool)."""
@@ -18,6 +20,22 @@ def _missing(value) -> bool:
 def fmt_band(value, low, high) -> str:
     """A forecast with its band: '4.21%（2.10–7.93）', '—' when there is none."""
     return "—" if _missing(value) else f"{value:.2f}%（{low:.2f}–{high:.2f}）"
+
+
+def fmt_share(value, digits: int = 1) -> str:
+    """A share of a target met, cut (not rounded) to ``digits``: 99.96 % reads 99.9 %, so
+    a share reads 100 % only when nothing is missing; '—' when missing."""
+    if _missing(value):
+        return "—"
+    scale = 10 ** digits
+    return f"{math.floor(float(value) * scale) / scale:,.{digits}f}%"
+
+
+def floored(values, digits: int = 1):
+    """``values`` (a Series or frame of shares) cut to ``digits`` as ``fmt_share`` does,
+    for tables: no 100.0 where something is missing."""
+    scale = 10 ** digits
+    return np.floor(values * scale) / scale
 
 
 def fmt_pct(value, digits: int = 2) -> str:

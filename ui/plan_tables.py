@@ -15,6 +15,11 @@ def named(frame, names, column: str = "scope_code", total: str = "合计"):
     return frame.sort_values(column, key=lambda codes: codes.eq("total"), kind="stable")
 
 
+def ordered(labels: dict[str, str], columns) -> dict[str, str]:
+    """``labels`` of ``columns``, in their order: an export's columns as the screen shows them."""
+    return {c: labels[c] for c in columns if c in labels}
+
+
 def _ints(*columns: str) -> dict[str, str]:
     """Counts with thousands separators (1,990)."""
     return {c: "localized" for c in columns}
