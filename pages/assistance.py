@@ -12,7 +12,7 @@ from analytics.contract import MEASURES, RANK_QUOTA
 from ui import data
 from ui.charts import figure
 from ui.exports import export_buttons
-from ui.format import fmt_int, fmt_pct, fmt_share
+from ui.format import floored, fmt_int, fmt_pct, fmt_share
 from ui.frame import page_frame
 from ui.plan_tables import (CADRE_FORMATS, DIBAO_FORMATS, GAP_FORMATS, MEASURE_FORMATS,
                             OVER_QUOTA_FORMATS, SUPPORT_COUNT_FORMATS, SUPPORT_GAP_FORMATS,
@@ -72,8 +72,8 @@ tile(c[2], "未脱贫户结对覆盖率（8741）", fmt_share(total(cadres, "poo
      help="有帮扶责任人的未脱贫户 ÷ 未脱贫户（全部户：全部建档立卡户）；其余由乡镇驻村干部兜底联系",
      border=True)
 met_villages = support_counts[(support_counts["scope_code"] == "total") & (support_counts["year"] == year)]
-tile(c[3], "驻村帮扶全部达标的贫困村",
-     f"{fmt_int(met_villages['met'].iloc[0])} / {fmt_int(met_villages['poor_villages'].iloc[0])} 个"
+tile(c[3], "驻村帮扶达标的贫困村（个）",
+     f"{fmt_int(met_villages['met'].iloc[0])}/{fmt_int(met_villages['poor_villages'].iloc[0])}"
      if len(met_villages) else "—",
      "两个全覆盖" if len(met_villages) else "无驻村帮扶记录", delta_color="off", delta_arrow="off",
      help=f"有帮扶单位、有驻村工作队、每月驻村不少于{pairing.days_minimum():g}天", border=True)
@@ -90,13 +90,14 @@ if len(plan) and is_county:
     left, right = st.columns([3, 1])
     progress = plan.assign(label=plan["year"].astype(str) + "年" + plan["measure"])
     right.plotly_chart(figure(plan_charts.build_plan_progress, progress,
-                              f"{scope}计划措施户数：计划与实际"), key="measure_plan")
+                              "全县计划与实际（户）"), key="measure_plan")
 else:
     left = st
 left.plotly_chart(figure(plan_charts.build_measures_by_year, shown), key="measures_by_year")
 shown_as = st.segmented_control("各乡镇措施按", ["户数", "金额"], default="户数", key="measure_value")
 value = "amount_yuan" if shown_as == "金额" else "households"
 table = named(assistance.measure_table(measures, coverage, year, value), names)
+table["coverage_pct"] = floored(table["coverage_pct"])  # shares are cut, never rounded up to 100
 labels = assistance.measure_table_labels(value)
 st.markdown(f"**{year}年各乡镇帮扶措施（{'元' if value == 'amount_yuan' else '户'}）**")
 columns = ["name", *[k for k in labels if k in table.columns and k != "name"]]
@@ -131,6 +132,7 @@ st.subheader("双联结对（8741）")
 st.caption(f"{'、'.join(RANK_QUOTA)}分别结对帮扶 {'、'.join(map(str, RANK_QUOTA.values()))} 户"
            "（8741）；剩余贫困户由乡镇驻村干部兜底联系。")
 pairs = named(cadres[cadres["year"] == year], names)
+pairs[["coverage_pct", "poor_coverage_pct"]] = floored(pairs[["coverage_pct", "poor_coverage_pct"]])
 data_table(pairs, hide_index=True, column_order=list(pairing.CADRE_LABELS), column_config=cadre_config(),
            key="cadre_table", placeholder="—")
 p1, p2, _ = st.columns([1, 1, 4])
@@ -158,6 +160,7 @@ elif year < first_support:
 else:
     st.caption(f"每个贫困村一个帮扶单位、一支驻村工作队，工作队每月到村不少于{pairing.days_minimum():g}天。")
     teams = named(support_counts[support_counts["year"] == year], names)
+    teams["met_pct"] = floored(teams["met_pct"])
     labels = pairing.support_count_labels()
     data_table(teams, hide_index=True, column_order=list(labels), column_config=support_count_config(),
                key="support_table", placeholder="—")

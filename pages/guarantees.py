@@ -82,6 +82,7 @@ else:
 st.subheader("基础设施与村级资金")
 target_counts = data.village_target_counts(**where)
 targets = village_targets.target_table(target_counts, year)
+targets["met_pct"] = floored(targets["met_pct"])
 if targets.empty:
     st.info(f"{scope} {year} 年没有村级台账数据。")
     st.stop()
@@ -104,6 +105,7 @@ st.markdown(f"**{year}年各乡镇达标率（%）**")
 by_town = named(village_targets.township_target_table(target_counts, year), names)
 labels = village_targets.township_target_labels()
 town_columns = [c for c in labels if c in by_town.columns]
+by_town[town_columns[1:]] = floored(by_town[town_columns[1:]])
 data_table(by_town, hide_index=True, column_order=town_columns,
            column_config=config(labels, TOWNSHIP_TARGET_FORMATS), key="township_targets", placeholder="—")
 w1, w2, _ = st.columns([1, 1, 4])
