@@ -148,11 +148,6 @@ def at_risk_village_counts(store: Store, year: int, townships=(), villages=()) -
     return early_warning.monitored_village_counts(store, year, townships, villages)
 
 
-def household_incomes(store: Store, year: int, townships=(), villages=()) -> pd.DataFrame:
-    """Per-capita income, members and status of every registered household (no personal data)."""
-    return store.query("household_incomes", year=year, **lists_of(townships, villages))
-
-
 def income_band_width(poverty_line: float) -> float:
     """The income histogram's band width: 1/20 of the poverty line, at least 1 yuan
     (the bin size charts.build_income_histogram gives its bars)."""
@@ -165,7 +160,7 @@ def household_income_bands(store: Store, year: int, poverty_line: float, townshi
     w = ``income_band_width(poverty_line)`` holds the households with k·w ≤ income <
     (k+1)·w; persons = Σ members, households = their number. ``income`` = the band's
     midpoint (k + ½)·w and ``members`` = persons, so a histogram of bin size w summing
-    ``members`` over ``income`` draws the bars of ``household_incomes`` in a few rows."""
+    ``members`` over ``income`` draws the bars of every household's income in a few rows."""
     width = income_band_width(poverty_line)
     frame = store.query("household_income_bands", year=year, bin_width=float(width),
                         **lists_of(townships, villages))

@@ -373,17 +373,6 @@ def income_progress(figures: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def cadre_quota(store: Store) -> pd.DataFrame:
-    """Each cadre's paired households per year against the "8741" quota of their rank.
-
-    quota = 8 正县级, 7 副县级, 4 科级, 1 一般干部; over_quota = households > quota.
-    """
-    frame = store.query("cadre_load")
-    frame["quota"] = frame["rank"].map(RANK_QUOTA)
-    frame["over_quota"] = frame["households"] > frame["quota"]
-    return frame
-
-
 def cadres_over_quota(store: Store, townships=(), villages=()) -> pd.DataFrame:
     """The rows of ``cadre_quota`` with over_quota (households > quota), counted and
     filtered in SQL: a few rows, where cadre_quota has one per cadre and year. With

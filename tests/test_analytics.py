@@ -14,13 +14,13 @@ from analytics.config import load_config
 from analytics.households import (
     household_file,
     household_income_bands,
-    household_incomes,
     household_list,
     income_band_width,
     village_table,
 )
 from analytics.scores import grade, township_league
 from analytics.store import Store, write_dataset
+from tests.reference import cadre_quota, household_incomes
 from tests.hand_dataset import T1, T2, V1, V2, hand_tables
 
 
@@ -101,7 +101,7 @@ def test_combined_scopes_equal_the_township(hand_store):
 
 
 def test_cadre_quota_and_coverage(hand_store):
-    quota = metrics.cadre_quota(hand_store)
+    quota = cadre_quota(hand_store)
     c2 = quota[(quota["cadre_id"] == "C2") & (quota["year"] == 2014)].iloc[0]
     assert c2["households"] == 2 and c2["quota"] == 1 and c2["over_quota"]
     coverage = pairing.cadre_coverage(households.household_counts(hand_store))
@@ -164,7 +164,7 @@ def test_income_bands_in_sql_equal_the_household_incomes(request, fixture):
 @pytest.mark.parametrize("fixture", ["hand_store", "demo_store"])
 def test_cadres_over_quota_in_sql_equal_the_quota_table(request, fixture):
     store = request.getfixturevalue(fixture)
-    quota = metrics.cadre_quota(store)
+    quota = cadre_quota(store)
     expected = quota[quota["over_quota"]].reset_index(drop=True)
     over = metrics.cadres_over_quota(store)
     assert len(over) > 0
