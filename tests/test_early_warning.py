@@ -11,10 +11,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics.early_warning import (RULES, risk_counts, risk_flags, risk_level,
-                                     risk_level_counts, risk_scores, rule_params, visit_list,
-                                     visit_list_top)
+from analytics.early_warning import RULES, risk_level_counts, rule_params, visit_list_top
 from analytics.store import _create_macros
+from tests.reference import risk_counts, risk_flags, risk_level, risk_scores, visit_list
 
 CLEAN = {"members": 3, "status": "已脱贫", "is_relapse": False, "income": 6000.0,
          "prev_income": 5800.0, "wage_income": 2400.0, "poverty_line": 2952.0,
@@ -160,6 +159,7 @@ def test_sql_scores_obey_the_configuration(demo_store, monkeypatch):
     changed = dataclasses.replace(
         base, early_warning={**base.early_warning, "dibao_points": 6, "high_level": 5})
     monkeypatch.setattr("analytics.early_warning.load_config", lambda: changed)
+    monkeypatch.setattr("tests.reference.load_config", lambda: changed)
     reference = risk_counts(risk_scores(demo_store, 2018)).reset_index(drop=True)
     counts = risk_level_counts(demo_store, 2018)
     pd.testing.assert_frame_equal(counts, reference, check_dtype=False)
@@ -168,6 +168,7 @@ def test_sql_scores_obey_the_configuration(demo_store, monkeypatch):
     narrower = dataclasses.replace(base, risk={**base.risk, "income_line_multiple": 1.0,
                                                "income_drop_pct": 50.0})
     monkeypatch.setattr("analytics.early_warning.load_config", lambda: narrower)
+    monkeypatch.setattr("tests.reference.load_config", lambda: narrower)
     reference = risk_counts(risk_scores(demo_store, 2018)).reset_index(drop=True)
     counts = risk_level_counts(demo_store, 2018)
     pd.testing.assert_frame_equal(counts, reference, check_dtype=False)

@@ -19,10 +19,7 @@ from analytics.config import ROOT
 from analytics.early_warning import (
     EVENTS,
     RULES,
-    is_monitored,
     monitoring_labels,
-    risk_flags,
-    risk_level,
     risk_level_counts,
     rule_params,
     visit_list_top,
@@ -30,6 +27,7 @@ from analytics.early_warning import (
 from analytics.households import RISK_LABELS, at_risk_households, at_risk_village_counts
 from analytics.store import Store, _create_macros, write_dataset
 from tests.hand_dataset import T1, hand_tables
+from tests.reference import is_monitored, risk_flags, risk_level
 from ui.format import fmt_int
 
 # The configuration the hand-computed table assumes (pinned, so the table does not move
@@ -47,6 +45,7 @@ def pinned(monkeypatch):
     pinned = dataclasses.replace(base, risk={**base.risk, **PINNED_RISK},
                                  early_warning={**base.early_warning, **PINNED_WARNING})
     monkeypatch.setattr("analytics.early_warning.load_config", lambda: pinned)
+    monkeypatch.setattr("tests.reference.load_config", lambda: pinned)  # the reference too
     return pinned
 
 
