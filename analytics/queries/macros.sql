@@ -1,4 +1,4 @@
--- Macros created on every cursor whose query calls one (analytics/store.py).
+-- Macros created on every cursor whose query calls one (analytics/store/schema.py).
 -- Scope macros, used by the queries that group by scope: GROUPING SETS over
 -- (township, village) give county, township and village rows.
 CREATE OR REPLACE TEMP MACRO scope_level(g_village, g_township) AS

@@ -1,0 +1,226 @@
+"""The reading gateway: ``Store.query(name, **params)`` runs ``queries/<name>.sql`` with
+its values bound, read-only, restricted to the viewer's townships (``ScopedStore``), and
+reopens the file when an import has swapped it."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+from analytics.store.export import _copy_tables
+from analytics.store.schema import (DEFAULT_DB, SCHEMA_VERSION, _create_macros, _sql_path, _uses_macros,
+                                    read_query)
+
+
+if TYPE_CHECKING:  # pandas is imported by DuckDB when a query returns a frame, not here:
+    import pandas as pd  # `metrics --all --json` streams JSON and never needs it
+
+
+# DuckDB's memory for a reader (buffer pool and query memory; beyond it, it spills to
+# a temporary folder next to the database). Without a cap DuckDB takes up to 80 % of
+# the machine and keeps the pages it has read.
+READER_MEMORY_LIMIT = "1GB"
+
+
+def reader_memory_limit() -> str:
+    """The memory cap of a reader's connection: $TONGWEI_DB_MEMORY, else READER_MEMORY_LIMIT."""
+    return os.environ.get("TONGWEI_DB_MEMORY") or READER_MEMORY_LIMIT
+
+# Queries that carry nothing township-specific and may run for any viewer.
+UNSCOPED_QUERIES = frozenset({"dataset_meta"})
+
+
+class OutdatedDatabase(RuntimeError):
+    """The file was written by another version of the store: its derived tables differ."""
+
+    def __init__(self, path: Path, found: str | None, source: str | None = None):
+        self.path, self.found, self.source = path, found, source
+        super().__init__(
+            f"{path} was written with schema version {found or '?'}; this version reads "
+            f"{SCHEMA_VERSION}. Build it again: `python -m analytics build-demo` for the demo, "
+            f"or `python -m analytics import PATH` with the data last imported.")
+
+
+class UnreadableDatabase(RuntimeError):
+    """The database file cannot be read at all (damaged, cut short, not a DuckDB file):
+    ``reason`` says which, in Chinese; the message says what to do."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = path, reason
+        super().__init__(
+            f"数据库文件 {path} 无法读取：{reason}。现有数据没有被改动。请从备份恢复这个文件，"
+            f"或重新导入数据（`python -m analytics import 数据目录 --db {path}`；演示数据可用 "
+            f"`python -m analytics build-demo --db {path}` 重新生成）。")
+
+
+def _unreadable_reason(error: Exception) -> str:
+    """What a DuckDB error opening a file means, in words (no data values in it)."""
+    text = str(error)
+    if "not a valid DuckDB database file" in text:
+        return "它不是有效的 DuckDB 数据库文件（已损坏，或被别的文件覆盖）"
+    if "Could not read enough bytes" in text or "truncated" in text.lower():
+        return "文件不完整（复制或写入时可能中断）"
+    if "checksum" in text.lower() or "Corrupt" in text:
+        return "文件内容已损坏（校验不符）"
+    if "Permission denied" in text:
+        return "没有读取这个文件的权限"
+    return f"读取时出错（{type(error).__name__}）"
+
+
+class Store:
+    """A read-only view of the database file, reopened when the file is replaced.
+
+    Thread-safe for Streamlit: the connection is shared, each query runs on its own
+    cursor. ``generation`` changes whenever new data has been swapped in, so callers
+    can key caches on it.
+    """
+
+    def __init__(self, db_path: str | Path = DEFAULT_DB, *, memory_limit: str | None = None):
+        self.path = Path(db_path)
+        self.memory_limit = memory_limit or reader_memory_limit()
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._identity: tuple[int, int, int] | None = None
+        self.queries_run = 0
+
+    def _file_identity(self) -> tuple[int, int, int]:
+        st = os.stat(self.path)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    @property
+    def generation(self) -> str:
+        """A token that changes when the database file is replaced."""
+        return "-".join(map(str, self._file_identity())) if self.exists() else "none"
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        identity = self._file_identity()
+        with self._lock:
+            if self._con is None or identity != self._identity:
+                if self._con is not None:
+                    self._con.close()
+                try:
+                    self._con = duckdb.connect(str(self.path), read_only=True)
+                    # SET, not a connect-time config: other connections to the file in
+                    # this process (which share its DuckDB instance) may then open it as usual
+                    self._con.execute("SET memory_limit = ?", [self.memory_limit])
+                    self._identity = identity
+                    self._check_schema()
+                except (duckdb.IOException, duckdb.SerializationException,
+                        duckdb.InternalException, duckdb.InvalidInputException) as error:
+                    if self._con is not None:
+                        self._con.close()
+                    self._con = None
+                    raise UnreadableDatabase(self.path, _unreadable_reason(error)) from error
+            return self._con
+
+    def _check_schema(self) -> None:
+        """Refuse a file of another schema version with a clear error, not a missing table."""
+        try:
+            rows = self._con.execute(read_query("dataset_meta")).fetchall()
+        except duckdb.CatalogException:
+            rows = []
+        meta = dict(rows)
+        if meta.get("schema_version") != str(SCHEMA_VERSION):
+            self._con.close()
+            self._con = None
+            raise OutdatedDatabase(self.path, meta.get("schema_version"), meta.get("source"))
+
+    def verify(self) -> None:
+        """Open the file now (or reopen it if it was replaced); raises OutdatedDatabase
+        for a file of another schema version, UnreadableDatabase for one that cannot be
+        read. Cheap once open: a stat of the file."""
+        self._connection()
+
+    def query(self, name: str, *, allowed: tuple[str, ...] = (), **params) -> pd.DataFrame:
+        """Run ``queries/<name>.sql`` with ``params`` bound, as a DataFrame.
+
+        ``allowed``: the townships the viewer may see (empty = all). A query that can be
+        restricted has a ``$allowed`` filter in its SQL and gets the list bound; a query
+        without one may only run unrestricted (``UNSCOPED_QUERIES`` excepted), so a
+        restricted viewer can never reach rows outside their townships.
+        """
+        sql = read_query(name)
+        if "$allowed" in sql:
+            params["allowed"] = list(allowed)
+        elif allowed and name not in UNSCOPED_QUERIES:
+            raise PermissionError(f"query {name} has no township scope")
+        cursor = self._connection().cursor()
+        try:
+            if _uses_macros(sql):
+                _create_macros(cursor)  # temporary macros live per cursor
+            self.queries_run += 1
+            return cursor.execute(sql, params or None).df()
+        finally:
+            cursor.close()
+
+    def copy_query(self, name: str, target: str, fmt: str = "json", **variables) -> None:
+        """Write the result of ``queries/<name>.sql`` to ``target`` (a file path, or
+        /dev/stdout) with DuckDB's own writer; values reach the query as session
+        variables (getvariable), bound, never spliced. Unrestricted viewers only."""
+        if fmt not in ("json", "csv", "parquet"):
+            raise ValueError(fmt)
+        sql = read_query(name).strip().rstrip(";")
+        cursor = self._connection().cursor()
+        try:
+            for key, value in variables.items():
+                if not key.isidentifier():
+                    raise ValueError(key)
+                cursor.execute(f"SET VARIABLE {key} = ?", [value])
+            self.queries_run += 1
+            cursor.execute(f"COPY ({sql}) TO '{_sql_path(Path(target))}' (FORMAT {fmt})")
+        finally:
+            cursor.close()
+
+    def export_tables(self, out_dir: str | Path, fmt: str = "csv") -> dict[str, int]:
+        """``export_dataset`` through this store's own connection (the app must not open
+        the file a second time). The whole dataset, personal data included: callers check
+        the viewer's role first."""
+        cursor = self._connection().cursor()
+        try:
+            self.queries_run += 1
+            return _copy_tables(cursor, out_dir, fmt)
+        finally:
+            cursor.close()
+
+    def scoped(self, allowed: tuple[str, ...]) -> "ScopedStore":
+        """This store as seen by a viewer restricted to ``allowed`` townships."""
+        return ScopedStore(self, tuple(allowed))
+
+    def meta(self) -> dict[str, str]:
+        frame = self.query("dataset_meta")
+        return dict(zip(frame["key"], frame["value"]))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+
+class ScopedStore:
+    """A Store restricted to some townships: every query runs with ``allowed`` bound."""
+
+    def __init__(self, store: Store, allowed: tuple[str, ...]):
+        self.store = store
+        self.allowed = allowed
+
+    @property
+    def generation(self) -> str:
+        return self.store.generation
+
+    @property
+    def queries_run(self) -> int:
+        return self.store.queries_run
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        return self.store.query(name, allowed=self.allowed, **params)
+
+    def meta(self) -> dict[str, str]:
+        frame = self.query("dataset_meta")
+        return dict(zip(frame["key"], frame["value"]))
