@@ -43,9 +43,10 @@ def build_measures_by_year(measures: pd.DataFrame) -> go.Figure:
 
 def build_share_trend(frame: pd.DataFrame, series: dict[str, str], title: str,
                       target_pct: float | None = 100.0, target_label: str = "目标 100%",
-                      y_title: str = "占比（%）") -> go.Figure:
+                      y_title: str = "占比（%）", deadlines: tuple[int, ...] = ()) -> go.Figure:
     """One line per ``series`` (column → name) of shares over the years (%), with the
-    target as a labelled line (``target_pct`` None: none). ``frame``: year and the
+    target as a labelled line (``target_pct`` None: none) and each of ``deadlines`` (years)
+    a dotted vertical line named in the legend (期限 2017年底). ``frame``: year and the
     columns, one row per year."""
     fig = go.Figure()
     for i, (column, name) in enumerate(series.items()):
@@ -61,6 +62,8 @@ def build_share_trend(frame: pd.DataFrame, series: dict[str, str], title: str,
         fig.update_yaxes(range=[floor, axis_range[1]])
     if target_pct is not None:
         _target_line(fig, target_pct, target_label, position="bottom right")
+    for year in sorted(set(deadlines)):
+        _target_line(fig, year, f"期限 {year}年底", color=PLAN, dash="dot", vertical=True)
     fig.update_xaxes(dtick=1)
     _note_if_empty(fig, _blank(*[frame[c] for c in series]), f"{_years(frame)}尚无数据")
     return _layout(fig, title, y_title, height=400)

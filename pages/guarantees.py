@@ -99,8 +99,9 @@ export_buttons((t1, t2), targets[list(village_targets.TARGET_TABLE_LABELS)], vil
 trend = target_counts[target_counts["scope_code"] == "total"].pivot_table(
     index="year", columns="item", values="met_pct", aggfunc="first").reset_index()
 series = {t.item: t.label for t in village_targets.village_targets() if t.item in trend.columns}
+deadlines = tuple(t.by for t in village_targets.village_targets() if t.item in series)
 st.plotly_chart(figure(plan_charts.build_share_trend, trend, series, f"{scope}应达标村的达标率",
-                       100.0, "目标 100%"), key="target_trend")
+                       100.0, "目标 100%", deadlines=deadlines), key="target_trend")
 st.markdown(f"**{year}年各乡镇达标率（%）**")
 by_town = named(village_targets.township_target_table(target_counts, year), names)
 labels = village_targets.township_target_labels()

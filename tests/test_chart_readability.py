@@ -76,7 +76,8 @@ def figures(dark: bool):
              "households": [12000, 2700, 9000]}))
         yield "share_trend", plan_charts.build_share_trend(
             SERIES.assign(a=[70.0, 80, 90, 99, 100, 100, 100], b=[90.0, 95, 97, 98, 99, 100, 100]),
-            {"a": "住房安全有保障", "b": "饮水安全有保障"}, "两不愁三保障达标人口占比")
+            {"a": "住房安全有保障", "b": "饮水安全有保障"}, "两不愁三保障达标人口占比",
+            deadlines=(2015, 2017))
         yield "waterfall", plan_charts.build_poor_change_waterfall(pd.Series(
             {"poor_persons_before": 89710, "poor_persons": 55753, "delta_exits": -35513,
              "delta_relapses": 491, "delta_new": 1237, "delta_reentered": 0, "delta_removed": -220,
