@@ -511,7 +511,7 @@ def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int,
                  scope_label: str = "全县") -> go.Figure:
     """Village incidence (%) against registered population, with the control limits of
     config ``[honesty]`` (95 % and 99.8 % as shipped), each labelled from its z."""
-    from analytics.honesty import funnel_limits, funnel_z
+    from analytics.funnel import funnel_limits, funnel_z
 
     fig = go.Figure()
     n_max = max(float(villages["registered_population"].max()), 10.0) if len(villages) else 10.0

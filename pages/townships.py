@@ -7,7 +7,7 @@ import streamlit as st
 from analytics import charts
 from analytics.briefing_pdf import briefing_file_name, briefing_pdf
 from analytics.config import load_config
-from analytics.honesty import village_funnel
+from analytics.funnel import village_funnel
 from analytics.households import most_behind_villages
 from ui import data
 from ui.charts import figure

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from analytics.honesty import (comprehensive_incidence, funnel_limits, overdispersion,
-                               village_funnel)
+from analytics.comprehensive_incidence import comprehensive_incidence
+from analytics.funnel import funnel_limits, overdispersion, village_funnel
 
 
 def test_comprehensive_incidence_on_the_hand_dataset(hand_store):

@@ -12,9 +12,10 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import (assistance, audit, early_warning, guarantees, honesty, households, metrics,
+from analytics import (assistance, audit, early_warning, guarantees, households, metrics,
                        pairing, projections, quality, status, village_targets)
 from analytics import sessions
+from analytics.comprehensive_incidence import comprehensive_incidence as _comprehensive_incidence
 from analytics.access import OPEN_VIEWER, Viewer
 from analytics.accounts import accounts_configured
 from analytics.config import config_path
@@ -130,7 +131,7 @@ def audit_log() -> pd.DataFrame:
 
 
 township_outlook = _cached(projections.township_outlook)
-comprehensive_incidence = _cached(honesty.comprehensive_incidence)
+comprehensive_incidence = _cached(_comprehensive_incidence)
 
 # Counts and bounded lists for the household-level pages (sized by the scope, not by
 # the number of households).

@@ -1,16 +1,9 @@
-"""Honest data: the figures a county auditor would put beside the plain ones.
-
-- 综合贫困发生率 (comprehensive incidence): 100 × (registered poor + 错退 suspects + 漏评
-  estimate) / registered population, where 错退 suspects are the persons of households
-  counted as exited whose income is below the line or that lack a 三保障 item, and the
-  漏评 estimate is the persons of households registered in a later year (poor at t, not
-  yet registered: known only in hindsight, so the latest years understate it).
-- The funnel plot: a village's incidence against its population, with control limits
-  p₀ ± z·√(φ·p₀(1 − p₀)/n) around the county incidence p₀ (z = 1.96 and 3.09, 95 % and
-  99.8 %), so that one household does not turn a small village red: only villages
-  outside the 99.8 % limits are flagged. φ ≥ 1 is the overdispersion factor
-  (Spiegelhalter 2005): the mean squared z-score of the villages after winsorising the
-  top and bottom 10 %, since villages differ by more than chance alone.
+"""The funnel plot of village incidence: a village's incidence against its population,
+with control limits p₀ ± z·√(φ·p₀(1 − p₀)/n) around the county incidence p₀ (z from
+config ``[honesty]``: 1.96 and 3.09, 95 % and 99.8 %), so that one household does not
+turn a small village red: only villages outside the 99.8 % limits are flagged. φ ≥ 1 is
+the overdispersion factor (Spiegelhalter 2005): the mean squared z-score of the villages
+after winsorising the top and bottom 10 %, since villages differ by more than chance alone.
 """
 
 from __future__ import annotations
@@ -19,33 +12,12 @@ import numpy as np
 import pandas as pd
 
 from analytics.config import load_config
-from analytics.metrics import figures_by_level
 
 
 def funnel_z() -> tuple[float, float]:
     """The warning and alarm z of the funnel's control limits (config ``[honesty]``)."""
     honesty = load_config().honesty
     return float(honesty["funnel_z_warning"]), float(honesty["funnel_z_alarm"])
-
-
-def comprehensive_incidence(store, townships=()) -> pd.DataFrame:
-    """Per year: plain and comprehensive incidence (%) with their parts, for the county
-    or summed over ``townships``."""
-    parts = store.query("comprehensive_incidence_parts")
-    population = figures_by_level(store, "township")[["scope_code", "year", "registered_population"]]
-    if townships:
-        parts = parts[parts["township_code"].isin(townships)]
-        population = population[population["scope_code"].isin(townships)]
-    parts = parts.groupby("year", as_index=False)[
-        ["poor_persons", "wrong_exit_persons", "late_registered_persons"]].sum()
-    population = population.groupby("year", as_index=False)["registered_population"].sum()
-    frame = parts.merge(population, on="year", how="left")
-    denominator = frame["registered_population"].where(frame["registered_population"] > 0)
-    frame["incidence_pct"] = 100.0 * frame["poor_persons"] / denominator
-    frame["comprehensive_incidence_pct"] = 100.0 * (
-        frame["poor_persons"] + frame["wrong_exit_persons"] + frame["late_registered_persons"]
-    ) / denominator
-    return frame
 
 
 def funnel_limits(p0: float, n, z: float, phi: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
