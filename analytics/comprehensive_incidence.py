@@ -22,12 +22,12 @@ def comprehensive_incidence(store, townships=()) -> pd.DataFrame:
         parts = parts[parts["township_code"].isin(townships)]
         population = population[population["scope_code"].isin(townships)]
     parts = parts.groupby("year", as_index=False)[
-        ["poor_persons", "wrong_exit_persons", "late_registered_persons"]].sum()
+        ["poor_persons", "wrong_exit_persons", "late_enrolled_persons"]].sum()
     population = population.groupby("year", as_index=False)["registered_population"].sum()
     frame = parts.merge(population, on="year", how="left")
     denominator = frame["registered_population"].where(frame["registered_population"] > 0)
     frame["incidence_pct"] = 100.0 * frame["poor_persons"] / denominator
     frame["comprehensive_incidence_pct"] = 100.0 * (
-        frame["poor_persons"] + frame["wrong_exit_persons"] + frame["late_registered_persons"]
+        frame["poor_persons"] + frame["wrong_exit_persons"] + frame["late_enrolled_persons"]
     ) / denominator
     return frame

@@ -134,7 +134,7 @@ def figures_by_level(store: Store, level: str) -> pd.DataFrame:
 
 ADDITIVE_COLUMNS = (
     "registered_population", "poor_persons", "exited_persons", "relapsed_persons",
-    "exited_stock_start", "watts_excluded_persons", "registered_persons",
+    "exited_stock_start", "watts_excluded_persons", "enrolled_persons",
     "registered_households", "poor_households", "rural_income_weighted_sum",
     "rural_income_population", "income_weighted_sum", "wage_weighted_sum",
     "income_with_wage_sum", "fgt0_persons", "fgt1_sum", "fgt2_sum", "watts_sum", "watts_persons",
@@ -163,11 +163,11 @@ def combine_scopes(rows: pd.DataFrame, label: str) -> pd.DataFrame:
     parts["rural_income_per_capita"] = _ratio(parts["rural_income_weighted_sum"],
                                               parts["rural_income_population"])
     parts["registered_income_per_capita"] = _ratio(parts["income_weighted_sum"],
-                                                   parts["registered_persons"])
+                                                   parts["enrolled_persons"])
     parts["wage_share_pct"] = 100.0 * _ratio(parts["wage_weighted_sum"], parts["income_with_wage_sum"])
-    parts["fgt0"] = _ratio(parts["fgt0_persons"].fillna(0), parts["registered_persons"])
-    parts["fgt1"] = _ratio(parts["fgt1_sum"].fillna(0), parts["registered_persons"])
-    parts["fgt2"] = _ratio(parts["fgt2_sum"].fillna(0), parts["registered_persons"])
+    parts["fgt0"] = _ratio(parts["fgt0_persons"].fillna(0), parts["enrolled_persons"])
+    parts["fgt1"] = _ratio(parts["fgt1_sum"].fillna(0), parts["enrolled_persons"])
+    parts["fgt2"] = _ratio(parts["fgt2_sum"].fillna(0), parts["enrolled_persons"])
     parts["watts"] = _ratio(parts["watts_sum"].fillna(0), parts["watts_persons"])
     parts["gini"] = float("nan")
     lines = rows.groupby("year")["poverty_line"].first()

@@ -144,7 +144,7 @@ def pandas_figures(folder: str | Path, poverty_lines: dict[int, float] | None = 
         "year": hy["year"].astype("int64"),
         "members": members,
         "y0": y0,
-        "registered_persons": members,
+        "enrolled_persons": members,
         "poor_persons": members.where(poor, 0),
         "exited_persons": members.where(has_prev & (prev_status == POOR) & exited, 0),
         "relapsed_persons": members.where(has_prev & (prev_status == EXITED) & poor, 0),
@@ -166,7 +166,7 @@ def pandas_figures(folder: str | Path, poverty_lines: dict[int, float] | None = 
                                        * vy["rural_income_per_capita"]).where(has_income)
     vy["rural_income_population"] = vy["registered_population"].where(has_income)
 
-    hh_columns = ["registered_persons", "poor_persons", "exited_persons", "relapsed_persons",
+    hh_columns = ["enrolled_persons", "poor_persons", "exited_persons", "relapsed_persons",
                   "income_weighted_sum", "fgt0_sum", "fgt1_sum", "fgt2_sum", "watts_persons",
                   "watts_sum", "watts_excluded_persons"]
     years = sorted(set(hy["year"].unique()) | set(village_years["year"].unique()))
@@ -195,7 +195,7 @@ def pandas_figures(folder: str | Path, poverty_lines: dict[int, float] | None = 
             "name": f["name"],
             "year": f["year"].astype("int64"),
         })
-        persons = f["registered_persons"]
+        persons = f["enrolled_persons"]
         out["registered_population"] = f["registered_population"].fillna(0)
         out["poor_persons"] = f["poor_persons"].fillna(0)
         out["poverty_incidence_pct"] = 100.0 * _ratio(out["poor_persons"], f["registered_population"])

@@ -50,13 +50,13 @@ st.subheader("综合贫困发生率")
 honest = data.comprehensive_incidence()
 data_table(honest, hide_index=True, key="comprehensive",
            column_order=["year", "registered_population", "poor_persons", "wrong_exit_persons",
-                         "late_registered_persons", "incidence_pct", "comprehensive_incidence_pct"],
+                         "late_enrolled_persons", "incidence_pct", "comprehensive_incidence_pct"],
            column_config={
                "year": st.column_config.NumberColumn("年份", format="%d"),
                "registered_population": st.column_config.NumberColumn("户籍人口", format="%d"),
                "poor_persons": st.column_config.NumberColumn("未脱贫（人）", format="%d"),
                "wrong_exit_persons": st.column_config.NumberColumn("错退嫌疑（人）", format="%d"),
-               "late_registered_persons": st.column_config.NumberColumn("漏评估计（人）", format="%d"),
+               "late_enrolled_persons": st.column_config.NumberColumn("漏评估计（人）", format="%d"),
                "incidence_pct": st.column_config.NumberColumn("贫困发生率（%）", format="%.2f"),
                "comprehensive_incidence_pct": st.column_config.NumberColumn("综合贫困发生率（%）",
                                                                              format="%.2f")}, placeholder="—")

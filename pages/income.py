@@ -20,7 +20,7 @@ t = load_config().targets
 series = data.selection_figures(townships=filters.townships, villages=filters.villages)
 progress = data.income_progress_of(series)
 row = progress[progress["year"] == year]
-if row.empty or row["registered_persons"].iloc[0] == 0:
+if row.empty or row["enrolled_persons"].iloc[0] == 0:
     st.info(f"{filters.scope_label} {year} 年没有收入数据。")
     st.stop()
 row = row.iloc[0]

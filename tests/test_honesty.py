@@ -14,7 +14,7 @@ from analytics.funnel import funnel_limits, overdispersion, village_funnel
 def test_comprehensive_incidence_on_the_hand_dataset(hand_store):
     frame = comprehensive_incidence(hand_store).set_index("year")
     # 2014: 10 poor; H4 (5 persons) registered in 2015 was an omission; no exited yet
-    assert frame.loc[2014, "late_registered_persons"] == 5
+    assert frame.loc[2014, "late_enrolled_persons"] == 5
     assert frame.loc[2014, "comprehensive_incidence_pct"] == pytest.approx(100 * 15 / 300)
     # 2015: H2 exited at 2900 ≥ 2855 and secure; no suspects; nobody registered later
     assert frame.loc[2015, "wrong_exit_persons"] == 0

@@ -31,6 +31,7 @@ SPLIT_PENDING = {
 #: The schema's fingerprint for each SCHEMA_VERSION (see ``schema_fingerprint``).
 SCHEMA_FINGERPRINTS = {
     3: "d7c1e2a7dc3c1ecb1622226cde20d1ca38128ef89236067fac8f14ac34c66d8a",
+    4: "320a742d20d17db81178afa03cf7d8c6cb84fddfd09648591c3e2f21e266148e",
 }
 
 

@@ -109,6 +109,6 @@ def test_sql_matches_numpy_on_demo_villages(demo_store):
     facts = demo_store.query("figures_by_level", scope_level="village")
     county = headline_figures(demo_store, 2017)
     year = facts[facts["year"] == 2017]
-    weights = year["registered_persons"] / year["registered_persons"].sum()
+    weights = year["enrolled_persons"] / year["enrolled_persons"].sum()
     for key in ("fgt0", "fgt1", "fgt2"):
         assert (weights * year[key].fillna(0)).sum() == pytest.approx(county[key], rel=1e-9)

@@ -13,7 +13,7 @@ wrong AS (
     GROUP BY township_code, year
 ),
 late AS (
-    SELECT f.township_code, y.year, sum(f.members) AS late_registered_persons
+    SELECT f.township_code, y.year, sum(f.members) AS late_enrolled_persons
     FROM household_facts f
     JOIN years y ON f.registered_year > y.year AND f.year = f.registered_year
     WHERE len($allowed) = 0 OR list_contains($allowed, f.township_code)
@@ -22,7 +22,7 @@ late AS (
 SELECT township_code, year,
        coalesce(w.poor_persons, 0)::BIGINT AS poor_persons,
        coalesce(w.wrong_exit_persons, 0)::BIGINT AS wrong_exit_persons,
-       coalesce(l.late_registered_persons, 0)::BIGINT AS late_registered_persons
+       coalesce(l.late_enrolled_persons, 0)::BIGINT AS late_enrolled_persons
 FROM wrong w
 FULL OUTER JOIN late l USING (township_code, year)
 ORDER BY township_code, year

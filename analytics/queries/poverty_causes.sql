@@ -1,7 +1,7 @@
 -- Registered and poor persons by main poverty cause in one year, for the chosen
 -- townships and villages (all when the lists are empty).
 SELECT poverty_cause,
-       sum(members)::BIGINT AS registered_persons,
+       sum(members)::BIGINT AS enrolled_persons,
        coalesce(sum(members) FILTER (WHERE status = '未脱贫'), 0)::BIGINT AS poor_persons,
        count(*)::BIGINT AS households
 FROM household_facts

@@ -32,7 +32,9 @@ DERIVED_TABLES = ("household_facts", "household_risk_factors", "figures",
                   "village_year_households", "village_year_measures")
 # 2: household_risk_factors; household_facts.prev_wage_income
 # 3: village_support (contract extension); village_year_households, village_year_measures
-SCHEMA_VERSION = 3
+# 4: figures.registered_persons → enrolled_persons (建档立卡人口, apart from the contract's
+#    户籍 registered_population)
+SCHEMA_VERSION = 4
 
 Progress = Callable[[str], None] | None
 
