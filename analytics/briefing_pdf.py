@@ -159,7 +159,8 @@ def _draw_commitments(pdf, b: Briefing, width: float, heading) -> None:
                  if c.households_any_unmet else "")
         _label_line(pdf, width, "两不愁三保障", f"建档立卡人口 {persons:,} 人{unmet}。")
         rows = [("达标占比", [_pct(g.met_pct) for g in c.guarantees]),
-                ("未达标", [f"{g.unmet:,} 人" for g in c.guarantees])]
+                # nothing recorded: no count of unmet either (not "0 人")
+                ("未达标", [f"{g.unmet:,} 人" if g.met + g.unmet else "—" for g in c.guarantees])]
         if any(g.unknown for g in c.guarantees):
             rows.append(("未记录", [f"{g.unknown:,} 人" if g.unknown else "—" for g in c.guarantees]))
         pdf.set_font(FAMILY, "", 9.5)

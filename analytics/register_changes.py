@@ -66,6 +66,8 @@ CHANGE_LABELS = {
     "removed_households": "自然减少（户）", "removed_persons": "自然减少（人）",
     "poor_persons_before": "上年底贫困人口（人）", "poor_persons": "年底贫困人口（人）",
     "change": "贫困人口变化（人）", **{t: f"{label}（人）" for t, label in DECOMPOSITION_TERMS.items()},
+    # the term counts the poor among the removed (the 自然减少 columns count them all)
+    "delta_removed": "自然减少的贫困人口（人）",
 }
 
 
