@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/python -m pytest "$@"
+# Runs on every core (pytest-xdist; tests share no file, port or database): `-n 0` runs
+# in one process, e.g. `bash scripts/test.sh -n 0 tests/test_store.py`.
+exec .venv/bin/python -m pytest -n auto --dist worksteal "$@"

@@ -69,10 +69,15 @@ def _run(name: str, generation: str, allowed: tuple, args: tuple, kwargs: tuple,
 
 
 def _cached(func: Callable) -> Callable:
-    _FUNCTIONS[func.__name__] = func
+    """``func(store, *args, **kwargs)`` cached per data generation, viewer scope, arguments
+    and configuration file. The cache key names the function by module and qualified name,
+    so two functions called alike in different modules never share cached answers."""
+    key = f"{func.__module__}.{func.__qualname__}"
+    if _FUNCTIONS.setdefault(key, func) is not func:
+        raise ValueError(f"two cached functions under one key: {key}")
 
     def call(*args, **kwargs):
-        return _run(func.__name__, get_store().generation, current_viewer().allowed, args,
+        return _run(key, get_store().generation, current_viewer().allowed, args,
                     tuple(sorted(kwargs.items())), str(config_path()))
 
     call.__name__ = func.__name__
