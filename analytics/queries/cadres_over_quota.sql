@@ -3,21 +3,21 @@
 -- without a quota is never over it), with the count and the quota. Only cadres with a
 -- household in the chosen townships and villages ($townships, $villages; empty: all) are
 -- listed, with their households in the whole (allowed) county counted against the quota.
+-- Summed from cadre_village_years (built at import).
 WITH quota AS (
     SELECT unnest($ranks) AS rank, unnest($quotas) AS quota
+), allowed AS (
+    SELECT * FROM cadre_village_years
+    WHERE len($allowed) = 0 OR list_contains($allowed, township_code)
 ), load AS (
-    SELECT f.cadre_id, f.year, count(f.household_id)::BIGINT AS households
-    FROM household_facts f
-    WHERE f.cadre_id IS NOT NULL
-      AND (len($allowed) = 0 OR list_contains($allowed, f.township_code))
-    GROUP BY f.cadre_id, f.year
+    SELECT cadre_id, year, sum(households)::BIGINT AS households
+    FROM allowed
+    GROUP BY cadre_id, year
 ), chosen AS (
-    SELECT DISTINCT f.cadre_id, f.year
-    FROM household_facts f
-    WHERE f.cadre_id IS NOT NULL
-      AND (len($townships) = 0 OR list_contains($townships, f.township_code))
-      AND (len($villages) = 0 OR list_contains($villages, f.village_code))
-      AND (len($allowed) = 0 OR list_contains($allowed, f.township_code))
+    SELECT DISTINCT cadre_id, year
+    FROM allowed
+    WHERE (len($townships) = 0 OR list_contains($townships, township_code))
+      AND (len($villages) = 0 OR list_contains($villages, village_code))
 )
 SELECT c.cadre_id, c.name AS cadre_name, c.rank, c.unit, l.year, l.households, q.quota
 FROM load l
