@@ -3,11 +3,12 @@
 -- without a quota is never over it), with the count and the quota. Only cadres with a
 -- household in the chosen townships and villages ($townships, $villages; empty: all) are
 -- listed, with their households in the whole (allowed) county counted against the quota.
--- Summed from cadre_village_years (built at import).
+-- Summed from cadre_over_quota_villages (built at import: every cadre-year that can be
+-- over the quota in any set of townships).
 WITH quota AS (
     SELECT unnest($ranks) AS rank, unnest($quotas) AS quota
 ), allowed AS (
-    SELECT * FROM cadre_village_years
+    SELECT * FROM cadre_over_quota_villages
     WHERE len($allowed) = 0 OR list_contains($allowed, township_code)
 ), load AS (
     SELECT cadre_id, year, sum(households)::BIGINT AS households

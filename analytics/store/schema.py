@@ -29,13 +29,13 @@ QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 # Derived tables, rebuilt with every load, in build order.
 # (Macros are created before the first that calls one: a table macro needs its tables.)
 DERIVED_TABLES = ("household_facts", "household_risk_factors", "figures",
-                  "village_year_households", "village_year_measures", "cadre_village_years",
+                  "village_year_households", "village_year_measures", "cadre_over_quota_villages",
                   "cohort_township_years", "township_incidence_parts")
 # 2: household_risk_factors; household_facts.prev_wage_income
 # 3: village_support (contract extension); village_year_households, village_year_measures
 # 4: figures.registered_persons → enrolled_persons (建档立卡人口, apart from the contract's
 #    户籍 registered_population)
-# 5: cadre_village_years, cohort_township_years, township_incidence_parts (what pages
+# 5: cadre_over_quota_villages, cohort_township_years, township_incidence_parts (what pages
 #    scanned household_facts for on opening, built once per import: issue 18, point 3)
 SCHEMA_VERSION = 5
 

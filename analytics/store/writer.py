@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from analytics.config import load_config
-from analytics.contract import TABLE_ORDER, TABLES
+from analytics.contract import RANK_QUOTA, TABLE_ORDER, TABLES
 from analytics.store.schema import (DEFAULT_DB, DERIVED_TABLES, SCHEMA_VERSION, Progress, _create_macros,
                                     _meta_ddl, _quote, _say, _uses_macros, owner_only, read_query,
                                     table_ddl)
@@ -127,6 +127,16 @@ def import_memory_limit() -> str:
     return os.environ.get("TONGWEI_IMPORT_MEMORY") or "2GB"
 
 
+def _build_params(sql: str) -> dict:
+    """The values a build_*.sql binds: the contract's "8741" quotas (``$ranks``,
+    ``$quotas``: rank i has quota i), when it names them."""
+    params = {}
+    if "$ranks" in sql:
+        params["ranks"] = list(RANK_QUOTA)
+        params["quotas"] = [int(q) for q in RANK_QUOTA.values()]
+    return params
+
+
 class DatasetBuilder:
     """A new database file being built beside ``db_path``, swapped in by ``finish``.
 
@@ -220,7 +230,8 @@ class DatasetBuilder:
                 sql = read_query(f"build_{name}")
                 if _uses_macros(sql):
                     _create_macros(self.con)
-                self.con.execute(sql)
+                params = _build_params(sql)
+                self.con.execute(sql, params) if params else self.con.execute(sql)
             loaded_at = datetime.now(timezone.utc).replace(microsecond=0)
             years = self.con.execute("SELECT min(year), max(year) FROM household_years").fetchall()[0]
             meta = {
