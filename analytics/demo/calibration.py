@@ -1,0 +1,144 @@
+"""Every calibration constant of the demo, each beside the section of docs/demo-data.md it
+comes from: the years, the planted problems' counts, the township story, the relapse shocks,
+驻村帮扶 and the misses against the plan's targets, and the household draws' shares."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import numpy as np
+
+YEARS = tuple(range(2014, 2021))
+NY = len(YEARS)
+FIRST_YEAR = YEARS[0]
+DEMO_AS_OF = datetime.date(2020, 12, 31)
+
+# ---------------------------------------------------------------------------
+# Planted data-quality problems (per full county replica; see planted_problems).
+# ---------------------------------------------------------------------------
+PLANTED_PER_COUNTY = {
+    # 1. 错退 suspects: exit-year row, status 已脱贫, income below the line …
+    "wrong_exit_income": 40,
+    # … or income above the line but one *_secure flag false.
+    "wrong_exit_security": 20,
+    # 3. exit-year income ≥ 3 × the previous year's (previous > 0).
+    "income_jump": 8,
+    # 4. pairs of heads with the same name and birth date in one township.
+    "duplicate_person_pairs": 5,
+    # 5. village-years with more poor persons than registered population (not scaled).
+    "population_overflow": 1,
+    # 6. households whose size jumps by 8 for one year (3 → 11 → 3).
+    "size_jump": 6,
+    # 7. relapse rows (已脱贫 → 未脱贫) with no relapse_cause.
+    "relapse_without_cause": 5,
+    # 8. cadres with more households than their rank's "8741" quota.
+    "cadres_over_quota": 3,
+    # 9. villages whose exit_year claim contradicts their incidence (2, or 1 below half scale).
+    "village_exit_contradiction": 2,
+}
+# 2. income bunching: the township whose code ends in this suffix (什川镇 in Tongwei).
+BUNCHING_TOWNSHIP_SUFFIX = "111"
+BUNCHING_SHARE = 0.5   # least share of its exit rows moved into [line, 1.045 × line]
+# Designed relapse shocks (township code suffix → (year, rate, main cause)).
+SHOCK_TOWNSHIPS = {
+    "112": (2016, 0.09, "因灾"),   # 华家岭镇: hail
+    "113": (2016, 0.085, "因灾"),  # 北城铺镇: drought
+    "215": (2016, 0.09, "因灾"),  # 寺子川乡: hail
+    "203": (2017, 0.075, "因病"),  # 新景乡: illness cluster (its 2017 miss)
+}
+
+# ---------------------------------------------------------------------------
+# The township story (docs/demo-data.md, "The township story").  A township is due in its
+# planned_exit_year; one the plan does not name is due with the county
+# (targets.unnamed_due_year: 2017, 整体脱贫摘帽).  Each year the generator exits enough
+# poor households of a township to bring its poverty incidence at year end down to its
+# path: before the due year a share of the township's own 2014 incidence, from the due
+# year on an incidence in %.
+# ---------------------------------------------------------------------------
+GROUP_PATHS = {   # due year → {year: share of 2014 incidence (before due) | % (from due)}
+    2016: {2015: 0.88, 2016: None, 2017: 2.0, 2018: 1.4, 2019: 0.7, 2020: 0.15},
+    2017: {2015: 0.93, 2016: 0.78, 2017: None, 2018: 1.6, 2019: 0.8, 2020: 0.2},
+}
+# None: the township's own value in U(2.0, 2.8) % (met, just under the 3 % rule).
+PATH_AT_DUE = (2.0, 2.8)
+PATH_WOBBLE = 0.04    # s.d. of a township's shift of the shares before its due year
+
+
+@dataclass(frozen=True)
+class TownshipStory:
+    """How a township departs from its plan group (each departure has its reason in
+    docs/demo-data.md)."""
+    path: dict            # overrides of the group path, same units
+    incidence: float = 1.0          # factor on its villages' 2014 incidence
+    late_villages: float = 0.0      # share of its poor villages announced late
+    water_and_illness: bool = False  # more 因病 and 缺水 households
+
+
+TOWNSHIP_STORY = {
+    "100": TownshipStory({2015: 0.50, 2016: 0.17, 2017: 1.4}, incidence=0.6),  # 平襄镇: county seat
+    "110": TownshipStory({2015: 0.60, 2016: 0.15}),   # 襄南镇: next to the county seat
+    "207": TownshipStory({2015: 0.28}),               # 李店乡: smallest, started early
+    # the three misses: remote hill townships, hit by a shock in the run-up
+    "215": TownshipStory({2016: 4.6, 2017: 2.4}, incidence=1.05, late_villages=0.5,
+                  water_and_illness=True),      # 寺子川乡: 2016 hail; < 3 % in 2017
+    "112": TownshipStory({2015: 0.95, 2016: 0.85, 2017: 9.0, 2018: 4.8, 2019: 2.3},
+                  incidence=1.15, late_villages=0.6,
+                  water_and_illness=True),      # 华家岭镇: high ridge, no water; < 3 % in 2019
+    "203": TownshipStory({2016: 0.82, 2017: 6.0, 2018: 2.6}, incidence=1.1, late_villages=0.5,
+                  water_and_illness=True),      # 新景乡: far east, 2017 illness; < 3 % in 2018
+}
+LATE_VILLAGES = 0.10   # share of the other townships' poor villages announced late
+# Contract edge cases planted on purpose (not problems): per full replica.
+EDGE_NEGATIVE_INCOME_ROWS = 30
+EDGE_ON_LINE_ROWS = 20
+
+# ---------------------------------------------------------------------------
+# 驻村帮扶 (village_support, docs/demo-data.md "Village support"): every poor village from
+# 2015, when the teams were sent, a 帮扶单位 and a 驻村工作队 whose days in the village a
+# month the plan puts at 20 or more.  Drawn on a stream of their own
+# (SeedSequence([seed, k, 2])), so the rest of the demo is what it was without them.
+# Per replica (villages are not thinned below scale 1):
+# ---------------------------------------------------------------------------
+SUPPORT_FIRST_YEAR = 2015
+SUPPORT_DAYS_MIN = 20.0           # the plan's 每月驻村不少于 20 天 (config [pairing])
+SUPPORT_NO_UNIT = {2015: 2, 2016: 1}         # year → poor villages without a 帮扶单位
+SUPPORT_NO_TEAM = {2015: 2, 2017: 1, 2019: 1}  # year → poor villages without a 驻村工作队
+SUPPORT_DAYS_UNRECORDED = {2020: 1}          # year → teams whose days were not recorded
+# the teams behind on days: remote hill townships far from the county seat (华家岭镇, 新景乡),
+# each poor village-year there with this chance of 14–19.5 days; elsewhere 20–28 days
+SUPPORT_SHORT_TOWNSHIPS = ("112", "203")
+SUPPORT_SHORT_P = {2015: 0.5, 2016: 0.45, 2017: 0.35, 2018: 0.2, 2019: 0.15, 2020: 0.1}
+SUPPORT_ROTATION_YEAR = 2018      # most teams are replaced (a new leader) that year
+
+# ---------------------------------------------------------------------------
+# Targets of the plan the demo misses a little (docs/demo-data.md, "Misses against the
+# plan's targets"); drawn on a stream of their own (SeedSequence([seed, k, 3])) after
+# everything else, so no other figure moves.  Per replica:
+# ---------------------------------------------------------------------------
+# 精准 gap: households with no 一户一策 measure at all, GAP_SHARE of the households, in a
+# few villages of two townships (陇山镇, 榜罗镇): villages drawn (by size) until they hold
+# the township's part ÷ GAP_IN_VILLAGE households, then that part of their households
+# (about half of each village's households end up in the gap)
+GAP_TOWNSHIPS = ("107", "103")
+GAP_SHARE = 0.015
+GAP_IN_VILLAGE = 0.7
+# 危房改造 households in 2015 (plan: 3,000, [measure_plan]); × the household fraction
+HOUSING_2015 = 2730
+# villages planned to exit in 2015 with no 网店 at the end of 2015 (plan: one or more each)
+SHOP_MISSES = 4
+# poor villages without 动力电 until 2018 (plan: every poor village by 2017)
+POWER_MISSES = 2
+# 饮水安全 not recorded (null) for one township-year: 义岗川镇, 2018
+WATER_UNRECORDED = ("105", 2018)
+WATER_UNKNOWN_BIT = 5   # in SEC_FALSE (bits 0–4: a SECURITY_COLUMNS flag false)
+
+# Household draws (docs/demo-data.md, "How it is built", steps 3 and 10)
+CAUSE_P = np.array([0.20, 0.07, 0.09, 0.05, 0.02, 0.04, 0.17, 0.11, 0.16, 0.03, 0.04, 0.02])
+MEMBERS_P = np.array([0.05, 0.11, 0.17, 0.24, 0.21, 0.13, 0.06, 0.03])  # 1..8
+MEASURE_AMOUNT = {  # yuan, (low, high)
+    "产业扶持": (2000, 10000), "转移就业": (300, 2000), "易地搬迁": (40000, 90000),
+    "教育资助": (1000, 5000), "健康扶贫": (1500, 20000), "危房改造": (15000, 35000),
+    "低保兜底": (1500, 6000), "小额信贷": (30000, 50000), "光伏扶贫": (1000, 3000),
+    "电商扶贫": (300, 2000), "其他": (200, 3000),
+}

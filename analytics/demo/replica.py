@@ -1,0 +1,614 @@
+"""One county replica: every number of its tables (strings are built once, for all
+replicas, in analytics.demo.tables)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from analytics import contract as C
+from analytics.demo.arrays import cumsum_in_group, pick_top, rank_in_group
+from analytics.demo.calibration import (BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX, CAUSE_P, EDGE_NEGATIVE_INCOME_ROWS,
+                                          EDGE_ON_LINE_ROWS, FIRST_YEAR, GAP_IN_VILLAGE, GAP_SHARE, GAP_TOWNSHIPS,
+                                          HOUSING_2015, LATE_VILLAGES, MEASURE_AMOUNT, MEMBERS_P, NY, POWER_MISSES,
+                                          SHOCK_TOWNSHIPS, SHOP_MISSES, TOWNSHIP_STORY, WATER_UNKNOWN_BIT,
+                                          WATER_UNRECORDED, YEARS)
+from analytics.demo.geography import Geography, township_paths, unnamed_due_year, village_positions
+from analytics.demo.people import BIRTH_SPAN, id_check_index, yyyymmdd
+from analytics.demo.planted import planted_count
+from analytics.demo.pools import CAUSE, COUNTY_UNITS, MEASURE, RELAPSE, draw_names
+from analytics.demo.replicas import county_code
+from analytics.demo.support import village_support_arrays
+
+
+def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> dict:
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k)]))
+    T = len(geo.t_code)
+    V = len(geo.v_code)
+    vt = geo.v_town
+    line = np.array([cfg.line(y) for y in YEARS])
+    suffix_idx = {s: i for i, s in enumerate(geo.t_suffix)}
+
+    # ---- the township story (TOWNSHIP_STORY, docs/demo-data.md) -------------
+    due_t = np.where(geo.t_plan > 0, geo.t_plan, unnamed_due_year(cfg))
+    path_rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k), 1]))
+    path_share, path_pct = township_paths(path_rng, geo, due_t)
+    stories = [TOWNSHIP_STORY.get(sfx) for sfx in geo.t_suffix]
+    t_incid = np.array([s.incidence if s else 1.0 for s in stories])
+    t_late = np.array([s.late_villages if s else LATE_VILLAGES for s in stories])
+    t_slow = np.array([bool(s and s.water_and_illness) for s in stories])
+    # the year a township's path first goes below 3 % from its due year on
+    below = np.where(np.isnan(path_pct), np.inf, path_pct) < 3.0
+    t_reach = np.where(below.any(axis=1), np.array(YEARS)[np.argmax(below, axis=1)], YEARS[-1])
+
+    # ---- poor villages and their plan ------------------------------------
+    v_planned = np.zeros(V, dtype=np.int64)
+    due_v = due_t[vt]
+    plan_years = sorted(y for y in cfg.plan if cfg.plan[y].get("villages"))
+    order_years = [y for y in plan_years if y != plan_years[0]] + plan_years[:1]
+    for y in order_years:
+        n = int(cfg.plan[y]["villages"])
+        if y == plan_years[0]:
+            # the first year's villages spread over the county (the 45 villages of the
+            # county leaders), more where a path falls early, fewer in the county seat
+            j = YEARS.index(y)
+            w = t_incid[vt] * (0.5 + 3.0 * (1.0 - np.nan_to_num(path_share[vt, j], nan=1.0)))
+        else:
+            w = t_incid[vt] * np.where(due_v == y, 6.0, 1.0)
+        chosen = pick_top(rng, v_planned == 0, n, w)
+        v_planned[chosen] = y
+    is_poor_v = v_planned > 0
+    # actual exit: mostly on plan; late ones mostly in the townships that miss their year,
+    # which announce them when the township goes below 3 % (elsewhere 2018–2020)
+    late = is_poor_v & (rng.random(V) < t_late[vt])
+    late_year = rng.choice([2018, 2019, 2020], size=V, p=[0.5, 0.35, 0.15])
+    late_year = np.where(t_late[vt] > LATE_VILLAGES, t_reach[vt], late_year)
+    v_exit = np.where(is_poor_v, np.where(late, np.maximum(late_year, v_planned + 1),
+                                          v_planned), 0)
+
+    # ---- population and incidence ----------------------------------------
+    pop = np.exp(rng.normal(np.log(1180.0), 0.35, V)) * np.where(is_poor_v, 1.1, 1.0)
+    pop *= 400_000.0 * math.exp(rng.normal(0.0, 0.01)) / pop.sum()
+    inc_mean = np.select([v_planned == 2015, v_planned == 2016, v_planned == 2017],
+                         [0.31, 0.40, 0.47], 0.235)
+    kappa = 20.0
+    incid = np.clip(rng.beta(inc_mean * kappa, (1 - inc_mean) * kappa), 0.05, 0.70)
+    incid = incid * t_incid[vt]     # the county seat lower, the remote hills higher
+    # ≈110,000 registered poor persons in 2014 (≈27 % of the rural population)
+    incid = np.clip(incid * 110_000.0 * math.exp(rng.normal(0.0, 0.015))
+                    / (pop * incid).sum(), 0.03, 0.75)
+    mean_members = float((MEMBERS_P * np.arange(1, 9)).sum()) - 0.08
+    n_base = np.floor(pop * incid / mean_members * f + rng.random(V)).astype(np.int64)
+    n_base = np.where(is_poor_v, np.maximum(n_base, 1), n_base)
+    # yearly registered population (before the consistency clamp)
+    growth = rng.normal(-0.004, 0.004, (V, NY))
+    growth[:, 0] = 0.0
+    pop_vt = pop[:, None] * f * np.exp(np.cumsum(growth, axis=1))
+
+    # ---- households ------------------------------------------------------
+    n_new = {2015: int(math.floor(650 * f + rng.random())),
+             2016: int(math.floor(300 * f + rng.random()))}
+    hv_parts = [np.repeat(np.arange(V), n_base)]
+    reg_parts = [np.full(int(n_base.sum()), FIRST_YEAR)]
+    for y, n in n_new.items():
+        w = pop * incid * np.where(v_exit == y, 0.0, 1.0)
+        hv_parts.append(rng.choice(V, size=n, p=w / w.sum()))
+        reg_parts.append(np.full(n, y))
+    hv = np.concatenate(hv_parts)
+    reg = np.concatenate(reg_parts)
+    o = np.lexsort((reg, hv))
+    hv, reg = hv[o], reg[o]
+    H = len(hv)
+    seq = rank_in_group(hv, np.arange(H)) + 1
+    if H and seq.max() > 9999:
+        raise ValueError("more than 9999 households in a village")
+    ht = vt[hv]
+    reg_j = reg - FIRST_YEAR
+    cause = rng.choice(len(C.POVERTY_CAUSES), size=H, p=CAUSE_P / CAUSE_P.sum())
+    # townships that miss their year: more illness (因病) and no water (缺水)
+    slow_h = t_slow[ht]
+    slow_p = CAUSE_P.copy()
+    slow_p[CAUSE["因病"]] *= 1.5
+    slow_p[CAUSE["缺水"]] *= 4.0
+    cause[slow_h] = rng.choice(len(C.POVERTY_CAUSES), size=int(slow_h.sum()),
+                               p=slow_p / slow_p.sum())
+    m0 = rng.choice(np.arange(1, 9), size=H, p=MEMBERS_P / MEMBERS_P.sum())
+    weak = np.isin(cause, [CAUSE["缺劳力"], CAUSE["因残"]])
+    m0 = np.where(weak & (rng.random(H) < 0.5), np.maximum(m0 - 1, 1), m0)
+    p_dibao = np.select(
+        [cause == CAUSE["因残"], cause == CAUSE["缺劳力"], cause == CAUSE["因病"]],
+        [0.45, 0.40, 0.20], 0.06)
+    dibao = np.where(rng.random(H) < p_dibao, np.where(rng.random(H) < 0.4, 0, 1), -1)
+    leaves = rng.random(H) < 0.015
+    last_j = np.where(leaves, reg_j + np.floor(rng.random(H) * (NY - 1 - reg_j)).astype(int),
+                      NY - 1)
+    last_j = np.minimum(np.maximum(last_j, reg_j), NY - 1)
+    jj = np.arange(NY)[None, :]
+    alive = (jj >= reg_j[:, None]) & (jj <= last_j[:, None])
+    # members by year: ±1 drift
+    drift = rng.choice([-1, 0, 1], size=(H, NY), p=[0.03, 0.94, 0.03])
+    drift[:, 0] = 0
+    M = np.clip(m0[:, None] + np.cumsum(drift, axis=1), 1, 9).astype(np.int64)
+    used = np.zeros(H, dtype=bool)          # households carrying a planted problem
+    full = (reg_j == 0) & (last_j == NY - 1)
+
+    # planted 6: household size jumps (3 → 11 → 3)
+    n6 = planted_count("size_jump", f)
+    cand6 = pick_top(rng, full & ~used, n6)
+    used[cand6] = True
+    j6 = rng.integers(1, NY - 1, len(cand6))
+    M[cand6, j6] = M[cand6, j6 - 1] + 8
+
+    # planted 9: exit claims contradicting incidence (households locked poor)
+    n9 = planted_count("village_exit_contradiction", f)
+    locked = np.zeros(H, dtype=bool)
+    lock_until = np.zeros(H, dtype=np.int64)
+    planted9_v = []
+    elig_persons = np.bincount(hv, weights=np.where(full, M[:, 0], 0), minlength=V)
+    ratio9 = elig_persons / np.maximum(pop_vt[:, 0], 1.0)
+    for y9 in [2016, 2017][:n9]:
+        ok = is_poor_v & (v_planned == y9) & (v_exit == y9) & (elig_persons > 0)
+        good = ok & (ratio9 >= 0.15)
+        pick = pick_top(rng, good if good.any() else ok, 1)
+        if len(pick) == 0:
+            continue
+        v9 = int(pick[0])
+        planted9_v.append(v9)
+        hh = np.flatnonzero((hv == v9) & full & ~used)
+        hh = hh[rng.permutation(len(hh))]
+        need = 0.08 * pop_vt[v9, y9 - FIRST_YEAR]
+        cs = np.cumsum(M[hh, y9 - FIRST_YEAR])
+        take = hh[: int(np.searchsorted(cs, need) + 1)]
+        locked[take] = True
+        lock_until[take] = y9
+        used[take] = True
+
+    # ---- status simulation -----------------------------------------------
+    report(0.25)
+    S = np.full((H, NY), -1, dtype=np.int8)     # -1 absent, 0 未脱贫, 1 已脱贫
+    REL = np.zeros((H, NY), dtype=bool)
+    RCAUSE = np.full((H, NY), -1, dtype=np.int8)
+    S[alive[:, 0], 0] = 0
+    ever_exited = np.zeros(H, dtype=bool)
+    hard = np.isin(cause, [CAUSE["因病"], CAUSE["因残"], CAUSE["缺劳力"]])
+    lazy = cause == CAUSE["自身发展动力不足"]
+    no_water = cause == CAUSE["缺水"]
+    v_exit_h = v_exit[hv]
+    # each township's path in persons: its population × the path's incidence
+    pop_t = np.stack([np.bincount(vt, weights=pop_vt[:, j], minlength=T) for j in range(NY)], 1)
+    poor0 = S[:, 0] == 0
+    inc14_t = 100.0 * np.bincount(ht[poor0], weights=M[poor0, 0], minlength=T) / np.maximum(
+        pop_t[:, 0], 1.0)
+    base_rel = {2016: 0.012, 2017: 0.018, 2018: 0.017, 2019: 0.014, 2020: 0.006}
+    shock = {suffix_idx[s]: v for s, v in SHOCK_TOWNSHIPS.items() if s in suffix_idx}
+    rel_w = np.where(hard, 2.0, 1.0)
+    normal_cause_p = np.array([0.45, 0.15, 0.12, 0.15, 0.13])  # 因病 因残 因学 因灾 其他
+    for j in range(1, NY):
+        t = YEARS[j]
+        prev = S[:, j - 1]
+        al = alive[:, j]
+        new_reg = al & (reg_j == j)
+        S[new_reg, j] = 0
+        pool = al & (prev == 0)
+        elig = pool & ~(locked & (lock_until >= t))
+        # relapse (drawn first: a township's path counts the relapsed among its poor)
+        rpool = al & (prev == 1) & (v_exit_h != t)
+        rel = np.zeros(H, dtype=bool)
+        ridx = np.flatnonzero(rpool)
+        if len(ridx) and t in base_rel:
+            rate = base_rel[t] * np.exp(rng.normal(0.0, 0.3, T))
+            rate = np.minimum(rate, 0.035)
+            for ti, (sy, sr, _) in shock.items():
+                if sy == t:
+                    rate[ti] = sr
+            # persons budget per township: rate × exited persons at risk
+            m_r = M[ridx, j].astype(np.float64)
+            budget_t = rate * np.bincount(ht[ridx], weights=M[ridx, j - 1], minlength=T)
+            key = -(rng.gumbel(size=len(ridx)) + np.log(rel_w[ridx]))
+            cs = cumsum_in_group(ht[ridx], key, m_r)
+            shocked = np.zeros(T, dtype=bool)
+            for ti, (sy, _, _) in shock.items():
+                shocked[ti] = sy == t
+            # shocked township-years reach their rate (the crossing household included)
+            take = np.where(shocked[ht[ridx]], cs - m_r < budget_t[ht[ridx]],
+                            cs - m_r * rng.random(len(ridx)) <= budget_t[ht[ridx]])
+            rel[ridx[take]] = True
+        forced = elig & (v_exit_h == t)
+        # forced exits of the villages announced this year, keeping ≤1.5 % incidence
+        allowance = np.floor(0.015 * pop_vt[:, j])
+        fidx = np.flatnonzero(forced)
+        retained = np.zeros(H, dtype=bool)
+        if len(fidx):
+            cs = cumsum_in_group(hv[fidx], rng.random(len(fidx)), M[fidx, j])
+            retained[fidx[cs <= allowance[hv[fidx]]]] = True
+        exit_forced = forced & ~retained
+        # the rest of each township's exits: down to its path at year end
+        path = np.where(t < due_t, path_share[:, j] * inc14_t, path_pct[:, j])
+        poor_end = pool | new_reg | rel
+        need = (np.bincount(ht[poor_end], weights=M[poor_end, j], minlength=T)
+                - path / 100.0 * pop_t[:, j]
+                - np.bincount(ht[exit_forced], weights=M[exit_forced, j], minlength=T))
+        cand = np.flatnonzero(elig & ~forced & (need[ht] > 0))
+        chosen = np.zeros(H, dtype=bool)
+        if len(cand):
+            sc = rng.gumbel(size=len(cand))
+            # a poor village's households mostly leave with their village (its exit year)
+            sc -= 1.0 * ((v_planned[hv[cand]] > 0) & (v_exit_h[cand] > t))
+            sc += 1.5 * ever_exited[cand] - 1.0 * hard[cand] - 0.5 * (lazy | no_water)[cand]
+            sc += 3.0 * (locked[cand] & (lock_until[cand] < t))
+            m = M[cand, j].astype(np.float64)
+            cs = cumsum_in_group(ht[cand], -sc, m)
+            chosen[cand[(cs - m) < need[ht[cand]]]] = True   # the crossing one included
+        exits = exit_forced | chosen
+        S[pool, j] = 0
+        S[exits, j] = 1
+        ever_exited |= exits
+        S[al & (prev == 1), j] = 1
+        S[rel, j] = 0
+        REL[:, j] = rel
+        if rel.any():
+            ridx = np.flatnonzero(rel)
+            rc = rng.choice(5, size=len(ridx), p=normal_cause_p)
+            for ti, (sy, _, main) in shock.items():
+                if sy == t:
+                    sel = ht[ridx] == ti
+                    other = rng.choice(5, size=int(sel.sum()), p=normal_cause_p)
+                    rc[sel] = np.where(rng.random(int(sel.sum())) < 0.85, RELAPSE[main], other)
+            RCAUSE[ridx, j] = rc
+    # planted 7: relapses without a cause
+    n7 = planted_count("relapse_without_cause", f)
+    rel_h = REL.any(axis=1)
+    cand7 = pick_top(rng, rel_h & ~used, n7)
+    used[cand7] = True
+    for h in cand7:  # a handful of households
+        j7 = int(np.flatnonzero(REL[h])[0])
+        RCAUSE[h, j7] = -1
+
+    # ---- incomes -----------------------------------------------------------
+    report(0.5)
+    present = S >= 0
+    exit_ev = np.zeros((H, NY), dtype=bool)
+    exit_ev[:, 1:] = (S[:, 1:] == 1) & (S[:, :-1] == 0)
+    b = 0.5 + 0.485 * rng.beta(2.0, 1.3, H)
+    e = np.clip(np.exp(rng.normal(np.log(0.26), 0.45, H)), 0.03, 1.2)
+    Y = np.zeros((H, NY))
+    since = np.zeros(H)
+    for j in range(NY):
+        since = np.where(exit_ev[:, j], 0.0, since + 1.0)
+        bt = np.clip(b * np.exp(rng.normal(0.0, 0.06, H)), 0.5, 0.985)
+        bt = np.where(REL[:, j], np.clip(bt * rng.uniform(0.75, 1.0, H), 0.5, 0.985), bt)
+        rt = 1.06 + e * 1.15 ** since * np.exp(rng.normal(0.0, 0.05, H))
+        Y[:, j] = np.where(S[:, j] == 1, rt, bt) * line[j]
+    exempt = np.zeros((H, NY), dtype=bool)
+    town_bunch = suffix_idx.get(BUNCHING_TOWNSHIP_SUFFIX, -1)
+    in_bunch = ht == town_bunch
+    # planted 2: bunching just above the line in one township
+    bh, bj = np.nonzero(exit_ev & in_bunch[:, None])
+    sel = pick_top(rng, np.ones(len(bh), dtype=bool), math.ceil(BUNCHING_SHARE * len(bh)))
+    bh, bj = bh[sel], bj[sel]
+    Y[bh, bj] = line[bj] * (1.0 + rng.uniform(0.0, 0.045, len(bh)))
+    exempt[bh, bj] = True
+    first_exit_j = np.where(exit_ev.any(axis=1), np.argmax(exit_ev, axis=1), -1)
+    has_exit = first_exit_j > 0
+    # planted 1a / 1b: 错退 (exited below the line, or a security flag false)
+    SEC_FALSE = np.zeros((H, NY), dtype=np.uint8)   # bit i set = SECURITY_COLUMNS[i] false
+    n1a = planted_count("wrong_exit_income", f)
+    c1a = pick_top(rng, has_exit & ~used & ~in_bunch, n1a)
+    used[c1a] = True
+    j1a = first_exit_j[c1a]
+    Y[c1a, j1a] = line[j1a] * rng.uniform(0.80, 0.97, len(c1a))
+    exempt[c1a, j1a] = True
+    n1b = planted_count("wrong_exit_security", f)
+    c1b = pick_top(rng, has_exit & ~used & ~in_bunch, n1b)
+    used[c1b] = True
+    SEC_FALSE[c1b, first_exit_j[c1b]] = (1 << rng.integers(0, 5, len(c1b))).astype(np.uint8)
+    # edge cases: negative incomes (next row poor or none), exactly on the line
+    nxt_poor = np.zeros((H, NY), dtype=bool)
+    nxt_poor[:, :-1] = S[:, 1:] == 0
+    nxt_poor[:, -1] = True
+    poor_cells = (S == 0) & ~exempt & ~used[:, None]
+    nh, nj = np.nonzero(poor_cells & nxt_poor)
+    pick = pick_top(rng, np.ones(len(nh), dtype=bool),
+                     max(1, int(math.floor(EDGE_NEGATIVE_INCOME_ROWS * f + 0.5))))
+    Y[nh[pick], nj[pick]] = -rng.uniform(50.0, 800.0, len(pick))
+    exempt[nh[pick], nj[pick]] = True
+    poor_cells &= ~exempt
+    oh, oj = np.nonzero(poor_cells)
+    pick = pick_top(rng, np.ones(len(oh), dtype=bool),
+                     max(1, int(math.floor(EDGE_ON_LINE_ROWS * f + 0.5))))
+    Y[oh[pick], oj[pick]] = line[oj[pick]]
+    exempt[oh[pick], oj[pick]] = True
+    # natural year-on-year cap: never ×2.9 or more (only planted 3 exceeds ×3)
+    for j in range(1, NY):
+        prev = Y[:, j - 1]
+        ok = present[:, j] & present[:, j - 1] & (prev > 0) & ~exempt[:, j]
+        Y[ok, j] = np.minimum(Y[ok, j], 2.9 * prev[ok])
+    # planted 3: implausible jumps in the exit year
+    n3 = planted_count("income_jump", f)
+    prev_pos = np.zeros(H, dtype=bool)
+    fe = np.maximum(first_exit_j, 1)
+    prev_pos[has_exit] = Y[has_exit, fe[has_exit] - 1] > 0
+    c3 = pick_top(rng, has_exit & prev_pos & ~used & ~in_bunch, n3)
+    used[c3] = True
+    j3 = first_exit_j[c3]
+    Y[c3, j3] = Y[c3, j3 - 1] * rng.uniform(3.2, 4.0, len(c3))
+    # rounding keeps poor rows strictly below the line (b ≤ 0.985) and exits ≥ 1.06 × line
+    Y = np.round(Y, 2)
+    # wage income share: ≈30 % (2014) → ≈50 % (2020)
+    share_mean = np.array([0.31, 0.35, 0.39, 0.43, 0.46, 0.49, 0.515])
+    hoff = rng.normal(0.0, 0.07, H) - 0.10 * weak
+    W_share = np.clip(share_mean[None, :] + hoff[:, None] + rng.normal(0.0, 0.03, (H, NY)),
+                      0.02, 0.85)
+    WAGE = np.round(W_share * np.maximum(Y, 0.0), 2)
+    WAGE[rng.random((H, NY)) < 0.003] = np.nan
+
+    # ---- security flags -----------------------------------------------------
+    p_false = np.array([0.03, 0.08, 0.15, 0.30, 0.20])
+    decay = 0.78 ** np.arange(NY)
+    latent = rng.random((H, 5))     # persistent: a household's gaps close over the years
+    for i in range(5):
+        bad = (S == 0) & (latent[:, i:i + 1] < p_false[i] * decay[None, :])
+        SEC_FALSE |= (bad.astype(np.uint8) << i)
+
+    # ---- village years ----------------------------------------------------------
+    report(0.75)
+    poor_p = np.zeros((V, NY))
+    hh_cnt = np.zeros((V, NY))
+    for j in range(NY):
+        pj = S[:, j] == 0
+        poor_p[:, j] = np.bincount(hv[pj], weights=M[pj, j], minlength=V)
+        hh_cnt[:, j] = np.bincount(hv[present[:, j]], minlength=V)
+    reg_pop = np.maximum(np.round(pop_vt), np.ceil(poor_p / 0.8)).astype(np.int64)
+    # planted 5: more poor persons than registered population (2014)
+    cand5 = np.flatnonzero((poor_p[:, 0] >= 1) & ~np.isin(np.arange(V), planted9_v))
+    if len(cand5):
+        incid0 = poor_p[cand5, 0] / reg_pop[cand5, 0]
+        top = cand5[np.argsort(-incid0, kind="stable")[:5]]
+        v5 = int(top[rng.integers(0, len(top))])
+        reg_pop[v5, 0] = int(math.floor(poor_p[v5, 0] * 0.92))
+        if reg_pop[v5, 0] >= poor_p[v5, 0]:
+            reg_pop[v5, 0] = int(poor_p[v5, 0]) - 1
+    vhh = np.maximum(np.round(reg_pop / 3.9), hh_cnt).astype(np.int64)
+    # rural income per capita: county series, villages ±20 %, poor villages lower
+    county_inc = np.array([4811.0, 5235.0, 5696.0, 6197.0, 6730.0, 7316.0, 7901.0])
+    vf = rng.normal(0.0, 0.08, V) - 0.07 * is_poor_v
+    fac = np.clip(1.0 + vf[:, None] + rng.normal(0.0, 0.02, (V, NY)), 0.8, 1.2)
+    w = reg_pop.astype(float)
+    wmean = (fac * w).sum(axis=0) / np.maximum(w.sum(axis=0), 1.0)
+    rinc = np.round(fac / wmean[None, :] * county_inc[None, :], 0)
+    rinc_null = np.zeros((V, NY), dtype=bool)
+    rinc_null[pick_top(rng, ~is_poor_v, 1), 0] = True      # edge case: one null income
+    # infrastructure
+    infra = []
+    specs = [(0.55, 0.15, 2018), (0.60, 0.25, 2018), (0.85, 0.60, 2017),
+             (0.50, 0.20, 2019), (0.25, 0.05, 2020), (0.15, 0.02, 2020)]
+    for pn, pp, end in specs:
+        already = rng.random(V) < np.where(is_poor_v, pp, pn)
+        yr = rng.integers(2015, end + 1, V)
+        yr = np.where(is_poor_v & (rng.random(V) < 0.9), np.minimum(yr, v_exit), yr)
+        yr = np.where(already, 2014, yr)
+        if end == 2020:
+            yr = np.where(~is_poor_v & (rng.random(V) < 0.1), 9999, yr)
+        infra.append(np.array(YEARS)[None, :] >= yr[:, None])
+    lam = rng.gamma(2.0, 0.15, V) * np.where(is_poor_v, 0.7, 1.0)
+    shops = rng.poisson(lam[:, None] * 1.55 ** np.arange(NY)[None, :])
+    fund0 = np.where(is_poor_v,
+                     np.where(rng.random(V) < 0.8, rng.uniform(2e5, 5e5, V), 0.0),
+                     np.where(rng.random(V) < 0.4, rng.uniform(1e5, 3e5, V), 0.0))
+    fund_start = np.where(fund0 > 0, 2014, np.where(is_poor_v, rng.integers(2015, 2017, V), 9999))
+    fund0 = np.where(fund0 > 0, fund0, 5e5)
+    yrs = np.array(YEARS)[None, :]
+    fund = np.where(yrs >= fund_start[:, None],
+                    fund0[:, None] * np.where(is_poor_v, 1.12, 1.06)[:, None]
+                    ** np.maximum(yrs - fund_start[:, None], 0), 0.0)
+    fund = np.round(fund, -3)
+    coll0 = np.where(is_poor_v,
+                     np.where(rng.random(V) < 0.2, rng.uniform(5e3, 3e4, V), 0.0),
+                     np.where(rng.random(V) < 0.5, rng.uniform(1e4, 8e4, V), 0.0))
+    coll = coll0[:, None] * 1.1 ** (yrs - 2014)
+    vx = np.where(is_poor_v, v_exit, 2100)[:, None]
+    boost = np.where(yrs >= vx,
+                     rng.uniform(2e4, 6e4, V)[:, None] * 1.15 ** np.maximum(yrs - vx, 0), 0.0)
+    nonpoor_growth = np.where(~is_poor_v[:, None] & (yrs >= 2017),
+                              rng.uniform(0, 3e4, V)[:, None] * (yrs - 2016), 0.0)
+    coll = np.round(coll + boost + nonpoor_growth, 0)
+
+    # ---- measures ---------------------------------------------------------------
+    mw_reg = np.ones((H, len(C.MEASURES)))
+    base_w = {"产业扶持": 5, "转移就业": 2, "易地搬迁": 0.4, "教育资助": 1, "健康扶贫": 1,
+              "危房改造": 1.5, "低保兜底": 0.2, "小额信贷": 2.5, "光伏扶贫": 0.5,
+              "电商扶贫": 0.3, "其他": 0.3}
+    for m, wv in base_w.items():
+        mw_reg[:, MEASURE[m]] = wv
+    mw_reg[cause == CAUSE["因学"], MEASURE["教育资助"]] = 6
+    mw_reg[cause == CAUSE["因病"], MEASURE["健康扶贫"]] = 6
+    mw_reg[dibao >= 0, MEASURE["低保兜底"]] = 5
+    exit_w = {"产业扶持": 4, "转移就业": 4, "光伏扶贫": 1.5, "电商扶贫": 1.2, "小额信贷": 1,
+              "其他": 0.5}
+    mw_exit = np.full((H, len(C.MEASURES)), 0.2)
+    for m, wv in exit_w.items():
+        mw_exit[:, MEASURE[m]] = wv
+    meas_h, meas_y, meas_m = [], [], []
+    for weights, nk_p, years, mask in (
+        (mw_reg, [0.35, 0.45, 0.20], reg, np.ones(H, dtype=bool)),
+        (mw_exit, [0.6, 0.4], first_exit_j + FIRST_YEAR, has_exit),
+    ):
+        keys = np.log(weights) + rng.gumbel(size=weights.shape)
+        top = np.argsort(-keys, axis=1, kind="stable")[:, : len(nk_p)]
+        nk = rng.choice(np.arange(1, len(nk_p) + 1), size=H, p=nk_p)
+        take = (np.arange(len(nk_p))[None, :] < nk[:, None]) & mask[:, None]
+        hh, col = np.nonzero(take)
+        meas_h.append(hh)
+        meas_y.append(years[hh])
+        meas_m.append(top[hh, col])
+    meas_h = np.concatenate(meas_h)
+    meas_y = np.concatenate(meas_y)
+    meas_m = np.concatenate(meas_m)
+    o = np.lexsort((meas_m, meas_y, meas_h))
+    meas_h, meas_y, meas_m = meas_h[o], meas_y[o], meas_m[o]
+    lo = np.array([MEASURE_AMOUNT[m][0] for m in C.MEASURES], dtype=float)
+    hi = np.array([MEASURE_AMOUNT[m][1] for m in C.MEASURES], dtype=float)
+    amt = np.round(rng.uniform(lo[meas_m], hi[meas_m]), -1)
+    amt[meas_m == MEASURE["小额信贷"]] = np.round(amt[meas_m == MEASURE["小额信贷"]], -4)
+    amt[rng.random(len(amt)) < 0.02] = np.nan
+
+    # ---- misses against the plan's targets (their own stream) ------------------
+    miss_rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k), 3]))
+    w_id = MEASURE["危房改造"]
+    # 精准 gap: the households of a few villages of GAP_TOWNSHIPS lose every measure
+    gap = np.zeros(H, dtype=bool)
+    hh_v = np.bincount(hv, minlength=V)
+    gap_towns = [suffix_idx[sfx] for sfx in GAP_TOWNSHIPS if sfx in suffix_idx]
+    n_gap = int(math.floor(GAP_SHARE * H + 0.5))
+    for i, ti in enumerate(gap_towns):
+        n_t = n_gap // len(gap_towns) + (1 if i < n_gap % len(gap_towns) else 0)
+        cand_v = np.flatnonzero((vt == ti) & (hh_v > 0))
+        order = cand_v[np.argsort(-(miss_rng.gumbel(size=len(cand_v))
+                                    + np.log(hh_v[cand_v])), kind="stable")]
+        nv = int(np.searchsorted(np.cumsum(hh_v[order]), n_t / GAP_IN_VILLAGE)) + 1
+        gap[pick_top(miss_rng, np.isin(hv, order[:nv]) & ~gap, n_t)] = True
+    # 危房改造 in 2015: households poor at the start of 2015 (or registered in it), most
+    # with an unsafe house, up to HOUSING_2015 × f in all
+    j15 = 2015 - FIRST_YEAR
+    has15 = np.zeros(H, dtype=bool)
+    has15[meas_h[(meas_y == 2015) & (meas_m == w_id)]] = True
+    has15 &= ~gap
+    n_add = max(int(math.floor(HOUSING_2015 * f + 0.5)) - int(has15.sum()), 0)
+    poor15 = (S[:, j15] >= 0) & ((S[:, j15 - 1] == 0) | (reg_j == j15))
+    housing_bit = np.uint8(1 << C.SECURITY_COLUMNS.index("housing_secure"))
+    unsafe = ((SEC_FALSE[:, j15 - 1] | SEC_FALSE[:, j15]) & housing_bit) != 0
+    add = np.sort(pick_top(miss_rng, poor15 & ~has15 & ~gap, n_add,
+                            np.where(unsafe, 20.0, 1.0)))
+    add_amt = np.round(miss_rng.uniform(*MEASURE_AMOUNT["危房改造"], len(add)), -1)
+    add_amt[miss_rng.random(len(add)) < 0.02] = np.nan
+    meas_h = np.concatenate([meas_h, add])
+    meas_y = np.concatenate([meas_y, np.full(len(add), 2015, dtype=meas_y.dtype)])
+    meas_m = np.concatenate([meas_m, np.full(len(add), w_id, dtype=meas_m.dtype)])
+    amt = np.concatenate([amt, add_amt])
+    keep = ~gap[meas_h]
+    o = np.lexsort((meas_m[keep], meas_y[keep], meas_h[keep]))
+    meas_h, meas_y, meas_m, amt = (a[keep][o] for a in (meas_h, meas_y, meas_m, amt))
+    # 网店: every village planned to exit in 2015 has one from 2015 on, but SHOP_MISSES
+    # (their first shop opens in 2016)
+    v15 = v_planned == 2015
+    shops[v15, j15:] = np.maximum(shops[v15, j15:], 1 + miss_rng.poisson(0.5, (V, 1))[v15])
+    shops[pick_top(miss_rng, v15, SHOP_MISSES), j15] = 0
+    # 动力电: POWER_MISSES poor villages planned for 2017 connected only in 2018
+    j17 = 2017 - FIRST_YEAR
+    late_power = pick_top(miss_rng, is_poor_v & (v_planned == 2017), POWER_MISSES)
+    infra[C.INFRASTRUCTURE_COLUMNS.index("power_grid")][late_power, : j17 + 1] = False
+    # 饮水安全 not recorded in one township-year (bit 5: unknown); a planted 错退 row
+    # there keeps the flags it was planted with
+    water = C.SECURITY_COLUMNS.index("water_secure")
+    if WATER_UNRECORDED[0] in suffix_idx:
+        jw = WATER_UNRECORDED[1] - FIRST_YEAR
+        rows = (ht == suffix_idx[WATER_UNRECORDED[0]]) & (S[:, jw] >= 0)
+        rows[c1b[first_exit_j[c1b] == jw]] = False
+        SEC_FALSE[rows, jw] = (SEC_FALSE[rows, jw] & np.uint8(~(1 << water) & 0xFF)) \
+            | np.uint8(1 << WATER_UNKNOWN_BIT)
+
+    # ---- heads: names, birth dates, ID numbers ----------------------------------
+    female = rng.random(H) < 0.08
+    s_i, g1_i, g2_i = draw_names(rng, H, female)
+    by = np.floor(63.0 * rng.beta(2.2, 2.0, H)).astype(np.int64)     # years after 1935
+    day = np.clip(np.floor((by + rng.random(H)) * 365.25), 0, BIRTH_SPAN - 1).astype(np.int64)
+    name_code = female * 1_000_000 + s_i.astype(np.int64) * 10_000 + g1_i * 100 + g2_i
+    for _ in range(50):   # make (township, name, birth date) unique before planting pairs
+        key = (ht.astype(np.int64) * 10_000_000 + name_code) * 30_000 + day
+        _, first = np.unique(key, return_index=True)
+        dup = np.ones(H, dtype=bool)
+        dup[first] = False
+        if not dup.any():
+            break
+        day[dup] = (day[dup] + 1) % BIRTH_SPAN
+    n4 = planted_count("duplicate_person_pairs", f)
+    pair_a = pick_top(rng, ~used, n4)
+    used[pair_a] = True
+    for a in pair_a:   # a handful of pairs
+        bidx = pick_top(rng, (ht == ht[a]) & ~used, 1)
+        if len(bidx) == 0:
+            continue
+        bb = int(bidx[0])
+        used[bb] = True
+        female[bb], s_i[bb], g1_i[bb], g2_i[bb], day[bb] = (
+            female[a], s_i[a], g1_i[a], g2_i[a], day[a])
+    # injective ID: region + birth date + sequence unique within (birth date, sex)
+    sexbit = np.where(female, 0, 1)
+    grp = day * 2 + sexbit
+    rank = rank_in_group(grp, rng.random(H))
+    if H and rank.max() >= 500:
+        raise ValueError("too many heads share a birth date")
+    offset = ((day * 7919 + k * 13) % 500) * 2 + sexbit
+    idseq = (offset + 2 * rank) % 1000
+    base17 = county_code(k) * 10**11 + yyyymmdd(day) * 1000 + idseq
+    check = id_check_index(base17)
+
+    # ---- cadres -------------------------------------------------------------------
+    cover = rng.random(H) < rng.uniform(0.90, 0.96)
+    n_cov = int(cover.sum())
+    quota = np.array([C.RANK_QUOTA[r] for r in C.CADRE_RANKS])
+    n_rank = [max(1, int(math.floor(b_ * f + 0.5))) for b_ in (30, 90, 4950)]
+    c_rank = np.concatenate([np.full(n, i) for i, n in enumerate(n_rank)])
+    load = np.where(rng.random(len(c_rank)) < 0.7, quota[c_rank],
+                    rng.integers(1, quota[c_rank] + 1))
+    n8 = planted_count("cadres_over_quota", f)
+    over = pick_top(rng, c_rank <= 2, n8)
+    load[over] = quota[c_rank[over]] + rng.integers(1, 4, len(over))
+    n_general = max(n_cov - int(load.sum()), 0)
+    c_rank = np.concatenate([c_rank, np.full(n_general, 3)])
+    load = np.concatenate([load, np.ones(n_general, dtype=np.int64)])
+    NC = len(c_rank)
+    # planted over-quota cadres first, so truncation at tiny scales never drops them
+    first = np.zeros(NC, dtype=bool)
+    first[over] = True
+    corder = np.concatenate([np.flatnonzero(first),
+                             np.flatnonzero(~first)[rng.permutation(NC - len(over))]])
+    slots = np.repeat(corder, load[corder])[:n_cov]
+    cov_idx = np.flatnonzero(cover)
+    cov_idx = cov_idx[np.lexsort((rng.random(n_cov), hv[cov_idx]))]
+    cadre_of = np.full(H, -1, dtype=np.int64)
+    cadre_of[cov_idx[: len(slots)]] = slots
+    # cadres that ended up with no household are dropped; renumber the rest
+    has_hh = np.bincount(slots, minlength=NC) > 0
+    keep = np.flatnonzero(has_hh | first)
+    renum = np.full(NC, -1, dtype=np.int64)
+    renum[keep] = np.arange(len(keep))
+    cadre_of = np.where(cadre_of >= 0, renum[np.maximum(cadre_of, 0)], -1)
+    c_rank = c_rank[keep]
+    NC = len(keep)
+    # the township a cadre works in: that of its first household
+    first_hh = np.full(NC, -1, dtype=np.int64)
+    hidx = np.flatnonzero(cadre_of >= 0)
+    first_hh[cadre_of[hidx[::-1]]] = hidx[::-1]
+    c_town = np.where(first_hh >= 0, ht[np.maximum(first_hh, 0)], 0)
+    town_gov = (c_rank == 3) & (rng.random(NC) < 0.5)
+    c_unit = np.where(town_gov, len(COUNTY_UNITS) + c_town,
+                      rng.integers(0, len(COUNTY_UNITS), NC))
+    c_female = rng.random(NC) < 0.25
+    cs_i, cg1, cg2 = draw_names(rng, NC, c_female)
+
+    # villages placed at random inside their township's (schematic) map cell
+    v_lat, v_lon = village_positions(rng, geo)
+
+    support = village_support_arrays(seed, k, geo, is_poor_v)
+
+    return dict(
+        # geography (per village / township)
+        v_planned=v_planned, v_exit=v_exit, is_poor_v=is_poor_v,
+        v_lat=v_lat,
+        v_lon_off=(v_lon - geo.t_lon[vt]) * np.cos(np.radians(geo.t_lat[vt])),
+        reg_pop=reg_pop, vhh=vhh, rinc=rinc, rinc_null=rinc_null, infra=infra,
+        shops=shops, fund=fund, coll=coll,
+        # households
+        hv=hv, seq=seq, reg=reg, cause=cause, cadre_of=cadre_of,
+        s_i=s_i, g1_i=g1_i, g2_i=g2_i, base17=base17, check=check,
+        # panel
+        S=S, M=M.astype(np.int8), Y=Y, WAGE=WAGE, RCAUSE=RCAUSE, SEC_FALSE=SEC_FALSE, dibao=dibao,
+        # measures
+        meas_h=meas_h, meas_y=meas_y, meas_m=meas_m, amt=amt,
+        # cadres
+        c_rank=c_rank, c_unit=c_unit, cs_i=cs_i, cg1=cg1, cg2=cg2, c_town=c_town,
+        # 驻村帮扶
+        **support,
+    )

@@ -1,0 +1,283 @@
+"""The public entry point: ``demo_tables`` builds every replica's numbers and then the
+contract's tables, strings once for all replicas (pyarrow ``cast``, ``take``,
+``binary_join_element_wise``)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from analytics import contract as C
+from analytics.config import load_config
+from analytics.demo.arrays import int_str, large_str, str_array, take_str
+from analytics.demo.calibration import DEMO_AS_OF, FIRST_YEAR, NY, WATER_UNKNOWN_BIT, YEARS
+from analytics.demo.geography import load_geography
+from analytics.demo.pools import COUNTY_UNITS, UPPER_UNITS, name_strings
+from analytics.demo.replica import replica_arrays
+from analytics.demo.replicas import county_code, replica_list
+
+
+def demo_as_of() -> datetime.date:
+    """The "as of" date of the demo data: the end of its last year (2020-12-31)."""
+    return DEMO_AS_OF
+
+
+def demo_tables(
+    scale: float = 1.0,
+    seed: int = 2015,
+    progress: Callable[[str], None] | None = None,
+    replicas: slice | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Generate the demo dataset: one DataFrame per contract table, contract column order.
+
+    ``scale`` 1 = Tongwei county (≈27,000 households, 2014–2020); < 1 thins households;
+    > 1 adds county replicas (see the module docstring).  The same ``seed`` always gives
+    identical frames.  ``progress(msg)`` receives short step messages. ``replicas`` (a
+    slice of the replica list) builds only those counties: the parts of a scale that does
+    not fit in memory at once, each self-contained and disjoint from the others.
+    """
+    say = progress or (lambda _msg: None)
+    cfg = load_config()
+    geo = load_geography()
+    reps = replica_list(scale)[replicas] if replicas is not None else replica_list(scale)
+    R = len(reps)
+    T, V = len(geo.t_code), len(geo.v_code)
+
+    say("townships")
+    t_frames = []
+    for k, _f in reps:
+        cc = county_code(k)
+        sfx = "" if k == 0 else f"·{k}"
+        t_frames.append(pd.DataFrame({
+            "code": cc * 1000 + geo.t_code % 1000,
+            "name": [n + sfx for n in geo.t_name],
+            "short_name": [n + sfx for n in geo.t_short],
+            "kind": geo.t_kind,
+            "planned_exit_year": geo.t_plan,
+            "seat_lat": geo.t_lat + (k // 10) * 0.7,
+            "seat_lon": geo.t_lon + (k % 10) * 0.7,
+        }))
+    tdf = pd.concat(t_frames, ignore_index=True)
+    town_names = list(tdf["name"])
+    townships = pd.DataFrame({
+        "township_code": str_array(int_str(tdf["code"].to_numpy())),
+        "name": pd.array(tdf["name"], dtype="str"),
+        "short_name": pd.array(tdf["short_name"], dtype="str"),
+        "kind": pd.array(tdf["kind"], dtype="str"),
+        "planned_exit_year": pd.array(
+            np.where(tdf["planned_exit_year"] > 0, tdf["planned_exit_year"], 0),
+            dtype="Int64"),
+        "seat_lat": tdf["seat_lat"].round(5).astype("float64"),
+        "seat_lon": tdf["seat_lon"].round(5).astype("float64"),
+    })
+    townships.loc[tdf["planned_exit_year"].to_numpy() == 0, "planned_exit_year"] = pd.NA
+    del t_frames, tdf
+
+    parts: list[dict] = []
+    said = [-1]
+    for i, (k, f) in enumerate(reps):
+        def report(frac, i=i):
+            pct = int(100 * (i + frac) / R)
+            if pct != said[0]:
+                said[0] = pct
+                say(f"households {pct}%")
+        parts.append(replica_arrays(k, f, seed, geo, cfg, report))
+        report(1.0)
+
+    say("villages")
+    v_code_all = np.concatenate([county_code(k) * 10**6 + geo.v_code % 10**6 for k, _ in reps])
+    v_names = [n + ("" if k == 0 else f"·{k}") for k, _ in reps for n in geo.v_name]
+    lat = np.concatenate([p["v_lat"] + (k // 10) * 0.7 for p, (k, _) in zip(parts, reps)])
+    lon = np.concatenate([geo.t_lon[geo.v_town] + p["v_lon_off"]
+                          / np.cos(np.radians(geo.t_lat[geo.v_town])) + (k % 10) * 0.7
+                          for p, (k, _) in zip(parts, reps)])
+    v_planned = np.concatenate([p["v_planned"] for p in parts])
+    v_exit = np.concatenate([p["v_exit"] for p in parts])
+    t_code_arr = int_str(v_code_all // 1000)
+    v_code_arr = int_str(v_code_all)
+    villages = pd.DataFrame({
+        "village_code": str_array(v_code_arr),
+        "township_code": str_array(t_code_arr),
+        "name": pd.array(v_names, dtype="str"),
+        "is_poor_village": np.concatenate([p["is_poor_v"] for p in parts]).astype(bool),
+        "planned_exit_year": pd.array(np.where(v_planned > 0, v_planned, 0), dtype="Int64"),
+        "exit_year": pd.array(np.where(v_exit > 0, v_exit, 0), dtype="Int64"),
+        "lat": np.round(lat, 5),
+        "lon": np.round(lon, 5),
+    })
+    villages.loc[v_planned == 0, "planned_exit_year"] = pd.NA
+    villages.loc[v_exit == 0, "exit_year"] = pd.NA
+    del v_names, lat, lon
+
+    say("village_years")
+    NV = len(v_code_all)
+    vy_v = np.repeat(np.arange(NV), NY)
+
+    def vcat(key):
+        return np.concatenate([p[key].reshape(-1) for p in parts])
+
+    rinc = vcat("rinc")
+    rinc[vcat("rinc_null")] = np.nan
+    village_years = pd.DataFrame({
+        "village_code": str_array(v_code_arr.take(pa.array(vy_v.astype(np.int32)))),
+        "year": np.tile(np.array(YEARS, dtype=np.int64), NV),
+        "registered_population": vcat("reg_pop").astype(np.int64),
+        "households": vcat("vhh").astype(np.int64),
+        "rural_income_per_capita": rinc.astype(np.float64),
+        **{name: pd.array(np.concatenate([p["infra"][i].reshape(-1) for p in parts]),
+                          dtype="boolean")
+           for i, name in enumerate(C.INFRASTRUCTURE_COLUMNS)},
+        "online_shops": pd.array(vcat("shops").astype(np.int64), dtype="Int64"),
+        "mutual_fund_yuan": vcat("fund").astype(np.float64),
+        "collective_income_yuan": vcat("coll").astype(np.float64),
+    })
+    for p in parts:
+        for key in ("reg_pop", "vhh", "rinc", "rinc_null", "infra", "shops", "fund", "coll",
+                    "v_lat", "v_lon_off"):
+            p.pop(key)
+
+    say("cadres")
+    c_off = np.cumsum([0] + [len(p["c_rank"]) for p in parts])
+    c_num = np.concatenate([county_code(k) * 10**6 + np.arange(1, len(p["c_rank"]) + 1)
+                            for p, (k, _) in zip(parts, reps)])
+    if any(len(p["c_rank"]) >= 10**6 for p in parts):
+        raise ValueError("too many cadres in one replica")
+    cadre_ids = pc.binary_join_element_wise(large_str("C"), int_str(c_num), large_str(""))
+    unit_pool = COUNTY_UNITS + [n + "人民政府" for n in town_names]
+    c_unit = np.concatenate([
+        np.where(p["c_unit"] >= len(COUNTY_UNITS), p["c_unit"] + r * T, p["c_unit"])
+        for r, p in enumerate(parts)])
+    cadres = pd.DataFrame({
+        "cadre_id": str_array(cadre_ids),
+        "name": str_array(name_strings(np.concatenate([p["cs_i"] for p in parts]),
+                                   np.concatenate([p["cg1"] for p in parts]),
+                                   np.concatenate([p["cg2"] for p in parts]))),
+        "rank": str_array(take_str(list(C.CADRE_RANKS),
+                               np.concatenate([p["c_rank"] for p in parts]))),
+        "unit": str_array(take_str(unit_pool, c_unit)),
+    })
+
+    say("village_support")
+    sv_all = np.concatenate([p.pop("sv") + r * V for r, p in enumerate(parts)])
+    s_unit = np.concatenate([p.pop("s_unit") for p in parts])
+    s_team = np.concatenate([p.pop("s_team") for p in parts])
+    leader = name_strings(np.concatenate([p.pop("s_s") for p in parts]),
+                           np.concatenate([p.pop("s_g1") for p in parts]),
+                           np.concatenate([p.pop("s_g2") for p in parts]))
+    village_support = pd.DataFrame({
+        "village_code": str_array(v_code_arr.take(pa.array(sv_all.astype(np.int32)))),
+        "year": np.concatenate([p.pop("sy") for p in parts]).astype(np.int64),
+        "unit": str_array(take_str(UPPER_UNITS + COUNTY_UNITS, np.maximum(s_unit, 0),
+                               s_unit < 0)),
+        "team_leader": str_array(pc.if_else(pa.array(s_team), leader,
+                                       pa.scalar(None, type=pa.large_string()))),
+        "days_in_village_per_month": np.concatenate([p.pop("s_days")
+                                                     for p in parts]).astype(np.float64),
+    })
+    del sv_all, s_unit, s_team, leader
+
+    say("households")
+    h_off = np.cumsum([0] + [len(p["hv"]) for p in parts])
+    hv_all = np.concatenate([p["hv"] + r * V for r, p in enumerate(parts)])
+    hid_num = v_code_all[hv_all] * 10_000 + np.concatenate([p["seq"] for p in parts])
+    hid_arr = int_str(hid_num)
+    del hid_num
+    cad = np.concatenate([np.where(p["cadre_of"] >= 0, p["cadre_of"] + c_off[r], 0)
+                          for r, p in enumerate(parts)])
+    cad_null = np.concatenate([p["cadre_of"] < 0 for p in parts])
+    base17 = np.concatenate([p["base17"] for p in parts])
+    idc = np.concatenate([p["check"] for p in parts])
+    id_arr = pc.binary_join_element_wise(
+        int_str(base17), take_str(list("10X98765432"), idc), large_str(""))
+    del base17, idc
+    households = pd.DataFrame({
+        "household_id": str_array(hid_arr),
+        "village_code": str_array(v_code_arr.take(pa.array(hv_all.astype(np.int32)))),
+        "head_name": str_array(name_strings(np.concatenate([p["s_i"] for p in parts]),
+                                        np.concatenate([p["g1_i"] for p in parts]),
+                                        np.concatenate([p["g2_i"] for p in parts]))),
+        "head_id_number": str_array(id_arr),
+        "registered_year": np.concatenate([p["reg"] for p in parts]).astype(np.int64),
+        "poverty_cause": str_array(take_str(list(C.POVERTY_CAUSES),
+                                        np.concatenate([p["cause"] for p in parts]))),
+        "cadre_id": str_array(cadre_ids.take(pa.array(cad.astype(np.int64), mask=cad_null))),
+    })
+    del hv_all, cad, cad_null, id_arr, cadre_ids
+    for p in parts:
+        for key in ("hv", "seq", "reg", "cause", "cadre_of", "s_i", "g1_i", "g2_i",
+                    "base17", "check", "c_rank", "c_unit", "cs_i", "cg1", "cg2", "c_town"):
+            p.pop(key)
+
+    say("household_years")
+    cols: dict[str, list] = {k: [] for k in ("h", "j", "m", "y", "w", "s", "rc", "db", "sec")}
+    for r, p in enumerate(parts):
+        S = p.pop("S")
+        hh, jj = np.nonzero(S >= 0)
+        cols["h"].append((hh + h_off[r]).astype(np.int32))
+        cols["j"].append(jj.astype(np.int8))
+        cols["s"].append(S[hh, jj])
+        del S
+        cols["m"].append(p.pop("M")[hh, jj].astype(np.int8))
+        cols["y"].append(p.pop("Y")[hh, jj])
+        cols["w"].append(p.pop("WAGE")[hh, jj])
+        cols["rc"].append(p.pop("RCAUSE")[hh, jj])
+        cols["db"].append(p.pop("dibao")[hh])
+        cols["sec"].append(p.pop("SEC_FALSE")[hh, jj])
+    cat = {k: np.concatenate(v) for k, v in cols.items()}
+    del cols
+    hy: dict[str, object] = {}
+    hy["household_id"] = str_array(hid_arr.take(pa.array(cat.pop("h"))))
+    hy["year"] = cat.pop("j").astype(np.int64) + FIRST_YEAR
+    hy["members"] = cat.pop("m").astype(np.int64)
+    hy["net_income_per_capita"] = cat.pop("y")
+    hy["wage_income_per_capita"] = cat.pop("w")
+    st = cat.pop("s")
+    hy["status"] = str_array(take_str([C.POOR, C.EXITED], st))
+    del st
+    rc = cat.pop("rc")
+    hy["relapse_cause"] = str_array(take_str(list(C.RELAPSE_CAUSES), np.maximum(rc, 0), rc < 0))
+    del rc
+    db = cat.pop("db")
+    hy["dibao_class"] = str_array(take_str(list(C.DIBAO_CLASSES), np.maximum(db, 0), db < 0))
+    del db
+    sec = cat.pop("sec")
+    for i, name in enumerate(C.SECURITY_COLUMNS):
+        hy[name] = (sec & (1 << i)) == 0
+    # 饮水安全 not recorded (WATER_UNRECORDED): null, the contract's unknown
+    unknown = (sec & (1 << WATER_UNKNOWN_BIT)) != 0
+    hy["water_secure"] = pd.arrays.BooleanArray(hy["water_secure"], unknown)
+    del sec, unknown
+    household_years = pd.DataFrame(hy, copy=False)
+    del hy
+
+    say("household_measures")
+    mh = np.concatenate([p.pop("meas_h") + h_off[r] for r, p in enumerate(parts)])
+    household_measures = pd.DataFrame({
+        "household_id": str_array(hid_arr.take(pa.array(mh.astype(np.int32)))),
+        "year": np.concatenate([p.pop("meas_y") for p in parts]).astype(np.int64),
+        "measure": str_array(take_str(list(C.MEASURES),
+                                  np.concatenate([p.pop("meas_m") for p in parts]))),
+        "amount_yuan": np.concatenate([p.pop("amt") for p in parts]).astype(np.float64),
+    })
+    del mh
+    parts.clear()  # the replicas' arrays go (a del would leave vcat's closure unbound)
+
+    out = {
+        "townships": townships,
+        "villages": villages,
+        "village_years": village_years,
+        "village_support": village_support,
+        "households": households,
+        "household_years": household_years,
+        "cadres": cadres,
+        "household_measures": household_measures,
+    }
+    for name, df in out.items():
+        assert list(df.columns) == C.TABLES[name].column_names, name
+    say("done")
+    return out
