@@ -66,7 +66,7 @@ from analytics.demo.calibration import (
 )
 from analytics.demo.geography import GEO_DIR
 from analytics.demo.planted import planted_problems
-from analytics.demo.replicas import REAL_COUNTY, replica_count
+from analytics.demo.scale import REAL_COUNTY, replica_count
 from analytics.demo.tables import demo_as_of, demo_tables
 
 __all__ = [

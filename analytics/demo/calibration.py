@@ -89,6 +89,12 @@ TOWNSHIP_STORY = {
                   water_and_illness=True),      # 新景乡: far east, 2017 illness; < 3 % in 2018
 }
 LATE_VILLAGES = 0.10   # share of the other townships' poor villages announced late
+LATE_VILLAGE_YEARS = {2018: 0.5, 2019: 0.35, 2020: 0.15}   # when those are announced: year → share
+# The poor villages of the plan (docs/demo-data.md, "How it is built", step 1): the first
+# plan year's villages weighted a + b × (1 − the township's path share that year), the
+# others DUE_TOWNSHIP_WEIGHT : 1 towards the townships due in the village's planned year
+FIRST_PLAN_YEAR_WEIGHT = (0.5, 3.0)
+DUE_TOWNSHIP_WEIGHT = 6.0
 # Contract edge cases planted on purpose (not problems): per full replica.
 EDGE_NEGATIVE_INCOME_ROWS = 30
 EDGE_ON_LINE_ROWS = 20

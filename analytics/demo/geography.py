@@ -1,5 +1,5 @@
-"""The reference geography (data/geo: the county's townships and villages, official codes),
-each township's path through the years, and a position for every village on the map."""
+"""The reference geography (data/geo: the county's townships and villages, official codes)
+and a position for every village on the map."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 
 from analytics.config import DATA_DIR
-from analytics.demo.calibration import (GROUP_PATHS, NY, PATH_AT_DUE, PATH_WOBBLE, TOWNSHIP_STORY,
-                                          YEARS)
 
 GEO_DIR = DATA_DIR / "geo"
 
 
 @dataclass(frozen=True)
 class Geography:
+    """The county's T townships (``t_*``, in code order) and V villages (``v_*``, in code
+    order), as data/geo has them; the same for every replica."""
     t_code: np.ndarray      # int64 9-digit codes
     t_suffix: list[str]     # last 3 digits
     t_name: list[str]
@@ -50,46 +50,6 @@ def load_geography() -> Geography:
         v_town=np.array([tidx[c] for c in v["township_code"]]),
         v_name=list(v["name"]),
     )
-
-
-def unnamed_due_year(cfg) -> int:
-    """The due year of a township the plan does not name: the county's (整体脱贫摘帽)."""
-    t = cfg.targets
-    return int(t.get("unnamed_due_year", t.get("target_year", 2017)))
-
-
-def township_paths(rng, geo: Geography, due: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every township's path (GROUP_PATHS with its TOWNSHIP_STORY overrides) as two
-    (T, NY) arrays, NaN where the other one applies: ``share``, the share of its 2014
-    incidence to reach by the end of each year before its due year, and ``pct``, the
-    incidence (%) to reach from its due year on.  A due year outside GROUP_PATHS takes
-    the nearest group's path, shifted."""
-    T = len(due)
-    share = np.full((T, NY), np.nan)
-    pct = np.full((T, NY), np.nan)
-    at_due = rng.uniform(*PATH_AT_DUE, T)
-    wobble = rng.normal(0.0, PATH_WOBBLE, T)
-    for t in range(T):   # 18 townships
-        p = int(due[t])
-        key = min(GROUP_PATHS, key=lambda g: (abs(g - p), g))
-        group = {y + p - key: v for y, v in GROUP_PATHS[key].items()}
-        story = TOWNSHIP_STORY.get(geo.t_suffix[t])
-        own = story.path if story else {}
-        for j in range(1, NY):
-            y = YEARS[j]
-            if y in own:
-                v = own[y]
-            elif group.get(y) is not None:
-                v = group[y] + (wobble[t] if y < p else 0.0)
-            elif y == p:
-                v = at_due[t]
-            else:   # before the shifted path starts: no progress yet; after it: hold
-                v = 1.0 if y < p else pct[t, j - 1]
-            if y < p:
-                share[t, j] = min(v, 1.0)
-            else:   # never up again after the due year
-                pct[t, j] = v if y == p else min(v, pct[t, j - 1])
-    return share, pct
 
 
 def village_positions(rng: np.random.Generator, geo: Geography) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from analytics.demo.calibration import BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX, PLANTED_PER_COUNTY
-from analytics.demo.replicas import county_code, replica_list
+from analytics.demo.scale import county_code, replica_list
 
 
 def planted_count(name: str, f: float) -> int:

@@ -11,14 +11,15 @@ from analytics import contract as C
 from analytics.demo.arrays import cumsum_in_group, pick_top, rank_in_group
 from analytics.demo.calibration import (BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX, CAUSE_P, EDGE_NEGATIVE_INCOME_ROWS,
                                           EDGE_ON_LINE_ROWS, FIRST_YEAR, GAP_IN_VILLAGE, GAP_SHARE, GAP_TOWNSHIPS,
-                                          HOUSING_2015, LATE_VILLAGES, MEASURE_AMOUNT, MEMBERS_P, NY, POWER_MISSES,
-                                          SHOCK_TOWNSHIPS, SHOP_MISSES, TOWNSHIP_STORY, WATER_UNKNOWN_BIT,
+                                          HOUSING_2015, MEASURE_AMOUNT, MEMBERS_P, NY, POWER_MISSES,
+                                          SHOCK_TOWNSHIPS, SHOP_MISSES, WATER_UNKNOWN_BIT,
                                           WATER_UNRECORDED, YEARS)
-from analytics.demo.geography import Geography, township_paths, unnamed_due_year, village_positions
+from analytics.demo.geography import Geography, village_positions
+from analytics.demo.plan import poor_village_plan, township_plan
 from analytics.demo.people import BIRTH_SPAN, id_check_index, yyyymmdd
 from analytics.demo.planted import planted_count
 from analytics.demo.pools import CAUSE, COUNTY_UNITS, MEASURE, RELAPSE, draw_names
-from analytics.demo.replicas import county_code
+from analytics.demo.scale import Replica, county_code
 from analytics.demo.support import village_support_arrays
 
 
@@ -30,42 +31,12 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> 
     line = np.array([cfg.line(y) for y in YEARS])
     suffix_idx = {s: i for i, s in enumerate(geo.t_suffix)}
 
-    # ---- the township story (TOWNSHIP_STORY, docs/demo-data.md) -------------
-    due_t = np.where(geo.t_plan > 0, geo.t_plan, unnamed_due_year(cfg))
-    path_rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k), 1]))
-    path_share, path_pct = township_paths(path_rng, geo, due_t)
-    stories = [TOWNSHIP_STORY.get(sfx) for sfx in geo.t_suffix]
-    t_incid = np.array([s.incidence if s else 1.0 for s in stories])
-    t_late = np.array([s.late_villages if s else LATE_VILLAGES for s in stories])
-    t_slow = np.array([bool(s and s.water_and_illness) for s in stories])
-    # the year a township's path first goes below 3 % from its due year on
-    below = np.where(np.isnan(path_pct), np.inf, path_pct) < 3.0
-    t_reach = np.where(below.any(axis=1), np.array(YEARS)[np.argmax(below, axis=1)], YEARS[-1])
-
-    # ---- poor villages and their plan ------------------------------------
-    v_planned = np.zeros(V, dtype=np.int64)
-    due_v = due_t[vt]
-    plan_years = sorted(y for y in cfg.plan if cfg.plan[y].get("villages"))
-    order_years = [y for y in plan_years if y != plan_years[0]] + plan_years[:1]
-    for y in order_years:
-        n = int(cfg.plan[y]["villages"])
-        if y == plan_years[0]:
-            # the first year's villages spread over the county (the 45 villages of the
-            # county leaders), more where a path falls early, fewer in the county seat
-            j = YEARS.index(y)
-            w = t_incid[vt] * (0.5 + 3.0 * (1.0 - np.nan_to_num(path_share[vt, j], nan=1.0)))
-        else:
-            w = t_incid[vt] * np.where(due_v == y, 6.0, 1.0)
-        chosen = pick_top(rng, v_planned == 0, n, w)
-        v_planned[chosen] = y
-    is_poor_v = v_planned > 0
-    # actual exit: mostly on plan; late ones mostly in the townships that miss their year,
-    # which announce them when the township goes below 3 % (elsewhere 2018–2020)
-    late = is_poor_v & (rng.random(V) < t_late[vt])
-    late_year = rng.choice([2018, 2019, 2020], size=V, p=[0.5, 0.35, 0.15])
-    late_year = np.where(t_late[vt] > LATE_VILLAGES, t_reach[vt], late_year)
-    v_exit = np.where(is_poor_v, np.where(late, np.maximum(late_year, v_planned + 1),
-                                          v_planned), 0)
+    county = Replica.of(k, f, seed, geo, cfg)
+    townships = township_plan(county, cfg)
+    villages = poor_village_plan(rng, county, cfg, townships)
+    due_t, path_share, path_pct = townships.due_year, townships.path_share, townships.path_pct
+    t_incid, t_slow = townships.incidence_factor, townships.water_and_illness
+    v_planned, is_poor_v, v_exit = villages.planned_exit_year, villages.is_poor, villages.exit_year
 
     # ---- population and incidence ----------------------------------------
     pop = np.exp(rng.normal(np.log(1180.0), 0.35, V)) * np.where(is_poor_v, 1.1, 1.0)

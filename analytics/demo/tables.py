@@ -19,7 +19,7 @@ from analytics.demo.calibration import DEMO_AS_OF, FIRST_YEAR, NY, WATER_UNKNOWN
 from analytics.demo.geography import load_geography
 from analytics.demo.pools import COUNTY_UNITS, UPPER_UNITS, name_strings
 from analytics.demo.replica import replica_arrays
-from analytics.demo.replicas import county_code, replica_list
+from analytics.demo.scale import county_code, replica_list
 
 
 def demo_as_of() -> datetime.date:
