@@ -37,6 +37,11 @@ PLANTED_PER_COUNTY = {
     # 9. villages whose exit_year claim contradicts their incidence (2, or 1 below half scale).
     "village_exit_contradiction": 2,
 }
+SIZE_JUMP = 8          # 6. persons added for the one year
+CONTRADICTION_YEARS = (2016, 2017)  # 9. the claimed exit years (one village each)
+CONTRADICTION_MIN_SHARE = 0.15      # 9. a village whose whole-period households hold this share of
+                                    #    its population, if there is one
+CONTRADICTION_LOCKED_SHARE = 0.08   # 9. its population kept poor through the claimed year
 # 2. income bunching: the township whose code ends in this suffix (什川镇 in Tongwei).
 BUNCHING_TOWNSHIP_SUFFIX = "111"
 BUNCHING_SHARE = 0.5   # least share of its exit rows moved into [line, 1.045 × line]
@@ -139,9 +144,45 @@ POWER_MISSES = 2
 WATER_UNRECORDED = ("105", 2018)
 WATER_UNKNOWN_BIT = 5   # in SEC_FALSE (bits 0–4: a SECURITY_COLUMNS flag false)
 
-# Household draws (docs/demo-data.md, "How it is built", steps 3 and 10)
+# ---------------------------------------------------------------------------
+# Population (docs/demo-data.md, "How it is built", step 2)
+# ---------------------------------------------------------------------------
+VILLAGE_POPULATION_MEDIAN = 1180.0     # a village's registered rural population: log-normal
+VILLAGE_POPULATION_SIGMA = 0.35        # s.d. of its log
+POOR_VILLAGE_POPULATION_FACTOR = 1.1   # poor villages are larger
+# (target, s.d. of a log-normal factor on it): the county's persons in 2014, and its
+# registered poor persons in 2014 (≈27 % of the rural population)
+COUNTY_POPULATION_2014 = (400_000.0, 0.01)
+COUNTY_POOR_PERSONS_2014 = (110_000.0, 0.015)
+POPULATION_DRIFT = (-0.004, 0.004)     # mean and s.d. of the yearly change of a village's log population
+# a village's 2014 incidence: Beta with this mean (by planned exit year; the others') and
+# concentration (α + β), times its township's TownshipStory.incidence
+POOR_VILLAGE_INCIDENCE_MEAN = {2015: 0.31, 2016: 0.40, 2017: 0.47}
+VILLAGE_INCIDENCE_MEAN = 0.235
+INCIDENCE_CONCENTRATION = 20.0
+
+# ---------------------------------------------------------------------------
+# Households (docs/demo-data.md, "How it is built", step 3)
+# ---------------------------------------------------------------------------
+# poverty causes, in contract.POVERTY_CAUSES order (因病 20 %, 因残 7 %, 因学 9 %, …)
 CAUSE_P = np.array([0.20, 0.07, 0.09, 0.05, 0.02, 0.04, 0.17, 0.11, 0.16, 0.03, 0.04, 0.02])
+# … times these in the townships that miss their due year (TownshipStory.water_and_illness)
+MISSING_TOWNSHIP_CAUSE_FACTOR = {"因病": 1.5, "缺水": 4.0}
 MEMBERS_P = np.array([0.05, 0.11, 0.17, 0.24, 0.21, 0.13, 0.06, 0.03])  # 1..8
+# a village's 2014 households: its poor persons ÷ (the mean of MEMBERS_P − this) = ÷ 4.15
+MEAN_SIZE_OFFSET = 0.08
+WEAK_LABOUR_SMALLER_P = 0.5            # chance a 缺劳力 / 因残 household has one member fewer
+HOUSEHOLD_SIZE_DRIFT = (0.03, 0.94, 0.03)  # chance of −1, 0, +1 member a year
+NEW_HOUSEHOLDS = {2015: 650, 2016: 300}    # registered after the 2015 回头看 review (× fraction)
+LEAVE_P = 0.015                        # households leaving the register in a random year
+# 低保: the chance by cause (the others': DIBAO_P_OTHER); 一类 among them (the rest 二类)
+DIBAO_P = {"因残": 0.45, "缺劳力": 0.40, "因病": 0.20}
+DIBAO_P_OTHER = 0.06
+DIBAO_FIRST_CLASS = 0.4
+
+# ---------------------------------------------------------------------------
+# Measures (docs/demo-data.md, "How it is built", step 10)
+# ---------------------------------------------------------------------------
 MEASURE_AMOUNT = {  # yuan, (low, high)
     "产业扶持": (2000, 10000), "转移就业": (300, 2000), "易地搬迁": (40000, 90000),
     "教育资助": (1000, 5000), "健康扶贫": (1500, 20000), "危房改造": (15000, 35000),

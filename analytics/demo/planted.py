@@ -1,12 +1,23 @@
-"""The planted data-quality problems: how many of each a replica carries
-(docs/demo-data.md, "Planted data-quality problems")."""
+"""The planted data-quality problems (docs/demo-data.md, "Planted data-quality problems"):
+how many of each a replica carries, and the functions that plant them."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from analytics.demo.calibration import BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX, PLANTED_PER_COUNTY
+import numpy as np
+
+from analytics.demo.arrays import pick_top
+from analytics.demo.calibration import (BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX, CONTRADICTION_LOCKED_SHARE,
+                                          CONTRADICTION_MIN_SHARE, CONTRADICTION_YEARS, FIRST_YEAR, NY,
+                                          PLANTED_PER_COUNTY, SIZE_JUMP)
 from analytics.demo.scale import county_code, replica_list
+
+if TYPE_CHECKING:   # the stages import this module
+    from analytics.demo.plan import PoorVillagePlan
+    from analytics.demo.register import HouseholdRegister, VillagePopulation
 
 
 def planted_count(name: str, f: float) -> int:
@@ -41,3 +52,61 @@ def planted_problems(scale: float = 1.0, seed: int = 2015) -> dict:
     out["income_bunching_min_share"] = BUNCHING_SHARE
     return out
 
+
+
+# ---------------------------------------------------------------------------
+# Planting them, one function per problem, called by the stages at their place in the
+# replica's random stream. ``carries_problem`` ((H,) bool) marks the households that
+# already carry one: each gets at most one.
+# ---------------------------------------------------------------------------
+def plant_size_jumps(rng, fraction: float, register: HouseholdRegister, carries_problem: np.ndarray) -> None:
+    """Problem 6: households whose size jumps by SIZE_JUMP for one year (3 → 11 → 3);
+    changes ``register.members`` in place."""
+    M = register.members
+    n6 = planted_count("size_jump", fraction)
+    cand6 = pick_top(rng, register.whole_period & ~carries_problem, n6)
+    carries_problem[cand6] = True
+    j6 = rng.integers(1, NY - 1, len(cand6))
+    M[cand6, j6] = M[cand6, j6 - 1] + SIZE_JUMP
+
+
+@dataclass(frozen=True)
+class LockedHouseholds:
+    """Problem 9: the households kept poor through their village's claimed exit year."""
+    locked: np.ndarray        # (H,) bool
+    locked_until: np.ndarray  # (H,) int64, the village's claimed exit year (0 = not locked)
+    villages: list            # the villages whose exit claim contradicts their incidence
+
+
+def contradicting_exit_claims(rng, fraction: float, register: HouseholdRegister, villages: PoorVillagePlan,
+                              population: VillagePopulation, carries_problem: np.ndarray) -> LockedHouseholds:
+    """Problem 9: villages whose exit claim (in CONTRADICTION_YEARS) contradicts their
+    incidence: enough of their households to hold CONTRADICTION_LOCKED_SHARE of the
+    village's population stay poor through the claimed year."""
+    hv, M, full = register.village, register.members, register.whole_period
+    H, V = register.count, len(villages.is_poor)
+    pop_vt = population.by_year
+    n9 = planted_count("village_exit_contradiction", fraction)
+    locked = np.zeros(H, dtype=bool)
+    lock_until = np.zeros(H, dtype=np.int64)
+    planted9_v = []
+    elig_persons = np.bincount(hv, weights=np.where(full, M[:, 0], 0), minlength=V)
+    ratio9 = elig_persons / np.maximum(pop_vt[:, 0], 1.0)
+    for y9 in list(CONTRADICTION_YEARS)[:n9]:
+        ok = (villages.is_poor & (villages.planned_exit_year == y9) & (villages.exit_year == y9)
+              & (elig_persons > 0))
+        good = ok & (ratio9 >= CONTRADICTION_MIN_SHARE)
+        pick = pick_top(rng, good if good.any() else ok, 1)
+        if len(pick) == 0:
+            continue
+        v9 = int(pick[0])
+        planted9_v.append(v9)
+        hh = np.flatnonzero((hv == v9) & full & ~carries_problem)
+        hh = hh[rng.permutation(len(hh))]
+        need = CONTRADICTION_LOCKED_SHARE * pop_vt[v9, y9 - FIRST_YEAR]
+        cs = np.cumsum(M[hh, y9 - FIRST_YEAR])
+        take = hh[: int(np.searchsorted(cs, need) + 1)]
+        locked[take] = True
+        lock_until[take] = y9
+        carries_problem[take] = True
+    return LockedHouseholds(locked=locked, locked_until=lock_until, villages=planted9_v)

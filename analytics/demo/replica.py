@@ -9,15 +9,16 @@ import numpy as np
 
 from analytics import contract as C
 from analytics.demo.arrays import cumsum_in_group, pick_top, rank_in_group
-from analytics.demo.calibration import (BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX, CAUSE_P, EDGE_NEGATIVE_INCOME_ROWS,
+from analytics.demo.calibration import (BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX, EDGE_NEGATIVE_INCOME_ROWS,
                                           EDGE_ON_LINE_ROWS, FIRST_YEAR, GAP_IN_VILLAGE, GAP_SHARE, GAP_TOWNSHIPS,
-                                          HOUSING_2015, MEASURE_AMOUNT, MEMBERS_P, NY, POWER_MISSES,
+                                          HOUSING_2015, MEASURE_AMOUNT, NY, POWER_MISSES,
                                           SHOCK_TOWNSHIPS, SHOP_MISSES, WATER_UNKNOWN_BIT,
                                           WATER_UNRECORDED, YEARS)
 from analytics.demo.geography import Geography, village_positions
 from analytics.demo.plan import poor_village_plan, township_plan
 from analytics.demo.people import BIRTH_SPAN, id_check_index, yyyymmdd
-from analytics.demo.planted import planted_count
+from analytics.demo.planted import contradicting_exit_claims, plant_size_jumps, planted_count
+from analytics.demo.register import household_register, village_population
 from analytics.demo.pools import CAUSE, COUNTY_UNITS, MEASURE, RELAPSE, draw_names
 from analytics.demo.scale import Replica, county_code
 from analytics.demo.support import village_support_arrays
@@ -35,105 +36,19 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> 
     townships = township_plan(county, cfg)
     villages = poor_village_plan(rng, county, cfg, townships)
     due_t, path_share, path_pct = townships.due_year, townships.path_share, townships.path_pct
-    t_incid, t_slow = townships.incidence_factor, townships.water_and_illness
     v_planned, is_poor_v, v_exit = villages.planned_exit_year, villages.is_poor, villages.exit_year
 
-    # ---- population and incidence ----------------------------------------
-    pop = np.exp(rng.normal(np.log(1180.0), 0.35, V)) * np.where(is_poor_v, 1.1, 1.0)
-    pop *= 400_000.0 * math.exp(rng.normal(0.0, 0.01)) / pop.sum()
-    inc_mean = np.select([v_planned == 2015, v_planned == 2016, v_planned == 2017],
-                         [0.31, 0.40, 0.47], 0.235)
-    kappa = 20.0
-    incid = np.clip(rng.beta(inc_mean * kappa, (1 - inc_mean) * kappa), 0.05, 0.70)
-    incid = incid * t_incid[vt]     # the county seat lower, the remote hills higher
-    # ≈110,000 registered poor persons in 2014 (≈27 % of the rural population)
-    incid = np.clip(incid * 110_000.0 * math.exp(rng.normal(0.0, 0.015))
-                    / (pop * incid).sum(), 0.03, 0.75)
-    mean_members = float((MEMBERS_P * np.arange(1, 9)).sum()) - 0.08
-    n_base = np.floor(pop * incid / mean_members * f + rng.random(V)).astype(np.int64)
-    n_base = np.where(is_poor_v, np.maximum(n_base, 1), n_base)
-    # yearly registered population (before the consistency clamp)
-    growth = rng.normal(-0.004, 0.004, (V, NY))
-    growth[:, 0] = 0.0
-    pop_vt = pop[:, None] * f * np.exp(np.cumsum(growth, axis=1))
-
-    # ---- households ------------------------------------------------------
-    n_new = {2015: int(math.floor(650 * f + rng.random())),
-             2016: int(math.floor(300 * f + rng.random()))}
-    hv_parts = [np.repeat(np.arange(V), n_base)]
-    reg_parts = [np.full(int(n_base.sum()), FIRST_YEAR)]
-    for y, n in n_new.items():
-        w = pop * incid * np.where(v_exit == y, 0.0, 1.0)
-        hv_parts.append(rng.choice(V, size=n, p=w / w.sum()))
-        reg_parts.append(np.full(n, y))
-    hv = np.concatenate(hv_parts)
-    reg = np.concatenate(reg_parts)
-    o = np.lexsort((reg, hv))
-    hv, reg = hv[o], reg[o]
-    H = len(hv)
-    seq = rank_in_group(hv, np.arange(H)) + 1
-    if H and seq.max() > 9999:
-        raise ValueError("more than 9999 households in a village")
-    ht = vt[hv]
-    reg_j = reg - FIRST_YEAR
-    cause = rng.choice(len(C.POVERTY_CAUSES), size=H, p=CAUSE_P / CAUSE_P.sum())
-    # townships that miss their year: more illness (因病) and no water (缺水)
-    slow_h = t_slow[ht]
-    slow_p = CAUSE_P.copy()
-    slow_p[CAUSE["因病"]] *= 1.5
-    slow_p[CAUSE["缺水"]] *= 4.0
-    cause[slow_h] = rng.choice(len(C.POVERTY_CAUSES), size=int(slow_h.sum()),
-                               p=slow_p / slow_p.sum())
-    m0 = rng.choice(np.arange(1, 9), size=H, p=MEMBERS_P / MEMBERS_P.sum())
-    weak = np.isin(cause, [CAUSE["缺劳力"], CAUSE["因残"]])
-    m0 = np.where(weak & (rng.random(H) < 0.5), np.maximum(m0 - 1, 1), m0)
-    p_dibao = np.select(
-        [cause == CAUSE["因残"], cause == CAUSE["缺劳力"], cause == CAUSE["因病"]],
-        [0.45, 0.40, 0.20], 0.06)
-    dibao = np.where(rng.random(H) < p_dibao, np.where(rng.random(H) < 0.4, 0, 1), -1)
-    leaves = rng.random(H) < 0.015
-    last_j = np.where(leaves, reg_j + np.floor(rng.random(H) * (NY - 1 - reg_j)).astype(int),
-                      NY - 1)
-    last_j = np.minimum(np.maximum(last_j, reg_j), NY - 1)
-    jj = np.arange(NY)[None, :]
-    alive = (jj >= reg_j[:, None]) & (jj <= last_j[:, None])
-    # members by year: ±1 drift
-    drift = rng.choice([-1, 0, 1], size=(H, NY), p=[0.03, 0.94, 0.03])
-    drift[:, 0] = 0
-    M = np.clip(m0[:, None] + np.cumsum(drift, axis=1), 1, 9).astype(np.int64)
-    used = np.zeros(H, dtype=bool)          # households carrying a planted problem
-    full = (reg_j == 0) & (last_j == NY - 1)
-
-    # planted 6: household size jumps (3 → 11 → 3)
-    n6 = planted_count("size_jump", f)
-    cand6 = pick_top(rng, full & ~used, n6)
-    used[cand6] = True
-    j6 = rng.integers(1, NY - 1, len(cand6))
-    M[cand6, j6] = M[cand6, j6 - 1] + 8
-
-    # planted 9: exit claims contradicting incidence (households locked poor)
-    n9 = planted_count("village_exit_contradiction", f)
-    locked = np.zeros(H, dtype=bool)
-    lock_until = np.zeros(H, dtype=np.int64)
-    planted9_v = []
-    elig_persons = np.bincount(hv, weights=np.where(full, M[:, 0], 0), minlength=V)
-    ratio9 = elig_persons / np.maximum(pop_vt[:, 0], 1.0)
-    for y9 in [2016, 2017][:n9]:
-        ok = is_poor_v & (v_planned == y9) & (v_exit == y9) & (elig_persons > 0)
-        good = ok & (ratio9 >= 0.15)
-        pick = pick_top(rng, good if good.any() else ok, 1)
-        if len(pick) == 0:
-            continue
-        v9 = int(pick[0])
-        planted9_v.append(v9)
-        hh = np.flatnonzero((hv == v9) & full & ~used)
-        hh = hh[rng.permutation(len(hh))]
-        need = 0.08 * pop_vt[v9, y9 - FIRST_YEAR]
-        cs = np.cumsum(M[hh, y9 - FIRST_YEAR])
-        take = hh[: int(np.searchsorted(cs, need) + 1)]
-        locked[take] = True
-        lock_until[take] = y9
-        used[take] = True
+    population = village_population(rng, county, townships, villages)
+    register = household_register(rng, county, townships, villages, population)
+    used = np.zeros(register.count, dtype=bool)          # households carrying a planted problem
+    plant_size_jumps(rng, f, register, used)
+    claims = contradicting_exit_claims(rng, f, register, villages, population, used)
+    pop_vt = population.by_year
+    hv, reg, H, seq, ht, reg_j = (register.village, register.registered_year, register.count, register.sequence,
+                                  register.township, register.first_year)
+    cause, weak, dibao, alive, M = register.cause, register.weak_labour, register.dibao, register.on_register, \
+        register.members
+    locked, lock_until, planted9_v = claims.locked, claims.locked_until, claims.villages
 
     # ---- status simulation -----------------------------------------------
     report(0.25)
