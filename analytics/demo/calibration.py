@@ -181,6 +181,32 @@ DIBAO_P_OTHER = 0.06
 DIBAO_FIRST_CLASS = 0.4
 
 # ---------------------------------------------------------------------------
+# Exits (docs/demo-data.md, "How it is built", step 4)
+# ---------------------------------------------------------------------------
+# the villages announced as exited keep up to this share of their population poor (an
+# honest claim always meets the national 3 % rule)
+ANNOUNCED_VILLAGE_RETAINED = 0.015
+# the score a township's exits are drawn in order of: Gumbel noise, raised for households
+# that have exited before (relapsed) and, once the claim is past, for the ones a planted
+# contradicting claim kept poor (problem 9); lowered for 因病/因残/缺劳力, for
+# 自身发展动力不足 and 缺水, and for a poor village's households before its exit year
+EXIT_SCORE_EXITED_BEFORE = 1.5
+EXIT_SCORE_CLAIM_PAST = 3.0
+EXIT_SCORE_HARD = 1.0
+EXIT_SCORE_LAZY_OR_DRY = 0.5
+EXIT_SCORE_VILLAGE_LATER = 1.0
+
+# ---------------------------------------------------------------------------
+# Relapse (返贫; docs/demo-data.md, "How it is built", step 5; the shocks: SHOCK_TOWNSHIPS)
+# ---------------------------------------------------------------------------
+RELAPSE_BASE_RATE = {2016: 0.012, 2017: 0.018, 2018: 0.017, 2019: 0.014, 2020: 0.006}  # of exited persons
+RELAPSE_TOWNSHIP_SIGMA = 0.3   # s.d. of a township-year's log-normal factor on it
+RELAPSE_CAP = 0.035            # … capped (the shocked township-years excepted)
+RELAPSE_HARD_WEIGHT = 2.0      # 因病/因残/缺劳力 households are this many times as likely
+RELAPSE_CAUSE_P = np.array([0.45, 0.15, 0.12, 0.15, 0.13])  # 因病 因残 因学 因灾 其他 (RELAPSE_CAUSES)
+SHOCK_MAIN_CAUSE_SHARE = 0.85  # a shocked township-year's relapses with the shock's cause
+
+# ---------------------------------------------------------------------------
 # Measures (docs/demo-data.md, "How it is built", step 10)
 # ---------------------------------------------------------------------------
 MEASURE_AMOUNT = {  # yuan, (low, high)

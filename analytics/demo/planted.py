@@ -16,6 +16,7 @@ from analytics.demo.calibration import (BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX
 from analytics.demo.scale import county_code, replica_list
 
 if TYPE_CHECKING:   # the stages import this module
+    from analytics.demo.panel import StatusPanel
     from analytics.demo.plan import PoorVillagePlan
     from analytics.demo.register import HouseholdRegister, VillagePopulation
 
@@ -110,3 +111,15 @@ def contradicting_exit_claims(rng, fraction: float, register: HouseholdRegister,
         lock_until[take] = y9
         carries_problem[take] = True
     return LockedHouseholds(locked=locked, locked_until=lock_until, villages=planted9_v)
+
+
+def plant_relapses_without_cause(rng, fraction: float, panel: StatusPanel, carries_problem: np.ndarray) -> None:
+    """Problem 7: relapse rows (已脱贫 → 未脱贫) with no relapse_cause; changes
+    ``panel.relapse_cause`` in place (a household's first relapse)."""
+    n7 = planted_count("relapse_without_cause", fraction)
+    rel_h = panel.relapsed.any(axis=1)
+    cand7 = pick_top(rng, rel_h & ~carries_problem, n7)
+    carries_problem[cand7] = True
+    for h in cand7:  # a handful of households
+        j7 = int(np.flatnonzero(panel.relapsed[h])[0])
+        panel.relapse_cause[h, j7] = -1

@@ -8,25 +8,26 @@ import math
 import numpy as np
 
 from analytics import contract as C
-from analytics.demo.arrays import cumsum_in_group, pick_top, rank_in_group
+from analytics.demo.arrays import pick_top, rank_in_group
 from analytics.demo.calibration import (BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX, EDGE_NEGATIVE_INCOME_ROWS,
                                           EDGE_ON_LINE_ROWS, FIRST_YEAR, GAP_IN_VILLAGE, GAP_SHARE, GAP_TOWNSHIPS,
                                           HOUSING_2015, MEASURE_AMOUNT, NY, POWER_MISSES,
-                                          SHOCK_TOWNSHIPS, SHOP_MISSES, WATER_UNKNOWN_BIT,
+                                          SHOP_MISSES, WATER_UNKNOWN_BIT,
                                           WATER_UNRECORDED, YEARS)
 from analytics.demo.geography import Geography, village_positions
 from analytics.demo.plan import poor_village_plan, township_plan
 from analytics.demo.people import BIRTH_SPAN, id_check_index, yyyymmdd
-from analytics.demo.planted import contradicting_exit_claims, plant_size_jumps, planted_count
+from analytics.demo.panel import status_panel
+from analytics.demo.planted import (contradicting_exit_claims, plant_relapses_without_cause, plant_size_jumps,
+                                      planted_count)
 from analytics.demo.register import household_register, village_population
-from analytics.demo.pools import CAUSE, COUNTY_UNITS, MEASURE, RELAPSE, draw_names
+from analytics.demo.pools import CAUSE, COUNTY_UNITS, MEASURE, draw_names
 from analytics.demo.scale import Replica, county_code
 from analytics.demo.support import village_support_arrays
 
 
 def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> dict:
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k)]))
-    T = len(geo.t_code)
     V = len(geo.v_code)
     vt = geo.v_town
     line = np.array([cfg.line(y) for y in YEARS])
@@ -35,7 +36,6 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> 
     county = Replica.of(k, f, seed, geo, cfg)
     townships = township_plan(county, cfg)
     villages = poor_village_plan(rng, county, cfg, townships)
-    due_t, path_share, path_pct = townships.due_year, townships.path_share, townships.path_pct
     v_planned, is_poor_v, v_exit = villages.planned_exit_year, villages.is_poor, villages.exit_year
 
     population = village_population(rng, county, townships, villages)
@@ -46,110 +46,13 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> 
     pop_vt = population.by_year
     hv, reg, H, seq, ht, reg_j = (register.village, register.registered_year, register.count, register.sequence,
                                   register.township, register.first_year)
-    cause, weak, dibao, alive, M = register.cause, register.weak_labour, register.dibao, register.on_register, \
-        register.members
-    locked, lock_until, planted9_v = claims.locked, claims.locked_until, claims.villages
+    cause, weak, dibao, M = register.cause, register.weak_labour, register.dibao, register.members
+    planted9_v = claims.villages
 
-    # ---- status simulation -----------------------------------------------
     report(0.25)
-    S = np.full((H, NY), -1, dtype=np.int8)     # -1 absent, 0 未脱贫, 1 已脱贫
-    REL = np.zeros((H, NY), dtype=bool)
-    RCAUSE = np.full((H, NY), -1, dtype=np.int8)
-    S[alive[:, 0], 0] = 0
-    ever_exited = np.zeros(H, dtype=bool)
-    hard = np.isin(cause, [CAUSE["因病"], CAUSE["因残"], CAUSE["缺劳力"]])
-    lazy = cause == CAUSE["自身发展动力不足"]
-    no_water = cause == CAUSE["缺水"]
-    v_exit_h = v_exit[hv]
-    # each township's path in persons: its population × the path's incidence
-    pop_t = np.stack([np.bincount(vt, weights=pop_vt[:, j], minlength=T) for j in range(NY)], 1)
-    poor0 = S[:, 0] == 0
-    inc14_t = 100.0 * np.bincount(ht[poor0], weights=M[poor0, 0], minlength=T) / np.maximum(
-        pop_t[:, 0], 1.0)
-    base_rel = {2016: 0.012, 2017: 0.018, 2018: 0.017, 2019: 0.014, 2020: 0.006}
-    shock = {suffix_idx[s]: v for s, v in SHOCK_TOWNSHIPS.items() if s in suffix_idx}
-    rel_w = np.where(hard, 2.0, 1.0)
-    normal_cause_p = np.array([0.45, 0.15, 0.12, 0.15, 0.13])  # 因病 因残 因学 因灾 其他
-    for j in range(1, NY):
-        t = YEARS[j]
-        prev = S[:, j - 1]
-        al = alive[:, j]
-        new_reg = al & (reg_j == j)
-        S[new_reg, j] = 0
-        pool = al & (prev == 0)
-        elig = pool & ~(locked & (lock_until >= t))
-        # relapse (drawn first: a township's path counts the relapsed among its poor)
-        rpool = al & (prev == 1) & (v_exit_h != t)
-        rel = np.zeros(H, dtype=bool)
-        ridx = np.flatnonzero(rpool)
-        if len(ridx) and t in base_rel:
-            rate = base_rel[t] * np.exp(rng.normal(0.0, 0.3, T))
-            rate = np.minimum(rate, 0.035)
-            for ti, (sy, sr, _) in shock.items():
-                if sy == t:
-                    rate[ti] = sr
-            # persons budget per township: rate × exited persons at risk
-            m_r = M[ridx, j].astype(np.float64)
-            budget_t = rate * np.bincount(ht[ridx], weights=M[ridx, j - 1], minlength=T)
-            key = -(rng.gumbel(size=len(ridx)) + np.log(rel_w[ridx]))
-            cs = cumsum_in_group(ht[ridx], key, m_r)
-            shocked = np.zeros(T, dtype=bool)
-            for ti, (sy, _, _) in shock.items():
-                shocked[ti] = sy == t
-            # shocked township-years reach their rate (the crossing household included)
-            take = np.where(shocked[ht[ridx]], cs - m_r < budget_t[ht[ridx]],
-                            cs - m_r * rng.random(len(ridx)) <= budget_t[ht[ridx]])
-            rel[ridx[take]] = True
-        forced = elig & (v_exit_h == t)
-        # forced exits of the villages announced this year, keeping ≤1.5 % incidence
-        allowance = np.floor(0.015 * pop_vt[:, j])
-        fidx = np.flatnonzero(forced)
-        retained = np.zeros(H, dtype=bool)
-        if len(fidx):
-            cs = cumsum_in_group(hv[fidx], rng.random(len(fidx)), M[fidx, j])
-            retained[fidx[cs <= allowance[hv[fidx]]]] = True
-        exit_forced = forced & ~retained
-        # the rest of each township's exits: down to its path at year end
-        path = np.where(t < due_t, path_share[:, j] * inc14_t, path_pct[:, j])
-        poor_end = pool | new_reg | rel
-        need = (np.bincount(ht[poor_end], weights=M[poor_end, j], minlength=T)
-                - path / 100.0 * pop_t[:, j]
-                - np.bincount(ht[exit_forced], weights=M[exit_forced, j], minlength=T))
-        cand = np.flatnonzero(elig & ~forced & (need[ht] > 0))
-        chosen = np.zeros(H, dtype=bool)
-        if len(cand):
-            sc = rng.gumbel(size=len(cand))
-            # a poor village's households mostly leave with their village (its exit year)
-            sc -= 1.0 * ((v_planned[hv[cand]] > 0) & (v_exit_h[cand] > t))
-            sc += 1.5 * ever_exited[cand] - 1.0 * hard[cand] - 0.5 * (lazy | no_water)[cand]
-            sc += 3.0 * (locked[cand] & (lock_until[cand] < t))
-            m = M[cand, j].astype(np.float64)
-            cs = cumsum_in_group(ht[cand], -sc, m)
-            chosen[cand[(cs - m) < need[ht[cand]]]] = True   # the crossing one included
-        exits = exit_forced | chosen
-        S[pool, j] = 0
-        S[exits, j] = 1
-        ever_exited |= exits
-        S[al & (prev == 1), j] = 1
-        S[rel, j] = 0
-        REL[:, j] = rel
-        if rel.any():
-            ridx = np.flatnonzero(rel)
-            rc = rng.choice(5, size=len(ridx), p=normal_cause_p)
-            for ti, (sy, _, main) in shock.items():
-                if sy == t:
-                    sel = ht[ridx] == ti
-                    other = rng.choice(5, size=int(sel.sum()), p=normal_cause_p)
-                    rc[sel] = np.where(rng.random(int(sel.sum())) < 0.85, RELAPSE[main], other)
-            RCAUSE[ridx, j] = rc
-    # planted 7: relapses without a cause
-    n7 = planted_count("relapse_without_cause", f)
-    rel_h = REL.any(axis=1)
-    cand7 = pick_top(rng, rel_h & ~used, n7)
-    used[cand7] = True
-    for h in cand7:  # a handful of households
-        j7 = int(np.flatnonzero(REL[h])[0])
-        RCAUSE[h, j7] = -1
+    panel = status_panel(rng, county, townships, villages, population, register, claims)
+    plant_relapses_without_cause(rng, f, panel, used)
+    S, REL, RCAUSE = panel.status, panel.relapsed, panel.relapse_cause
 
     # ---- incomes -----------------------------------------------------------
     report(0.5)
