@@ -44,7 +44,10 @@ CONTRADICTION_MIN_SHARE = 0.15      # 9. a village whose whole-period households
 CONTRADICTION_LOCKED_SHARE = 0.08   # 9. its population kept poor through the claimed year
 # 2. income bunching: the township whose code ends in this suffix (什川镇 in Tongwei).
 BUNCHING_TOWNSHIP_SUFFIX = "111"
-BUNCHING_SHARE = 0.5   # least share of its exit rows moved into [line, 1.045 × line]
+BUNCHING_SHARE = 0.5   # least share of its exit rows moved into [line, (1 + BUNCHING_BAND) × line]
+BUNCHING_BAND = 0.045
+WRONG_EXIT_INCOME = (0.80, 0.97)   # 1a. the exit-year income, × the line
+INCOME_JUMP = (3.2, 4.0)           # 3. the exit-year income, × the year before's
 # Designed relapse shocks (township code suffix → (year, rate, main cause)).
 SHOCK_TOWNSHIPS = {
     "112": (2016, 0.09, "因灾"),   # 华家岭镇: hail
@@ -103,6 +106,7 @@ DUE_TOWNSHIP_WEIGHT = 6.0
 # Contract edge cases planted on purpose (not problems): per full replica.
 EDGE_NEGATIVE_INCOME_ROWS = 30
 EDGE_ON_LINE_ROWS = 20
+EDGE_NEGATIVE_INCOME = (50.0, 800.0)   # yuan below zero
 
 # ---------------------------------------------------------------------------
 # 驻村帮扶 (village_support, docs/demo-data.md "Village support"): every poor village from
@@ -205,6 +209,39 @@ RELAPSE_CAP = 0.035            # … capped (the shocked township-years excepted
 RELAPSE_HARD_WEIGHT = 2.0      # 因病/因残/缺劳力 households are this many times as likely
 RELAPSE_CAUSE_P = np.array([0.45, 0.15, 0.12, 0.15, 0.13])  # 因病 因残 因学 因灾 其他 (RELAPSE_CAUSES)
 SHOCK_MAIN_CAUSE_SHARE = 0.85  # a shocked township-year's relapses with the shock's cause
+
+# ---------------------------------------------------------------------------
+# Incomes (docs/demo-data.md, "How it is built", step 6); z is the year's poverty line
+# ---------------------------------------------------------------------------
+# a poor row: z × b, b a household's ratio 0.5 + 0.485 × Beta(2, 1.3) (mean ≈0.79) with
+# log-normal yearly noise, clipped to POOR_INCOME_RATIO; in a relapse year × U(0.75, 1)
+POOR_INCOME_RATIO = (0.5, 0.985)
+POOR_INCOME_SPAN = 0.485
+POOR_INCOME_BETA = (2.0, 1.3)
+POOR_INCOME_NOISE = 0.06
+RELAPSE_INCOME_FACTOR = (0.75, 1.0)
+# an exited row: z × (1.06 + e × 1.15^years since exit) × log-normal noise, e a household's
+# excess: log-normal (median, s.d. of its log), clipped to [low, high]
+EXIT_INCOME_FLOOR = 1.06
+EXIT_INCOME_GROWTH = 1.15
+EXIT_INCOME_EXCESS = (0.26, 0.45, 0.03, 1.2)
+EXIT_INCOME_NOISE = 0.05
+INCOME_YEAR_ON_YEAR_CAP = 2.9   # no natural row above this × the year before's (only problem 3)
+# wage income: a share of the net income, ≈30 % (2014) → ≈50 % (2020) on average, a
+# household's own offset (lower for 缺劳力 / 因残) and yearly noise, clipped
+WAGE_SHARE_MEAN = np.array([0.31, 0.35, 0.39, 0.43, 0.46, 0.49, 0.515])   # by year, 2014–2020
+WAGE_SHARE_HOUSEHOLD_SIGMA = 0.07
+WAGE_SHARE_WEAK_LABOUR = 0.10
+WAGE_SHARE_YEAR_SIGMA = 0.03
+WAGE_SHARE_RANGE = (0.02, 0.85)
+WAGE_NULL_P = 0.003
+
+# ---------------------------------------------------------------------------
+# 两不愁三保障 (docs/demo-data.md, "How it is built", step 7): the chance of each
+# SECURITY_COLUMNS flag being false for a poor household in 2014, falling by 22 % a year
+# ---------------------------------------------------------------------------
+GUARANTEE_GAP_P = np.array([0.03, 0.08, 0.15, 0.30, 0.20])   # food, education, medical, housing, water
+GUARANTEE_GAP_DECAY = 0.78
 
 # ---------------------------------------------------------------------------
 # Measures (docs/demo-data.md, "How it is built", step 10)

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from analytics import contract as C
 from analytics.demo.arrays import pick_top
-from analytics.demo.calibration import (BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX, CONTRADICTION_LOCKED_SHARE,
-                                          CONTRADICTION_MIN_SHARE, CONTRADICTION_YEARS, FIRST_YEAR, NY,
-                                          PLANTED_PER_COUNTY, SIZE_JUMP)
+from analytics.demo.calibration import (BUNCHING_BAND, BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX,
+                                          CONTRADICTION_LOCKED_SHARE, CONTRADICTION_MIN_SHARE, CONTRADICTION_YEARS,
+                                          FIRST_YEAR, INCOME_JUMP, NY, PLANTED_PER_COUNTY, SIZE_JUMP,
+                                          WRONG_EXIT_INCOME)
 from analytics.demo.scale import county_code, replica_list
 
 if TYPE_CHECKING:   # the stages import this module
@@ -123,3 +125,53 @@ def plant_relapses_without_cause(rng, fraction: float, panel: StatusPanel, carri
     for h in cand7:  # a handful of households
         j7 = int(np.flatnonzero(panel.relapsed[h])[0])
         panel.relapse_cause[h, j7] = -1
+
+
+def plant_income_bunching(rng, net: np.ndarray, exempt: np.ndarray, exit_cells: np.ndarray,
+                          line: np.ndarray) -> None:
+    """Problem 2: BUNCHING_SHARE of ``exit_cells`` ((H, NY) bool, the exit rows of the
+    bunching township) moved to [line, (1 + BUNCHING_BAND) × line]; in place."""
+    bh, bj = np.nonzero(exit_cells)
+    sel = pick_top(rng, np.ones(len(bh), dtype=bool), math.ceil(BUNCHING_SHARE * len(bh)))
+    bh, bj = bh[sel], bj[sel]
+    net[bh, bj] = line[bj] * (1.0 + rng.uniform(0.0, BUNCHING_BAND, len(bh)))
+    exempt[bh, bj] = True
+
+
+def plant_wrong_exit_incomes(rng, fraction: float, net: np.ndarray, exempt: np.ndarray, first_exit: np.ndarray,
+                             eligible: np.ndarray, carries_problem: np.ndarray, line: np.ndarray) -> None:
+    """Problem 1a (错退): households of ``eligible`` whose first exit year's income is
+    WRONG_EXIT_INCOME × the line, below it; in place."""
+    n1a = planted_count("wrong_exit_income", fraction)
+    c1a = pick_top(rng, eligible & ~carries_problem, n1a)
+    carries_problem[c1a] = True
+    j1a = first_exit[c1a]
+    net[c1a, j1a] = line[j1a] * rng.uniform(*WRONG_EXIT_INCOME, len(c1a))
+    exempt[c1a, j1a] = True
+
+
+def wrong_exit_security(rng, fraction: float, eligible: np.ndarray,
+                        carries_problem: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Problem 1b (错退): households of ``eligible`` whose first exit year has one
+    *_secure flag false. Returns them and that flag as a bit mask (uint8, bit i =
+    contract.SECURITY_COLUMNS[i]); analytics.demo.guarantees writes it."""
+    n1b = planted_count("wrong_exit_security", fraction)
+    c1b = pick_top(rng, eligible & ~carries_problem, n1b)
+    carries_problem[c1b] = True
+    return c1b, (1 << rng.integers(0, len(C.SECURITY_COLUMNS), len(c1b))).astype(np.uint8)
+
+
+def plant_income_jumps(rng, fraction: float, net: np.ndarray, first_exit: np.ndarray, eligible: np.ndarray,
+                       carries_problem: np.ndarray) -> None:
+    """Problem 3: households of ``eligible`` (with a positive income the year before their
+    first exit) whose first exit year's income is INCOME_JUMP × the year before's; in place."""
+    H = len(net)
+    n3 = planted_count("income_jump", fraction)
+    has_exit = first_exit > 0
+    prev_pos = np.zeros(H, dtype=bool)
+    fe = np.maximum(first_exit, 1)
+    prev_pos[has_exit] = net[has_exit, fe[has_exit] - 1] > 0
+    c3 = pick_top(rng, eligible & prev_pos & ~carries_problem, n3)
+    carries_problem[c3] = True
+    j3 = first_exit[c3]
+    net[c3, j3] = net[c3, j3 - 1] * rng.uniform(*INCOME_JUMP, len(c3))

@@ -9,14 +9,15 @@ import numpy as np
 
 from analytics import contract as C
 from analytics.demo.arrays import pick_top, rank_in_group
-from analytics.demo.calibration import (BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX, EDGE_NEGATIVE_INCOME_ROWS,
-                                          EDGE_ON_LINE_ROWS, FIRST_YEAR, GAP_IN_VILLAGE, GAP_SHARE, GAP_TOWNSHIPS,
+from analytics.demo.calibration import (FIRST_YEAR, GAP_IN_VILLAGE, GAP_SHARE, GAP_TOWNSHIPS,
                                           HOUSING_2015, MEASURE_AMOUNT, NY, POWER_MISSES,
                                           SHOP_MISSES, WATER_UNKNOWN_BIT,
                                           WATER_UNRECORDED, YEARS)
 from analytics.demo.geography import Geography, village_positions
 from analytics.demo.plan import poor_village_plan, township_plan
 from analytics.demo.people import BIRTH_SPAN, id_check_index, yyyymmdd
+from analytics.demo.guarantees import guarantee_gaps
+from analytics.demo.incomes import household_incomes
 from analytics.demo.panel import status_panel
 from analytics.demo.planted import (contradicting_exit_claims, plant_relapses_without_cause, plant_size_jumps,
                                       planted_count)
@@ -30,7 +31,6 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> 
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k)]))
     V = len(geo.v_code)
     vt = geo.v_town
-    line = np.array([cfg.line(y) for y in YEARS])
     suffix_idx = {s: i for i, s in enumerate(geo.t_suffix)}
 
     county = Replica.of(k, f, seed, geo, cfg)
@@ -46,99 +46,20 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> 
     pop_vt = population.by_year
     hv, reg, H, seq, ht, reg_j = (register.village, register.registered_year, register.count, register.sequence,
                                   register.township, register.first_year)
-    cause, weak, dibao, M = register.cause, register.weak_labour, register.dibao, register.members
+    cause, dibao, M = register.cause, register.dibao, register.members
     planted9_v = claims.villages
 
     report(0.25)
     panel = status_panel(rng, county, townships, villages, population, register, claims)
     plant_relapses_without_cause(rng, f, panel, used)
-    S, REL, RCAUSE = panel.status, panel.relapsed, panel.relapse_cause
+    S, RCAUSE = panel.status, panel.relapse_cause
 
-    # ---- incomes -----------------------------------------------------------
     report(0.5)
+    incomes = household_incomes(rng, county, register, panel, used)
+    SEC_FALSE = guarantee_gaps(rng, panel, incomes)
     present = S >= 0
-    exit_ev = np.zeros((H, NY), dtype=bool)
-    exit_ev[:, 1:] = (S[:, 1:] == 1) & (S[:, :-1] == 0)
-    b = 0.5 + 0.485 * rng.beta(2.0, 1.3, H)
-    e = np.clip(np.exp(rng.normal(np.log(0.26), 0.45, H)), 0.03, 1.2)
-    Y = np.zeros((H, NY))
-    since = np.zeros(H)
-    for j in range(NY):
-        since = np.where(exit_ev[:, j], 0.0, since + 1.0)
-        bt = np.clip(b * np.exp(rng.normal(0.0, 0.06, H)), 0.5, 0.985)
-        bt = np.where(REL[:, j], np.clip(bt * rng.uniform(0.75, 1.0, H), 0.5, 0.985), bt)
-        rt = 1.06 + e * 1.15 ** since * np.exp(rng.normal(0.0, 0.05, H))
-        Y[:, j] = np.where(S[:, j] == 1, rt, bt) * line[j]
-    exempt = np.zeros((H, NY), dtype=bool)
-    town_bunch = suffix_idx.get(BUNCHING_TOWNSHIP_SUFFIX, -1)
-    in_bunch = ht == town_bunch
-    # planted 2: bunching just above the line in one township
-    bh, bj = np.nonzero(exit_ev & in_bunch[:, None])
-    sel = pick_top(rng, np.ones(len(bh), dtype=bool), math.ceil(BUNCHING_SHARE * len(bh)))
-    bh, bj = bh[sel], bj[sel]
-    Y[bh, bj] = line[bj] * (1.0 + rng.uniform(0.0, 0.045, len(bh)))
-    exempt[bh, bj] = True
-    first_exit_j = np.where(exit_ev.any(axis=1), np.argmax(exit_ev, axis=1), -1)
-    has_exit = first_exit_j > 0
-    # planted 1a / 1b: 错退 (exited below the line, or a security flag false)
-    SEC_FALSE = np.zeros((H, NY), dtype=np.uint8)   # bit i set = SECURITY_COLUMNS[i] false
-    n1a = planted_count("wrong_exit_income", f)
-    c1a = pick_top(rng, has_exit & ~used & ~in_bunch, n1a)
-    used[c1a] = True
-    j1a = first_exit_j[c1a]
-    Y[c1a, j1a] = line[j1a] * rng.uniform(0.80, 0.97, len(c1a))
-    exempt[c1a, j1a] = True
-    n1b = planted_count("wrong_exit_security", f)
-    c1b = pick_top(rng, has_exit & ~used & ~in_bunch, n1b)
-    used[c1b] = True
-    SEC_FALSE[c1b, first_exit_j[c1b]] = (1 << rng.integers(0, 5, len(c1b))).astype(np.uint8)
-    # edge cases: negative incomes (next row poor or none), exactly on the line
-    nxt_poor = np.zeros((H, NY), dtype=bool)
-    nxt_poor[:, :-1] = S[:, 1:] == 0
-    nxt_poor[:, -1] = True
-    poor_cells = (S == 0) & ~exempt & ~used[:, None]
-    nh, nj = np.nonzero(poor_cells & nxt_poor)
-    pick = pick_top(rng, np.ones(len(nh), dtype=bool),
-                     max(1, int(math.floor(EDGE_NEGATIVE_INCOME_ROWS * f + 0.5))))
-    Y[nh[pick], nj[pick]] = -rng.uniform(50.0, 800.0, len(pick))
-    exempt[nh[pick], nj[pick]] = True
-    poor_cells &= ~exempt
-    oh, oj = np.nonzero(poor_cells)
-    pick = pick_top(rng, np.ones(len(oh), dtype=bool),
-                     max(1, int(math.floor(EDGE_ON_LINE_ROWS * f + 0.5))))
-    Y[oh[pick], oj[pick]] = line[oj[pick]]
-    exempt[oh[pick], oj[pick]] = True
-    # natural year-on-year cap: never ×2.9 or more (only planted 3 exceeds ×3)
-    for j in range(1, NY):
-        prev = Y[:, j - 1]
-        ok = present[:, j] & present[:, j - 1] & (prev > 0) & ~exempt[:, j]
-        Y[ok, j] = np.minimum(Y[ok, j], 2.9 * prev[ok])
-    # planted 3: implausible jumps in the exit year
-    n3 = planted_count("income_jump", f)
-    prev_pos = np.zeros(H, dtype=bool)
-    fe = np.maximum(first_exit_j, 1)
-    prev_pos[has_exit] = Y[has_exit, fe[has_exit] - 1] > 0
-    c3 = pick_top(rng, has_exit & prev_pos & ~used & ~in_bunch, n3)
-    used[c3] = True
-    j3 = first_exit_j[c3]
-    Y[c3, j3] = Y[c3, j3 - 1] * rng.uniform(3.2, 4.0, len(c3))
-    # rounding keeps poor rows strictly below the line (b ≤ 0.985) and exits ≥ 1.06 × line
-    Y = np.round(Y, 2)
-    # wage income share: ≈30 % (2014) → ≈50 % (2020)
-    share_mean = np.array([0.31, 0.35, 0.39, 0.43, 0.46, 0.49, 0.515])
-    hoff = rng.normal(0.0, 0.07, H) - 0.10 * weak
-    W_share = np.clip(share_mean[None, :] + hoff[:, None] + rng.normal(0.0, 0.03, (H, NY)),
-                      0.02, 0.85)
-    WAGE = np.round(W_share * np.maximum(Y, 0.0), 2)
-    WAGE[rng.random((H, NY)) < 0.003] = np.nan
-
-    # ---- security flags -----------------------------------------------------
-    p_false = np.array([0.03, 0.08, 0.15, 0.30, 0.20])
-    decay = 0.78 ** np.arange(NY)
-    latent = rng.random((H, 5))     # persistent: a household's gaps close over the years
-    for i in range(5):
-        bad = (S == 0) & (latent[:, i:i + 1] < p_false[i] * decay[None, :])
-        SEC_FALSE |= (bad.astype(np.uint8) << i)
+    Y, WAGE, first_exit_j, c1b = incomes.net, incomes.wage, incomes.first_exit, incomes.wrong_exit_security
+    has_exit = incomes.has_exit
 
     # ---- village years ----------------------------------------------------------
     report(0.75)
