@@ -37,6 +37,8 @@ PLANTED_PER_COUNTY = {
     # 9. villages whose exit_year claim contradicts their incidence (2, or 1 below half scale).
     "village_exit_contradiction": 2,
 }
+OVERFLOW_CANDIDATES = 5   # 5. the village is one of the villages with the highest 2014 incidence …
+OVERFLOW_FACTOR = 0.92    # 5. … its 2014 population this × its poor persons
 SIZE_JUMP = 8          # 6. persons added for the one year
 CONTRADICTION_YEARS = (2016, 2017)  # 9. the claimed exit years (one village each)
 CONTRADICTION_MIN_SHARE = 0.15      # 9. a village whose whole-period households hold this share of
@@ -242,6 +244,48 @@ WAGE_NULL_P = 0.003
 # ---------------------------------------------------------------------------
 GUARANTEE_GAP_P = np.array([0.03, 0.08, 0.15, 0.30, 0.20])   # food, education, medical, housing, water
 GUARANTEE_GAP_DECAY = 0.78
+
+# ---------------------------------------------------------------------------
+# Village ledgers (docs/demo-data.md, "How it is built", step 8)
+# ---------------------------------------------------------------------------
+MAX_VILLAGE_INCIDENCE = 0.8     # registered population ≥ poor persons ÷ this (but problem 5)
+PERSONS_PER_HOUSEHOLD = 3.9     # a village's households: at least its population ÷ this
+# rural_income_per_capita: the county's series (2017: the real 6,197), villages ± a
+# factor (s.d., poor villages lower, yearly s.d., clipped), rescaled to the series each year
+COUNTY_RURAL_INCOME = np.array([4811.0, 5235.0, 5696.0, 6197.0, 6730.0, 7316.0, 7901.0])  # yuan, 2014–2020
+RURAL_INCOME_VILLAGE_SIGMA = 0.08
+RURAL_INCOME_POOR_VILLAGE = 0.07
+RURAL_INCOME_YEAR_SIGMA = 0.02
+RURAL_INCOME_RANGE = (0.8, 1.2)
+# infrastructure, per contract.INFRASTRUCTURE_COLUMNS (cement road, safe water, power,
+# clinic, kindergarten, broadband): (share already there in 2014 of the other villages,
+# of the poor villages, the last year of the roll-out); a poor village gets it by its
+# exit year with INFRASTRUCTURE_BY_EXIT_P; with INFRASTRUCTURE_NEVER_P another village
+# never gets an item rolled out until 2020
+INFRASTRUCTURE = [(0.55, 0.15, 2018), (0.60, 0.25, 2018), (0.85, 0.60, 2017),
+                  (0.50, 0.20, 2019), (0.25, 0.05, 2020), (0.15, 0.02, 2020)]
+INFRASTRUCTURE_BY_EXIT_P = 0.9
+INFRASTRUCTURE_NEVER_P = 0.1
+# online_shops: Poisson with a village's Gamma(shape, scale) rate (× ONLINE_SHOPS_POOR_FACTOR
+# in a poor village), growing 55 % a year
+ONLINE_SHOPS_GAMMA = (2.0, 0.15)
+ONLINE_SHOPS_POOR_FACTOR = 0.7
+ONLINE_SHOPS_GROWTH = 1.55
+# mutual_fund_yuan: (share of villages with a fund in 2014, its range in yuan), poor and
+# other villages; a poor village without one starts with MUTUAL_FUND_LATE_START in 2015
+# or 2016; growth a year (poor, other)
+MUTUAL_FUND_POOR = (0.8, (2e5, 5e5))
+MUTUAL_FUND_OTHER = (0.4, (1e5, 3e5))
+MUTUAL_FUND_LATE_START = 5e5
+MUTUAL_FUND_GROWTH = (1.12, 1.06)
+# collective_income_yuan: (share with an income in 2014, its range), poor and other
+# villages, growing 10 % a year; a poor village gains (range, growth a year) from its
+# exit year, another village a gain a year from 2017
+COLLECTIVE_INCOME_POOR = (0.2, (5e3, 3e4))
+COLLECTIVE_INCOME_OTHER = (0.5, (1e4, 8e4))
+COLLECTIVE_INCOME_GROWTH = 1.1
+COLLECTIVE_EXIT_BOOST = ((2e4, 6e4), 1.15)
+COLLECTIVE_NONPOOR_GAIN = (0, 3e4)
 
 # ---------------------------------------------------------------------------
 # Measures (docs/demo-data.md, "How it is built", step 10)

@@ -13,8 +13,8 @@ from analytics import contract as C
 from analytics.demo.arrays import pick_top
 from analytics.demo.calibration import (BUNCHING_BAND, BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX,
                                           CONTRADICTION_LOCKED_SHARE, CONTRADICTION_MIN_SHARE, CONTRADICTION_YEARS,
-                                          FIRST_YEAR, INCOME_JUMP, NY, PLANTED_PER_COUNTY, SIZE_JUMP,
-                                          WRONG_EXIT_INCOME)
+                                          FIRST_YEAR, INCOME_JUMP, NY, OVERFLOW_CANDIDATES, OVERFLOW_FACTOR,
+                                          PLANTED_PER_COUNTY, SIZE_JUMP, WRONG_EXIT_INCOME)
 from analytics.demo.scale import county_code, replica_list
 
 if TYPE_CHECKING:   # the stages import this module
@@ -175,3 +175,21 @@ def plant_income_jumps(rng, fraction: float, net: np.ndarray, first_exit: np.nda
     carries_problem[c3] = True
     j3 = first_exit[c3]
     net[c3, j3] = net[c3, j3 - 1] * rng.uniform(*INCOME_JUMP, len(c3))
+
+
+def plant_population_overflow(rng, poor_persons: np.ndarray, registered_population: np.ndarray,
+                              excluded: list) -> None:
+    """Problem 5: one village (among the OVERFLOW_CANDIDATES with the highest 2014
+    incidence, not in ``excluded``) with more poor persons than registered population in
+    2014 (OVERFLOW_FACTOR × its poor persons); changes ``registered_population`` ((V, NY)
+    int64) in place."""
+    reg_pop, poor_p = registered_population, poor_persons
+    V = len(reg_pop)
+    cand5 = np.flatnonzero((poor_p[:, 0] >= 1) & ~np.isin(np.arange(V), excluded))
+    if len(cand5):
+        incid0 = poor_p[cand5, 0] / reg_pop[cand5, 0]
+        top = cand5[np.argsort(-incid0, kind="stable")[:OVERFLOW_CANDIDATES]]
+        v5 = int(top[rng.integers(0, len(top))])
+        reg_pop[v5, 0] = int(math.floor(poor_p[v5, 0] * OVERFLOW_FACTOR))
+        if reg_pop[v5, 0] >= poor_p[v5, 0]:
+            reg_pop[v5, 0] = int(poor_p[v5, 0]) - 1

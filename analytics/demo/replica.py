@@ -10,9 +10,9 @@ import numpy as np
 from analytics import contract as C
 from analytics.demo.arrays import pick_top, rank_in_group
 from analytics.demo.calibration import (FIRST_YEAR, GAP_IN_VILLAGE, GAP_SHARE, GAP_TOWNSHIPS,
-                                          HOUSING_2015, MEASURE_AMOUNT, NY, POWER_MISSES,
+                                          HOUSING_2015, MEASURE_AMOUNT, POWER_MISSES,
                                           SHOP_MISSES, WATER_UNKNOWN_BIT,
-                                          WATER_UNRECORDED, YEARS)
+                                          WATER_UNRECORDED)
 from analytics.demo.geography import Geography, village_positions
 from analytics.demo.plan import poor_village_plan, township_plan
 from analytics.demo.people import BIRTH_SPAN, id_check_index, yyyymmdd
@@ -25,6 +25,7 @@ from analytics.demo.register import household_register, village_population
 from analytics.demo.pools import CAUSE, COUNTY_UNITS, MEASURE, draw_names
 from analytics.demo.scale import Replica, county_code
 from analytics.demo.support import village_support_arrays
+from analytics.demo.villages import village_ledger
 
 
 def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> dict:
@@ -43,11 +44,9 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> 
     used = np.zeros(register.count, dtype=bool)          # households carrying a planted problem
     plant_size_jumps(rng, f, register, used)
     claims = contradicting_exit_claims(rng, f, register, villages, population, used)
-    pop_vt = population.by_year
     hv, reg, H, seq, ht, reg_j = (register.village, register.registered_year, register.count, register.sequence,
                                   register.township, register.first_year)
     cause, dibao, M = register.cause, register.dibao, register.members
-    planted9_v = claims.villages
 
     report(0.25)
     panel = status_panel(rng, county, townships, villages, population, register, claims)
@@ -57,72 +56,14 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> 
     report(0.5)
     incomes = household_incomes(rng, county, register, panel, used)
     SEC_FALSE = guarantee_gaps(rng, panel, incomes)
-    present = S >= 0
     Y, WAGE, first_exit_j, c1b = incomes.net, incomes.wage, incomes.first_exit, incomes.wrong_exit_security
     has_exit = incomes.has_exit
 
-    # ---- village years ----------------------------------------------------------
     report(0.75)
-    poor_p = np.zeros((V, NY))
-    hh_cnt = np.zeros((V, NY))
-    for j in range(NY):
-        pj = S[:, j] == 0
-        poor_p[:, j] = np.bincount(hv[pj], weights=M[pj, j], minlength=V)
-        hh_cnt[:, j] = np.bincount(hv[present[:, j]], minlength=V)
-    reg_pop = np.maximum(np.round(pop_vt), np.ceil(poor_p / 0.8)).astype(np.int64)
-    # planted 5: more poor persons than registered population (2014)
-    cand5 = np.flatnonzero((poor_p[:, 0] >= 1) & ~np.isin(np.arange(V), planted9_v))
-    if len(cand5):
-        incid0 = poor_p[cand5, 0] / reg_pop[cand5, 0]
-        top = cand5[np.argsort(-incid0, kind="stable")[:5]]
-        v5 = int(top[rng.integers(0, len(top))])
-        reg_pop[v5, 0] = int(math.floor(poor_p[v5, 0] * 0.92))
-        if reg_pop[v5, 0] >= poor_p[v5, 0]:
-            reg_pop[v5, 0] = int(poor_p[v5, 0]) - 1
-    vhh = np.maximum(np.round(reg_pop / 3.9), hh_cnt).astype(np.int64)
-    # rural income per capita: county series, villages ±20 %, poor villages lower
-    county_inc = np.array([4811.0, 5235.0, 5696.0, 6197.0, 6730.0, 7316.0, 7901.0])
-    vf = rng.normal(0.0, 0.08, V) - 0.07 * is_poor_v
-    fac = np.clip(1.0 + vf[:, None] + rng.normal(0.0, 0.02, (V, NY)), 0.8, 1.2)
-    w = reg_pop.astype(float)
-    wmean = (fac * w).sum(axis=0) / np.maximum(w.sum(axis=0), 1.0)
-    rinc = np.round(fac / wmean[None, :] * county_inc[None, :], 0)
-    rinc_null = np.zeros((V, NY), dtype=bool)
-    rinc_null[pick_top(rng, ~is_poor_v, 1), 0] = True      # edge case: one null income
-    # infrastructure
-    infra = []
-    specs = [(0.55, 0.15, 2018), (0.60, 0.25, 2018), (0.85, 0.60, 2017),
-             (0.50, 0.20, 2019), (0.25, 0.05, 2020), (0.15, 0.02, 2020)]
-    for pn, pp, end in specs:
-        already = rng.random(V) < np.where(is_poor_v, pp, pn)
-        yr = rng.integers(2015, end + 1, V)
-        yr = np.where(is_poor_v & (rng.random(V) < 0.9), np.minimum(yr, v_exit), yr)
-        yr = np.where(already, 2014, yr)
-        if end == 2020:
-            yr = np.where(~is_poor_v & (rng.random(V) < 0.1), 9999, yr)
-        infra.append(np.array(YEARS)[None, :] >= yr[:, None])
-    lam = rng.gamma(2.0, 0.15, V) * np.where(is_poor_v, 0.7, 1.0)
-    shops = rng.poisson(lam[:, None] * 1.55 ** np.arange(NY)[None, :])
-    fund0 = np.where(is_poor_v,
-                     np.where(rng.random(V) < 0.8, rng.uniform(2e5, 5e5, V), 0.0),
-                     np.where(rng.random(V) < 0.4, rng.uniform(1e5, 3e5, V), 0.0))
-    fund_start = np.where(fund0 > 0, 2014, np.where(is_poor_v, rng.integers(2015, 2017, V), 9999))
-    fund0 = np.where(fund0 > 0, fund0, 5e5)
-    yrs = np.array(YEARS)[None, :]
-    fund = np.where(yrs >= fund_start[:, None],
-                    fund0[:, None] * np.where(is_poor_v, 1.12, 1.06)[:, None]
-                    ** np.maximum(yrs - fund_start[:, None], 0), 0.0)
-    fund = np.round(fund, -3)
-    coll0 = np.where(is_poor_v,
-                     np.where(rng.random(V) < 0.2, rng.uniform(5e3, 3e4, V), 0.0),
-                     np.where(rng.random(V) < 0.5, rng.uniform(1e4, 8e4, V), 0.0))
-    coll = coll0[:, None] * 1.1 ** (yrs - 2014)
-    vx = np.where(is_poor_v, v_exit, 2100)[:, None]
-    boost = np.where(yrs >= vx,
-                     rng.uniform(2e4, 6e4, V)[:, None] * 1.15 ** np.maximum(yrs - vx, 0), 0.0)
-    nonpoor_growth = np.where(~is_poor_v[:, None] & (yrs >= 2017),
-                              rng.uniform(0, 3e4, V)[:, None] * (yrs - 2016), 0.0)
-    coll = np.round(coll + boost + nonpoor_growth, 0)
+    ledger = village_ledger(rng, villages, population, register, panel, claims.villages)
+    reg_pop, vhh, rinc, rinc_null, infra, shops, fund, coll = (
+        ledger.registered_population, ledger.households, ledger.rural_income, ledger.rural_income_null,
+        ledger.infrastructure, ledger.online_shops, ledger.mutual_fund, ledger.collective_income)
 
     # ---- measures ---------------------------------------------------------------
     mw_reg = np.ones((H, len(C.MEASURES)))
