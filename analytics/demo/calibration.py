@@ -142,8 +142,10 @@ GAP_SHARE = 0.015
 GAP_IN_VILLAGE = 0.7
 # 危房改造 households in 2015 (plan: 3,000, [measure_plan]); × the household fraction
 HOUSING_2015 = 2730
+HOUSING_UNSAFE_WEIGHT = 20.0   # … drawn this many times as likely when the house is unsafe
 # villages planned to exit in 2015 with no 网店 at the end of 2015 (plan: one or more each)
 SHOP_MISSES = 4
+SHOP_EXTRA_MEAN = 0.5   # the others have 1 + Poisson(this) from 2015 on, at least
 # poor villages without 动力电 until 2018 (plan: every poor village by 2017)
 POWER_MISSES = 2
 # 饮水安全 not recorded (null) for one township-year: 义岗川镇, 2018
@@ -296,3 +298,19 @@ MEASURE_AMOUNT = {  # yuan, (low, high)
     "低保兜底": (1500, 6000), "小额信贷": (30000, 50000), "光伏扶贫": (1000, 3000),
     "电商扶贫": (300, 2000), "其他": (200, 3000),
 }
+MEASURE_AMOUNT_NULL_P = 0.02
+# the measures of a household's registration year: how many (1, 2, 3: their chances)
+# drawn by these weights (1 for a measure not named), the cause's measure and 低保兜底
+# weighted up
+MEASURES_AT_REGISTRATION = (0.35, 0.45, 0.20)
+MEASURE_WEIGHT_AT_REGISTRATION = {
+    "产业扶持": 5, "转移就业": 2, "易地搬迁": 0.4, "教育资助": 1, "健康扶贫": 1, "危房改造": 1.5,
+    "低保兜底": 0.2, "小额信贷": 2.5, "光伏扶贫": 0.5, "电商扶贫": 0.3, "其他": 0.3,
+}
+CAUSE_MEASURE_WEIGHT = {("因学", "教育资助"): 6, ("因病", "健康扶贫"): 6}   # (cause, measure) → weight
+DIBAO_MEASURE_WEIGHT = 5            # 低保兜底 for a household on 低保
+# the measures of its first exit year: how many (1, 2), drawn by these weights (the others
+# MEASURE_WEIGHT_AT_EXIT_OTHER)
+MEASURES_AT_EXIT = (0.6, 0.4)
+MEASURE_WEIGHT_AT_EXIT = {"产业扶持": 4, "转移就业": 4, "光伏扶贫": 1.5, "电商扶贫": 1.2, "小额信贷": 1, "其他": 0.5}
+MEASURE_WEIGHT_AT_EXIT_OTHER = 0.2

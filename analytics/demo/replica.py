@@ -9,20 +9,18 @@ import numpy as np
 
 from analytics import contract as C
 from analytics.demo.arrays import pick_top, rank_in_group
-from analytics.demo.calibration import (FIRST_YEAR, GAP_IN_VILLAGE, GAP_SHARE, GAP_TOWNSHIPS,
-                                          HOUSING_2015, MEASURE_AMOUNT, POWER_MISSES,
-                                          SHOP_MISSES, WATER_UNKNOWN_BIT,
-                                          WATER_UNRECORDED)
 from analytics.demo.geography import Geography, village_positions
 from analytics.demo.plan import poor_village_plan, township_plan
 from analytics.demo.people import BIRTH_SPAN, id_check_index, yyyymmdd
 from analytics.demo.guarantees import guarantee_gaps
 from analytics.demo.incomes import household_incomes
+from analytics.demo.measures import household_measures
+from analytics.demo.misses import measures_after_target_misses
 from analytics.demo.panel import status_panel
 from analytics.demo.planted import (contradicting_exit_claims, plant_relapses_without_cause, plant_size_jumps,
                                       planted_count)
 from analytics.demo.register import household_register, village_population
-from analytics.demo.pools import CAUSE, COUNTY_UNITS, MEASURE, draw_names
+from analytics.demo.pools import COUNTY_UNITS, draw_names
 from analytics.demo.scale import Replica, county_code
 from analytics.demo.support import village_support_arrays
 from analytics.demo.villages import village_ledger
@@ -30,9 +28,7 @@ from analytics.demo.villages import village_ledger
 
 def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> dict:
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k)]))
-    V = len(geo.v_code)
     vt = geo.v_town
-    suffix_idx = {s: i for i, s in enumerate(geo.t_suffix)}
 
     county = Replica.of(k, f, seed, geo, cfg)
     townships = township_plan(county, cfg)
@@ -44,8 +40,8 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> 
     used = np.zeros(register.count, dtype=bool)          # households carrying a planted problem
     plant_size_jumps(rng, f, register, used)
     claims = contradicting_exit_claims(rng, f, register, villages, population, used)
-    hv, reg, H, seq, ht, reg_j = (register.village, register.registered_year, register.count, register.sequence,
-                                  register.township, register.first_year)
+    hv, reg, H, seq, ht = (register.village, register.registered_year, register.count, register.sequence,
+                           register.township)
     cause, dibao, M = register.cause, register.dibao, register.members
 
     report(0.25)
@@ -56,8 +52,7 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> 
     report(0.5)
     incomes = household_incomes(rng, county, register, panel, used)
     SEC_FALSE = guarantee_gaps(rng, panel, incomes)
-    Y, WAGE, first_exit_j, c1b = incomes.net, incomes.wage, incomes.first_exit, incomes.wrong_exit_security
-    has_exit = incomes.has_exit
+    Y, WAGE = incomes.net, incomes.wage
 
     report(0.75)
     ledger = village_ledger(rng, villages, population, register, panel, claims.villages)
@@ -65,99 +60,9 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg, report) -> 
         ledger.registered_population, ledger.households, ledger.rural_income, ledger.rural_income_null,
         ledger.infrastructure, ledger.online_shops, ledger.mutual_fund, ledger.collective_income)
 
-    # ---- measures ---------------------------------------------------------------
-    mw_reg = np.ones((H, len(C.MEASURES)))
-    base_w = {"产业扶持": 5, "转移就业": 2, "易地搬迁": 0.4, "教育资助": 1, "健康扶贫": 1,
-              "危房改造": 1.5, "低保兜底": 0.2, "小额信贷": 2.5, "光伏扶贫": 0.5,
-              "电商扶贫": 0.3, "其他": 0.3}
-    for m, wv in base_w.items():
-        mw_reg[:, MEASURE[m]] = wv
-    mw_reg[cause == CAUSE["因学"], MEASURE["教育资助"]] = 6
-    mw_reg[cause == CAUSE["因病"], MEASURE["健康扶贫"]] = 6
-    mw_reg[dibao >= 0, MEASURE["低保兜底"]] = 5
-    exit_w = {"产业扶持": 4, "转移就业": 4, "光伏扶贫": 1.5, "电商扶贫": 1.2, "小额信贷": 1,
-              "其他": 0.5}
-    mw_exit = np.full((H, len(C.MEASURES)), 0.2)
-    for m, wv in exit_w.items():
-        mw_exit[:, MEASURE[m]] = wv
-    meas_h, meas_y, meas_m = [], [], []
-    for weights, nk_p, years, mask in (
-        (mw_reg, [0.35, 0.45, 0.20], reg, np.ones(H, dtype=bool)),
-        (mw_exit, [0.6, 0.4], first_exit_j + FIRST_YEAR, has_exit),
-    ):
-        keys = np.log(weights) + rng.gumbel(size=weights.shape)
-        top = np.argsort(-keys, axis=1, kind="stable")[:, : len(nk_p)]
-        nk = rng.choice(np.arange(1, len(nk_p) + 1), size=H, p=nk_p)
-        take = (np.arange(len(nk_p))[None, :] < nk[:, None]) & mask[:, None]
-        hh, col = np.nonzero(take)
-        meas_h.append(hh)
-        meas_y.append(years[hh])
-        meas_m.append(top[hh, col])
-    meas_h = np.concatenate(meas_h)
-    meas_y = np.concatenate(meas_y)
-    meas_m = np.concatenate(meas_m)
-    o = np.lexsort((meas_m, meas_y, meas_h))
-    meas_h, meas_y, meas_m = meas_h[o], meas_y[o], meas_m[o]
-    lo = np.array([MEASURE_AMOUNT[m][0] for m in C.MEASURES], dtype=float)
-    hi = np.array([MEASURE_AMOUNT[m][1] for m in C.MEASURES], dtype=float)
-    amt = np.round(rng.uniform(lo[meas_m], hi[meas_m]), -1)
-    amt[meas_m == MEASURE["小额信贷"]] = np.round(amt[meas_m == MEASURE["小额信贷"]], -4)
-    amt[rng.random(len(amt)) < 0.02] = np.nan
-
-    # ---- misses against the plan's targets (their own stream) ------------------
-    miss_rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k), 3]))
-    w_id = MEASURE["危房改造"]
-    # 精准 gap: the households of a few villages of GAP_TOWNSHIPS lose every measure
-    gap = np.zeros(H, dtype=bool)
-    hh_v = np.bincount(hv, minlength=V)
-    gap_towns = [suffix_idx[sfx] for sfx in GAP_TOWNSHIPS if sfx in suffix_idx]
-    n_gap = int(math.floor(GAP_SHARE * H + 0.5))
-    for i, ti in enumerate(gap_towns):
-        n_t = n_gap // len(gap_towns) + (1 if i < n_gap % len(gap_towns) else 0)
-        cand_v = np.flatnonzero((vt == ti) & (hh_v > 0))
-        order = cand_v[np.argsort(-(miss_rng.gumbel(size=len(cand_v))
-                                    + np.log(hh_v[cand_v])), kind="stable")]
-        nv = int(np.searchsorted(np.cumsum(hh_v[order]), n_t / GAP_IN_VILLAGE)) + 1
-        gap[pick_top(miss_rng, np.isin(hv, order[:nv]) & ~gap, n_t)] = True
-    # 危房改造 in 2015: households poor at the start of 2015 (or registered in it), most
-    # with an unsafe house, up to HOUSING_2015 × f in all
-    j15 = 2015 - FIRST_YEAR
-    has15 = np.zeros(H, dtype=bool)
-    has15[meas_h[(meas_y == 2015) & (meas_m == w_id)]] = True
-    has15 &= ~gap
-    n_add = max(int(math.floor(HOUSING_2015 * f + 0.5)) - int(has15.sum()), 0)
-    poor15 = (S[:, j15] >= 0) & ((S[:, j15 - 1] == 0) | (reg_j == j15))
-    housing_bit = np.uint8(1 << C.SECURITY_COLUMNS.index("housing_secure"))
-    unsafe = ((SEC_FALSE[:, j15 - 1] | SEC_FALSE[:, j15]) & housing_bit) != 0
-    add = np.sort(pick_top(miss_rng, poor15 & ~has15 & ~gap, n_add,
-                            np.where(unsafe, 20.0, 1.0)))
-    add_amt = np.round(miss_rng.uniform(*MEASURE_AMOUNT["危房改造"], len(add)), -1)
-    add_amt[miss_rng.random(len(add)) < 0.02] = np.nan
-    meas_h = np.concatenate([meas_h, add])
-    meas_y = np.concatenate([meas_y, np.full(len(add), 2015, dtype=meas_y.dtype)])
-    meas_m = np.concatenate([meas_m, np.full(len(add), w_id, dtype=meas_m.dtype)])
-    amt = np.concatenate([amt, add_amt])
-    keep = ~gap[meas_h]
-    o = np.lexsort((meas_m[keep], meas_y[keep], meas_h[keep]))
-    meas_h, meas_y, meas_m, amt = (a[keep][o] for a in (meas_h, meas_y, meas_m, amt))
-    # 网店: every village planned to exit in 2015 has one from 2015 on, but SHOP_MISSES
-    # (their first shop opens in 2016)
-    v15 = v_planned == 2015
-    shops[v15, j15:] = np.maximum(shops[v15, j15:], 1 + miss_rng.poisson(0.5, (V, 1))[v15])
-    shops[pick_top(miss_rng, v15, SHOP_MISSES), j15] = 0
-    # 动力电: POWER_MISSES poor villages planned for 2017 connected only in 2018
-    j17 = 2017 - FIRST_YEAR
-    late_power = pick_top(miss_rng, is_poor_v & (v_planned == 2017), POWER_MISSES)
-    infra[C.INFRASTRUCTURE_COLUMNS.index("power_grid")][late_power, : j17 + 1] = False
-    # 饮水安全 not recorded in one township-year (bit 5: unknown); a planted 错退 row
-    # there keeps the flags it was planted with
-    water = C.SECURITY_COLUMNS.index("water_secure")
-    if WATER_UNRECORDED[0] in suffix_idx:
-        jw = WATER_UNRECORDED[1] - FIRST_YEAR
-        rows = (ht == suffix_idx[WATER_UNRECORDED[0]]) & (S[:, jw] >= 0)
-        rows[c1b[first_exit_j[c1b] == jw]] = False
-        SEC_FALSE[rows, jw] = (SEC_FALSE[rows, jw] & np.uint8(~(1 << water) & 0xFF)) \
-            | np.uint8(1 << WATER_UNKNOWN_BIT)
+    measures = household_measures(rng, register, incomes)
+    measures = measures_after_target_misses(county, register, panel, villages, ledger, incomes, SEC_FALSE, measures)
+    meas_h, meas_y, meas_m, amt = measures.household, measures.year, measures.measure, measures.amount
 
     # ---- heads: names, birth dates, ID numbers ----------------------------------
     female = rng.random(H) < 0.08
