@@ -37,6 +37,7 @@ PLANTED_PER_COUNTY = {
     # 9. villages whose exit_year claim contradicts their incidence (2, or 1 below half scale).
     "village_exit_contradiction": 2,
 }
+OVER_QUOTA = (1, 4)       # 8. households over the quota: 1 to 3 (numpy's integers(low, high))
 OVERFLOW_CANDIDATES = 5   # 5. the village is one of the villages with the highest 2014 incidence …
 OVERFLOW_FACTOR = 0.92    # 5. … its 2014 population this × its poor persons
 SIZE_JUMP = 8          # 6. persons added for the one year
@@ -314,3 +315,30 @@ DIBAO_MEASURE_WEIGHT = 5            # 低保兜底 for a household on 低保
 MEASURES_AT_EXIT = (0.6, 0.4)
 MEASURE_WEIGHT_AT_EXIT = {"产业扶持": 4, "转移就业": 4, "光伏扶贫": 1.5, "电商扶贫": 1.2, "小额信贷": 1, "其他": 0.5}
 MEASURE_WEIGHT_AT_EXIT_OTHER = 0.2
+
+# ---------------------------------------------------------------------------
+# Cadres, "8741" (docs/demo-data.md, "How it is built", step 9)
+# ---------------------------------------------------------------------------
+CADRE_COVERAGE = (0.90, 0.96)       # the share of households with a cadre: uniform in this range
+CADRES_BY_RANK = (30, 90, 4950)     # 正县级, 副县级, 科级 (× fraction); 一般干部 fill the rest
+CADRE_FULL_QUOTA_P = 0.7            # a cadre helps its rank's quota, otherwise 1..quota households
+TOWNSHIP_GOVERNMENT_P = 0.5         # 一般干部 working for a township government (the others: county units)
+CADRE_FEMALE_P = 0.25
+
+# ---------------------------------------------------------------------------
+# 驻村帮扶 (docs/demo-data.md, "How it is built", step 11; the misses: SUPPORT_* above)
+# ---------------------------------------------------------------------------
+SUPPORT_LEADER_FEMALE_P = 0.2
+SUPPORT_ROTATED_P = 0.7             # teams with a new leader in SUPPORT_ROTATION_YEAR
+SUPPORT_DAYS = (22.5, 1.8)          # days in the village a month: normal (mean, s.d.), in half days …
+SUPPORT_DAYS_MAX = 28.0             # … clipped to [SUPPORT_DAYS_MIN, this]
+SUPPORT_SHORT_HALF_DAYS = (28, 40)  # a team behind: 14–19.5 days (half days, integers(low, high))
+
+# ---------------------------------------------------------------------------
+# Heads (docs/demo-data.md, "How it is built", step 12)
+# ---------------------------------------------------------------------------
+HEAD_FEMALE_P = 0.08
+BIRTH_MIN = np.datetime64("1935-01-01")
+BIRTH_MAX = np.datetime64("1998-12-31")
+BIRTH_YEARS = 63.0                  # birth year: BIRTH_MIN's + this × Beta(2.2, 2.0) (median ≈1968)
+BIRTH_YEAR_BETA = (2.2, 2.0)

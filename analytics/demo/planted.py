@@ -13,7 +13,7 @@ from analytics import contract as C
 from analytics.demo.arrays import pick_top
 from analytics.demo.calibration import (BUNCHING_BAND, BUNCHING_SHARE, BUNCHING_TOWNSHIP_SUFFIX,
                                           CONTRADICTION_LOCKED_SHARE, CONTRADICTION_MIN_SHARE, CONTRADICTION_YEARS,
-                                          FIRST_YEAR, INCOME_JUMP, NY, OVERFLOW_CANDIDATES, OVERFLOW_FACTOR,
+                                          FIRST_YEAR, INCOME_JUMP, NY, OVER_QUOTA, OVERFLOW_CANDIDATES, OVERFLOW_FACTOR,
                                           PLANTED_PER_COUNTY, SIZE_JUMP, WRONG_EXIT_INCOME)
 from analytics.demo.scale import county_code, replica_list
 
@@ -193,3 +193,32 @@ def plant_population_overflow(rng, poor_persons: np.ndarray, registered_populati
         reg_pop[v5, 0] = int(math.floor(poor_p[v5, 0] * OVERFLOW_FACTOR))
         if reg_pop[v5, 0] >= poor_p[v5, 0]:
             reg_pop[v5, 0] = int(poor_p[v5, 0]) - 1
+
+
+def plant_duplicate_heads(rng, fraction: float, township: np.ndarray, carries_problem: np.ndarray,
+                          head_columns: tuple) -> None:
+    """Problem 4: pairs of heads with the same name and birth date in one township: the
+    second head of each pair takes the first's ``head_columns`` (sex, name indices and
+    birth day, (H,) arrays), in place."""
+    ht = township
+    n4 = planted_count("duplicate_person_pairs", fraction)
+    pair_a = pick_top(rng, ~carries_problem, n4)
+    carries_problem[pair_a] = True
+    for a in pair_a:   # a handful of pairs
+        bidx = pick_top(rng, (ht == ht[a]) & ~carries_problem, 1)
+        if len(bidx) == 0:
+            continue
+        bb = int(bidx[0])
+        carries_problem[bb] = True
+        for column in head_columns:
+            column[bb] = column[a]
+
+
+def plant_cadres_over_quota(rng, fraction: float, rank: np.ndarray, load: np.ndarray,
+                            quota: np.ndarray) -> np.ndarray:
+    """Problem 8: cadres (正县级, 副县级 or 科级) with OVER_QUOTA more households than their
+    rank's "8741" quota; changes ``load`` in place and returns their indices."""
+    n8 = planted_count("cadres_over_quota", fraction)
+    over = pick_top(rng, rank <= 2, n8)
+    load[over] = quota[rank[over]] + rng.integers(*OVER_QUOTA, len(over))
+    return over

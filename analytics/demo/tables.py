@@ -92,19 +92,19 @@ def demo_tables(
     say("villages")
     v_code_all = np.concatenate([county_code(k) * 10**6 + geo.v_code % 10**6 for k, _ in reps])
     v_names = [n + ("" if k == 0 else f"·{k}") for k, _ in reps for n in geo.v_name]
-    lat = np.concatenate([p["v_lat"] + (k // 10) * 0.7 for p, (k, _) in zip(parts, reps)])
-    lon = np.concatenate([geo.t_lon[geo.v_town] + p["v_lon_off"]
+    lat = np.concatenate([p["village_lat"] + (k // 10) * 0.7 for p, (k, _) in zip(parts, reps)])
+    lon = np.concatenate([geo.t_lon[geo.v_town] + p["village_lon_offset"]
                           / np.cos(np.radians(geo.t_lat[geo.v_town])) + (k % 10) * 0.7
                           for p, (k, _) in zip(parts, reps)])
-    v_planned = np.concatenate([p["v_planned"] for p in parts])
-    v_exit = np.concatenate([p["v_exit"] for p in parts])
+    v_planned = np.concatenate([p["planned_exit_year"] for p in parts])
+    v_exit = np.concatenate([p["exit_year"] for p in parts])
     t_code_arr = int_str(v_code_all // 1000)
     v_code_arr = int_str(v_code_all)
     villages = pd.DataFrame({
         "village_code": str_array(v_code_arr),
         "township_code": str_array(t_code_arr),
         "name": pd.array(v_names, dtype="str"),
-        "is_poor_village": np.concatenate([p["is_poor_v"] for p in parts]).astype(bool),
+        "is_poor_village": np.concatenate([p["is_poor_village"] for p in parts]).astype(bool),
         "planned_exit_year": pd.array(np.where(v_planned > 0, v_planned, 0), dtype="Int64"),
         "exit_year": pd.array(np.where(v_exit > 0, v_exit, 0), dtype="Int64"),
         "lat": np.round(lat, 5),
@@ -121,113 +121,113 @@ def demo_tables(
     def vcat(key):
         return np.concatenate([p[key].reshape(-1) for p in parts])
 
-    rinc = vcat("rinc")
-    rinc[vcat("rinc_null")] = np.nan
+    rinc = vcat("rural_income")
+    rinc[vcat("rural_income_null")] = np.nan
     village_years = pd.DataFrame({
         "village_code": str_array(v_code_arr.take(pa.array(vy_v.astype(np.int32)))),
         "year": np.tile(np.array(YEARS, dtype=np.int64), NV),
-        "registered_population": vcat("reg_pop").astype(np.int64),
-        "households": vcat("vhh").astype(np.int64),
+        "registered_population": vcat("registered_population").astype(np.int64),
+        "households": vcat("village_households").astype(np.int64),
         "rural_income_per_capita": rinc.astype(np.float64),
-        **{name: pd.array(np.concatenate([p["infra"][i].reshape(-1) for p in parts]),
+        **{name: pd.array(np.concatenate([p["infrastructure"][i].reshape(-1) for p in parts]),
                           dtype="boolean")
            for i, name in enumerate(C.INFRASTRUCTURE_COLUMNS)},
-        "online_shops": pd.array(vcat("shops").astype(np.int64), dtype="Int64"),
-        "mutual_fund_yuan": vcat("fund").astype(np.float64),
-        "collective_income_yuan": vcat("coll").astype(np.float64),
+        "online_shops": pd.array(vcat("online_shops").astype(np.int64), dtype="Int64"),
+        "mutual_fund_yuan": vcat("mutual_fund").astype(np.float64),
+        "collective_income_yuan": vcat("collective_income").astype(np.float64),
     })
     for p in parts:
-        for key in ("reg_pop", "vhh", "rinc", "rinc_null", "infra", "shops", "fund", "coll",
-                    "v_lat", "v_lon_off"):
+        for key in ("registered_population", "village_households", "rural_income", "rural_income_null", "infrastructure", "online_shops", "mutual_fund", "collective_income",
+                    "village_lat", "village_lon_offset"):
             p.pop(key)
 
     say("cadres")
-    c_off = np.cumsum([0] + [len(p["c_rank"]) for p in parts])
-    c_num = np.concatenate([county_code(k) * 10**6 + np.arange(1, len(p["c_rank"]) + 1)
+    c_off = np.cumsum([0] + [len(p["cadre_rank"]) for p in parts])
+    c_num = np.concatenate([county_code(k) * 10**6 + np.arange(1, len(p["cadre_rank"]) + 1)
                             for p, (k, _) in zip(parts, reps)])
-    if any(len(p["c_rank"]) >= 10**6 for p in parts):
+    if any(len(p["cadre_rank"]) >= 10**6 for p in parts):
         raise ValueError("too many cadres in one replica")
     cadre_ids = pc.binary_join_element_wise(large_str("C"), int_str(c_num), large_str(""))
     unit_pool = COUNTY_UNITS + [n + "人民政府" for n in town_names]
     c_unit = np.concatenate([
-        np.where(p["c_unit"] >= len(COUNTY_UNITS), p["c_unit"] + r * T, p["c_unit"])
+        np.where(p["cadre_unit"] >= len(COUNTY_UNITS), p["cadre_unit"] + r * T, p["cadre_unit"])
         for r, p in enumerate(parts)])
     cadres = pd.DataFrame({
         "cadre_id": str_array(cadre_ids),
-        "name": str_array(name_strings(np.concatenate([p["cs_i"] for p in parts]),
-                                   np.concatenate([p["cg1"] for p in parts]),
-                                   np.concatenate([p["cg2"] for p in parts]))),
+        "name": str_array(name_strings(np.concatenate([p["cadre_surname"] for p in parts]),
+                                   np.concatenate([p["cadre_given1"] for p in parts]),
+                                   np.concatenate([p["cadre_given2"] for p in parts]))),
         "rank": str_array(take_str(list(C.CADRE_RANKS),
-                               np.concatenate([p["c_rank"] for p in parts]))),
+                               np.concatenate([p["cadre_rank"] for p in parts]))),
         "unit": str_array(take_str(unit_pool, c_unit)),
     })
 
     say("village_support")
-    sv_all = np.concatenate([p.pop("sv") + r * V for r, p in enumerate(parts)])
-    s_unit = np.concatenate([p.pop("s_unit") for p in parts])
-    s_team = np.concatenate([p.pop("s_team") for p in parts])
-    leader = name_strings(np.concatenate([p.pop("s_s") for p in parts]),
-                           np.concatenate([p.pop("s_g1") for p in parts]),
-                           np.concatenate([p.pop("s_g2") for p in parts]))
+    sv_all = np.concatenate([p.pop("support_village") + r * V for r, p in enumerate(parts)])
+    s_unit = np.concatenate([p.pop("support_unit") for p in parts])
+    s_team = np.concatenate([p.pop("support_has_team") for p in parts])
+    leader = name_strings(np.concatenate([p.pop("leader_surname") for p in parts]),
+                           np.concatenate([p.pop("leader_given1") for p in parts]),
+                           np.concatenate([p.pop("leader_given2") for p in parts]))
     village_support = pd.DataFrame({
         "village_code": str_array(v_code_arr.take(pa.array(sv_all.astype(np.int32)))),
-        "year": np.concatenate([p.pop("sy") for p in parts]).astype(np.int64),
+        "year": np.concatenate([p.pop("support_year") for p in parts]).astype(np.int64),
         "unit": str_array(take_str(UPPER_UNITS + COUNTY_UNITS, np.maximum(s_unit, 0),
                                s_unit < 0)),
         "team_leader": str_array(pc.if_else(pa.array(s_team), leader,
                                        pa.scalar(None, type=pa.large_string()))),
-        "days_in_village_per_month": np.concatenate([p.pop("s_days")
+        "days_in_village_per_month": np.concatenate([p.pop("support_days")
                                                      for p in parts]).astype(np.float64),
     })
     del sv_all, s_unit, s_team, leader
 
     say("households")
-    h_off = np.cumsum([0] + [len(p["hv"]) for p in parts])
-    hv_all = np.concatenate([p["hv"] + r * V for r, p in enumerate(parts)])
-    hid_num = v_code_all[hv_all] * 10_000 + np.concatenate([p["seq"] for p in parts])
+    h_off = np.cumsum([0] + [len(p["household_village"]) for p in parts])
+    hv_all = np.concatenate([p["household_village"] + r * V for r, p in enumerate(parts)])
+    hid_num = v_code_all[hv_all] * 10_000 + np.concatenate([p["household_sequence"] for p in parts])
     hid_arr = int_str(hid_num)
     del hid_num
-    cad = np.concatenate([np.where(p["cadre_of"] >= 0, p["cadre_of"] + c_off[r], 0)
+    cad = np.concatenate([np.where(p["household_cadre"] >= 0, p["household_cadre"] + c_off[r], 0)
                           for r, p in enumerate(parts)])
-    cad_null = np.concatenate([p["cadre_of"] < 0 for p in parts])
-    base17 = np.concatenate([p["base17"] for p in parts])
-    idc = np.concatenate([p["check"] for p in parts])
+    cad_null = np.concatenate([p["household_cadre"] < 0 for p in parts])
+    base17 = np.concatenate([p["head_id_base"] for p in parts])
+    idc = np.concatenate([p["head_id_check"] for p in parts])
     id_arr = pc.binary_join_element_wise(
         int_str(base17), take_str(list("10X98765432"), idc), large_str(""))
     del base17, idc
     households = pd.DataFrame({
         "household_id": str_array(hid_arr),
         "village_code": str_array(v_code_arr.take(pa.array(hv_all.astype(np.int32)))),
-        "head_name": str_array(name_strings(np.concatenate([p["s_i"] for p in parts]),
-                                        np.concatenate([p["g1_i"] for p in parts]),
-                                        np.concatenate([p["g2_i"] for p in parts]))),
+        "head_name": str_array(name_strings(np.concatenate([p["head_surname"] for p in parts]),
+                                        np.concatenate([p["head_given1"] for p in parts]),
+                                        np.concatenate([p["head_given2"] for p in parts]))),
         "head_id_number": str_array(id_arr),
-        "registered_year": np.concatenate([p["reg"] for p in parts]).astype(np.int64),
+        "registered_year": np.concatenate([p["registered_year"] for p in parts]).astype(np.int64),
         "poverty_cause": str_array(take_str(list(C.POVERTY_CAUSES),
-                                        np.concatenate([p["cause"] for p in parts]))),
+                                        np.concatenate([p["poverty_cause"] for p in parts]))),
         "cadre_id": str_array(cadre_ids.take(pa.array(cad.astype(np.int64), mask=cad_null))),
     })
     del hv_all, cad, cad_null, id_arr, cadre_ids
     for p in parts:
-        for key in ("hv", "seq", "reg", "cause", "cadre_of", "s_i", "g1_i", "g2_i",
-                    "base17", "check", "c_rank", "c_unit", "cs_i", "cg1", "cg2", "c_town"):
+        for key in ("household_village", "household_sequence", "registered_year", "poverty_cause", "household_cadre", "head_surname", "head_given1", "head_given2",
+                    "head_id_base", "head_id_check", "cadre_rank", "cadre_unit", "cadre_surname", "cadre_given1", "cadre_given2"):
             p.pop(key)
 
     say("household_years")
     cols: dict[str, list] = {k: [] for k in ("h", "j", "m", "y", "w", "s", "rc", "db", "sec")}
     for r, p in enumerate(parts):
-        S = p.pop("S")
+        S = p.pop("status")
         hh, jj = np.nonzero(S >= 0)
         cols["h"].append((hh + h_off[r]).astype(np.int32))
         cols["j"].append(jj.astype(np.int8))
         cols["s"].append(S[hh, jj])
         del S
-        cols["m"].append(p.pop("M")[hh, jj].astype(np.int8))
-        cols["y"].append(p.pop("Y")[hh, jj])
-        cols["w"].append(p.pop("WAGE")[hh, jj])
-        cols["rc"].append(p.pop("RCAUSE")[hh, jj])
-        cols["db"].append(p.pop("dibao")[hh])
-        cols["sec"].append(p.pop("SEC_FALSE")[hh, jj])
+        cols["m"].append(p.pop("members")[hh, jj].astype(np.int8))
+        cols["y"].append(p.pop("net_income")[hh, jj])
+        cols["w"].append(p.pop("wage_income")[hh, jj])
+        cols["rc"].append(p.pop("relapse_cause")[hh, jj])
+        cols["db"].append(p.pop("dibao_class")[hh])
+        cols["sec"].append(p.pop("guarantee_gaps")[hh, jj])
     cat = {k: np.concatenate(v) for k, v in cols.items()}
     del cols
     hy: dict[str, object] = {}
@@ -256,13 +256,13 @@ def demo_tables(
     del hy
 
     say("household_measures")
-    mh = np.concatenate([p.pop("meas_h") + h_off[r] for r, p in enumerate(parts)])
+    mh = np.concatenate([p.pop("measure_household") + h_off[r] for r, p in enumerate(parts)])
     household_measures = pd.DataFrame({
         "household_id": str_array(hid_arr.take(pa.array(mh.astype(np.int32)))),
-        "year": np.concatenate([p.pop("meas_y") for p in parts]).astype(np.int64),
+        "year": np.concatenate([p.pop("measure_year") for p in parts]).astype(np.int64),
         "measure": str_array(take_str(list(C.MEASURES),
-                                  np.concatenate([p.pop("meas_m") for p in parts]))),
-        "amount_yuan": np.concatenate([p.pop("amt") for p in parts]).astype(np.float64),
+                                  np.concatenate([p.pop("measure") for p in parts]))),
+        "amount_yuan": np.concatenate([p.pop("measure_amount") for p in parts]).astype(np.float64),
     })
     del mh
     parts.clear()  # the replicas' arrays go (a del would leave vcat's closure unbound)
