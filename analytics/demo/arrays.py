@@ -9,6 +9,7 @@ import pyarrow as pa
 
 
 def group_starts(g_sorted: np.ndarray) -> np.ndarray:
+    """For each element of a sorted group array, the index where its group starts."""
     n = len(g_sorted)
     new = np.ones(n, dtype=bool)
     if n > 1:
@@ -58,7 +59,8 @@ def str_array(values) -> pd.arrays.ArrowStringArray:
     return pd.array(values, dtype="str")
 
 
-def take_str(pool: list[str | None], idx: np.ndarray, null: np.ndarray | None = None):
+def take_str(pool: list[str | None], idx: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
+    """``pool[idx]`` as a pyarrow large_string array, null where ``null`` is true."""
     arr = pa.array(pool, type=pa.large_string())
     ind = pa.array(idx.astype(np.int32), mask=null) if null is not None else pa.array(
         idx.astype(np.int32))
@@ -66,10 +68,12 @@ def take_str(pool: list[str | None], idx: np.ndarray, null: np.ndarray | None = 
 
 
 def large_str(text: str) -> pa.Scalar:
+    """A pyarrow large_string scalar (a separator or prefix for binary_join_element_wise)."""
     return pa.scalar(text, type=pa.large_string())
 
 
 def int_str(values: np.ndarray) -> pa.Array:
+    """Integers as their decimal strings (a pyarrow large_string array): codes and IDs."""
     return pa.array(values.astype(np.int64)).cast(pa.large_string())
 
 

@@ -17,20 +17,22 @@ GEO_DIR = DATA_DIR / "geo"
 class Geography:
     """The county's T townships (``t_*``, in code order) and V villages (``v_*``, in code
     order), as data/geo has them; the same for every replica."""
-    t_code: np.ndarray      # int64 9-digit codes
-    t_suffix: list[str]     # last 3 digits
+    t_code: np.ndarray      # (T,) int64, 9-digit codes
+    t_suffix: list[str]     # their last 3 digits (the key of TOWNSHIP_STORY, SHOCK_TOWNSHIPS …)
     t_name: list[str]
     t_short: list[str]
-    t_kind: list[str]
-    t_plan: np.ndarray      # planned exit year, 0 = none
-    t_lat: np.ndarray
-    t_lon: np.ndarray
-    v_code: np.ndarray      # int64 12-digit codes
-    v_town: np.ndarray      # township index
+    t_kind: list[str]       # 镇 or 乡
+    t_plan: np.ndarray      # (T,) int, planned exit year, 0 = not named by the plan
+    t_lat: np.ndarray       # (T,) float, the seat's latitude, degrees
+    t_lon: np.ndarray       # (T,) float, the seat's longitude, degrees
+    v_code: np.ndarray      # (V,) int64, 12-digit codes
+    v_town: np.ndarray      # (V,) int, township index
     v_name: list[str]
 
 
 def load_geography() -> Geography:
+    """data/geo/townships.csv and villages.csv (administrative villages only), each in code
+    order."""
     t = pd.read_csv(GEO_DIR / "townships.csv", dtype=str, keep_default_na=False)
     v = pd.read_csv(GEO_DIR / "villages.csv", dtype=str, keep_default_na=False)
     v = v[v["kind"].str.strip() == "village"]
@@ -53,7 +55,9 @@ def load_geography() -> Geography:
 
 
 def village_positions(rng: np.random.Generator, geo: Geography) -> tuple[np.ndarray, np.ndarray]:
-    """A point inside its township's map cell for every village (rejection sampling)."""
+    """A point inside its township's map cell (analytics.geo, shrunk by 0.004°) for every
+    village, by rejection sampling: two (V,) float arrays, latitude and longitude in
+    degrees."""
     import shapely
     from shapely.geometry import shape
 

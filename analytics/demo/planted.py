@@ -24,6 +24,8 @@ if TYPE_CHECKING:   # the stages import this module
 
 
 def planted_count(name: str, f: float) -> int:
+    """How many of problem ``name`` a replica with household fraction ``f`` carries: its
+    PLANTED_PER_COUNTY × f, rounded, at least 1 (problems 5 and 9: fixed counts)."""
     base = PLANTED_PER_COUNTY[name]
     if name == "population_overflow":
         return 1

@@ -1,5 +1,6 @@
 """The pools the demo draws from: surnames and given names, the 帮扶单位 (county, province
-and city units), and the index of each contract category; drawing names and joining them."""
+and city units), and the index of each contract category; drawing names (as indices into
+the pools) and joining them into strings."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import pyarrow.compute as pc
 
 from analytics import contract as C
 from analytics.demo.arrays import large_str
+from analytics.demo.calibration import SECOND_GIVEN_NAME_P
 
 SURNAMES = list("王李张刘杨陈赵马何牛魏谢常郭蔺孙周吴胡朱高冯董石苟景汪姚任潘"
-                 "温岳安贾韩罗曹白袁付柴雒段侯邓文程蒲雷")
-SURNAME_WEIGHTS = 1.0 / (np.arange(len(SURNAMES)) + 4.0)
+                "温岳安贾韩罗曹白袁付柴雒段侯邓文程蒲雷")
+SURNAME_WEIGHTS = 1.0 / (np.arange(len(SURNAMES)) + 4.0)   # the common ones first (王 李 张 …)
 MALE_GIVEN = list("建国明军平强伟勇志海文华生成福贵忠有宝林小永万德金玉兵学东全虎"
-                   "祥喜进旺堂才荣兴刚俊杰峰斌鹏辉彦锋世天振仁义存来顺保根田录银满元")
+                  "祥喜进旺堂才荣兴刚俊杰峰斌鹏辉彦锋世天振仁义存来顺保根田录银满元")
 FEMALE_GIVEN = list("秀英兰花梅芳霞桂珍凤琴莲娥玲翠香燕丽红娟")
 GIVEN_POOL = MALE_GIVEN + FEMALE_GIVEN + [""]
 EMPTY_GIVEN = len(GIVEN_POOL) - 1
@@ -34,22 +36,26 @@ UPPER_UNITS = [
     "省住房和城乡建设厅", "省地方金融监督管理局", "市委组织部", "市发展和改革委员会",
     "市财政局", "市农业农村局", "市交通运输局", "市人民医院", "市第一中学", "市供电公司",
 ]
+# the index of each category in the contract's tuple (the arrays hold indices)
 CAUSE = {c: i for i, c in enumerate(C.POVERTY_CAUSES)}
 MEASURE = {m: i for i, m in enumerate(C.MEASURES)}
 RELAPSE = {c: i for i, c in enumerate(C.RELAPSE_CAUSES)}
 
 
-def draw_names(rng, n: int, female: np.ndarray):
-    """Name component indices: surname, given 1, given 2 (empty = EMPTY_GIVEN)."""
+def draw_names(rng, n: int, female: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``n`` names as three (n,) int16 arrays of indices: surname (into SURNAMES, weighted
+    by SURNAME_WEIGHTS), first and second given character (into GIVEN_POOL, female or male
+    by ``female``; the second one EMPTY_GIVEN unless SECOND_GIVEN_NAME_P)."""
     s = rng.choice(len(SURNAMES), size=n, p=SURNAME_WEIGHTS / SURNAME_WEIGHTS.sum())
     nm, nf = len(MALE_GIVEN), len(FEMALE_GIVEN)
     g1 = np.where(female, nm + rng.integers(0, nf, n), rng.integers(0, nm, n))
     g2 = np.where(female, nm + rng.integers(0, nf, n), rng.integers(0, nm, n))
-    g2 = np.where(rng.random(n) < 0.72, g2, EMPTY_GIVEN)
+    g2 = np.where(rng.random(n) < SECOND_GIVEN_NAME_P, g2, EMPTY_GIVEN)
     return s.astype(np.int16), g1.astype(np.int16), g2.astype(np.int16)
 
 
-def name_strings(s, g1, g2) -> pa.Array:
+def name_strings(s: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> pa.Array:
+    """The names of ``draw_names``' indices as one pyarrow large_string array."""
     sur = pa.array(SURNAMES, type=pa.large_string()).take(pa.array(s.astype(np.int32)))
     gp = pa.array(GIVEN_POOL, type=pa.large_string())
     a = gp.take(pa.array(g1.astype(np.int32)))

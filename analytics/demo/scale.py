@@ -54,7 +54,8 @@ class Replica:
     township_index: dict        # township code suffix (last 3 digits) → township index
 
     @classmethod
-    def of(cls, k: int, fraction: float, seed: int, geo: Geography, cfg) -> "Replica":
+    def of(cls, k: int, fraction: float, seed: int, geo: Geography, cfg) -> Replica:
+        """Replica ``k`` of the demo of ``seed``, its poverty lines from the configuration."""
         return cls(index=k, fraction=fraction, seed=seed, geo=geo,
                    poverty_line=np.array([cfg.line(y) for y in YEARS]),
                    township_index={s: i for i, s in enumerate(geo.t_suffix)})
