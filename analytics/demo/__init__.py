@@ -23,12 +23,27 @@ years, townships of the plan or the handful of planted problems — never over
 households — so ``scale=100`` (≈2.7 million households, ≈19 million household-years)
 fits in a few minutes and a few GB.
 
-Modules: ``calibration`` (every calibration constant), ``replicas`` (the county
-replicas of a scale), ``geography`` (townships, villages, township paths, village
-positions), ``pools`` (names and units), ``arrays`` (vectorised helpers), ``people``
-(heads' birth dates and ID numbers), ``planted`` (the planted problems), ``support``
-(驻村帮扶), ``replica`` (one replica's numbers) and ``tables`` (``demo_tables``: the
-contract's tables for all replicas).
+Modules, in the order a replica is built (``replica.replica_arrays`` calls the stages in
+the order they draw from the replica's random stream, and passes their dataclasses on):
+
+- ``calibration``: every calibration constant, grouped by the docs/demo-data.md section
+  it comes from;
+- ``scale``: the county replicas of a scale and ``Replica``, one replica's setting;
+- ``geography``: the reference townships and villages, village positions on the map;
+- ``plan``: ``township_plan`` (due years, paths) and ``poor_village_plan`` (贫困村);
+- ``register``: ``village_population`` and ``household_register`` (建档立卡户);
+- ``panel``: ``status_panel``, poor / exited / relapsed by year;
+- ``incomes``: ``household_incomes``, net and wage income by year;
+- ``guarantees``: ``guarantee_gaps``, the false 两不愁三保障 flags by year;
+- ``villages``: ``village_ledger``, the village-years' figures;
+- ``measures``: ``household_measures`` (一户一策);
+- ``misses``: ``measures_after_target_misses``, the plan's targets missed a little;
+- ``people``: ``household_heads``, names, birth dates and ID numbers;
+- ``support``: ``cadres`` ("8741") and ``village_support`` (驻村帮扶);
+- ``planted``: the planted data-quality problems, their counts and planting;
+- ``pools`` (names, units, category indices) and ``arrays`` (vectorised helpers);
+- ``replica``: one replica's numbers; ``tables``: ``demo_tables``, the contract's tables
+  for all replicas.
 """
 
 from analytics.demo.calibration import (
