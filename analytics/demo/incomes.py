@@ -28,7 +28,8 @@ from analytics.demo.scale import Replica
 @dataclass(frozen=True)
 class HouseholdIncomes:
     """Incomes of the H households by year, and the exits they were planted around."""
-    net: np.ndarray                  # (H, NY) float, net income per person, yuan (2 decimals; 0 without a row)
+    net: np.ndarray                  # (H, NY) float, net income per person, yuan (2 decimals; a value
+                                     #   even where the household has no row, never read)
     wage: np.ndarray                 # (H, NY) float, wage income per person, yuan; NaN = not recorded
     first_exit: np.ndarray           # (H,) int, year index of the household's first exit; -1 = none
     wrong_exit_security: np.ndarray  # (n,) int, planted problem 1b: households whose first exit year

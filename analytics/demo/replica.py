@@ -32,8 +32,8 @@ def replica_arrays(k: int, f: float, seed: int, geo: Geography, cfg,
     under the name of what it holds (see the returned dict; indices index the pools of
     analytics.demo.pools and the categories of analytics.contract). ``report(share)``
     hears how far it is (0.25, 0.5, 0.75)."""
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(k)]))
     county = Replica.of(k, f, seed, geo, cfg)
+    rng = county.stream()                                       # SeedSequence([seed, k])
     townships = township_plan(county, cfg)                      # its own stream
     villages = poor_village_plan(rng, county, cfg, townships)
     population = village_population(rng, county, townships, villages)
