@@ -1,4 +1,4 @@
-"""The demo's seeded output, pinned (issue 17, point 1): a refactoring of analytics/demo.py
+"""The demo's seeded output, pinned (issue 17, point 1): a refactoring of analytics/demo/
 (splitting ``_replica`` into stages) must leave every table byte for byte as it was. A
 change that means to alter the demo updates these digests in the same commit and says
 why (docs/demo-data.md)."""
