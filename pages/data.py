@@ -6,6 +6,7 @@ import json
 
 import streamlit as st
 
+from analytics.config import load_config
 from analytics.contract import TABLES
 from analytics.exports import dataset_zip, export_file_name
 from analytics.ingest.report import problem_count
@@ -128,4 +129,5 @@ log = log.assign(**{column: log[column].map(lambda v, c=column: audit_label(c, v
 data_table(log, hide_index=True, key="audit_log", column_config={
     "logged_at": st.column_config.DatetimeColumn("时间（UTC）", format="YYYY-MM-DD HH:mm:ss"),
     "actor": "用户", "role": "角色", "action": "操作", "detail": "内容",
-    "rows": "行数"}, placeholder="—")
+    "rows": "行数"}, placeholder="—", print_rows=int(load_config().pages["print_audit_rows"]),
+    print_rest="全部记录请在屏幕上查看。")

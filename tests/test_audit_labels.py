@@ -97,3 +97,23 @@ def test_the_data_page_shows_the_audit_trail_in_chinese(monkeypatch, demo_db):
     assert set(log["actor"]) >= {"网页上传", "首次运行", "wang"} and "命令行" in set(log["role"])
     assert {"上传的 households.csv：3 个问题", "/srv/out（CSV 格式）", "演示数据（规模 1，随机种子 2015）"} \
         <= set(log["detail"]), log["detail"]
+
+
+def test_the_audit_trail_prints_its_latest_rows_only(monkeypatch, demo_db, tmp_path):
+    """On paper the 操作记录 holds the latest ``[pages] print_audit_rows`` rows and says
+    where the others are; on screen the grid holds them all (up to audit.recent's 200)."""
+    from analytics.config import load_config
+    from tests.test_pages import run_page
+
+    most = int(load_config().pages["print_audit_rows"])
+    monkeypatch.setenv("TONGWEI_DB", str(demo_db))
+    monkeypatch.setenv("TONGWEI_AUDIT", str(tmp_path / "audit.duckdb"))
+    for n in range(most + 5):
+        audit.record("wang", "cli", "export", f"/srv/out{n} (csv)", n)
+    at = run_page("pages/data.py")
+    log = next(d for d in at.dataframe if "action" in d.value.columns).value
+    assert len(log) == most + 5
+    printed = next(h.proto.body for h in at.get("html") if "/srv/out" in h.proto.body)
+    assert printed.count("<tr>") == most + 1  # the header and the latest rows
+    assert f"共 {most + 5:,} 行，此处打印前 {most:,} 行；全部记录请在屏幕上查看。" in printed
+    assert f"/srv/out{most + 4}" in printed and "/srv/out0（" not in printed

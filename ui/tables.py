@@ -71,7 +71,7 @@ def _print_cell(value, type_config: dict, placeholder: str) -> tuple[str, bool]:
 
 
 def print_table_html(frame, column_order=None, column_config=None, *, placeholder: str = "—",
-                     max_rows: int = PRINT_ROWS_MAX) -> str:
+                     max_rows: int = PRINT_ROWS_MAX, rest: str = "全部请导出。") -> str:
     """A table's rows as a plain HTML table for paper (``print-only``: hidden on screen).
 
     Streamlit's data grid is a canvas in a scroll box of fixed height: printed, it shows
@@ -93,21 +93,24 @@ def print_table_html(frame, column_order=None, column_config=None, *, placeholde
                          else f"<td>{html.escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     more = (f'<div class="print-table-note">共 {len(frame):,} 行，此处打印前 {max_rows:,} 行；'
-            f'全部请导出。</div>' if len(frame) > max_rows else "")
+            f'{html.escape(rest)}</div>' if len(frame) > max_rows else "")
     return (f'<div class="print-only"><table class="print-table"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>{more}</div>")
 
 
 def data_table(frame, *, key: str, where=None, column_order=None, column_config=None,
-               placeholder: str = "—", **dataframe_kwargs) -> None:
+               placeholder: str = "—", print_rows: int = PRINT_ROWS_MAX,
+               print_rest: str = "全部请导出。", **dataframe_kwargs) -> None:
     """``st.dataframe`` of ``frame`` in ``where`` (a column or container; the page by
-    default) that prints every row: on paper the grid (a canvas cut to its box) gives
-    way to ``print_table_html`` of the same data (ui/print_style.py)."""
+    default) that prints its rows: on paper the grid (a canvas cut to its box) gives way
+    to ``print_table_html`` of the same data, the first ``print_rows`` rows, then a note
+    ending in ``print_rest`` (where the others are) (ui/print_style.py)."""
     where = where if where is not None else st
     with where.container(key=f"printable_{key}"):
         st.dataframe(frame, key=key, column_order=column_order, column_config=column_config,
                      placeholder=placeholder, **dataframe_kwargs)
-        st.html(print_table_html(frame, column_order, column_config, placeholder=placeholder))
+        st.html(print_table_html(frame, column_order, column_config, placeholder=placeholder,
+                                 max_rows=print_rows, rest=print_rest))
 
 
 def village_labels() -> dict[str, str]:

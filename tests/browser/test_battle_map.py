@@ -101,17 +101,18 @@ def test_screen_rotates_and_survives_a_server_restart(demo_db, page, artifacts):
             "document.querySelector('[data-testid=\"stApp\"]').dataset.testConnectionState "
             "!== 'CONNECTED'", timeout=60000)
         process = start_server(demo_db, port, artifacts / "restart_server.log")
-        # no reload: the page reconnects by itself and keeps rotating
-        seen = {panel_number(page)}
-        for _ in range(40):
-            page.wait_for_timeout(1000)
-            try:
-                seen.add(panel_number(page))
-            except Exception:  # noqa: BLE001 - the element is re-rendered between reads
-                continue
-            if len(seen) >= 2:
-                break
-        assert len(seen) >= 2, "the screen did not resume rotating after the restart"
+        # no reload: the page reconnects by itself and keeps rotating (a panel shown, then
+        # another one; VISIBLE_PANEL reads 0 while the panels are being re-rendered)
+        page.wait_for_function(
+            "document.querySelector('[data-testid=\"stApp\"]').dataset.testConnectionState "
+            "=== 'CONNECTED'", timeout=60000)
+        page.wait_for_function(f"({VISIBLE_PANEL})() > 0", timeout=60000)
+        shown = page.evaluate(VISIBLE_PANEL)
+        try:
+            page.wait_for_function(f"(p => p > 0 && p !== {shown})(({VISIBLE_PANEL})())",
+                                   timeout=40000)
+        except Exception as timeout:  # noqa: BLE001 - playwright's TimeoutError, said in words
+            raise AssertionError("the screen did not resume rotating after the restart") from timeout
         assert page.locator(".bm-title").is_visible()
     finally:
         stop_server(process)
