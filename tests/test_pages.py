@@ -27,14 +27,16 @@ def _database(demo_db, monkeypatch):
 
 def run_page(page: str | None = None, *, year: int | None = None, townships=(),
              **url) -> AppTest:
-    """Open ``page`` (the home page by default) with ``url`` query parameters, then pick
-    ``year`` and ``townships`` in the sidebar as a user would."""
+    """Open ``page`` (the home page by default) at its address with ``url`` query
+    parameters, as a link or a typed address opens it (one run: the page is chosen
+    before the first run, so the home page is not drawn first), then pick ``year`` and
+    ``townships`` in the sidebar as a user would."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if page:
+        at.switch_page(page)
     for key, value in url.items():
         at.query_params[key] = value
     at.run()
-    if page:
-        at.switch_page(page).run()
     if year is not None:
         at.selectbox(key="year").set_value(year).run()
     if townships:

@@ -49,9 +49,9 @@ def small_limits(tmp_path, monkeypatch, demo_db):
 
 def _townships_page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.switch_page("pages/townships.py")  # opened at its address, as a link opens it
     at.query_params["year"] = str(YEAR)
     at.run()
-    at.switch_page("pages/townships.py").run()
     at.selectbox(key="year").set_value(YEAR).run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -55,13 +55,13 @@ def everything_shown(at: AppTest) -> str:
 
 def open_as(viewer: Viewer | None, page: str, **url) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if PAGES[page]:  # opened at its address: one run, the home page not drawn first
+        at.switch_page(PAGES[page])
     for key, value in url.items():
         at.query_params[key] = value
     if viewer is not None:
         at.session_state["viewer"] = viewer
     at.run()
-    if PAGES[page]:
-        at.switch_page(PAGES[page]).run()
     return at
 
 
