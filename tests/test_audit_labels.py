@@ -62,6 +62,10 @@ def test_every_role_and_every_actor_and_detail_the_code_writes_has_a_chinese_lab
     ("oidc: no role", "统一身份认证：未分配角色"),
     ("password: locked", "密码：账户已锁定"),
     ("bad screen token", "大屏令牌无效"),
+    ("password from 10.0.0.7", "密码（来自 10.0.0.7）"),            # a failed sign-in's client
+    ("password: locked from 10.0.0.7", "密码：账户已锁定（来自 10.0.0.7）"),
+    ("oidc: no role from ?", "统一身份认证：未分配角色（地址未知）"),
+    ("upload: rows from 2019.csv", "上传的 rows from 2019.csv"),    # a file's name stays as it is
     ("scale=1 seed=2015", "演示数据（规模 1，随机种子 2015）"),
     ("demo scale=1 seed=2015", "演示数据"),
     ("upload: households.csv, villages.csv", "上传的 households.csv 等 2 个文件"),

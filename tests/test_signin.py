@@ -127,6 +127,8 @@ def test_a_failed_sign_in_keeps_no_password_typed_as_a_name(users):
     log = audit.recent()
     failed = log[log["action"] == "sign_in_failed"]
     assert sorted(failed["actor"]) == ["?", "zhang"]
+    # with the client's address (AppTest has none: "?"), so who tried can be blocked
+    assert set(failed["detail"]) == {"password from ?"}
     assert not log.astype(str).apply(lambda c: c.str.contains("horse")).any().any()
 
 

@@ -47,12 +47,21 @@ def throttle() -> Throttle:
     return _throttle(int(c["max_failures"]), float(c["lock_base_s"]), float(c["lock_max_s"]))
 
 
+def _client_address() -> str:
+    """The address the request came from (Streamlit's ``st.context.ip_address``: the
+    proxy's own behind a reverse proxy), "?" when unknown."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "?"
+
+
 def _record_failure(name: str, detail: str) -> None:
     """A failed sign-in in the audit, naming the account only when it is one (a password
-    typed into the user-name box is never kept). A failure that cannot be recorded
-    still fails: the user sees the same refusal."""
+    typed into the user-name box is never kept), with the client's address (``detail from
+    address``: who tried can be blocked). A failure that cannot be recorded still fails:
+    the user sees the same refusal."""
     try:
-        audit.record(name if accounts.is_account(name) else "?", "?", "sign_in_failed", detail)
+        audit.record(name if accounts.is_account(name) else "?", "?", "sign_in_failed",
+                     f"{detail} from {_client_address()}")
     except audit.AuditUnavailable:
         pass
 
@@ -96,7 +105,8 @@ def current_viewer() -> Viewer | None:
                 st.session_state["oidc_refused"] = True
                 try:
                     audit.record(email[:64] or "?", "?", "sign_in_failed",
-                                 "oidc: no role" if verified else "oidc: email not verified")
+                                 ("oidc: no role" if verified else "oidc: email not verified")
+                                 + f" from {_client_address()}")
                 except audit.AuditUnavailable:
                     pass
             st.error("此账户尚未分配角色，请联系管理员。" if verified else
@@ -124,8 +134,7 @@ def _password_form() -> None:
         return
     keys = (("user", name.strip().casefold()),)
     if load_config().signin.get("per_client", True):
-        address = st.context.ip_address
-        keys += (("client", address if isinstance(address, str) and address else "?"),)
+        keys += (("client", _client_address()),)
     wait = throttle().wait_s(*keys)
     if wait > 0:
         _record_failure(name, "password: locked")
