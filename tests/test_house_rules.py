@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import hashlib
 import subprocess
 import sys
@@ -103,6 +104,25 @@ def schema_fingerprint() -> str:
     for path in sorted(QUERY_DIR.glob("build_*.sql")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+#: Where SQL takes a file name (a table function's first argument, COPY … TO): the value
+#: that follows must be ``{sql_path(…)}``, however the f-string is split over lines.
+FILE_ARGUMENT = re.compile(r"""(?:read_csv|read_parquet|parquet_metadata)\((?:"\s*f")?\{(?!sql_path\()"""
+                           r"""|\bTO\s+(?:'|"\s*f")?\{(?!sql_path\()""")
+
+
+def test_paths_are_put_into_sql_one_way():
+    """Issue 17, point 2: a path goes into SQL through ``analytics.store.schema.sql_path``
+    only (quoted and escaped once), in the store and in the importer."""
+    found = {relative(path): [m.group(0) for m in FILE_ARGUMENT.finditer(path.read_text(encoding="utf-8"))]
+             for path in python_files("analytics")}
+    assert not {k: v for k, v in found.items() if v}, found
+    # the check can fail: the forms it exists to catch
+    for wrong in ('read_csv({_lit(str(p))})', 'read_parquet("\n   f"{p})', "TO '{path}'",
+                  'COPY (x) TO {target} (FORMAT csv)'):
+        assert FILE_ARGUMENT.search(wrong), wrong
+    assert not FILE_ARGUMENT.search("read_parquet({sql_path(path)}, file_row_number = true)")
 
 
 def test_the_schema_does_not_change_without_a_version_bump():

@@ -34,6 +34,7 @@ import unicodedata
 from datetime import date
 
 from analytics.contract import EXITED, INFRASTRUCTURE_COLUMNS, POOR, TABLES
+from analytics.store.schema import sql_path
 from analytics.ingest.layouts import FORMATS_DIR, Layout, formats
 from analytics.ingest.report import Collector, safe_text, shown_value
 from analytics.ingest.rules import (
@@ -228,8 +229,8 @@ def _places(db, codes: list[Staged], out: Collector) -> None:
         db.execute(f"""CREATE OR REPLACE TABLE staging.places AS
             SELECT t.township_code, t.name AS township_name, v.village_code,
                    {_name_key('v.name', suffixes)} AS village_name
-            FROM read_csv({_lit(str(GEO_DIR / 'townships.csv'))}, all_varchar = true) t
-            LEFT JOIN read_csv({_lit(str(GEO_DIR / 'villages.csv'))}, all_varchar = true) v
+            FROM read_csv({sql_path(GEO_DIR / 'townships.csv')}, all_varchar = true) t
+            LEFT JOIN read_csv({sql_path(GEO_DIR / 'villages.csv')}, all_varchar = true) v
               USING (township_code)""")
     db.execute(f"""CREATE OR REPLACE TABLE staging.places AS
                    SELECT *, {_name_key('township_name', ())} AS tkey,
@@ -558,7 +559,7 @@ def _townships(db, codes_given: bool, staged: dict[str, Staged]) -> None:
     else:
         sql = (f"SELECT row_number() OVER () + 1 AS line, township_code, name, short_name, kind, "
                f"planned_exit_year, seat_lat, seat_lon FROM read_csv("
-               f"{_lit(str(GEO_DIR / 'townships.csv'))}, all_varchar = true)")
+               f"{sql_path(GEO_DIR / 'townships.csv')}, all_varchar = true)")
     staged["townships"] = _derived(db, "townships", sql, (),
                                    "统计用区划代码表" if codes_given else "data/geo/townships.csv")
 

@@ -38,6 +38,7 @@ from analytics.ingest.report import (
     shown_value,
 )
 from analytics.ingest.rules import REPORTED, Staged, _is_id_column, _lit, _q
+from analytics.store.schema import sql_path
 
 BATCH_ROWS = 50_000
 MAX_COLUMNS = 1000
@@ -244,7 +245,7 @@ def stage_csv(db, path: Path, layouts: list[Layout], workdir: Path, out: Collect
             db.execute(
                 f"CREATE OR REPLACE TABLE {relation} AS SELECT l.line, l.fields, {picked} "
                 f"FROM csv_lines l POSITIONAL JOIN (SELECT true AS present, * FROM read_csv("
-                f"{_lit(str(text_path))}, header = false, skip = {skip}, columns = {cols}, "
+                f"{sql_path(text_path)}, header = false, skip = {skip}, columns = {cols}, "
                 f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', {options}, "
                 f"max_line_size = 16777216)) r")
             read, matched = db.fetch(f"SELECT count(*), count(line) = count(present) "
@@ -317,10 +318,10 @@ def stage_parquet(db, path: Path, table: str, out: Collector, max_bytes: int | N
     """Stage one Parquet file as a view (typed columns stay typed)."""
     source = path.name
     try:
-        described = db.fetch(f"DESCRIBE SELECT * FROM read_parquet({_lit(str(path))})")
+        described = db.fetch(f"DESCRIBE SELECT * FROM read_parquet({sql_path(path)})")
         if max_bytes is not None:
             size = db.fetch(f"SELECT coalesce(sum(total_uncompressed_size), 0) FROM "
-                            f"parquet_metadata({_lit(str(path))})")[0][0]
+                            f"parquet_metadata({sql_path(path)})")[0][0]
             if size > max_bytes:
                 out.add(table, None, None, "file_too_large",
                         f"数据解压后有 {size:,} 字节，超过上限 {max_bytes:,} 字节", source)
@@ -352,7 +353,7 @@ def stage_parquet(db, path: Path, table: str, out: Collector, max_bytes: int | N
                 types[contract_name] = kind
     relation = f"staging.{_q('s_' + table)}"
     db.execute(f"CREATE OR REPLACE VIEW {relation} AS SELECT {', '.join(select)} FROM "
-               f"read_parquet({_lit(str(path))}, file_row_number = true)")
+               f"read_parquet({sql_path(path)}, file_row_number = true)")
     staged = _staged(table, source, relation, found, types)
     staged.rows = db.fetch(f"SELECT count(*) FROM {relation}")[0][0]
     if staged.rows == 0 and TABLES[table].required:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from analytics.contract import TABLE_ORDER, TABLES
-from analytics.store.schema import _quote, _sql_path, owner_only
+from analytics.store.schema import _quote, sql_path, owner_only
 
 if TYPE_CHECKING:  # pandas is imported by DuckDB when a query returns a frame, not here:
     pass  # `metrics --all --json` streams JSON and never needs it
@@ -45,7 +45,7 @@ def _copy_tables(con, out_dir: str | Path, fmt: str, masked: bool = False) -> di
         cols = ", ".join(_masked_sql(c) if masked and c.personal else _quote(c.name)
                          for c in TABLES[name].columns)
         con.execute(f"COPY (SELECT {cols} FROM {_quote(name)} ORDER BY {order}) "
-                    f"TO '{_sql_path(target)}' {options}")
+                    f"TO {sql_path(target)} {options}")
         owner_only(target)
         counts[name] = n
     return counts

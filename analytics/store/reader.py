@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 from analytics.store.export import _copy_tables
-from analytics.store.schema import (DEFAULT_DB, SCHEMA_VERSION, _create_macros, _sql_path, _uses_macros,
+from analytics.store.schema import (DEFAULT_DB, SCHEMA_VERSION, _create_macros, sql_path, _uses_macros,
                                     read_query)
 
 
@@ -173,7 +173,7 @@ class Store:
                     raise ValueError(key)
                 cursor.execute(f"SET VARIABLE {key} = ?", [value])
             self.queries_run += 1
-            cursor.execute(f"COPY ({sql}) TO '{_sql_path(Path(target))}' (FORMAT {fmt})")
+            cursor.execute(f"COPY ({sql}) TO {sql_path(target)} (FORMAT {fmt})")
         finally:
             cursor.close()
 

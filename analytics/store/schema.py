@@ -132,9 +132,11 @@ def owner_only(path: str | Path) -> None:
     os.chmod(path, OWNER_ONLY)
 
 
-def _sql_path(path: Path) -> str:
-    """A file path as a SQL string literal body (paths come from our own code)."""
-    return str(path).replace("'", "''")
+def sql_path(path: Path | str) -> str:
+    """A file path as a SQL string literal, quotes included (``'…'``, a quote inside
+    doubled): the one way a path is put into SQL, by the store and the importer alike.
+    DuckDB binds no parameter where a table function or COPY wants a file name."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 MACRO_NAMES = _macro_names()
