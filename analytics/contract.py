@@ -244,7 +244,6 @@ TABLE_ORDER = (
     "household_years", "household_measures",
 )
 REQUIRED_TABLES = tuple(n for n in TABLE_ORDER if TABLES[n].required)
-OPTIONAL_TABLES = tuple(n for n in TABLE_ORDER if not TABLES[n].required)
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analytics import ingest
-from analytics.contract import OPTIONAL_TABLES, TABLE_ORDER, TABLES
+from analytics.contract import TABLE_ORDER, TABLES
 from analytics.ingest import ImportRejected, import_dataset
 from analytics.store import export_dataset
 from tests.tiny_dataset import (
@@ -43,7 +43,7 @@ def test_the_table_in_the_contract():
     assert t.column_names == ["village_code", "year", "unit", "team_leader",
                               "days_in_village_per_month"]
     assert t.primary_key == ("village_code", "year")
-    assert not t.required and "village_support" in OPTIONAL_TABLES
+    assert not t.required and "village_support" in TABLE_ORDER
     assert t.label == "驻村帮扶" and all(c.label for c in t.columns)
     # after the tables its foreign key names, before the households
     order = list(TABLE_ORDER)
