@@ -1,7 +1,7 @@
 """Configuration: poverty lines, the county plan's targets and rule thresholds.
 
-Read once from ``data/config.toml`` (or the file named by ``$TONGWEI_CONFIG``); nothing
-here is computed. Every threshold a page prints is formatted from here, never typed in.
+Read once from ``data/config.toml`` (or the file named by ``$TONGWEI_CONFIG``, completed
+from the shipped file for settings it lacks: ``SETTINGS_TABLES``); nothing here is computed. Every threshold a page prints is formatted from here, never typed in.
 """
 
 from __future__ import annotations
@@ -56,9 +56,29 @@ def load_config(path: Path | None = None) -> Config:
     return _read(Path(path or config_path()))
 
 
+#: Tables of settings, merged key by key over the shipped file's: a county's file written
+#: for an older version lacks the settings added since, and gets their shipped values.
+#: Every other table (poverty lines, the plans, grades, village targets) is the county's
+#: own when its file has it, never mixed with the shipped one.
+SETTINGS_TABLES = ("targets", "scores", "risk", "checks", "early_warning", "honesty",
+                   "projection", "import", "map", "pages", "signin", "pairing")
+
+
+def _with_defaults(raw: dict, shipped: dict) -> dict:
+    """``raw`` (a county's file) completed from ``shipped`` (data/config.toml): a missing
+    table is taken whole; a table of SETTINGS_TABLES gets the settings it lacks."""
+    merged = {**shipped, **raw}
+    for name in SETTINGS_TABLES:
+        if name in raw and name in shipped:
+            merged[name] = {**shipped[name], **raw[name]}
+    return merged
+
+
 @lru_cache(maxsize=8)
 def _read(path: Path) -> Config:
     raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    if Path(path).resolve() != CONFIG_PATH.resolve():
+        raw = _with_defaults(raw, tomllib.loads(CONFIG_PATH.read_text(encoding="utf-8")))
     return Config(
         poverty_line={int(k): float(v) for k, v in raw["poverty_line"].items()},
         targets=dict(raw["targets"]),

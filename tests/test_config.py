@@ -41,3 +41,25 @@ def test_data_config_has_every_year_target_and_threshold():
     assert config.pairing["days_in_village_min"] > 0
     assert all(spec["villages"] in ("all", "poor") or int(spec["villages"]) in years
                for spec in config.village_targets.values())
+
+
+def test_a_county_file_from_an_older_version_gets_the_settings_added_since(tmp_path):
+    """A county's own config.toml, written before a setting existed, loads with the shipped
+    value of that setting (the 数据 page failed with KeyError: 'print_audit_rows'); the
+    county's own values win; its plan is its own, never mixed with the shipped one."""
+    import tomllib
+
+    from analytics.config import CONFIG_PATH, _read
+
+    shipped = tomllib.loads(CONFIG_PATH.read_text(encoding="utf-8"))
+    text = CONFIG_PATH.read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("print_audit_rows"))
+    text = text.replace("max_list_rows = 20000", "max_list_rows = 500")
+    first_plan_year = min(shipped["plan"])
+    text = text.replace(f"[plan.{first_plan_year}]", f"[plan_removed.{first_plan_year}]")
+    county = tmp_path / "county.toml"
+    county.write_text(text, encoding="utf-8")
+    config = _read(county)
+    assert config.pages["print_audit_rows"] == shipped["pages"]["print_audit_rows"]
+    assert config.pages["max_list_rows"] == 500
+    assert int(first_plan_year) not in config.plan and config.plan  # the county's plan only
