@@ -30,7 +30,9 @@ def test_the_store_refuses_another_schema_version(tmp_path):
     with pytest.raises(OutdatedDatabase) as refused:
         Store(path).query("townships")
     assert refused.value.found == "1" and refused.value.source == "import /data/2016"
-    assert f"this version reads {SCHEMA_VERSION}" in str(refused.value)
+    assert f"本版本读取版本 {SCHEMA_VERSION}" in str(refused.value)
+    # what to do, for this file: the data last imported, with --db
+    assert f"python -m analytics import /data/2016 --db {path}" in str(refused.value)
 
 
 def test_the_command_line_says_what_to_do(tmp_path):
@@ -38,7 +40,7 @@ def test_the_command_line_says_what_to_do(tmp_path):
     outdated_copy(path, "import /data/2016")
     result = cli("metrics", "--year", "2016", "--json", db=path)
     assert result.returncode == 2 and result.stdout == ""
-    assert "schema version 1" in result.stderr and "python -m analytics import" in result.stderr
+    assert "数据库版本 1" in result.stderr and f"python -m analytics import /data/2016 --db {path}" in result.stderr
 
 
 def test_an_outdated_database_is_not_exported_half_way(tmp_path):
@@ -46,7 +48,7 @@ def test_an_outdated_database_is_not_exported_half_way(tmp_path):
     outdated_copy(path, "import /data/2016")
     duckdb.connect(str(path)).execute("DROP TABLE village_support").close()  # as before schema 3
     result = cli("export", str(tmp_path / "out"), db=path)
-    assert result.returncode == 2 and "schema version 1" in result.stderr
+    assert result.returncode == 2 and "数据库版本 1" in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
@@ -64,6 +66,7 @@ def test_an_outdated_import_is_explained_and_left_untouched(tmp_path, monkeypatc
     at = open_app(path, monkeypatch)
     assert not at.exception
     assert any("数据库由旧版本生成" in e.value for e in at.error)
+    assert at.title and f"--db {path}" in " ".join(m.value for m in at.markdown)
     assert not at.metric  # nothing read from it
     assert path.read_bytes() == before
 

@@ -124,9 +124,11 @@ def ensure_database() -> bool:
         if path.exists() and outdated is None:
             return True
         if outdated is not None and outdated.source != FIRST_RUN_SOURCE:
-            st.error("数据库由旧版本生成，本版本无法读取，请管理员重新导入数据（数据页或命令 "
-                     "`python -m analytics import 数据目录`）。演示数据可用 "
-                     "`python -m analytics build-demo` 重新生成。")
+            st.title(APP_TITLE)
+            st.error("**数据库由旧版本生成**，本版本无法读取。")
+            st.markdown(
+                "现有数据没有被改动，仪表板暂时无法显示任何数据。请管理员在服务器上重新导入：\n\n"
+                f"{outdated.remedy()}。\n\n导入完成后刷新本页即可。")
             st.stop()
         from analytics.demo import demo_as_of, demo_tables
         from analytics.store import write_dataset

@@ -39,9 +39,18 @@ class OutdatedDatabase(RuntimeError):
     def __init__(self, path: Path, found: str | None, source: str | None = None):
         self.path, self.found, self.source = path, found, source
         super().__init__(
-            f"{path} was written with schema version {found or '?'}; this version reads "
-            f"{SCHEMA_VERSION}. Build it again: `python -m analytics build-demo` for the demo, "
-            f"or `python -m analytics import PATH` with the data last imported.")
+            f"数据库文件 {path} 由旧版本生成（数据库版本 {found or '?'}，本版本读取版本 "
+            f"{SCHEMA_VERSION}），现有数据没有被改动，但需要重新生成：{self.remedy()}。")
+
+    def remedy(self) -> str:
+        """What rebuilds the file, in Chinese: the import of the data last loaded (its
+        source as recorded, when it was a folder or file) or the demo, always with --db."""
+        last = (self.source or "").removeprefix("import ").strip()
+        if self.source and self.source.startswith("demo"):
+            return f"`python -m analytics build-demo --db {self.path}`"
+        folder = last if last and not last.startswith(("upload", "demo", "hand")) else "数据目录"
+        return (f"`python -m analytics import {folder} --db {self.path}`（导入上次导入的数据；"
+                f"演示数据用 `python -m analytics build-demo --db {self.path}`）")
 
 
 class UnreadableDatabase(RuntimeError):
