@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from analytics.config import DATA_DIR
-from analytics.store import append_audit, read_audit, revoke_session, session_revoked
+from analytics.store import append_audit, audit_row_count, read_audit, revoke_session, session_revoked
 
 ACTIONS = ("import", "import_rejected", "export", "sign_in", "sign_in_failed", "sign_out",
            "build_demo")
@@ -70,3 +70,9 @@ def recent(limit: int = 200, path: Path | None = None):
     if not path.exists():
         return pd.DataFrame(columns=["logged_at", "actor", "role", "action", "detail", "rows"])
     return read_audit(path, limit)
+
+
+def total(path: Path | None = None) -> int:
+    """How many rows the audit trail holds (0 before anything was recorded)."""
+    path = path or audit_path()
+    return audit_row_count(path) if path.exists() else 0

@@ -123,6 +123,9 @@ if result is not None:
 
 st.subheader("操作记录")
 log = data.audit_log()
+total = data.audit_total()
+if total > len(log):
+    st.caption(f"共 {total:,} 条记录，这里列出最近 {len(log):,} 条。")
 log = log.assign(**{column: log[column].map(lambda v, c=column: audit_label(c, v))
                     for column in ("actor", "role", "action", "detail")},
                  rows=[fmt_int(n) for n in log["rows"]])
@@ -130,4 +133,5 @@ data_table(log, hide_index=True, key="audit_log", column_config={
     "logged_at": st.column_config.DatetimeColumn("时间（UTC）", format="YYYY-MM-DD HH:mm:ss"),
     "actor": "用户", "role": "角色", "action": "操作", "detail": "内容",
     "rows": "行数"}, placeholder="—", print_rows=int(load_config().pages["print_audit_rows"]),
-    print_rest="全部记录请在屏幕上查看。")
+    print_rest="全部记录请在屏幕上查看。" if total <= len(log) else
+    f"屏幕上列出最近 {len(log):,} 条（全部 {total:,} 条记录在服务器的操作记录文件中）。")

@@ -121,3 +121,19 @@ def test_the_audit_trail_prints_its_latest_rows_only(monkeypatch, demo_db, tmp_p
     assert printed.count("<tr>") == most + 1  # the header and the latest rows
     assert f"共 {most + 5:,} 行，此处打印前 {most:,} 行；全部记录请在屏幕上查看。" in printed
     assert f"/srv/out{most + 4}" in printed and "/srv/out0（" not in printed
+
+
+def test_a_trail_longer_than_the_list_says_how_long_it_is(monkeypatch, demo_db, tmp_path):
+    """The 数据 page lists the latest 200 rows (audit.recent); when the trail holds more, the
+    page and the printed note say how many there are, never that the list is all of it."""
+    from tests.test_pages import run_page
+
+    monkeypatch.setenv("TONGWEI_DB", str(demo_db))
+    monkeypatch.setenv("TONGWEI_AUDIT", str(tmp_path / "audit.duckdb"))
+    for n in range(205):
+        audit.record("wang", "cli", "export", f"/srv/out{n} (csv)", n)
+    assert audit.total() == 205
+    at = run_page("pages/data.py")
+    assert "共 205 条记录，这里列出最近 200 条。" in [c.value for c in at.caption]
+    printed = next(h.proto.body for h in at.get("html") if "/srv/out" in h.proto.body)
+    assert "全部 205 条记录" in printed and "全部记录请在屏幕上查看" not in printed

@@ -135,6 +135,11 @@ def audit_log() -> pd.DataFrame:
     return audit.recent()
 
 
+def audit_total() -> int:
+    """How many rows the audit trail holds (not cached, as ``audit_log``)."""
+    return audit.total()
+
+
 township_outlook = _cached(projections.township_outlook)
 comprehensive_incidence = _cached(_comprehensive_incidence)
 

@@ -14,7 +14,7 @@ Modules: ``schema`` (paths, DDL, SCHEMA_VERSION, query files and macros), ``read
 dataset written back out) and ``audit_file`` (the audit store, a file of its own).
 """
 
-from analytics.store.audit_file import append_audit, read_audit, revoke_session, session_revoked
+from analytics.store.audit_file import append_audit, audit_row_count, read_audit, revoke_session, session_revoked
 from analytics.store.export import _masked_sql, export_dataset
 from analytics.store.reader import (READER_MEMORY_LIMIT, UNSCOPED_QUERIES, OutdatedDatabase, ScopedStore,
                                     Store, UnreadableDatabase, reader_memory_limit)
@@ -28,7 +28,7 @@ __all__ = [
     "DEFAULT_DB", "DERIVED_TABLES", "MACRO_NAMES", "OWNER_ONLY", "QUERY_DIR", "READER_MEMORY_LIMIT",
     "SCHEMA_VERSION", "UNSCOPED_QUERIES", "DatasetBuilder", "ImportInProgress", "OutdatedDatabase",
     "ScopedStore", "Store", "UnreadableDatabase", "_create_macros", "_masked_sql", "append_audit",
-    "default_db_path", "export_dataset", "import_memory_limit", "owner_only", "read_audit",
+    "audit_row_count", "default_db_path", "export_dataset", "import_memory_limit", "owner_only", "read_audit",
     "read_query", "reader_memory_limit", "remove_stale_temporaries", "revoke_session",
     "session_revoked", "table_ddl", "write_dataset", "write_dataset_chunks",
 ]

@@ -92,6 +92,11 @@ def _audit_file(path: Path, use: Callable, *, read_only: bool):
                 delay = min(delay * 2, 0.5)
 
 
+def audit_row_count(path: Path) -> int:
+    """How many rows the audit file holds."""
+    return _read_audit_file(path, lambda con: con.execute(read_query("audit_count")).fetchone()[0])
+
+
 def read_audit(path: Path, limit: int) -> pd.DataFrame:
     """The latest rows of the audit file, newest first."""
     return _read_audit_file(path, lambda con: con.execute(read_query("audit_log"),
