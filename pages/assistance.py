@@ -143,7 +143,9 @@ if over.empty:
     st.caption(f"{year}年没有帮扶责任人超过 8741 定额。")
 else:
     st.markdown(f"**{year}年超过 8741 定额的帮扶责任人（{fmt_int(len(over))} 人）**")
-    st.caption("所选范围内有结对户的帮扶责任人；结对户数按全县计。")
+    st.caption("所选范围内有结对户的帮扶责任人；结对户数按"
+               + ("您的账户可查看的乡镇计（其他乡镇的结对户不在其中）。" if data.current_viewer().allowed
+                  else "全县计。"))
     data_table(over, hide_index=True, column_order=list(pairing.OVER_QUOTA_LABELS),
                column_config=config(pairing.OVER_QUOTA_LABELS, OVER_QUOTA_FORMATS), key="over_quota",
                placeholder="—")

@@ -254,3 +254,18 @@ def test_exports_obey_the_same_rules(users, demo_store):
     assert not any(name in exported for name in raw["head_name"])
     assert not any(number in exported for number in raw["head_id_number"])
     assert xlsx_bytes(listing, HOUSEHOLD_LABELS)[:2] == b"PK"
+
+
+@pytest.mark.parametrize("scoped", [True, False])
+def test_the_over_quota_list_says_over_which_townships_loads_are_counted(users, demo_store, scoped):
+    """A cadre's households are counted over what the viewer may see: the county for a
+    county viewer, their own townships for a township analyst — the caption says which."""
+    found = [(code, over) for code in demo_store.query("townships")["township_code"]
+             if not (over := metrics.cadres_over_quota(demo_store.scoped((code,)))).empty]
+    assert found, "the demo plants cadres over the 8741 quota"
+    code, over = found[0]
+    year = int(over["year"].iloc[0])
+    viewer = Viewer("x", "township", (code,)) if scoped else Viewer("x", "county")
+    at = open_as(viewer, "assistance", year=str(year), township=code)
+    caption = next(c.value for c in at.caption if c.value.startswith("所选范围内有结对户的帮扶责任人"))
+    assert ("您的账户可查看的乡镇" in caption) == scoped and ("全县" in caption) != scoped
