@@ -42,6 +42,9 @@ def load_dataset(path: str | Path, db_path: str | Path | None = None, *, actor: 
     the data is not replaced and the result says so.
     """
     source = source or str(path)
+    # what a problem about the whole load names as its file: the uploaded files' names,
+    # never the private temporary folder they were written to
+    shown = source.removeprefix("upload: ") if source.startswith("upload: ") else Path(str(path)).name
 
     def audit_before_swap(counts: dict[str, int]) -> None:
         audit.record(actor, role, "import", source, sum(counts.values()))
@@ -59,10 +62,10 @@ def load_dataset(path: str | Path, db_path: str | Path | None = None, *, actor: 
         return LoadResult(False, problems=list(rejected.problems), notices=rejected.notices)
     except ImportInProgress as busy:
         return LoadResult(False, problems=[Problem("dataset", None, None, "import_in_progress",
-                                                   str(busy), Path(str(path)).name)])
+                                                   str(busy), shown)])
     except audit.AuditUnavailable as failed:
         return LoadResult(False, problems=[Problem("dataset", None, None, "audit_unavailable",
-                                                   str(failed), Path(str(path)).name)])
+                                                   str(failed), shown)])
     except Exception as error:  # noqa: BLE001 - fail closed: nothing swapped, no traceback
         # (a library's message may quote the data, so only its class is named)
         return LoadResult(False, problems=[Problem(
@@ -70,7 +73,7 @@ def load_dataset(path: str | Path, db_path: str | Path | None = None, *, actor: 
             f"导入中途出错（{type(error).__name__}），现有数据未改动" + (
                 "；内存不足：可调高 TONGWEI_IMPORT_MEMORY（默认 2GB）"
                 if "OutOfMemory" in type(error).__name__ or isinstance(error, MemoryError)
-                else ""), Path(str(path)).name)])
+                else ""), shown)])
     return LoadResult(True, counts=result.counts, notices=result.notices)
 
 

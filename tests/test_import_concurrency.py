@@ -11,7 +11,7 @@ import pytest
 
 from analytics import audit
 from analytics.ingest import import_dataset
-from analytics.loading import load_dataset
+from analytics.loading import load_dataset, load_uploaded_files
 from analytics.store import DatasetBuilder, ImportInProgress, Store
 from tests.tiny_dataset import base, write_csv
 
@@ -27,6 +27,10 @@ def test_a_second_writer_is_refused_while_the_first_holds_the_database(tmp_path)
         assert "导入" in str(refused.value) and "未改动" in str(refused.value)
         result = load_dataset(folder, db)
         assert not result.ok and result.problems[0].rule == "import_in_progress"
+        # an upload's refusal names the files uploaded, not the temporary folder they sit in
+        uploaded = load_uploaded_files([(f.name, f.read_bytes()) for f in sorted(folder.iterdir())], db)
+        assert uploaded.problems[0].rule == "import_in_progress"
+        assert uploaded.problems[0].source == ", ".join(sorted(f.name for f in folder.iterdir()))
     assert db.read_bytes() == before
     import_dataset(folder, db)  # the lock is released afterwards
 
