@@ -16,6 +16,7 @@ import streamlit as st
 
 from analytics import audit
 from analytics.access import PAGES
+from analytics.config import load_config
 from analytics.store import OutdatedDatabase, UnreadableDatabase, default_db_path
 from analytics.verdicts import default_year
 from ui import data, signin
@@ -95,6 +96,23 @@ def _current_or_outdated() -> OutdatedDatabase | None:
     return None
 
 
+def _reopen_when_readable() -> None:
+    """Check the database again every ``[pages] recheck_database_seconds`` and rerun the
+    page once it can be read: a page left open on the meeting-room screen comes back by
+    itself after the administrator has imported the data again (a fragment, so the
+    check costs one file check, not a page)."""
+    @st.fragment(run_every=int(load_config().pages["recheck_database_seconds"]))
+    def recheck() -> None:
+        try:
+            readable = _current_or_outdated() is None
+        except UnreadableDatabase:
+            readable = False
+        if readable:
+            st.rerun()
+
+    recheck()
+
+
 def _stop_unreadable(unreadable: UnreadableDatabase) -> None:
     """A page in Chinese saying the database cannot be read and what to do; stops the run."""
     st.title(APP_TITLE)
@@ -104,7 +122,8 @@ def _stop_unreadable(unreadable: UnreadableDatabase) -> None:
         f"1. 从备份恢复数据库文件 `{unreadable.path}`；或\n"
         f"2. 重新导入数据：`python -m analytics import 数据目录 --db {unreadable.path}`"
         f"（演示数据可用 `python -m analytics build-demo --db {unreadable.path}` 重新生成）。\n\n"
-        "恢复或导入完成后刷新本页即可。")
+        "恢复或导入完成后，本页会自动恢复显示。")
+    _reopen_when_readable()
     st.stop()
 
 
@@ -128,7 +147,8 @@ def ensure_database() -> bool:
             st.error("**数据库由旧版本生成**，本版本无法读取。")
             st.markdown(
                 "现有数据没有被改动，仪表板暂时无法显示任何数据。请管理员在服务器上重新导入：\n\n"
-                f"{outdated.remedy()}。\n\n导入完成后刷新本页即可。")
+                f"{outdated.remedy()}。\n\n导入完成后，本页会自动恢复显示。")
+            _reopen_when_readable()
             st.stop()
         from analytics.demo import demo_as_of, demo_tables
         from analytics.store import write_dataset

@@ -142,3 +142,33 @@ def test_screen_picks_up_newly_imported_data(tmp_path, page, artifacts):
             timeout=30000)
     finally:
         stop_server(process)
+
+
+def test_the_screen_comes_back_by_itself_after_an_outdated_database_is_imported_again(
+        demo_db, page, artifacts, tmp_path):
+    """A database written by an older version: the screen says so (in Chinese, with the
+    command that rebuilds it); once the administrator has imported again, the screen shows
+    the data without anyone touching it (no reload: it checks the file again every
+    [pages] recheck_database_seconds)."""
+    import os
+    import shutil
+
+    from tests.test_database_versions import outdated_copy
+
+    db = tmp_path / "screen.duckdb"
+    outdated_copy(db, "import /data/2016")
+    config = tmp_path / "county.toml"  # a county's own file: the rest comes from the shipped one
+    config.write_text("[pages]\nrecheck_database_seconds = 2\n", encoding="utf-8")
+    port = free_port()
+    process = start_server(db, port, artifacts / "outdated_server.log", {"TONGWEI_CONFIG": str(config)})
+    try:
+        page.goto(f"http://127.0.0.1:{port}/{KIOSK}")
+        page.get_by_text("数据库由旧版本生成").wait_for(timeout=60000)
+        assert f"--db {db}" in page.locator("body").inner_text()
+        fresh = tmp_path / "fresh.duckdb"
+        shutil.copy(demo_db, fresh)
+        os.replace(fresh, db)  # as an import swaps the file in
+        page.wait_for_selector(".bm-title", timeout=60000)
+        assert "数据库由旧版本生成" not in page.locator("body").inner_text()
+    finally:
+        stop_server(process)
