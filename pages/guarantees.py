@@ -21,7 +21,8 @@ from ui.tiles import tile
 filters = page_frame("保障与设施", "guarantees")
 year = filters.year
 scope = filters.scope_label
-names = data.townships().set_index("township_code")["name"].to_dict()
+names = filters.row_names  # a chosen village's row is named after the village
+towns = data.townships().set_index("township_code")["name"].to_dict()
 where = dict(townships=filters.townships, villages=filters.villages)
 
 st.subheader("两不愁三保障")
@@ -52,7 +53,7 @@ else:
     unknown_columns = [c for c in table.columns if c.endswith("_unknown_pct") and table[c].fillna(0).gt(0).any()]
     shown = ["name", "persons", *[f"{g}_met_pct" for g in guarantees.GUARANTEES], *unknown_columns,
              "households_any_unmet"]
-    st.markdown(f"**{year}年各乡镇达标人口占比（%）**")
+    st.markdown(f"**{year}年{'所选村' if filters.villages else '各乡镇'}达标人口占比（%）**")
     data_table(table, hide_index=True, column_order=shown,
                column_config=config(labels, GUARANTEE_FORMATS), key="guarantee_table", placeholder="—")
     if not unknown_columns:
@@ -102,7 +103,7 @@ series = {t.item: t.label for t in village_targets.village_targets() if t.item i
 deadlines = tuple(t.by for t in village_targets.village_targets() if t.item in series)
 st.plotly_chart(figure(plan_charts.build_share_trend, trend, series, f"{scope}应达标村的达标率",
                        100.0, "目标 100%", deadlines=deadlines), key="target_trend")
-st.markdown(f"**{year}年各乡镇达标率（%）**")
+st.markdown(f"**{year}年{'所选村' if filters.villages else '各乡镇'}达标率（%）**")
 by_town = named(village_targets.township_target_table(target_counts, year), names)
 labels = village_targets.township_target_labels()
 town_columns = [c for c in labels if c in by_town.columns]
@@ -112,7 +113,7 @@ data_table(by_town, hide_index=True, column_order=town_columns,
 w1, w2, _ = st.columns([1, 1, 4])
 export_buttons((w1, w2), by_town[town_columns], labels, scope=scope, what="各乡镇基础设施达标率", year=year,
                decimals=decimals(TOWNSHIP_TARGET_FORMATS))
-not_met = named(data.villages_not_met_in(year, **where), names, column="township_code")
+not_met = named(data.villages_not_met_in(year, **where), towns, column="township_code")
 st.markdown(f"**{year}年有未达标项的村（{fmt_int(len(not_met))} 个）**")
 if not_met.empty:
     st.success("所选范围内应达标的村全部达标。")

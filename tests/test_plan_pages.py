@@ -112,3 +112,21 @@ def test_no_support_record_is_never_said_to_be_met():
 
 def test_a_share_never_reads_100_while_someone_is_unmet():
     assert fmt_share(99.96) == "99.9%" and fmt_share(100.0) == "100.0%" and fmt_share(None) == "—"
+
+
+
+@pytest.mark.parametrize("page", ["pages/review.py", "pages/assistance.py", "pages/guarantees.py"])
+def test_a_chosen_villages_row_is_named_after_the_village(demo_store, page):
+    """With one village chosen, the township-by-township tables hold only its figures:
+    their row says the village (马营村（马营镇）), never the township's name alone."""
+    villages = demo_store.query("villages")
+    village = villages[villages["township_code"] == MAYING].iloc[0]
+    town = demo_store.query("townships").set_index("township_code").at[MAYING, "name"]
+    at = run_page(page, year=2016, townships=(MAYING,))
+    at.multiselect(key="village").set_value([village["village_code"]]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    rows = [d.value for d in at.dataframe if "scope_code" in d.value and MAYING in set(d.value["scope_code"])]
+    assert rows, "no table by township"
+    for frame in rows:
+        assert frame.loc[frame["scope_code"] == MAYING, "name"].iloc[0] == f"{village['name']}（{town}）"
+    assert any("所选村" in h.value for h in [*at.subheader, *at.markdown])

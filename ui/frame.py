@@ -70,6 +70,22 @@ class Filters:
                 f"等{len(self.townships)}个乡镇" if len(self.townships) > 3 else "")
         return "全县"
 
+    @property
+    def row_names(self) -> dict[str, str]:
+        """The name of each township's row in a table by township (``scope_code``): the
+        township's name, or — when villages are chosen, so that the row holds only their
+        figures — the villages' names with their township's, 马营村（马营镇）."""
+        towns = data.townships().set_index("township_code")["name"].to_dict()
+        if not self.villages:
+            return towns
+        vills = data.villages().set_index("village_code")
+        chosen: dict[str, list[str]] = {}
+        for code in self.villages:
+            if code in vills.index:
+                chosen.setdefault(vills.at[code, "township_code"], []).append(vills.at[code, "name"])
+        return {**towns, **{t: "、".join(v[:3]) + (f"等{len(v)}个村" if len(v) > 3 else "")
+                            + f"（{towns.get(t, t)}）" for t, v in chosen.items()}}
+
 
 def progress_bar(expected_steps: int):
     """A progress bar and the callback that advances it one step per message."""
