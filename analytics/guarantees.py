@@ -92,6 +92,6 @@ def guarantee_table_labels() -> dict[str, str]:
 
 
 GAP_LIST_LABELS = {
-    "village_name": "村", "household_id": "户编号", "head_name": "户主", "head_id_number": "身份证号",
+    "township_name": "乡镇", "village_name": "村", "household_id": "户编号", "head_name": "户主", "head_id_number": "身份证号",
     "members": "人口（人）", "status": "状态", "unmet": "未达标项", "cadre_name": "帮扶责任人",
 }

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from analytics import assistance, guarantees, households, pairing, register_changes, village_targets
+from analytics.exports import export_frame
 from tests.test_pages import MAYING, metric, run_page
 from ui.format import fmt_int, fmt_pct, fmt_share
 
@@ -130,3 +131,16 @@ def test_a_chosen_villages_row_is_named_after_the_village(demo_store, page):
     for frame in rows:
         assert frame.loc[frame["scope_code"] == MAYING, "name"].iloc[0] == f"{village['name']}（{town}）"
     assert any("所选村" in h.value for h in [*at.subheader, *at.markdown])
+
+
+@pytest.mark.parametrize("page,labels", [("pages/assistance.py", assistance.GAP_LIST_LABELS),
+                                         ("pages/guarantees.py", guarantees.GAP_LIST_LABELS)])
+def test_county_household_lists_say_each_households_township(demo_store, page, labels):
+    """A county-wide list of households names each one's 乡镇 and 村, on screen and in its
+    exports (the export's columns are ``labels``)."""
+    assert list(labels)[:2] == ["township_name", "village_name"] and labels["township_name"] == "乡镇"
+    at = run_page(page, year=YEAR)
+    listed = next(d.value for d in at.dataframe if "head_id_number" in d.value and "township_name" in d.value)
+    names = demo_store.query("townships").set_index("township_code")["name"]
+    assert (listed["township_name"] == listed["township_code"].map(names)).all()
+    assert "乡镇" in export_frame(listed, labels).columns
