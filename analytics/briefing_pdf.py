@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from analytics import guarantees, village_targets
 from analytics.briefing import Briefing, KeyFigure, township_briefing
 from analytics.briefing_commitments import PlanCommitments
 from analytics.briefing_fonts import CJKFont, find_cjk_font
@@ -179,7 +180,7 @@ def _draw_commitments(pdf, b: Briefing, width: float, heading) -> None:
                     r.cell(text)
         pdf.set_font(FAMILY, "", 10)
         if len(rows) > 2:
-            _note(pdf, width, "注：未记录的人口不计为达标。")
+            _note(pdf, width, f"注：{guarantees.UNKNOWN_NOTE}。")
         pdf.ln(1)
     elif c.households_recorded:
         _label_line(pdf, width, "两不愁三保障", "无建档立卡人口。")
@@ -193,7 +194,7 @@ def _draw_commitments(pdf, b: Briefing, width: float, heading) -> None:
         pending = sum(t.verdict is None for t in c.targets)
         _label_line(pdf, width, "基础设施与村级资金",
                     f"{len(c.targets)} 项目标：已达标 {met} 项，到期未达标 {missed} 项"
-                    + (f"，期限未到 {pending} 项" if pending else "") + "。未记录的村不算达标。")
+                    + (f"，期限未到 {pending} 项" if pending else "") + f"。{village_targets.UNKNOWN_NOTE}。")
         unknown = any(t.unknown for t in c.targets)
         titles = ("目标", "应达标村", "已达标", "未达标", *(("未记录",) if unknown else ()), "判定")
         widths = (width - 92 - (16 if unknown else 0), 18, 16, 16, *((16,) if unknown else ()), 42)

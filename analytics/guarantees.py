@@ -26,6 +26,8 @@ GUARANTEES = {
 }
 GUARANTEE_LABELS = {key: COLUMN_LABELS[column] for key, column in GUARANTEES.items()}
 GAP_LIST_LIMIT = 1000
+#: How a share treats the unrecorded, said once for the page, its tooltips and the briefing.
+UNKNOWN_NOTE = "占比 = 达标人口 ÷ 有记录的人口；未记录的人口单列，既不算达标，也不算未达标"
 
 
 def guarantee_shares(counts: pd.DataFrame) -> pd.DataFrame:

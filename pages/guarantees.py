@@ -38,8 +38,8 @@ else:
                  f"未达标 {fmt_int(unmet)} 人" + (f"，未记录 {fmt_int(unknown)} 人" if unknown else ""))
         tile(column, label, fmt_share(now.loc[key, "met_pct"]), words,
              delta_color="off", delta_arrow="off",
-             help=f"{year}年底{label}的建档立卡人口 ÷ 有记录的建档立卡人口（未达标 {fmt_int(unmet)} 人，"
-                  f"未记录 {fmt_int(unknown)} 人：未记录的不算达标也不算未达标）。占比只舍不入：有人未达标时不显示 100%",
+             help=f"{year}年底{label}：{guarantees.UNKNOWN_NOTE}（未达标 {fmt_int(unmet)} 人，"
+                  f"未记录 {fmt_int(unknown)} 人）。占比只舍不入：有人未达标时不显示 100%",
              border=True)
     trend = shares[shares["scope_code"] == "total"].pivot_table(
         index="year", columns="guarantee", values="met_pct", aggfunc="first").reset_index()
@@ -57,7 +57,9 @@ else:
     data_table(table, hide_index=True, column_order=shown,
                column_config=config(labels, GUARANTEE_FORMATS), key="guarantee_table", placeholder="—")
     if not unknown_columns:
-        st.caption("各项均有记录（没有未记录的人口）。")
+        st.caption(f"各项均有记录（没有未记录的人口）。{guarantees.UNKNOWN_NOTE}。")
+    else:
+        st.caption(f"{guarantees.UNKNOWN_NOTE}；“未记录（%）”是未记录的人口占建档立卡人口的比例。")
     r1, r2, _ = st.columns([1, 1, 4])
     export_buttons((r1, r2), table[shown], labels, scope=scope, what="两不愁三保障", year=year,
                    decimals=decimals(GUARANTEE_FORMATS))
@@ -90,7 +92,7 @@ if targets.empty:
 missed = targets[targets["verdict"] == "missed"]
 st.caption(f"{year}年：{len(targets)} 项目标中 "
            f"{int(targets['verdict'].isin(['met', 'missed_late']).sum())} 项已达标，{len(missed)} 项到期未达标，"
-           f"{int(targets['verdict'].isna().sum())} 项期限未到。未记录的村不算达标。")
+           f"{int(targets['verdict'].isna().sum())} 项期限未到。{village_targets.UNKNOWN_NOTE}。")
 data_table(targets, hide_index=True, column_order=list(village_targets.TARGET_TABLE_LABELS),
            column_config=config(village_targets.TARGET_TABLE_LABELS, TARGET_FORMATS), key="target_table",
            placeholder="—")

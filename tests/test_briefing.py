@@ -477,14 +477,15 @@ def test_pdf_says_what_is_unknown_or_missing(briefings):
                                support_met=0, support_not_met=())
     text = _flat(pdf_text(render_pdf(dataclasses.replace(b, commitments=none))))
     assert "2017年无驻村帮扶记录" in text
-    assert "未记录—3人—" in text and "未记录的人口不计为达标" in text  # the row: 义务教育 3 人
+    assert "未记录—3人—" in text and _flat(guarantees.UNKNOWN_NOTE) in text  # the row: 义务教育 3 人
+    assert "不计为达标" not in text  # the share is over the recorded: unknown is neither met nor unmet
 
     gaps = (VillageGap("621121101299", "甲村", "无驻村工作队"), VillageGap("621121101298", "乙村", "驻村天数不足"))
     some = dataclasses.replace(c, support_recorded=True, support_villages=3, support_met=1, support_not_met=gaps)
     text = _flat(pdf_text(render_pdf(dataclasses.replace(b, commitments=some))))
     assert "贫困村3个，两个全覆盖达标1个" in text
     assert "甲村（无驻村工作队）、乙村（驻村天数不足）" in text
-    assert "未记录的人口不计为达标" not in text  # nothing unknown in the demo's flags
+    assert _flat(guarantees.UNKNOWN_NOTE) not in text  # nothing unknown in the demo's flags
 
 
 def test_the_plans_county_count_is_labelled_county(demo_store):

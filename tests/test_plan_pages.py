@@ -144,3 +144,16 @@ def test_county_household_lists_say_each_households_township(demo_store, page, l
     names = demo_store.query("townships").set_index("township_code")["name"]
     assert (listed["township_name"] == listed["township_code"].map(names)).all()
     assert "乡镇" in export_frame(listed, labels).columns
+
+
+def test_unrecorded_is_neither_met_nor_unmet_in_every_note():
+    """The notes and tooltips of 保障与设施 give the definition (达标 ÷ 有记录; 未记录 apart),
+    never the old one (未记录 counted as not met)."""
+    at = run_page("pages/guarantees.py", year=YEAR)
+    notes = [c.value for c in at.caption]
+    assert any(guarantees.UNKNOWN_NOTE in n for n in notes)
+    assert any(village_targets.UNKNOWN_NOTE in n for n in notes)
+    for m in at.metric:
+        if m.label in guarantees.GUARANTEE_LABELS.values():
+            assert guarantees.UNKNOWN_NOTE in m.help
+    assert not any("不算达标。" in n or "不计为达标" in n for n in notes)
