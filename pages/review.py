@@ -39,7 +39,7 @@ tile(c[1], "自然减少", f"{fmt_int(row['removed_households'])} 户",
      f"{fmt_int(row['removed_persons'])} 人，其中贫困 {fmt_int(row['removed_poor_persons'])} 人",
      delta_color="off", delta_arrow="off",
      help="上年在册、当年不再在册的户（死亡、迁出、识别不准等），人数按上年计；"
-          "贫困人口的变化只计其中上年未脱贫的人（图中“自然减少”）", border=True)
+          "贫困人口的变化只计其中上年未脱贫的人（图中“自然减少的贫困人口”）", border=True)
 tile(c[2], "贫困人口变化", f"{int(row['change']):+,} 人", f"上年底 {fmt_int(row['poor_persons_before'])} 人",
      delta_color="off", delta_arrow="off", help="当年底未脱贫人口 − 上年底未脱贫人口", border=True)
 exits = -int(row["delta_exits"])

@@ -423,7 +423,7 @@ def test_commitments_by_hand(hand_store):
     assert c.villages_not_met == (VillageGap(V1, "一村", "幼儿园、宽带、互助资金"),)
     assert (c.new_households, c.removed_households, c.removed_persons) == (0, 1, 3)  # H3
     # 3 → 5 poor: H1 and H5 relapse (+5), H3 leaves (−3)
-    assert c.change_sentence == "2016年马营镇贫困人口增加 2 人：返贫 +5 人，自然减少 -3 人。"
+    assert c.change_sentence == "2016年马营镇贫困人口增加 2 人：返贫 +5 人，自然减少的贫困人口 -3 人。"
     assert "3 人" in c.change_sentence
 
     text = _flat(pdf_text(render_pdf(township_briefing(hand_store, T1, 2016))))
@@ -431,6 +431,8 @@ def test_commitments_by_hand(hand_store):
                      "未脱贫户有帮扶责任人 2/2 户（100.0%）", "2016年无驻村帮扶记录", "28.5%",  # 2 of 7: cut, not rounded
                      "一村（幼儿园、宽带、互助资金）", c.change_sentence, "自然减少 1 户 3 人"):
         assert _flat(expected) in text, expected
+    # one name per count, as on 回头看: 自然减少 counts all removed, its poor have their own name
+    assert not re.search(r"自然减少[+-]", text), text
 
 
 def test_the_first_panel_year_has_no_change(hand_store):
