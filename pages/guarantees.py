@@ -14,7 +14,7 @@ from ui.exports import export_buttons
 from ui.format import floored, fmt_int, fmt_share
 from ui.frame import page_frame
 from ui.plan_tables import (GUARANTEE_FORMATS, GUARANTEE_GAP_FORMATS, TARGET_FORMATS,
-                            TOWNSHIP_TARGET_FORMATS, config, named)
+                            TOWNSHIP_TARGET_FORMATS, config, named, ordered)
 from ui.tables import data_table, decimals
 from ui.tiles import tile
 
@@ -34,8 +34,10 @@ if now.empty:
 else:
     for column, (key, label) in zip(st.columns(len(guarantees.GUARANTEES)), guarantees.GUARANTEE_LABELS.items()):
         unknown, unmet = now.loc[key, "unknown"], now.loc[key, "unmet"]
+        nbsp = "\u00a0"  # a narrow tile breaks the words after ，only (ui/frame.py's style)
         words = ("全部未记录" if not now.loc[key, "recorded"] else
-                 f"未达标 {fmt_int(unmet)} 人" + (f"，未记录 {fmt_int(unknown)} 人" if unknown else ""))
+                 f"未达标{nbsp}{fmt_int(unmet)}{nbsp}人"
+                 + (f"，未记录{nbsp}{fmt_int(unknown)}{nbsp}人" if unknown else ""))
         tile(column, label, fmt_share(now.loc[key, "met_pct"]), words,
              delta_color="off", delta_arrow="off",
              help=f"{year}年底{label}：{guarantees.UNKNOWN_NOTE}（未达标 {fmt_int(unmet)} 人，"
@@ -93,11 +95,13 @@ missed = targets[targets["verdict"] == "missed"]
 st.caption(f"{year}年：{len(targets)} 项目标中 "
            f"{int(targets['verdict'].isin(['met', 'missed_late']).sum())} 项已达标，{len(missed)} 项到期未达标，"
            f"{int(targets['verdict'].isna().sum())} 项期限未到。{village_targets.UNKNOWN_NOTE}。")
-data_table(targets, hide_index=True, column_order=list(village_targets.TARGET_TABLE_LABELS),
+target_columns = [c for c in village_targets.TARGET_TABLE_LABELS  # 未记录 only when a village is
+                  if c != "unknown" or targets["unknown"].gt(0).any()]
+data_table(targets, hide_index=True, column_order=target_columns,
            column_config=config(village_targets.TARGET_TABLE_LABELS, TARGET_FORMATS), key="target_table",
            placeholder="—")
 t1, t2, _ = st.columns([1, 1, 4])
-export_buttons((t1, t2), targets[list(village_targets.TARGET_TABLE_LABELS)], village_targets.TARGET_TABLE_LABELS,
+export_buttons((t1, t2), targets[target_columns], ordered(village_targets.TARGET_TABLE_LABELS, target_columns),
                scope=scope, what="基础设施目标", year=year, decimals=decimals(TARGET_FORMATS))
 trend = target_counts[target_counts["scope_code"] == "total"].pivot_table(
     index="year", columns="item", values="met_pct", aggfunc="first").reset_index()

@@ -163,10 +163,14 @@ def _style() -> None:
     st.html(  # style only: st.html gives it no room on the page (st.markdown takes 16 px)
         """<style>
         [data-testid="stMetricValue"] { font-size: 2.0rem; }
-        /* a tile's value and label wrap rather than end in "…" in a narrow column */
+        /* a tile's value, label and delta wrap rather than end in "…" in a narrow column
+           (饮水安全's 未达标 373 人，未记录 4,497 人 at 1366 px) */
         [data-testid="stMetricValue"], [data-testid="stMetricValue"] *, [data-testid="stMetricLabel"],
-        [data-testid="stMetricLabel"] * { white-space: normal !important;
+        [data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"],
+        [data-testid="stMetricDelta"] * { white-space: normal !important;
             overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; }
+        /* a delta breaks between its phrases (after ，), not inside 未记录 */
+        [data-testid="stMetricDelta"] p { word-break: keep-all; }
         /* the tables' own "Download as CSV" is neither audited nor labelled: the pages'
            导出 buttons are the way out (Streamlit 1.67 has no option to turn it off) */
         button[data-testid="stBaseButton-elementToolbar"][aria-label="Download as CSV"] {
