@@ -87,7 +87,10 @@ tile(c[4], "未脱贫户低保占比", fmt_pct(total(dibao, "poor_dibao_pct"), 1
 
 st.subheader("一户一策帮扶措施")
 shown = measures[measures["scope_code"] == "total"]
-if len(plan) and is_county:
+if len(plan) and is_county and year < plan["year"].min():  # before the plan was made
+    left = st
+    st.caption(f"{year}年县里尚未规定措施户数计划（计划从 {int(plan['year'].min())} 年开始）。")
+elif len(plan) and is_county:
     left, right = st.columns([3, 1])
     progress = plan.assign(label=plan["year"].astype(str) + "年" + plan["measure"])
     right.plotly_chart(figure(plan_charts.build_plan_progress, progress,
@@ -112,7 +115,7 @@ export_buttons((e1, e2), table[columns], labels, scope=scope,
                what="帮扶措施金额" if value == "amount_yuan" else "帮扶措施", year=year,
                decimals=decimals(formats))
 
-st.markdown(f"**精准缺口：{year}年底尚无帮扶措施的未脱贫户**")
+st.markdown(f"**精准缺口：{year}年底尚无帮扶措施的未脱贫户（{fmt_int(gap or 0)} 户）**")
 whole = (gap or 0) <= load_config().pages["max_list_rows"]
 gaps = data.measure_gap_list(year, limit=None if whole else assistance.GAP_LIST_LIMIT, **where)
 if gaps.empty:

@@ -157,3 +157,20 @@ def test_unrecorded_is_neither_met_nor_unmet_in_every_note():
         if m.label in guarantees.GUARANTEE_LABELS.values():
             assert guarantees.UNKNOWN_NOTE in m.help
     assert not any("不算达标。" in n or "不计为达标" in n for n in notes)
+
+
+def test_the_plan_chart_waits_for_the_plan(demo_store):
+    """The county plan is not drawn in a year before it was made (2014, the plan is from
+    2015): the page says so; from its first year on it is drawn."""
+    first = int(assistance.measure_plan_progress(assistance.measure_counts(demo_store))["year"].min())
+    before = run_page("pages/assistance.py", year=first - 1)
+    assert any("尚未规定措施户数计划" in c.value for c in before.caption)
+    after = run_page("pages/assistance.py", year=first)
+    assert not any("尚未规定措施户数计划" in c.value for c in after.caption)
+    assert len(after.get("plotly_chart")) == len(before.get("plotly_chart")) + 1
+
+
+def test_the_gap_list_heading_gives_its_count(demo_store):
+    at = run_page("pages/assistance.py", year=YEAR)
+    gap = _total(assistance.measure_coverage(households.household_counts(demo_store)), YEAR, "without_measure")
+    assert any(f"尚无帮扶措施的未脱贫户（{fmt_int(gap)} 户）" in m.value for m in at.markdown)
