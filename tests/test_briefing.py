@@ -697,3 +697,27 @@ def test_font_search_falls_back_to_fontconfig(monkeypatch):
     assert font.regular.is_file() and font.package == "fontconfig"
     if "NotoSansCJK" in font.regular.name:
         assert font.regular_index == find_cjk_font().regular_index  # the SC face
+
+
+def test_no_pdf_line_starts_with_a_closing_mark(pdfs):
+    """The Chinese line-breaking rule: a line never starts with ）。，、 (fpdf2's character
+    wrapping broke anywhere): text whose line is full just before the mark, then the
+    briefings themselves."""
+    from fpdf.enums import WrapMode
+
+    from analytics import briefing_pdf as bp
+
+    font = find_cjk_font()
+    pdf = bp._pdf_class()(unit="mm", format="A4")
+    pdf.add_font(bp.FAMILY, "", str(font.regular), collection_font_number=font.regular_index)
+    pdf.add_page()
+    pdf.set_font(bp.FAMILY, "", 10)
+    per_line = int((pdf.epw - 2 * pdf.c_margin) // pdf.get_string_width("字"))
+    for mark in "）。，、":
+        pdf.multi_cell(pdf.epw, 5, "字" * per_line + mark + "后文", new_x="LMARGIN", new_y="NEXT",
+                       wrapmode=WrapMode.CHAR)
+    made = [line.strip() for line in pdf_text(bytes(pdf.output())).splitlines() if line.strip()]
+    assert len(made) >= 8 and not [line for line in made if line[0] in bp.NO_LINE_START], made
+    for data in pdfs.values():
+        lines = [line.strip() for line in pdf_text(data).splitlines() if line.strip()]
+        assert not [line for line in lines if line[0] in bp.NO_LINE_START], lines
