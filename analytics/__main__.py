@@ -53,23 +53,38 @@ def cmd_build_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    """Exit 0: the data was replaced and its audit row written; 1: nothing changed."""
+    """Exit 0: the data was replaced and its audit row written; 1: nothing changed.
+    ``--dry-run`` changes nothing either way: 0 when the import would load the data, 1
+    when it would be rejected (a field missing, or any problem in the data)."""
     from analytics.ingest import write_problems_report
+    from analytics.ingest.report import problem_count
     from analytics.loading import load_dataset
 
+    say = _progress(time.perf_counter())
     if args.dry_run:
         from analytics.ingest import describe_input
+        from analytics.loading import check_dataset
 
         dry = describe_input(args.path)
         print(dry.text)
-        return 0 if dry.ok else 1
-    say = _progress(time.perf_counter())
+        if not dry.ok:
+            print("试导入：缺少必需的字段或没有认识的文件，导入会被拒绝（--dry-run，未导入）。", file=sys.stderr)
+            return 1
+        checked = check_dataset(args.path, progress=say)
+        if not checked.ok:
+            print(write_problems_report(checked.problems, checked.notices))
+            print(f"试导入：{problem_count(checked.problems):,} 个问题，导入会被拒绝"
+                  f"（--dry-run，数据库 {args.db} 未改动）。", file=sys.stderr)
+            return 1
+        if checked.notices:
+            print(write_problems_report([], checked.notices))
+        print(f"试导入通过：{sum(checked.counts.values()):,} 行全部符合规则，导入会成功"
+              f"（--dry-run，数据库 {args.db} 未改动）。")
+        return 0
     result = load_dataset(args.path, args.db, actor=_actor(), role="cli",
                           source=str(Path(args.path).resolve()), progress=say)
     if not result.ok:
         print(write_problems_report(result.problems, result.notices))
-        from analytics.ingest.report import problem_count
-
         print(f"导入被拒绝：{problem_count(result.problems):,} 个问题；数据库 {args.db} 未改动。",
               file=sys.stderr)
         return 1
@@ -212,7 +227,9 @@ def main(argv: list[str] | None = None) -> int:
                        "ledger and the pairing list: docs/import-formats.md)")
     p.add_argument("path", type=Path)
     p.add_argument("--dry-run", action="store_true",
-                   help="only say which format each file is and which column feeds which field")
+                   help="say which format each file is and which column feeds which field, then "
+                        "check every rule without changing the database: exit 0 if the import "
+                        "would load it, 1 (with every problem) if it would be rejected")
     p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("export", parents=[common], help="write the dataset back out")

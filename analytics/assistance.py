@@ -131,7 +131,7 @@ MEASURE_TABLE_LABELS = {
     "amount_yuan": "当年措施金额（元）",
 }
 GAP_LIST_LABELS = {
-    "village_name": "村", "household_id": "户编号", "head_name": "户主", "head_id_number": "身份证号",
+    "township_name": "乡镇", "village_name": "村", "household_id": "户编号", "head_name": "户主", "head_id_number": "身份证号",
     "members": "人口（人）", "registered_year": "识别年份", "cadre_name": "帮扶责任人",
 }
 DIBAO_LABELS = {

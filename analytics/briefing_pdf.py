@@ -8,7 +8,9 @@ their presence in the PDF.
 from __future__ import annotations
 
 import math
+import re
 
+from analytics import guarantees, village_targets
 from analytics.briefing import Briefing, KeyFigure, township_briefing
 from analytics.briefing_commitments import PlanCommitments
 from analytics.briefing_fonts import CJKFont, find_cjk_font
@@ -25,6 +27,51 @@ HEAD_FILL = (232, 236, 241)
 MAX_NAMED_VILLAGES = 10  # villages named in a line of 帮扶与保障; the rest counted
 MAX_MEASURES = 5  # measures named in 一户一策; the rest counted
 VERDICT_COLOURS = {"met": GREEN, "missed_late": AMBER, "missed": RED}
+#: Chinese line-breaking rule (禁则): these never start a line …
+NO_LINE_START = "）)】」』》〉”’。．.，,、；;：:！!？?…%％·"
+#: … and these never end one.
+NO_LINE_END = "（(【「『《〈“‘"
+#: A number or a Latin word (35,513 / 2.5% / 6211) is not split across lines.
+_TOKENS = re.compile(r"\*\*|[0-9A-Za-z][0-9A-Za-z.,%+/]*|.", re.S)
+
+
+def wrap_lines(text: str, width: float, measure, markdown: bool = False) -> str:
+    """``text`` with a line break wherever a line of ``width`` is full, by the Chinese
+    rule: no line starts with a closing mark (``NO_LINE_START``, as ）or 。) nor ends with
+    an opening one (``NO_LINE_END``): the character before moves down with it. Numbers
+    stay whole. ``measure(token, bold)`` is a token's width; with ``markdown`` ``**``
+    toggles bold (as in fpdf2) and is kept. Spaces at a line's start are dropped."""
+    lines, line, used, bold = [], [], 0.0, False
+    for token in _TOKENS.findall(text):
+        if token == "**" and markdown:
+            bold = not bold
+            line.append((token, 0.0))
+            continue
+        if token == "\n":
+            lines.append(line)
+            line, used = [], 0.0
+            continue
+        size = measure(token, bold)
+        if used + size > width and any(w for _, w in line):
+            carry = []
+            if token[0] in NO_LINE_START:  # pull the last character down with it
+                while line and (not line[-1][1] or line[-1][0][0] in NO_LINE_START):
+                    carry.insert(0, line.pop())
+                if line:
+                    carry.insert(0, line.pop())
+            while line and (not line[-1][1] or line[-1][0][-1] in NO_LINE_END):
+                carry.insert(0, line.pop())
+            if not any(w for _, w in line):  # nowhere to break by the rule: break here
+                line, carry = line + carry, []
+            lines.append(line)
+            line = carry
+            used = sum(w for _, w in line)
+        if token == " " and not any(w for _, w in line):
+            continue
+        line.append((token, size))
+        used += size
+    lines.append(line)
+    return "\n".join("".join(t for t, _ in line) for line in lines)
 
 
 def _fmt(value, unit: str, signed: bool = False) -> str:
@@ -179,7 +226,7 @@ def _draw_commitments(pdf, b: Briefing, width: float, heading) -> None:
                     r.cell(text)
         pdf.set_font(FAMILY, "", 10)
         if len(rows) > 2:
-            _note(pdf, width, "注：未记录的人口不计为达标。")
+            _note(pdf, width, f"注：{guarantees.UNKNOWN_NOTE}。")
         pdf.ln(1)
     elif c.households_recorded:
         _label_line(pdf, width, "两不愁三保障", "无建档立卡人口。")
@@ -193,7 +240,7 @@ def _draw_commitments(pdf, b: Briefing, width: float, heading) -> None:
         pending = sum(t.verdict is None for t in c.targets)
         _label_line(pdf, width, "基础设施与村级资金",
                     f"{len(c.targets)} 项目标：已达标 {met} 项，到期未达标 {missed} 项"
-                    + (f"，期限未到 {pending} 项" if pending else "") + "。未记录的村不算达标。")
+                    + (f"，期限未到 {pending} 项" if pending else "") + f"。{village_targets.UNKNOWN_NOTE}。")
         unknown = any(t.unknown for t in c.targets)
         titles = ("目标", "应达标村", "已达标", "未达标", *(("未记录",) if unknown else ()), "判定")
         widths = (width - 92 - (16 if unknown else 0), 18, 16, 16, *((16,) if unknown else ()), 42)
@@ -237,6 +284,26 @@ def _pdf_class():
 
     class BriefingPDF(FPDF):
         footer_text = ""
+
+        def multi_cell(self, w, h=None, text="", *args, **kwargs):
+            """fpdf2's character wrapping breaks anywhere, so a line could start with ）or
+            。: the text is broken here by ``wrap_lines`` first, to the width fpdf2 fills."""
+            from fpdf.enums import WrapMode
+            from fpdf.util import Padding
+
+            if text and WrapMode.coerce(kwargs.get("wrapmode", WrapMode.WORD)) == WrapMode.CHAR:
+                padding = Padding.new(kwargs.get("padding", 0))
+                room = (w or self.w - self.r_margin - self.x) - padding.left - padding.right
+                room -= (0 if padding.left else self.c_margin) + (0 if padding.right else self.c_margin)
+                markdown = kwargs.get("markdown", False)
+
+                def measure(token: str, bold: bool) -> float:
+                    if markdown and bold:
+                        return self.get_string_width(f"**{token}**", markdown=True)
+                    return self.get_string_width(token)
+
+                text = wrap_lines(text, room - 0.05, measure, markdown)
+            return super().multi_cell(w, h, text, *args, **kwargs)
 
         def footer(self):
             self.set_y(-13)

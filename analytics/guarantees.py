@@ -26,6 +26,8 @@ GUARANTEES = {
 }
 GUARANTEE_LABELS = {key: COLUMN_LABELS[column] for key, column in GUARANTEES.items()}
 GAP_LIST_LIMIT = 1000
+#: How a share treats the unrecorded, said once for the page, its tooltips and the briefing.
+UNKNOWN_NOTE = "占比 = 达标人口 ÷ 有记录的人口；未记录的人口单列，既不算达标，也不算未达标"
 
 
 def guarantee_shares(counts: pd.DataFrame) -> pd.DataFrame:
@@ -92,6 +94,6 @@ def guarantee_table_labels() -> dict[str, str]:
 
 
 GAP_LIST_LABELS = {
-    "village_name": "村", "household_id": "户编号", "head_name": "户主", "head_id_number": "身份证号",
+    "township_name": "乡镇", "village_name": "村", "household_id": "户编号", "head_name": "户主", "head_id_number": "身份证号",
     "members": "人口（人）", "status": "状态", "unmet": "未达标项", "cadre_name": "帮扶责任人",
 }

@@ -77,6 +77,25 @@ def load_dataset(path: str | Path, db_path: str | Path | None = None, *, actor: 
     return LoadResult(True, counts=result.counts, notices=result.notices)
 
 
+def check_dataset(path: str | Path, *, progress: Callable[[str], None] | None = None) -> LoadResult:
+    """Every rule of an import, without replacing anything (``import --dry-run``): the
+    dataset is validated and built into a throwaway database in a private temporary
+    folder, removed afterwards; no audit row (nothing happened). ``ok``: an import would
+    load it (``counts``); otherwise ``problems``, as ``load_dataset`` gives them."""
+    workdir = Path(tempfile.mkdtemp(prefix="dry-run-"))
+    try:
+        result = import_dataset(path, workdir / "dry-run.duckdb", source=str(path), progress=progress)
+    except ImportRejected as rejected:
+        return LoadResult(False, problems=list(rejected.problems), notices=rejected.notices)
+    except Exception as error:  # noqa: BLE001 - said like load_dataset says it, no traceback
+        return LoadResult(False, problems=[Problem(
+            "dataset", None, None, "import_failed", f"试导入中途出错（{type(error).__name__}）",
+            Path(str(path)).name)])
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return LoadResult(True, counts=result.counts, notices=result.notices)
+
+
 def load_uploaded_files(files: Iterable[tuple[str, bytes]], db_path: str | Path | None = None, *,
                         actor: str = "upload", role: str = "county",
                         max_bytes: int | None = None,

@@ -52,14 +52,19 @@ def build_share_trend(frame: pd.DataFrame, series: dict[str, str], title: str,
     for i, (column, name) in enumerate(series.items()):
         fig.add_trace(go.Scatter(x=frame["year"], y=frame[column], mode="lines+markers",
                                  name=name, line={"color": SERIES_COLORS[i % len(SERIES_COLORS)], "width": 2},
+                                 cliponaxis=False,  # a point at 100 % on the top edge is drawn whole
                                  hovertemplate=_hover(name, "y", "%", ".1f")))
     values = [v for column in series for v in frame[column]]
     axis_range = _value_range(values, [] if target_pct is None else [target_pct])
     if axis_range:
         # a share near its target is read from where the lines are, not from 0
-        low = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce").min()
+        numbers = pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce")
+        low = numbers.min()
         floor = max(0.0, 10 * ((low - 5) // 10)) if low == low else 0.0
-        fig.update_yaxes(range=[floor, axis_range[1]])
+        # a share never passes 100 %: the axis stops there (no 110 % tick); the target's
+        # label sits under its line, inside the plot, so it needs no head room above
+        top = min(axis_range[1], 100.0) if max(numbers.max(), target_pct or 0) <= 100 else axis_range[1]
+        fig.update_yaxes(range=[floor, top])
     if target_pct is not None:
         _target_line(fig, target_pct, target_label, position="bottom right")
     for year in sorted(set(deadlines)):
@@ -79,7 +84,10 @@ def build_poor_change_waterfall(row: pd.Series, terms: dict[str, str], year: int
     fig = go.Figure(go.Waterfall(
         x=[f"{year - 1}年底贫困人口", *terms.values(), f"{year}年底贫困人口"],
         y=[before, *values, after], measure=["absolute", *["relative"] * len(values), "total"],
-        text=[f"{before:,}", *[f"{v:+,}" for v in values], f"{after:,}"], textposition="outside",
+        # a term of 0 has no bar to label: its "+0" stood over its neighbours' labels in a
+        # small village (the hover still gives it); the others outside their bars
+        text=[f"{before:,}", *[f"{v:+,}" if v else "" for v in values], f"{after:,}"],
+        textposition="outside",
         cliponaxis=False, decreasing={"marker": {"color": GOOD}},
         increasing={"marker": {"color": BAD}}, totals={"marker": {"color": PLAN}},
         connector={"line": {"color": "#95a5a6"}}, name="贫困人口",

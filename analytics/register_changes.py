@@ -28,7 +28,8 @@ DECOMPOSITION_TERMS = {
     "delta_relapses": "返贫",
     "delta_new": "新识别",
     "delta_reentered": "重新纳入",
-    "delta_removed": "自然减少",
+    # the poor among the removed: 自然减少 alone names all removed households and persons
+    "delta_removed": "自然减少的贫困人口",
     "delta_size": "家庭人口变化",
 }
 
@@ -66,8 +67,6 @@ CHANGE_LABELS = {
     "removed_households": "自然减少（户）", "removed_persons": "自然减少（人）",
     "poor_persons_before": "上年底贫困人口（人）", "poor_persons": "年底贫困人口（人）",
     "change": "贫困人口变化（人）", **{t: f"{label}（人）" for t, label in DECOMPOSITION_TERMS.items()},
-    # the term counts the poor among the removed (the 自然减少 columns count them all)
-    "delta_removed": "自然减少的贫困人口（人）",
 }
 
 
@@ -81,7 +80,7 @@ def change_table(counts: pd.DataFrame) -> pd.DataFrame:
 def change_sentence(row: pd.Series, scope: str, year: int) -> str:
     """The decomposition in one sentence for a leader: how much the poor persons fell (or
     rose) and each term signed, e.g. 2016年全县贫困人口减少 33,957 人：脱贫退出 -35,513 人，
-    返贫 +491 人，新识别 +1,237 人，自然减少 -220 人，家庭人口变化 +48 人。"""
+    返贫 +491 人，新识别 +1,237 人，自然减少的贫困人口 -220 人，家庭人口变化 +48 人。"""
     change = int(row["change"])
     head = (f"{year}年{scope}贫困人口减少 {-change:,} 人" if change < 0 else
             f"{year}年{scope}贫困人口增加 {change:,} 人" if change > 0 else

@@ -23,7 +23,8 @@ from ui.tiles import tile
 filters = page_frame("帮扶措施", "assistance")
 year = filters.year
 scope = filters.scope_label
-names = data.townships().set_index("township_code")["name"].to_dict()
+names = filters.row_names  # a chosen village's row is named after the village
+towns = data.townships().set_index("township_code")["name"].to_dict()
 where = dict(townships=filters.townships, villages=filters.villages)
 viewer_scoped = bool(data.current_viewer().allowed)  # a township analyst never sees the county
 
@@ -86,7 +87,10 @@ tile(c[4], "未脱贫户低保占比", fmt_pct(total(dibao, "poor_dibao_pct"), 1
 
 st.subheader("一户一策帮扶措施")
 shown = measures[measures["scope_code"] == "total"]
-if len(plan) and is_county:
+if len(plan) and is_county and year < plan["year"].min():  # before the plan was made
+    left = st
+    st.caption(f"{year}年县里尚未规定措施户数计划（计划从 {int(plan['year'].min())} 年开始）。")
+elif len(plan) and is_county:
     left, right = st.columns([3, 1])
     progress = plan.assign(label=plan["year"].astype(str) + "年" + plan["measure"])
     right.plotly_chart(figure(plan_charts.build_plan_progress, progress,
@@ -99,19 +103,19 @@ value = "amount_yuan" if shown_as == "金额" else "households"
 table = named(assistance.measure_table(measures, coverage, year, value), names)
 table["coverage_pct"] = floored(table["coverage_pct"])  # shares are cut, never rounded up to 100
 labels = assistance.measure_table_labels(value)
-st.markdown(f"**{year}年各乡镇帮扶措施（{'元' if value == 'amount_yuan' else '户'}）**")
+st.markdown(f"**{year}年{'所选村' if filters.villages else '各乡镇'}帮扶措施（{'元' if value == 'amount_yuan' else '户'}）**")
 columns = ["name", *[k for k in labels if k in table.columns and k != "name"]]
 formats = {**MEASURE_FORMATS, **({m: "localized" for m in MEASURES} if value == "amount_yuan" else {})}
 data_table(table, hide_index=True, column_order=columns, column_config=config(labels, formats),
            key="measure_table", placeholder="—")
 st.caption("措施户数：当年实施该措施的建档立卡户（含当年已脱贫的户）；未脱贫户与覆盖率按年底状态。"
-           + ("所选村的数字按所属乡镇汇总。" if filters.villages else ""))
+           + ("所选村的数字按所属乡镇分行，行名为村名（乡镇名）。" if filters.villages else ""))
 e1, e2, _ = st.columns([1, 1, 4])
 export_buttons((e1, e2), table[columns], labels, scope=scope,
                what="帮扶措施金额" if value == "amount_yuan" else "帮扶措施", year=year,
                decimals=decimals(formats))
 
-st.markdown(f"**精准缺口：{year}年底尚无帮扶措施的未脱贫户**")
+st.markdown(f"**精准缺口：{year}年底尚无帮扶措施的未脱贫户（{fmt_int(gap or 0)} 户）**")
 whole = (gap or 0) <= load_config().pages["max_list_rows"]
 gaps = data.measure_gap_list(year, limit=None if whole else assistance.GAP_LIST_LIMIT, **where)
 if gaps.empty:
@@ -170,7 +174,7 @@ else:
     export_buttons((u1, u2), teams[list(labels)], labels, scope=scope, what="驻村帮扶", year=year,
                    decimals=decimals(SUPPORT_COUNT_FORMATS))
     missing = support[(support["year"] == year) & ~support["met"]]
-    missing = named(missing, names, column="township_code")
+    missing = named(missing, towns, column="township_code")
     if missing.empty:
         st.success(f"{year}年所选范围内每个贫困村都有帮扶单位和驻村工作队，驻村天数达标。")
     else:

@@ -103,6 +103,12 @@ if uploads and st.button("校验并导入", type="primary", key="do_import"):
         viewer = data.current_viewer()
         result = load_uploaded_files(((u.name, u.getvalue()) for u in uploads), actor=viewer.name,
                                      role=viewer.role, max_bytes=UPLOAD_LIMIT_BYTES, progress=say)
+        # the status says how the check ended (it kept 正在校验… after a refusal)
+        if result.ok:
+            status.update(label="校验通过，数据已替换", state="complete", expanded=False)
+        else:
+            status.update(label=f"已拒绝：共 {problem_count(result.problems):,} 个问题，现有数据未改动",
+                          state="error", expanded=False)
     st.session_state["import_result"] = result
     if result.ok:  # the header, the tiles and every page show the new data at once
         st.cache_data.clear()

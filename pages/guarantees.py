@@ -14,14 +14,15 @@ from ui.exports import export_buttons
 from ui.format import floored, fmt_int, fmt_share
 from ui.frame import page_frame
 from ui.plan_tables import (GUARANTEE_FORMATS, GUARANTEE_GAP_FORMATS, TARGET_FORMATS,
-                            TOWNSHIP_TARGET_FORMATS, config, named)
+                            TOWNSHIP_TARGET_FORMATS, config, named, ordered)
 from ui.tables import data_table, decimals
 from ui.tiles import tile
 
 filters = page_frame("保障与设施", "guarantees")
 year = filters.year
 scope = filters.scope_label
-names = data.townships().set_index("township_code")["name"].to_dict()
+names = filters.row_names  # a chosen village's row is named after the village
+towns = data.townships().set_index("township_code")["name"].to_dict()
 where = dict(townships=filters.townships, villages=filters.villages)
 
 st.subheader("两不愁三保障")
@@ -33,12 +34,14 @@ if now.empty:
 else:
     for column, (key, label) in zip(st.columns(len(guarantees.GUARANTEES)), guarantees.GUARANTEE_LABELS.items()):
         unknown, unmet = now.loc[key, "unknown"], now.loc[key, "unmet"]
+        nbsp = "\u00a0"  # a narrow tile breaks the words after ，only (ui/frame.py's style)
         words = ("全部未记录" if not now.loc[key, "recorded"] else
-                 f"未达标 {fmt_int(unmet)} 人" + (f"，未记录 {fmt_int(unknown)} 人" if unknown else ""))
+                 f"未达标{nbsp}{fmt_int(unmet)}{nbsp}人"
+                 + (f"，未记录{nbsp}{fmt_int(unknown)}{nbsp}人" if unknown else ""))
         tile(column, label, fmt_share(now.loc[key, "met_pct"]), words,
              delta_color="off", delta_arrow="off",
-             help=f"{year}年底{label}的建档立卡人口 ÷ 有记录的建档立卡人口（未达标 {fmt_int(unmet)} 人，"
-                  f"未记录 {fmt_int(unknown)} 人：未记录的不算达标也不算未达标）。占比只舍不入：有人未达标时不显示 100%",
+             help=f"{year}年底{label}：{guarantees.UNKNOWN_NOTE}（未达标 {fmt_int(unmet)} 人，"
+                  f"未记录 {fmt_int(unknown)} 人）。占比只舍不入：有人未达标时不显示 100%",
              border=True)
     trend = shares[shares["scope_code"] == "total"].pivot_table(
         index="year", columns="guarantee", values="met_pct", aggfunc="first").reset_index()
@@ -52,11 +55,13 @@ else:
     unknown_columns = [c for c in table.columns if c.endswith("_unknown_pct") and table[c].fillna(0).gt(0).any()]
     shown = ["name", "persons", *[f"{g}_met_pct" for g in guarantees.GUARANTEES], *unknown_columns,
              "households_any_unmet"]
-    st.markdown(f"**{year}年各乡镇达标人口占比（%）**")
+    st.markdown(f"**{year}年{'所选村' if filters.villages else '各乡镇'}达标人口占比（%）**")
     data_table(table, hide_index=True, column_order=shown,
                column_config=config(labels, GUARANTEE_FORMATS), key="guarantee_table", placeholder="—")
     if not unknown_columns:
-        st.caption("各项均有记录（没有未记录的人口）。")
+        st.caption(f"各项均有记录（没有未记录的人口）。{guarantees.UNKNOWN_NOTE}。")
+    else:
+        st.caption(f"{guarantees.UNKNOWN_NOTE}；“未记录（%）”是未记录的人口占建档立卡人口的比例。")
     r1, r2, _ = st.columns([1, 1, 4])
     export_buttons((r1, r2), table[shown], labels, scope=scope, what="两不愁三保障", year=year,
                    decimals=decimals(GUARANTEE_FORMATS))
@@ -89,12 +94,14 @@ if targets.empty:
 missed = targets[targets["verdict"] == "missed"]
 st.caption(f"{year}年：{len(targets)} 项目标中 "
            f"{int(targets['verdict'].isin(['met', 'missed_late']).sum())} 项已达标，{len(missed)} 项到期未达标，"
-           f"{int(targets['verdict'].isna().sum())} 项期限未到。未记录的村不算达标。")
-data_table(targets, hide_index=True, column_order=list(village_targets.TARGET_TABLE_LABELS),
+           f"{int(targets['verdict'].isna().sum())} 项期限未到。{village_targets.UNKNOWN_NOTE}。")
+target_columns = [c for c in village_targets.TARGET_TABLE_LABELS  # 未记录 only when a village is
+                  if c != "unknown" or targets["unknown"].gt(0).any()]
+data_table(targets, hide_index=True, column_order=target_columns,
            column_config=config(village_targets.TARGET_TABLE_LABELS, TARGET_FORMATS), key="target_table",
            placeholder="—")
 t1, t2, _ = st.columns([1, 1, 4])
-export_buttons((t1, t2), targets[list(village_targets.TARGET_TABLE_LABELS)], village_targets.TARGET_TABLE_LABELS,
+export_buttons((t1, t2), targets[target_columns], ordered(village_targets.TARGET_TABLE_LABELS, target_columns),
                scope=scope, what="基础设施目标", year=year, decimals=decimals(TARGET_FORMATS))
 trend = target_counts[target_counts["scope_code"] == "total"].pivot_table(
     index="year", columns="item", values="met_pct", aggfunc="first").reset_index()
@@ -102,7 +109,7 @@ series = {t.item: t.label for t in village_targets.village_targets() if t.item i
 deadlines = tuple(t.by for t in village_targets.village_targets() if t.item in series)
 st.plotly_chart(figure(plan_charts.build_share_trend, trend, series, f"{scope}应达标村的达标率",
                        100.0, "目标 100%", deadlines=deadlines), key="target_trend")
-st.markdown(f"**{year}年各乡镇达标率（%）**")
+st.markdown(f"**{year}年{'所选村' if filters.villages else '各乡镇'}达标率（%）**")
 by_town = named(village_targets.township_target_table(target_counts, year), names)
 labels = village_targets.township_target_labels()
 town_columns = [c for c in labels if c in by_town.columns]
@@ -112,7 +119,7 @@ data_table(by_town, hide_index=True, column_order=town_columns,
 w1, w2, _ = st.columns([1, 1, 4])
 export_buttons((w1, w2), by_town[town_columns], labels, scope=scope, what="各乡镇基础设施达标率", year=year,
                decimals=decimals(TOWNSHIP_TARGET_FORMATS))
-not_met = named(data.villages_not_met_in(year, **where), names, column="township_code")
+not_met = named(data.villages_not_met_in(year, **where), towns, column="township_code")
 st.markdown(f"**{year}年有未达标项的村（{fmt_int(len(not_met))} 个）**")
 if not_met.empty:
     st.success("所选范围内应达标的村全部达标。")

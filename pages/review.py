@@ -19,7 +19,7 @@ from ui.tiles import tile
 filters = page_frame("回头看", "review")
 year = filters.year
 scope = filters.scope_label
-names = data.townships().set_index("township_code")["name"].to_dict()
+names = filters.row_names  # a chosen village's row is named after the village
 
 counts = data.household_counts(townships=filters.townships, villages=filters.villages)
 changes = register_changes.change_table(counts)
@@ -39,7 +39,7 @@ tile(c[1], "自然减少", f"{fmt_int(row['removed_households'])} 户",
      f"{fmt_int(row['removed_persons'])} 人，其中贫困 {fmt_int(row['removed_poor_persons'])} 人",
      delta_color="off", delta_arrow="off",
      help="上年在册、当年不再在册的户（死亡、迁出、识别不准等），人数按上年计；"
-          "贫困人口的变化只计其中上年未脱贫的人（图中“自然减少”）", border=True)
+          "贫困人口的变化只计其中上年未脱贫的人（图中“自然减少的贫困人口”）", border=True)
 tile(c[2], "贫困人口变化", f"{int(row['change']):+,} 人", f"上年底 {fmt_int(row['poor_persons_before'])} 人",
      delta_color="off", delta_arrow="off", help="当年底未脱贫人口 − 上年底未脱贫人口", border=True)
 exits = -int(row["delta_exits"])
@@ -61,7 +61,7 @@ h1, h2, _ = st.columns([1, 1, 4])
 export_buttons((h1, h2), total[shown], ordered(register_changes.CHANGE_LABELS, shown), scope=scope,
                what="历年新识别与自然减少", year=None, decimals=decimals(CHANGE_FORMATS))
 
-st.subheader(f"{year}年各乡镇贫困人口变化的来源（人）")
+st.subheader(f"{year}年{'所选村' if filters.villages else '各乡镇'}贫困人口变化的来源（人）")
 towns = named(changes[changes["year"] == year], names)
 columns = ["name", "poor_persons_before", *register_changes.DECOMPOSITION_TERMS, "poor_persons", "change",
            "new_households", "removed_households"]

@@ -423,7 +423,7 @@ def test_commitments_by_hand(hand_store):
     assert c.villages_not_met == (VillageGap(V1, "一村", "幼儿园、宽带、互助资金"),)
     assert (c.new_households, c.removed_households, c.removed_persons) == (0, 1, 3)  # H3
     # 3 → 5 poor: H1 and H5 relapse (+5), H3 leaves (−3)
-    assert c.change_sentence == "2016年马营镇贫困人口增加 2 人：返贫 +5 人，自然减少 -3 人。"
+    assert c.change_sentence == "2016年马营镇贫困人口增加 2 人：返贫 +5 人，自然减少的贫困人口 -3 人。"
     assert "3 人" in c.change_sentence
 
     text = _flat(pdf_text(render_pdf(township_briefing(hand_store, T1, 2016))))
@@ -431,6 +431,8 @@ def test_commitments_by_hand(hand_store):
                      "未脱贫户有帮扶责任人 2/2 户（100.0%）", "2016年无驻村帮扶记录", "28.5%",  # 2 of 7: cut, not rounded
                      "一村（幼儿园、宽带、互助资金）", c.change_sentence, "自然减少 1 户 3 人"):
         assert _flat(expected) in text, expected
+    # one name per count, as on 回头看: 自然减少 counts all removed, its poor have their own name
+    assert not re.search(r"自然减少[+-]", text), text
 
 
 def test_the_first_panel_year_has_no_change(hand_store):
@@ -477,14 +479,15 @@ def test_pdf_says_what_is_unknown_or_missing(briefings):
                                support_met=0, support_not_met=())
     text = _flat(pdf_text(render_pdf(dataclasses.replace(b, commitments=none))))
     assert "2017年无驻村帮扶记录" in text
-    assert "未记录—3人—" in text and "未记录的人口不计为达标" in text  # the row: 义务教育 3 人
+    assert "未记录—3人—" in text and _flat(guarantees.UNKNOWN_NOTE) in text  # the row: 义务教育 3 人
+    assert "不计为达标" not in text  # the share is over the recorded: unknown is neither met nor unmet
 
     gaps = (VillageGap("621121101299", "甲村", "无驻村工作队"), VillageGap("621121101298", "乙村", "驻村天数不足"))
     some = dataclasses.replace(c, support_recorded=True, support_villages=3, support_met=1, support_not_met=gaps)
     text = _flat(pdf_text(render_pdf(dataclasses.replace(b, commitments=some))))
     assert "贫困村3个，两个全覆盖达标1个" in text
     assert "甲村（无驻村工作队）、乙村（驻村天数不足）" in text
-    assert "未记录的人口不计为达标" not in text  # nothing unknown in the demo's flags
+    assert _flat(guarantees.UNKNOWN_NOTE) not in text  # nothing unknown in the demo's flags
 
 
 def test_the_plans_county_count_is_labelled_county(demo_store):
@@ -694,3 +697,27 @@ def test_font_search_falls_back_to_fontconfig(monkeypatch):
     assert font.regular.is_file() and font.package == "fontconfig"
     if "NotoSansCJK" in font.regular.name:
         assert font.regular_index == find_cjk_font().regular_index  # the SC face
+
+
+def test_no_pdf_line_starts_with_a_closing_mark(pdfs):
+    """The Chinese line-breaking rule: a line never starts with ）。，、 (fpdf2's character
+    wrapping broke anywhere): text whose line is full just before the mark, then the
+    briefings themselves."""
+    from fpdf.enums import WrapMode
+
+    from analytics import briefing_pdf as bp
+
+    font = find_cjk_font()
+    pdf = bp._pdf_class()(unit="mm", format="A4")
+    pdf.add_font(bp.FAMILY, "", str(font.regular), collection_font_number=font.regular_index)
+    pdf.add_page()
+    pdf.set_font(bp.FAMILY, "", 10)
+    per_line = int((pdf.epw - 2 * pdf.c_margin) // pdf.get_string_width("字"))
+    for mark in "）。，、":
+        pdf.multi_cell(pdf.epw, 5, "字" * per_line + mark + "后文", new_x="LMARGIN", new_y="NEXT",
+                       wrapmode=WrapMode.CHAR)
+    made = [line.strip() for line in pdf_text(bytes(pdf.output())).splitlines() if line.strip()]
+    assert len(made) >= 8 and not [line for line in made if line[0] in bp.NO_LINE_START], made
+    for data in pdfs.values():
+        lines = [line.strip() for line in pdf_text(data).splitlines() if line.strip()]
+        assert not [line for line in lines if line[0] in bp.NO_LINE_START], lines

@@ -271,3 +271,23 @@ def test_readable_on_reaches_the_contrast_on_either_background(color, background
     assert colors.contrast(out, background) >= 4.5, (color, background, out)
     if colors.contrast(color, background) >= 4.5:
         assert out == color  # a colour that reads is left alone
+
+
+def test_a_share_axis_stops_at_100_percent():
+    """Shares never pass 100 %: the axis ends there (no 110 % tick); the target's label is
+    under its line, inside the plot; a point at 100 % is drawn whole on the edge."""
+    frame = SERIES.assign(a=[70.0, 80, 90, 99, 100, 100, 100], b=[40.0, 45, 50, 52, 55, 57, 60])
+    fig = plan_charts.build_share_trend(frame, {"a": "住房安全有保障"}, "占比")
+    assert fig.layout.yaxis.range[1] == 100 and all(t.cliponaxis is False for t in fig.data)
+    lower = plan_charts.build_share_trend(frame, {"b": "低保占比"}, "占比", None)
+    assert 60 < lower.layout.yaxis.range[1] <= 100
+
+
+def test_a_small_villages_waterfall_labels_only_its_bars():
+    """In a small village most terms are 0: they carry no "+0" label to crowd the others."""
+    fig = plan_charts.build_poor_change_waterfall(pd.Series(
+        {"poor_persons_before": 31, "poor_persons": 40, "delta_exits": -3, "delta_relapses": 7,
+         "delta_new": 5, "delta_reentered": 0, "delta_removed": 0, "delta_size": 0}),
+        {"delta_exits": "脱贫退出", "delta_relapses": "返贫", "delta_new": "新识别", "delta_reentered": "重新纳入",
+         "delta_removed": "自然减少的贫困人口", "delta_size": "家庭人口变化"}, 2016)
+    assert list(fig.data[0].text) == ["31", "-3", "+7", "+5", "", "", "", "40"]

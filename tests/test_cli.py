@@ -157,6 +157,29 @@ def test_rejected_import_changes_nothing(tmp_path):
     assert db.read_bytes() == before
 
 
+def test_dry_run_fails_on_problems_in_the_data_and_changes_nothing(hand_db, tmp_path):
+    """``import --dry-run`` exits as ``import`` would (data-contract: 0 loaded, 1 rejected):
+    1 with every problem listed when a cell breaks a rule (its headers are all there),
+    0 for a valid dataset; the database is untouched either way, and nothing audited."""
+    before = hand_db.read_bytes()
+    good = cli("import", "--dry-run", VALID_DATASET, db=hand_db)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "试导入通过" in good.stdout
+    bad = tmp_path / "bad"
+    shutil.copytree(VALID_DATASET, bad)
+    households = bad / "households.csv"
+    lines = households.read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split(",")
+    fields[1] = "12345"  # a bad village code on line 2
+    lines[1] = ",".join(fields)
+    households.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("import", "--dry-run", bad, db=hand_db)
+    assert result.returncode == 1, result.stdout
+    assert "households.csv 第 2 行，第 2 列 village_code（" in result.stdout and "[code_format]" in result.stdout
+    assert "导入会被拒绝" in result.stderr and "未改动" in result.stderr
+    assert hand_db.read_bytes() == before
+
+
 def test_db_before_the_command_writes_that_database_and_not_the_default(hand_db, tmp_path):
     """``python -m analytics --db OTHER import X`` writes OTHER; the default database
     ($TONGWEI_DB, here a file of this test) is left as it was."""

@@ -253,7 +253,7 @@ def test_the_change_sentence_signs_each_term():
     row = pd.Series({"change": -3, "delta_exits": -5, "delta_relapses": 5, "delta_new": 0,
                      "delta_reentered": 0, "delta_removed": -3, "delta_size": 0})
     assert register_changes.change_sentence(row, "全县", 2016) == (
-        "2016年全县贫困人口减少 3 人：脱贫退出 -5 人，返贫 +5 人，自然减少 -3 人。")
+        "2016年全县贫困人口减少 3 人：脱贫退出 -5 人，返贫 +5 人，自然减少的贫困人口 -3 人。")
 
 
 def test_cadres_over_quota_follow_the_selection(hand_store):

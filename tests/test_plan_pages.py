@@ -9,6 +9,7 @@ import re
 import pytest
 
 from analytics import assistance, guarantees, households, pairing, register_changes, village_targets
+from analytics.exports import export_frame
 from tests.test_pages import MAYING, metric, run_page
 from ui.format import fmt_int, fmt_pct, fmt_share
 
@@ -112,3 +113,64 @@ def test_no_support_record_is_never_said_to_be_met():
 
 def test_a_share_never_reads_100_while_someone_is_unmet():
     assert fmt_share(99.96) == "99.9%" and fmt_share(100.0) == "100.0%" and fmt_share(None) == "—"
+
+
+
+@pytest.mark.parametrize("page", ["pages/review.py", "pages/assistance.py", "pages/guarantees.py"])
+def test_a_chosen_villages_row_is_named_after_the_village(demo_store, page):
+    """With one village chosen, the township-by-township tables hold only its figures:
+    their row says the village (马营村（马营镇）), never the township's name alone."""
+    villages = demo_store.query("villages")
+    village = villages[villages["township_code"] == MAYING].iloc[0]
+    town = demo_store.query("townships").set_index("township_code").at[MAYING, "name"]
+    at = run_page(page, year=2016, townships=(MAYING,))
+    at.multiselect(key="village").set_value([village["village_code"]]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    rows = [d.value for d in at.dataframe if "scope_code" in d.value and MAYING in set(d.value["scope_code"])]
+    assert rows, "no table by township"
+    for frame in rows:
+        assert frame.loc[frame["scope_code"] == MAYING, "name"].iloc[0] == f"{village['name']}（{town}）"
+    assert any("所选村" in h.value for h in [*at.subheader, *at.markdown])
+
+
+@pytest.mark.parametrize("page,labels", [("pages/assistance.py", assistance.GAP_LIST_LABELS),
+                                         ("pages/guarantees.py", guarantees.GAP_LIST_LABELS)])
+def test_county_household_lists_say_each_households_township(demo_store, page, labels):
+    """A county-wide list of households names each one's 乡镇 and 村, on screen and in its
+    exports (the export's columns are ``labels``)."""
+    assert list(labels)[:2] == ["township_name", "village_name"] and labels["township_name"] == "乡镇"
+    at = run_page(page, year=YEAR)
+    listed = next(d.value for d in at.dataframe if "head_id_number" in d.value and "township_name" in d.value)
+    names = demo_store.query("townships").set_index("township_code")["name"]
+    assert (listed["township_name"] == listed["township_code"].map(names)).all()
+    assert "乡镇" in export_frame(listed, labels).columns
+
+
+def test_unrecorded_is_neither_met_nor_unmet_in_every_note():
+    """The notes and tooltips of 保障与设施 give the definition (达标 ÷ 有记录; 未记录 apart),
+    never the old one (未记录 counted as not met)."""
+    at = run_page("pages/guarantees.py", year=YEAR)
+    notes = [c.value for c in at.caption]
+    assert any(guarantees.UNKNOWN_NOTE in n for n in notes)
+    assert any(village_targets.UNKNOWN_NOTE in n for n in notes)
+    for m in at.metric:
+        if m.label in guarantees.GUARANTEE_LABELS.values():
+            assert guarantees.UNKNOWN_NOTE in m.help
+    assert not any("不算达标。" in n or "不计为达标" in n for n in notes)
+
+
+def test_the_plan_chart_waits_for_the_plan(demo_store):
+    """The county plan is not drawn in a year before it was made (2014, the plan is from
+    2015): the page says so; from its first year on it is drawn."""
+    first = int(assistance.measure_plan_progress(assistance.measure_counts(demo_store))["year"].min())
+    before = run_page("pages/assistance.py", year=first - 1)
+    assert any("尚未规定措施户数计划" in c.value for c in before.caption)
+    after = run_page("pages/assistance.py", year=first)
+    assert not any("尚未规定措施户数计划" in c.value for c in after.caption)
+    assert len(after.get("plotly_chart")) == len(before.get("plotly_chart")) + 1
+
+
+def test_the_gap_list_heading_gives_its_count(demo_store):
+    at = run_page("pages/assistance.py", year=YEAR)
+    gap = _total(assistance.measure_coverage(households.household_counts(demo_store)), YEAR, "without_measure")
+    assert any(f"尚无帮扶措施的未脱贫户（{fmt_int(gap)} 户）" in m.value for m in at.markdown)

@@ -50,7 +50,7 @@ CHANGE_FORMATS = {"year": "%d", **_ints(*[c for c in register_changes.CHANGE_LAB
 
 def config(labels: dict[str, str], formats: dict[str, str]) -> dict:
     """``table_config`` with the row's name pinned."""
-    return table_config(labels, formats, pinned=("name", "village_name"))
+    return table_config(labels, formats, pinned=("name", "township_name", "village_name"))
 
 
 def cadre_config() -> dict:

@@ -183,8 +183,8 @@ RISK_COUNT_LABELS = {"name": "乡镇", "monitored": "监测对象（户）", "pe
                      "high": "高风险（户）", "medium": "中风险（户）", "low": "低风险（户）",
                      "high_persons": "高风险（人）", "income_drop": "收入骤降（户）",
                      "illness_or_disaster": "因病因灾（户）"}
-VISIT_LIST_LABELS = {"village_name": "村", "household_id": "户编号", "head_name": "户主",
-                     "head_id_number": "身份证号", "members": "人口", "status": "状态",
+VISIT_LIST_LABELS = {"township_name": "乡镇", "village_name": "村", "household_id": "户编号",
+                     "head_name": "户主", "head_id_number": "身份证号", "members": "人口", "status": "状态",
                      "level": "风险", "score": "风险分", "reasons": "监测原因",
                      "income": "人均纯收入（元）", "prev_income": "上年人均纯收入（元）",
                      "cadre_name": "帮扶责任人", "cadre_rank": "级别"}

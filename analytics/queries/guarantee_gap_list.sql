@@ -15,11 +15,13 @@ WITH gap AS (
     ORDER BY f.village_code, f.household_id
     LIMIT $limit
 )
-SELECT g.household_id, g.township_code, g.village_code, v.name AS village_name, h.head_name,
+SELECT g.household_id, g.township_code, t.name AS township_name, g.village_code,
+       v.name AS village_name, h.head_name,
        h.head_id_number, g.members, g.status, g.food_clothing_secure, g.education_secure,
        g.medical_secure, g.housing_secure, g.water_secure, c.name AS cadre_name
 FROM gap g
 JOIN households h USING (household_id)
 JOIN villages v ON v.village_code = g.village_code
+JOIN townships t ON t.township_code = g.township_code
 LEFT JOIN cadres c ON c.cadre_id = g.cadre_id
 ORDER BY g.village_code, g.household_id

@@ -14,7 +14,8 @@ WITH listed AS (
     ORDER BY village_code, score DESC, household_id
     LIMIT $limit
 )
-SELECT l.household_id, l.township_code, l.village_code, v.name AS village_name, h.head_name,
+SELECT l.household_id, l.township_code, t.name AS township_name, l.village_code,
+       v.name AS village_name, h.head_name,
        h.head_id_number, l.members, l.status, l.is_relapse, l.income, l.prev_income,
        l.poverty_line, l.relapse_cause, l.dibao_class, l.low_income, l.income_drop,
        l.illness_or_disaster, l.dibao, l.dependants, l.unstable_wage, l.score, l.level,
@@ -22,5 +23,6 @@ SELECT l.household_id, l.township_code, l.village_code, v.name AS village_name, 
 FROM listed l
 JOIN households h USING (household_id)
 JOIN villages v ON v.village_code = l.village_code
+JOIN townships t ON t.township_code = l.township_code
 LEFT JOIN cadres c ON c.cadre_id = l.cadre_id
 ORDER BY l.village_code, l.score DESC, l.household_id

@@ -45,6 +45,7 @@ def test_upload_refuses_bad_data_and_loads_good_data(tmp_path, page, artifacts):
         text = page.locator("body").inner_text()
         assert fields[3] not in text  # the ID number is never echoed unmasked
         assert "None" not in text
+        assert "正在校验" not in text and "已拒绝" in text  # the status says how the check ended
 
         page.reload()
         wait_until_rendered(page, "数据")
