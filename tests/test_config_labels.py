@@ -131,8 +131,22 @@ def test_no_page_shows_an_old_threshold(changed_config, monkeypatch, demo_db, pa
     monkeypatch.setenv("TONGWEI_CONFIG", str(changed_config))
     text = page_text(page, year, townships, url)
     found = {f"{section}.{key}": hits for (section, key), (_, patterns, _) in CHANGES.items()
-             if (hits := sorted({m.group(0) for p in patterns for m in re.finditer(p, text)}))}
+             if (hits := sorted({m.group(0) for p in patterns for m in re.finditer(standalone(p), text)}))}
     assert not found, {k: [_context(text, h) for h in v] for k, v in found.items()}
+
+
+def standalone(pattern: str) -> str:
+    """``pattern`` where it stands alone, not inside a longer code or number: the page's
+    element ids are hex strings (one ended in …cb73700 and read as the old 3,700 yuan)."""
+    return rf"(?<![0-9A-Za-z.])(?:{pattern})(?![0-9A-Za-z])"
+
+
+@pytest.mark.parametrize("text, pattern, found", [
+    ("目标 3,700 元", r"3,?700", True), ("≥3700元", r"3,?700", True),
+    ("id cb73700 x", r"3,?700", False), ("13700 元", r"3,?700", False), ("3,7001", r"3,?700", False),
+])
+def test_an_old_value_is_found_only_where_it_stands_alone(text, pattern, found):
+    assert bool(re.search(standalone(pattern), text)) == found
 
 
 def _context(text: str, hit: str) -> str:
