@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Runs on every core (pytest-xdist; tests share no file, port or database): `-n 0` runs
 # in one process, e.g. `bash scripts/test.sh -n 0 tests/test_store.py`.
-exec .venv/bin/python -m pytest -n auto --dist worksteal "$@"
+exec .venv/bin/python -m pytest -n auto --dist worksteal --durations=25 "$@"
