@@ -142,10 +142,9 @@ def audit_detail(detail) -> str:
     detail = str(detail)
     if detail in AUDIT_LABELS["detail"]:
         return AUDIT_LABELS["detail"][detail]
-    if m := re.fullmatch(r"(password|password: locked|bad screen token|oidc: no role|"
-                         r"oidc: email not verified) from (\S+)", detail):  # a failed sign-in's client
-        address = "地址未知" if m.group(2) == "?" else f"来自 {m.group(2)}"
-        return f"{audit_detail(m.group(1))}（{address}）"
+    method, sep, address = detail.rpartition(" from ")  # a failed sign-in, with its client
+    if sep and method in AUDIT_LABELS["detail"] and address and " " not in address:
+        return f"{AUDIT_LABELS['detail'][method]}（{'地址未知' if address == '?' else '来自 ' + address}）"
     if m := re.fullmatch(r"scale=(\S+) seed=(\S+)", detail):
         return f"演示数据（规模 {m.group(1)}，随机种子 {m.group(2)}）"
     if m := re.fullmatch(r"(.+): (\d+) problems?", detail, flags=re.S):

@@ -39,6 +39,7 @@ from analytics.contract import (
     Column,
 )
 from analytics.ingest.report import MAX_PROBLEMS_PER_RULE, Collector, shown_value
+from analytics.store.schema import sql_identifier, sql_string
 
 #: rule id → what it checks (docs/import-rules.md explains each with an example).
 RULES: dict[str, str] = {
@@ -128,16 +129,9 @@ REFERENCED = frozenset((fk.table, rc) for t in TABLES.values() for fk in t.forei
                        for rc in fk.ref_columns)
 
 
-def _q(identifier: str) -> str:
-    """Quote an identifier that comes from the contract or from our own names."""
-    if not identifier.replace("_", "").isalnum():
-        raise ValueError(f"bad identifier {identifier!r}")
-    return f'"{identifier}"'
-
-
-def _lit(text: str) -> str:
-    """A SQL string literal of a constant from our own code (the contract's words)."""
-    return "'" + text.replace("'", "''") + "'"
+# identifiers and constants go into the importer's SQL as into the store's (one home)
+_q = sql_identifier
+_lit = sql_string
 
 
 def _in(values) -> str:

@@ -56,11 +56,22 @@ def read_query(name: str) -> str:
     return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _quote(identifier: str) -> str:
-    """Quote an identifier that comes from the contract (an allow-list), never from input."""
-    if not identifier.replace("_", "").isalnum():
+def sql_identifier(identifier: str) -> str:
+    """Quote an identifier that comes from the contract or our own names (tables, columns,
+    staging relations), never from input: ASCII letters, digits and underscores only, else
+    ValueError. The one way an identifier is put into SQL, by the store and the importer."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", identifier):
         raise ValueError(f"bad identifier {identifier!r}")
     return f'"{identifier}"'
+
+
+def sql_string(text: str) -> str:
+    """A SQL string literal of a constant from our own code (quotes doubled): for the few
+    places DuckDB binds no parameter (DDL, a table function's options, regex constants)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+_quote = sql_identifier
 
 
 def table_ddl(table: Table, constraints: bool = True) -> str:
@@ -135,10 +146,10 @@ def owner_only(path: str | Path) -> None:
 
 
 def sql_path(path: Path | str) -> str:
-    """A file path as a SQL string literal, quotes included (``'…'``, a quote inside
-    doubled): the one way a path is put into SQL, by the store and the importer alike.
-    DuckDB binds no parameter where a table function or COPY wants a file name."""
-    return "'" + str(path).replace("'", "''") + "'"
+    """A file path as a SQL string literal (``sql_string``): the one way a path is put into
+    SQL, by the store and the importer alike. DuckDB binds no parameter where a table
+    function or COPY wants a file name."""
+    return sql_string(str(path))
 
 
 MACRO_NAMES = _macro_names()
