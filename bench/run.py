@@ -49,6 +49,7 @@ import codecs
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import signal
@@ -251,6 +252,32 @@ print(json.dumps(transcode_folder({src!r}, {dst!r})))
 """
 
 
+def _import_phase(message: str) -> str:
+    """The phase of the import a progress message belongs to."""
+    if message.startswith(("计算 household_facts", "计算 figures")):
+        return "figures (household_facts, figures)"
+    if message.startswith("计算 "):
+        return "pages' tables (the other derived tables)"
+    if message.startswith("写入数据"):
+        return "store the contract tables"
+    if message.startswith(("写入磁盘", "已替换", "已导入")):
+        return "write to disk and swap"
+    return "read and validate"
+
+
+def import_phases(log: Path) -> dict[str, float]:
+    """Seconds of each phase of an import, from its progress log (``[  12.3s] message``
+    lines on stderr): a line lasts until the next one. Empty when there are no such lines."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    stamps = [(float(m.group(1)), m.group(2))
+              for m in re.finditer(r"^\[\s*([0-9.]+)s\] (.*)$", text, re.MULTILINE)]
+    spans: dict[str, float] = {}
+    for (t, message), (end, _) in zip(stamps, stamps[1:] + stamps[-1:]):
+        phase = _import_phase(message)
+        spans[phase] = round(spans.get(phase, 0.0) + end - t, 2)
+    return spans
+
+
 def drop_db(db: Path) -> None:
     """A database file and what DuckDB or a writer leaves next to it (WAL, spill, temp copies)."""
     for f in [db, db.with_name(db.name + ".wal"), *db.parent.glob(f".{db.name}.*")]:
@@ -437,6 +464,7 @@ def bench_scale(scale: float, work: Path, runs: int, page_runs: int, env: dict,
             r = measure(cli + ["import", str(source), "--db", str(imported)], stdout=out, log=log,
                         env=env)
             r["input"] = str(source)
+            r["phases_s"] = import_phases(log)
             if r["exit"] != 0:  # rejected (problems on stdout), crashed or killed
                 r["log_tail"] = tail(log)
                 if tail(out):
@@ -504,23 +532,30 @@ def bench_scale(scale: float, work: Path, runs: int, page_runs: int, env: dict,
     # 7. the pandas baseline on the same Parquet files, and a cross-check of its figures
     if with_pandas:
         pandas_out = work / f"{tag}.pandas_figures.parquet"
-        rs = []
-        for i in range(runs):
-            stdout = work / f"{tag}.pandas.{i}.out"
-            r = measure([py, str(CODE / "bench" / "baseline_pandas.py"), str(parquet),
-                         "--out", str(pandas_out)], stdout=stdout,
-                        log=work / f"{tag}.pandas.log", env=env)
-            try:
-                own = json.loads(tail(stdout, 1))
-                r["in_process_s"] = own["elapsed_s"]
-                r["self_peak_rss_mb"] = own["peak_rss_mb"]
-            except (ValueError, KeyError):
-                r["log_tail"] = tail(work / f"{tag}.pandas.log")
-            rs.append(r)
-            if r["exit"] != 0:
-                break
-        p = best(rs)
+
+        def best_of_runs(name: str, args: list[str]) -> dict:
+            """Best of ``runs`` runs of a figures script that prints its JSON last."""
+            rs = []
+            for i in range(runs):
+                stdout, log = work / f"{tag}.{name}.{i}.out", work / f"{tag}.{name}.log"
+                r = measure([py, str(CODE / "bench" / f"{name}.py"), *args], stdout=stdout,
+                            log=log, env=env)
+                try:
+                    own = json.loads(tail(stdout, 1))
+                    r.update(in_process_s=own["elapsed_s"], self_peak_rss_mb=own["peak_rss_mb"],
+                             rows=own["rows"])
+                except (ValueError, KeyError):
+                    r["log_tail"] = tail(log)
+                rs.append(r)
+                if r["exit"] != 0:
+                    break
+            return best(rs)
+
+        p = best_of_runs("baseline_pandas", [str(parquet), "--out", str(pandas_out)])
         record("pandas", p)
+        # like for like: the store's own figure SQL on the same files, nothing validated or
+        # stored (bench/figures_duckdb.py), measured the same way, in the same run
+        record("figures_duckdb", best_of_runs("figures_duckdb", [str(parquet)]))
         if p["exit"] == 0 and db.exists():  # the printed JSON is checked when metrics ran now
             printed = str(all_out) if "metrics" in want and all_out.exists() else ""
             r = subprocess.run([py, "-c", CROSS_CHECK.format(
@@ -664,6 +699,18 @@ def goals(results: dict) -> list[dict]:
                     f"{ratio:.2f}×" + _failed(i, "import") + _failed(p, "pandas"))
         out.append({"goal": label, "measured": measured,
                     "met": i["exit"] == 0 and p["exit"] == 0 and ratio > GOALS["import_vs_pandas_s10"]})
+    f = (_get(s10, "figures_duckdb") or {}) if s10 else {}
+    label = ("issue 11, like for like — scale 10: reading the same Parquet files and computing "
+             "every figure, the store's SQL (bench/figures_duckdb.py) vs the pandas baseline "
+             "(wall, best of each's runs, same run)")
+    if f.get("wall_s") is None or p.get("wall_s") is None:
+        out.append({"goal": label, "measured": None, "met": None})
+    else:
+        ratio = _ratio(p["wall_s"], f["wall_s"])
+        out.append({"goal": label, "measured": (
+            f"ours {f['wall_s']:.2f} s vs pandas {p['wall_s']:.2f} s: pandas/ours = {ratio:.2f}×"
+            + _failed(f, "figures_duckdb") + _failed(p, "pandas")),
+            "met": f["exit"] == 0 and p["exit"] == 0 and ratio > GOALS["import_vs_pandas_s10"]})
     # issue 12: the national formats, against the contract format's import at the same scale
     n = (_get(s10, "import_national") or {}) if s10 else {}
     label = ("issue 12 — scale 10: import of the national-format files takes ≤ 1.5 × the "
@@ -865,6 +912,23 @@ def write_report(results: dict, results_dir: Path) -> None:
                         ("differences from the store's figures (1e-9 relative)",
                          col("cross_check", "differences")),
                     ], scales)
+    lines += _table("the same figures by the store's SQL on the same files, nothing validated or "
+                    f"stored (bench/figures_duckdb.py, best of {results['runs']}): like for like",
+                    step_rows("figures_duckdb") + [
+                        ("in-process s (read Parquet + compute)", col("figures_duckdb", "in_process_s")),
+                        ("all runs, wall s", [", ".join(map(str, w)) if w else None
+                                              for w in col("figures_duckdb", "walls_s")]),
+                        ("scope-years", col("figures_duckdb", "rows")),
+                    ], scales)
+    phase_names = []
+    for sc in scales:
+        for name in (_get(S[sc], "import", "phases_s") or {}):
+            if name not in phase_names:
+                phase_names.append(name)
+    if phase_names:
+        lines += _table("where the Parquet import's time goes (s, from its progress log; the "
+                        "fastest run)", [(n, col("import", "phases_s", n)) for n in phase_names],
+                        scales)
     ds = [derived(S[s]) for s in scales]
     lines += _table("pandas / ours (> 1: ours is faster / smaller)", [
         ("time: pandas full computation / `metrics --all` (reads the rollup built at load)",

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -18,6 +19,13 @@ from analytics.store import Store, export_dataset, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "bench" / "baseline_pandas.py"
+
+
+def _bench(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _baseline():
@@ -95,3 +103,25 @@ def test_command_line(exported, tmp_path):
     last = json.loads(done.stdout.strip().splitlines()[-1])
     assert last["elapsed_s"] > 0 and last["peak_rss_mb"] > 0
     assert last["rows"] == len(pd.read_parquet(out))
+
+
+def test_figures_from_the_files_equal_the_stored_figures(exported):
+    db, parquet = exported
+    columns, rows = _bench("figures_duckdb").duckdb_figures(parquet)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        result = con.execute("SELECT * FROM figures ORDER BY scope_level, scope_code, year")
+        stored_columns, stored = [d[0] for d in result.description], result.fetchall()
+    finally:
+        con.close()
+    assert columns == stored_columns
+    assert len(rows) == len(stored) > 100
+    floats = 0
+    for row, theirs in zip(rows, stored):
+        for name, ours, value in zip(columns, row, theirs):
+            if isinstance(value, float):
+                floats += 1
+                assert ours == pytest.approx(value, rel=1e-12, abs=1e-12), (name, row[:5])
+            else:
+                assert ours == value, (name, row[:5])
+    assert floats > 1000  # the comparison reached the figures, not only the keys

@@ -1,7 +1,8 @@
 -- One row per household per year with everything the figures need: the household's
 -- place, the previous year's status, members and income (only when that year's row
 -- exists; the same for the wage income, for the early-warning factors), the transition
--- flags, and the poverty line of the year.
+-- flags, the poverty line of the year, and the household's next recorded year (NULL on its
+-- last row: what 自然减少 in build_village_year_households reads, from the same window).
 CREATE TABLE household_facts AS
 WITH panel AS (
     SELECT
@@ -15,7 +16,8 @@ WITH panel AS (
         lag(hy.status)                OVER w AS prev_status_raw,
         lag(hy.members)               OVER w AS prev_members_raw,
         lag(hy.net_income_per_capita) OVER w AS prev_income_raw,
-        lag(hy.wage_income_per_capita) OVER w AS prev_wage_income_raw
+        lag(hy.wage_income_per_capita) OVER w AS prev_wage_income_raw,
+        lead(hy.year)                 OVER w AS next_year
     FROM household_years hy
     JOIN households h USING (household_id)
     JOIN villages v USING (village_code)
@@ -44,6 +46,7 @@ SELECT
     CASE WHEN prev_year = year - 1 THEN prev_wage_income_raw END AS prev_wage_income,
     coalesce(prev_year = year - 1 AND prev_status_raw = '未脱贫' AND status = '已脱贫', false) AS is_exit,
     coalesce(prev_year = year - 1 AND prev_status_raw = '已脱贫' AND status = '未脱贫', false) AS is_relapse,
-    pl.poverty_line
+    pl.poverty_line,
+    next_year
 FROM panel
 LEFT JOIN poverty_lines pl USING (year);

@@ -26,7 +26,6 @@ WITH first_measure AS (
     GROUP BY household_id
 ), panel AS (
     SELECT f.*,
-           lead(f.year) OVER (PARTITION BY f.household_id ORDER BY f.year) AS next_year,
            fm.first_year AS first_measure_year
     FROM household_facts f
     LEFT JOIN first_measure fm USING (household_id)
