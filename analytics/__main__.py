@@ -142,14 +142,15 @@ def cmd_metrics(args) -> int:
         print("metrics needs --year Y or --all", file=sys.stderr)
         return 2
     try:
-        record = headline_figures(store, args.year, township=args.township, village=args.village)
+        record = headline_figures(store, args.year, township=args.township, village=args.village,
+                                  county=args.county)
     except UnknownScope as unknown:
         print(str(unknown), file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(record, ensure_ascii=False))
     else:
-        print(f"{record['name'] or '全县'} {record['year']}")
+        print(f"{record['name'] or '全省'} {record['year']}")
         for key in HEADLINE_KEYS:
             print(f"  {key:30} {record[key]}")
     return 0
@@ -183,7 +184,7 @@ def cmd_add_user(args) -> int:
                 print("the passwords differ", file=sys.stderr)
                 return 2
     try:
-        add_user(args.name, password, args.role, args.township)
+        add_user(args.name, password, args.role, args.township, counties=args.county)
     except ValueError as bad:
         print(str(bad), file=sys.stderr)
         return 2
@@ -243,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("metrics", parents=[common], help="headline figures")
     p.add_argument("--year", type=int)
     scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--county", help="6-digit county code (default: all that is loaded)")
     scope.add_argument("--township")
     scope.add_argument("--village")
     p.add_argument("--all", action="store_true")
@@ -255,8 +257,10 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("add-user", help="add or replace a local account (sign-in then required)")
     p.add_argument("name")
-    p.add_argument("--role", choices=("county", "township"), required=True)
+    p.add_argument("--role", choices=("province", "county", "township"), required=True)
     p.add_argument("--township", action="append", help="township code (township role; repeatable)")
+    p.add_argument("--county", action="append",
+                   help="6-digit county code (county role, repeatable; none: every county loaded)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.add_argument("--no-password", action="store_true",
                    help="an identity-provider (OIDC) account: the name is the e-mail address")

@@ -1,6 +1,9 @@
 """Who may see what: roles, the pages each may open, and the townships each may query.
 
-- county (县级): every page, every township; household files unmasked.
+- province (省级): every page, every county loaded; household files unmasked.
+- county (县级): every page, for their own county or counties when the account names them
+  (``counties``, enforced in the SQL like a township analyst's townships), else for
+  everything loaded (a county's own deployment); household files unmasked.
 - township (乡镇分析员): the analysts' pages for their own township(s) only — enforced in
   the SQL (every scoped query binds ``$allowed``), not by hiding widgets; household
   files of their township unmasked.
@@ -14,8 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = {"county": "县级用户", "township": "乡镇分析员", "screen": "会议室大屏"}
-_ANALYSTS = frozenset({"county", "township"})
+ROLES = {"province": "省级用户", "county": "县级用户", "township": "乡镇分析员",
+         "screen": "会议室大屏"}
+_ANALYSTS = frozenset({"province", "county", "township"})
+_DATA_KEEPERS = frozenset({"province", "county"})
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,8 @@ PAGES = (
     Page("pages/assistance.py", "帮扶措施", "🤝", _ANALYSTS),
     Page("pages/guarantees.py", "保障与设施", "🏗️", _ANALYSTS),
     Page("pages/review.py", "回头看", "🔍", _ANALYSTS),
-    Page("pages/data.py", "数据", "🗂️", frozenset({"county"})),
-    Page("pages/battle_map.py", "挂图作战", "🗺️", frozenset({"county", "screen"})),
+    Page("pages/data.py", "数据", "🗂️", _DATA_KEEPERS),
+    Page("pages/battle_map.py", "挂图作战", "🗺️", _DATA_KEEPERS | {"screen"}),
 )
 PAGE_ROLES = {page.key: page.roles for page in PAGES}
 
@@ -66,17 +71,29 @@ class Viewer:
     role: str
     townships: tuple[str, ...] = ()
     open_mode: bool = False
+    counties: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.role not in ROLES:
             raise ValueError(f"unknown role {self.role!r}")
         if self.role == "township" and not self.townships:
             raise ValueError("a township analyst needs at least one township")
+        if self.counties and self.role != "county":
+            raise ValueError("only a county account names counties")
 
     @property
     def allowed(self) -> tuple[str, ...]:
-        """Townships this viewer's queries are restricted to (empty = all)."""
-        return self.townships if self.role == "township" else ()
+        """What this viewer's queries are restricted to (empty = all): a township analyst's
+        township codes, a county account's 6-digit county codes."""
+        if self.role == "township":
+            return self.townships
+        return self.counties if self.role == "county" else ()
+
+    @property
+    def may_replace_data(self) -> bool:
+        """Import and export the whole dataset: a role that keeps the data, unrestricted
+        (a county account limited to its county would replace the others' counties too)."""
+        return self.role in _DATA_KEEPERS and not self.allowed
 
     @property
     def may_see_personal(self) -> bool:
@@ -84,7 +101,7 @@ class Viewer:
 
         Never in open mode: an unconfigured dashboard shows no personal data at all.
         """
-        return self.role in ("county", "township") and not self.open_mode
+        return self.role in _ANALYSTS and not self.open_mode
 
     def may_open(self, page: str) -> bool:
         return self.role in PAGE_ROLES.get(page, set())

@@ -10,6 +10,11 @@ the screen's URL, so a screen can sign itself in again after a restart.
     townships = ["621121101"]
     password_hash = "$2b$12$…"
 
+    [users.zhaoming]       # a county account limited to its county (role "province": all)
+    role = "county"
+    townships = []
+    counties = ["621121"]
+
     [screens.meeting-room-1]
     token_sha256 = "…"
 """
@@ -74,6 +79,8 @@ def _write(accounts: dict, path: Path) -> None:
         lines.append(f"role = {_toml_string(user['role'])}")
         towns = ", ".join(_toml_string(t) for t in user.get("townships", []))
         lines.append(f"townships = [{towns}]")
+        if user.get("counties"):
+            lines.append("counties = [" + ", ".join(_toml_string(c) for c in user["counties"]) + "]")
         if user.get("password_hash"):
             lines.append(f"password_hash = {_toml_string(user['password_hash'])}")
         lines.append("")
@@ -88,14 +95,20 @@ def _write(accounts: dict, path: Path) -> None:
 
 
 def add_user(name: str, password: str | None, role: str, townships: list[str] | None = None,
-             path: Path | None = None) -> None:
-    """Add or replace a local account (no password: an identity-provider account's role)."""
+             path: Path | None = None, counties: list[str] | None = None) -> None:
+    """Add or replace a local account (no password: an identity-provider account's role).
+    A township analyst names townships; a county account may name its counties (6-digit
+    codes; none: every county loaded); a province account sees everything."""
     if not NAME_PATTERN.match(name):
         raise ValueError("user names are letters, digits and _ . @ - (at most 64)")
     if role not in ROLES or role == "screen":
-        raise ValueError("role must be county or township (screens use add-screen)")
+        raise ValueError("role must be province, county or township (screens use add-screen)")
     if role == "township" and not townships:
         raise ValueError("a township analyst needs --township CODE")
+    if counties and role != "county":
+        raise ValueError("only a county account names counties (--county CODE)")
+    if any(not (c.isdigit() and len(c) == 6) for c in counties or ()):
+        raise ValueError("a county code has 6 digits")
     if password is not None and len(password) < 8:
         raise ValueError("passwords need at least 8 characters")
     if password is not None and len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
@@ -103,6 +116,8 @@ def add_user(name: str, password: str | None, role: str, townships: list[str] | 
     path = path or users_path()
     accounts = copy.deepcopy(load_accounts(path))  # the loaded one is shared
     user = {"role": role, "townships": list(townships or [])}
+    if counties:
+        user["counties"] = list(counties)
     if password is not None:
         user["password_hash"] = bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode()
     accounts["users"][name] = user
@@ -123,7 +138,8 @@ def add_screen(name: str, path: Path | None = None) -> str:
 
 def viewer_of(name: str, user: dict) -> Viewer:
     """The viewer of account ``name`` (its entry ``user`` in ``load_accounts()``)."""
-    return Viewer(name, user["role"], tuple(user.get("townships", [])))
+    return Viewer(name, user["role"], tuple(user.get("townships", [])),
+                  counties=tuple(user.get("counties", [])))
 
 
 @lru_cache(maxsize=1)

@@ -27,6 +27,7 @@ from analytics.briefing_commitments import plain_int as _int_or_none
 from analytics.briefing_commitments import plain_number as _num
 from analytics.config import load_config
 from analytics.contract import CADRE_RANKS, mask_name
+from analytics.counties import county_of
 from analytics.households import RISK_LABELS, at_risk_households, village_table
 from analytics.metrics import (
     UnknownScope, figures_by_level, income_progress, township_exit_years,
@@ -159,14 +160,18 @@ class Briefing:
 
 
 def _township_scope(store, township_code: str):
-    """The caller's store restricted to this one township, and whether the caller sees
-    the whole county. A restricted viewer asking for a township outside their own gets
-    ``UnknownScope`` (a LookupError), as for a township that does not exist."""
+    """(the caller's store restricted to this one township, the store restricted to its
+    county when the caller sees that whole county — its league and the county plan's
+    progress are read there —, else None). A restricted viewer asking for a township
+    outside their own (townships, or a county's) gets ``UnknownScope`` (a LookupError),
+    as for a township that does not exist."""
     allowed = tuple(getattr(store, "allowed", ()) or ())
-    if allowed and township_code not in allowed:
+    county = county_of(township_code)
+    if allowed and township_code not in allowed and county not in allowed:
         raise UnknownScope(f"township {township_code} is not among the viewer's townships")
     base = getattr(store, "store", store)
-    return base.scoped((township_code,)), not allowed
+    sees_county = not allowed or county in allowed
+    return base.scoped((township_code,)), base.scoped((county,)) if sees_county else None
 
 
 def _quality_flags(store, township_code: str, year: int, cadre_ids: set[str]) -> list[Flag]:
@@ -232,7 +237,8 @@ def township_briefing(store, township_code: str, year: int, *,
     t = config.targets
     threshold = float(t["exit_threshold_pct"])
     cap = float(t["relapse_cap_pct"])
-    scoped, whole_county = _township_scope(store, township_code)
+    scoped, county_store = _township_scope(store, township_code)
+    whole_county = county_store is not None
 
     towns = scoped.query("townships")
     towns = towns[towns["township_code"] == township_code]
@@ -255,7 +261,7 @@ def township_briefing(store, township_code: str, year: int, *,
     exit_year = _int_or_none(township_exit_years(figures, threshold).get(township_code))
     planned_exit_year = _int_or_none(town["planned_exit_year"])
 
-    league_source = store if whole_county else scoped
+    league_source = county_store if whole_county else scoped
     league = township_league(figures_by_level(league_source, "township"),
                              league_source.query("townships"), year)
     mine = league[league["township_code"] == township_code].iloc[0]
@@ -341,10 +347,10 @@ def township_briefing(store, township_code: str, year: int, *,
 
     quality_checked = whole_county
     if whole_county:
-        flags.extend(_quality_flags(store, township_code, year, cadre_ids))
+        flags.extend(_quality_flags(county_store, township_code, year, cadre_ids))
 
-    commitments = plan_commitments(store, scoped, township_code, str(town["name"]), year,
-                                   whole_county=whole_county)
+    commitments = plan_commitments(county_store or store, scoped, township_code,
+                                   str(town["name"]), year, whole_county=whole_county)
 
     meta = scoped.meta()
     return Briefing(

@@ -17,7 +17,9 @@ from analytics.config import Config, load_config
 from analytics.contract import RANK_QUOTA
 from analytics.store import Store
 
-SCOPE_LEVELS = ("county", "township", "village")
+#: The scope levels, top down: the province is all that is loaded (one county's data:
+#: the county itself), then each county, township and village (analytics/counties.py).
+SCOPE_LEVELS = ("province", "county", "township", "village")
 
 HEADLINE_FORMULAS = {
     "registered_population": "Σ village_years.registered_population over villages in S, year t",
@@ -62,7 +64,7 @@ def _none_if_nan(value):
 def _figure_record(row: pd.Series, config: Config) -> dict:
     record = {
         "scope": row["scope_level"],
-        "code": None if row["scope_level"] == "county" else row["scope_code"],
+        "code": None if row["scope_level"] == "province" else row["scope_code"],
         "name": _none_if_nan(row["scope_name"]),
         "year": int(row["year"]),
     }
@@ -74,14 +76,31 @@ def _figure_record(row: pd.Series, config: Config) -> dict:
     return record
 
 
+def counties(store: Store) -> pd.DataFrame:
+    """The counties loaded (``county_code``, ``name``) that the viewer may see, in code order."""
+    return store.query("counties")
+
+
+def top_scope(store: Store) -> tuple[str, str]:
+    """(level, code) of everything the store shows: the county when it holds one (one
+    county loaded, or a viewer restricted to one), else the province, all that is loaded."""
+    codes = counties(store)["county_code"].tolist()
+    return ("county", codes[0]) if len(codes) == 1 else ("province", "province")
+
+
 def headline_figures(
-    store: Store, year: int, township: str | None = None, village: str | None = None
+    store: Store, year: int, township: str | None = None, village: str | None = None,
+    county: str | None = None,
 ) -> dict:
-    """The contract's headline figures for one scope (county by default) and year."""
-    if township and village:
-        raise ValueError("give a township or a village, not both")
+    """The contract's headline figures for one scope and year: a village, a township, a
+    county, or (none given) all that is loaded — the county when one is loaded, else the
+    province. Raises UnknownScope for a scope or year not in the database, ValueError
+    when more than one scope is given."""
+    if sum(bool(x) for x in (county, township, village)) > 1:
+        raise ValueError("give one of a county, a township or a village")
     level, code = (
-        ("village", village) if village else ("township", township) if township else ("county", "county")
+        ("village", village) if village else ("township", township) if township
+        else ("county", county) if county else top_scope(store)
     )
     frame = store.query("figures_for_scope", scope_level=level, scope_code=code)
     if frame.empty:
@@ -94,18 +113,21 @@ def headline_figures(
 
 
 def all_headline_figures(store: Store) -> pd.DataFrame:
-    """The headline figures of the county, every township and every village, every year.
+    """The headline figures of every scope, every year: the province (only when more than
+    one county is loaded: with one, it is that county), the counties, the townships, the
+    villages, in that order.
 
-    One row per scope and year with the keys of ``headline_figures`` as columns, in
-    the order county, townships, villages.
+    One row per scope and year with the keys of ``headline_figures`` as columns.
     """
     config = load_config()
     frame = store.query("figures")
+    if len(counties(store)) <= 1:
+        frame = frame[frame["scope_level"] != "province"]
     order = frame["scope_level"].map({level: i for i, level in enumerate(SCOPE_LEVELS)})
     frame = frame.assign(_order=order).sort_values(["_order", "scope_code", "year"])
     out = pd.DataFrame({
         "scope": frame["scope_level"],
-        "code": frame["scope_code"].where(frame["scope_level"] != "county"),
+        "code": frame["scope_code"].where(frame["scope_level"] != "province"),
         "name": frame["scope_name"],
         "year": frame["year"].astype("int64"),
     })
@@ -175,20 +197,26 @@ def combine_scopes(rows: pd.DataFrame, label: str) -> pd.DataFrame:
     return parts
 
 
+def _scope_of(store: Store, townships=(), villages=()) -> tuple[str, list[str]]:
+    """(level, codes) of a selection: the villages, else the townships, else everything
+    the store shows (``top_scope``: a county, or the province)."""
+    if villages:
+        return "village", list(villages)
+    if townships:
+        return "township", list(townships)
+    level, code = top_scope(store)
+    return level, [code]
+
+
 def selection_figures(store: Store, townships=(), villages=()) -> pd.DataFrame:
     """The figures, every year, of what the filters select.
 
-    Villages take precedence over townships; nothing selected is the county; one
-    scope is read as is; several are combined (``combine_scopes``). Adds the same
-    derived columns as ``figures_by_level``.
+    Villages take precedence over townships; nothing selected is everything the store
+    shows (its county, or the province: ``top_scope``); one scope is read as is; several
+    are combined (``combine_scopes``). Adds the same derived columns as ``figures_by_level``.
     """
     config = load_config()
-    if villages:
-        level, codes = "village", list(villages)
-    elif townships:
-        level, codes = "township", list(townships)
-    else:
-        level, codes = "county", ["county"]
+    level, codes = _scope_of(store, townships, villages)
     frame = store.query("figures_by_level", scope_level=level)
     frame = frame[frame["scope_code"].isin(codes)]
     if len(codes) > 1:
@@ -275,7 +303,8 @@ def exits_against_plan(store: Store) -> pd.DataFrame:
     for villages and townships, also from their planned_exit_year columns.
     """
     config = load_config()
-    county = store.query("figures_for_scope", scope_level="county", scope_code="county")
+    level, code = top_scope(store)
+    county = store.query("figures_for_scope", scope_level=level, scope_code=code)
     towns = store.query("figures_by_level", scope_level="township")
     exit_years = township_exit_years(towns, config.targets["exit_threshold_pct"])
     townships = store.query("townships")
@@ -300,16 +329,14 @@ def exits_against_plan(store: Store) -> pd.DataFrame:
 def relapse_by_cause(store: Store, townships=()) -> pd.DataFrame:
     """Relapse rate by cause and year: 100 × relapsed persons of cause c / exited_stock_start.
 
-    For the county, or summed over ``townships``. The causes' rates add up to the
-    relapse_rate_pct of the same scope.
+    For everything the store shows (``top_scope``), or summed over ``townships``. The
+    causes' rates add up to the relapse_rate_pct of the same scope.
     """
     causes = store.query("relapse_by_cause")
-    stock = figures_by_level(store, "township" if townships else "county")
-    if townships:
-        causes = causes[(causes["scope_level"] == "township") & causes["scope_code"].isin(townships)]
-        stock = stock[stock["scope_code"].isin(townships)]
-    else:
-        causes = causes[causes["scope_level"] == "county"]
+    level, codes = _scope_of(store, townships)
+    stock = figures_by_level(store, level)
+    causes = causes[(causes["scope_level"] == level) & causes["scope_code"].isin(codes)]
+    stock = stock[stock["scope_code"].isin(codes)]
     causes = causes.groupby(["year", "relapse_cause"], as_index=False)[
         ["relapsed_persons", "relapsed_households"]].sum()
     stock = stock.groupby("year", as_index=False)["exited_stock_start"].sum()
@@ -324,13 +351,11 @@ def cohort_relapse(store: Store, townships=()) -> pd.DataFrame:
 
     A household's cohort is the year of its first exit; for each later year t, the
     cohort's persons on the register in t and those of them with status 未脱贫; for
-    the county or summed over ``townships``.
+    everything the store shows (``top_scope``), or summed over ``townships``.
     """
     frame = store.query("cohort_status")
-    if townships:
-        frame = frame[(frame["scope_level"] == "township") & frame["scope_code"].isin(townships)]
-    else:
-        frame = frame[frame["scope_level"] == "county"]
+    level, codes = _scope_of(store, townships)
+    frame = frame[(frame["scope_level"] == level) & frame["scope_code"].isin(codes)]
     frame = frame.groupby(["cohort_year", "year"], as_index=False)[
         ["cohort_persons", "poor_again_persons"]].sum()
     frame["poor_again_pct"] = 100.0 * frame["poor_again_persons"] / frame["cohort_persons"].where(

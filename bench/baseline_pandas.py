@@ -4,7 +4,7 @@
 
 Reads the Parquet export of a dataset (``python -m analytics export DIR --format
 parquet``) with pandas, merges the household panel with its villages and townships,
-and computes every headline figure of ``../shared/data-contract.md`` for the county,
+and computes every headline figure of ``../shared/data-contract.md`` for the province (all that is loaded), each county,
 every township and every village, every year, with plain merges and groupbys. This is
 the baseline of the benchmark (bench/run.py) and an independent cross-check of the
 store's SQL rollup (queries/build_figures.sql; tests/test_baseline_pandas.py).
@@ -39,13 +39,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from analytics.counties import county_name  # noqa: E402 - names only, not figures
+
 POOR, EXITED = "未脱贫", "已脱贫"
-LEVELS = {  # scope level → grouping columns (besides year)
-    "county": [],
-    "township": ["township_code"],
-    "village": ["township_code", "village_code"],
+LEVELS = {  # scope level → grouping columns (besides year); a county = 6 digits of its townships
+    "province": [],
+    "county": ["county_code"],
+    "township": ["county_code", "township_code"],
+    "village": ["county_code", "township_code", "village_code"],
 }
-CODE_COLUMN = {"county": None, "township": "township_code", "village": "village_code"}
+CODE_COLUMN = {"province": None, "county": "county_code", "township": "township_code",
+               "village": "village_code"}
 FIGURE_KEYS = (
     "registered_population", "poor_persons", "poverty_incidence_pct", "exited_persons",
     "relapsed_persons", "exited_stock_start", "relapse_rate_pct", "relapse_cap_pct",
@@ -70,7 +74,7 @@ def _group(frame: pd.DataFrame, level: str, columns: list[str]) -> pd.DataFrame:
     keys = LEVELS[level] + ["year"]
     out = frame.groupby(keys, as_index=False, observed=True)[columns].sum(min_count=1)
     code = CODE_COLUMN[level]
-    out["scope_code"] = out[code] if code else "county"
+    out["scope_code"] = out[code] if code else "province"
     return out[["scope_code", "year"] + columns]
 
 
@@ -91,17 +95,18 @@ def _gini(hy: pd.DataFrame, level: str) -> pd.DataFrame:
     sums = g.groupby(keys, as_index=False, observed=True)[["num", "wy", "w"]].sum()
     sums["gini"] = _ratio(sums["num"], sums["w"] * sums["wy"])
     code = CODE_COLUMN[level]
-    sums["scope_code"] = sums[code] if code else "county"
+    sums["scope_code"] = sums[code] if code else "province"
     return sums[["scope_code", "year", "gini"]]
 
 
 def pandas_figures(folder: str | Path, poverty_lines: dict[int, float] | None = None,
                    relapse_cap_pct: float | None = None) -> pd.DataFrame:
-    """Every headline figure for the county, every township and every village, every year.
+    """Every headline figure for the province (when more than one county is loaded), every
+    county, township and village, every year.
 
-    One row per scope and year: ``scope``, ``code`` (null for the county), ``name``,
-    ``year`` and the keys of ``FIGURE_KEYS``; ordered county, townships, villages,
-    then code and year (the order of ``analytics.metrics.all_headline_figures``).
+    One row per scope and year: ``scope``, ``code`` (null for the province), ``name``,
+    ``year`` and the keys of ``FIGURE_KEYS``; ordered province, counties, townships,
+    villages, then code and year (the order of ``analytics.metrics.all_headline_figures``).
     """
     folder = Path(folder)
     if poverty_lines is None or relapse_cap_pct is None:
@@ -139,6 +144,7 @@ def pandas_figures(folder: str | Path, poverty_lines: dict[int, float] | None = 
     gap = ((z - y0) / z).where(below, 0.0)
 
     hy = pd.DataFrame({
+        "county_code": hy["township_code"].str[:6],
         "township_code": hy["township_code"],
         "village_code": hy["village_code"],
         "year": hy["year"].astype("int64"),
@@ -161,6 +167,7 @@ def pandas_figures(folder: str | Path, poverty_lines: dict[int, float] | None = 
     del z, y0, below, positive, gap
 
     vy = village_years.merge(villages[["village_code", "township_code"]], on="village_code")
+    vy["county_code"] = vy["township_code"].str[:6]
     has_income = vy["rural_income_per_capita"].notna()
     vy["rural_income_weighted_sum"] = (vy["registered_population"]
                                        * vy["rural_income_per_capita"]).where(has_income)
@@ -171,9 +178,14 @@ def pandas_figures(folder: str | Path, poverty_lines: dict[int, float] | None = 
                   "watts_sum", "watts_excluded_persons"]
     years = sorted(set(hy["year"].unique()) | set(village_years["year"].unique()))
     frames = []
-    for level in ("county", "township", "village"):
-        if level == "county":
-            scopes = pd.DataFrame({"scope_code": ["county"], "name": [None]})
+    county_codes = sorted(townships["township_code"].str[:6].unique())
+    # the province only when it holds more than one county (else it is the county)
+    for level in ("province", "county", "township", "village")[len(county_codes) <= 1:]:
+        if level == "province":
+            scopes = pd.DataFrame({"scope_code": ["province"], "name": [None]})
+        elif level == "county":
+            scopes = pd.DataFrame({"scope_code": county_codes,
+                                   "name": [county_name(c) for c in county_codes]})
         elif level == "township":
             scopes = townships.rename(columns={"township_code": "scope_code"})
         else:
@@ -191,7 +203,7 @@ def pandas_figures(folder: str | Path, poverty_lines: dict[int, float] | None = 
                  .merge(gini, on=["scope_code", "year"], how="left"))
         out = pd.DataFrame({
             "scope": level,
-            "code": None if level == "county" else f["scope_code"],
+            "code": None if level == "province" else f["scope_code"],
             "name": f["name"],
             "year": f["year"].astype("int64"),
         })
@@ -239,7 +251,7 @@ def compare_figures(ours: pd.DataFrame, theirs: pd.DataFrame, keys=FIGURE_KEYS,
     for float noise around an exact 0), nulls only with nulls.
     """
     def keyed(frame):
-        frame = frame.assign(code=frame["code"].fillna("county").astype(str),
+        frame = frame.assign(code=frame["code"].fillna("province").astype(str),
                              year=frame["year"].astype("int64"))
         return frame.set_index(["scope", "code", "year"])
 

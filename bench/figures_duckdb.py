@@ -32,7 +32,8 @@ import duckdb  # noqa: E402 - after the path, like the other bench scripts
 
 from analytics.config import load_config  # noqa: E402
 from analytics.contract import TABLE_ORDER  # noqa: E402
-from analytics.store.schema import read_query, sql_identifier, sql_path  # noqa: E402
+from analytics.store.schema import _meta_ddl, read_query, sql_identifier, sql_path  # noqa: E402
+from analytics.store.writer import fill_counties  # noqa: E402
 
 #: The derived tables the figures need, in build order (the rest serve the pages).
 FIGURE_TABLES = ("household_facts", "figures")
@@ -49,9 +50,11 @@ def duckdb_figures(folder: str | Path) -> tuple[list[str], list[tuple]]:
         if path.exists():
             con.execute(f"CREATE VIEW {sql_identifier(table)} AS "
                         f"SELECT * FROM read_parquet({sql_path(path)})")
-    con.execute("CREATE TABLE poverty_lines (year INTEGER, poverty_line DOUBLE)")
+    for statement in _meta_ddl():  # dataset_meta, poverty_lines, counties: as the import
+        con.execute(statement)
     con.executemany("INSERT INTO poverty_lines VALUES (?, ?)",
                     sorted(load_config().poverty_line.items()))
+    fill_counties(con)
     for statement in read_query("macros").split(";"):  # the scalar macros (scope_level …):
         if statement.strip() and " AS TABLE" not in statement:  # the table macros read
             con.execute(statement)                               # the pages' tables

@@ -36,6 +36,8 @@ data_table(
 viewer = data.current_viewer()
 if not viewer.may_see_personal:
     st.caption("导出全部数据（含姓名、身份证号）需以县级账户登录；未配置账户的演示模式不提供。")
+elif not viewer.may_replace_data:
+    st.caption("您的账户只能查看本县数据：导出和导入全部数据需省级账户（或不限县的县级账户）。")
 elif sum(counts.values()) > EXPORT_ALL_MAX_ROWS:
     st.caption(f"数据量较大（{sum(counts.values()):,} 行），请在服务器上用命令导出："
                "`python -m analytics export 目标文件夹`。")
@@ -80,52 +82,55 @@ for finding in findings:
                 st.caption(f"仅显示前 500 条，共 {finding.count:,} 条。")
 
 st.subheader("导入新数据")
-st.caption("可一次上传：全国扶贫开发信息系统导出的建档立卡人口明细（每年一个文件，CSV 或 Excel）、村级台账、"
-           "帮扶责任人名单（按表头自动识别，格式见 data/formats/）；或数据规范中的各表 CSV（UTF-8 或 GBK）/ "
-           "Parquet 文件、按表分工作表的工作簿（.xlsx、.xls、.ods）。"
-           "全部校验通过才会替换现有数据；任何一处不合格，现有数据保持不变。")
-# Streamlit 1.67 writes the drop zone's button and line in English ("Upload", "200MB per
-# file • …") with no option to change them: the same words, in Chinese, drawn over them.
-st.html(f"""<style>
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
-    content: "选择文件"; font-size: 0.875rem; }}
-[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
-    content: "可拖放到此处 · 每个文件不超过 {UPLOAD_LIMIT_BYTES // (1024 * 1024)} MB · CSV、Parquet、Excel（.xlsx、.xlsm、.xls）、.ods";
-    font-size: 0.875rem; }}
-</style>""")
-uploads = st.file_uploader("选择文件", type=["csv", "parquet", "xlsx", "xlsm", "xls", "ods"],
-                           accept_multiple_files=True, key="upload")
-if uploads and st.button("校验并导入", type="primary", key="do_import"):
-    with st.status("正在校验…", expanded=True) as status:
-        say = progress_bar(expected_steps=25)
-        viewer = data.current_viewer()
-        result = load_uploaded_files(((u.name, u.getvalue()) for u in uploads), actor=viewer.name,
-                                     role=viewer.role, max_bytes=UPLOAD_LIMIT_BYTES, progress=say)
-        # the status says how the check ended (it kept 正在校验… after a refusal)
+if not viewer.may_replace_data:  # an import replaces every county loaded, not only theirs
+    st.caption("您的账户只能查看本县数据：导入会替换全部县的数据，需省级账户（或不限县的县级账户）。")
+else:
+    st.caption("可一次上传：全国扶贫开发信息系统导出的建档立卡人口明细（每年一个文件，CSV 或 Excel）、村级台账、"
+               "帮扶责任人名单（按表头自动识别，格式见 data/formats/）；或数据规范中的各表 CSV（UTF-8 或 GBK）/ "
+               "Parquet 文件、按表分工作表的工作簿（.xlsx、.xls、.ods）。"
+               "全部校验通过才会替换现有数据；任何一处不合格，现有数据保持不变。")
+    # Streamlit 1.67 writes the drop zone's button and line in English ("Upload", "200MB per
+    # file • …") with no option to change them: the same words, in Chinese, drawn over them.
+    st.html(f"""<style>
+    [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+    [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+        content: "选择文件"; font-size: 0.875rem; }}
+    [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+    [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+        content: "可拖放到此处 · 每个文件不超过 {UPLOAD_LIMIT_BYTES // (1024 * 1024)} MB · CSV、Parquet、Excel（.xlsx、.xlsm、.xls）、.ods";
+        font-size: 0.875rem; }}
+    </style>""")
+    uploads = st.file_uploader("选择文件", type=["csv", "parquet", "xlsx", "xlsm", "xls", "ods"],
+                               accept_multiple_files=True, key="upload")
+    if uploads and st.button("校验并导入", type="primary", key="do_import"):
+        with st.status("正在校验…", expanded=True) as status:
+            say = progress_bar(expected_steps=25)
+            viewer = data.current_viewer()
+            result = load_uploaded_files(((u.name, u.getvalue()) for u in uploads), actor=viewer.name,
+                                         role=viewer.role, max_bytes=UPLOAD_LIMIT_BYTES, progress=say)
+            # the status says how the check ended (it kept 正在校验… after a refusal)
+            if result.ok:
+                status.update(label="校验通过，数据已替换", state="complete", expanded=False)
+            else:
+                status.update(label=f"已拒绝：共 {problem_count(result.problems):,} 个问题，现有数据未改动",
+                              state="error", expanded=False)
+        st.session_state["import_result"] = result
+        if result.ok:  # the header, the tiles and every page show the new data at once
+            st.cache_data.clear()
+            st.rerun()
+    result = st.session_state.get("import_result")
+    if result is not None:
         if result.ok:
-            status.update(label="校验通过，数据已替换", state="complete", expanded=False)
+            st.success("导入成功，数据已替换：" + "，".join(f"{TABLES[k].label} {v:,} 行"
+                                                     for k, v in result.counts.items()))
         else:
-            status.update(label=f"已拒绝：共 {problem_count(result.problems):,} 个问题，现有数据未改动",
-                          state="error", expanded=False)
-    st.session_state["import_result"] = result
-    if result.ok:  # the header, the tiles and every page show the new data at once
-        st.cache_data.clear()
-        st.rerun()
-result = st.session_state.get("import_result")
-if result is not None:
-    if result.ok:
-        st.success("导入成功，数据已替换：" + "，".join(f"{TABLES[k].label} {v:,} 行"
-                                                 for k, v in result.counts.items()))
-    else:
-        st.error(f"导入被拒绝：共 {problem_count(result.problems):,} 个问题，现有数据未改动。")
-        data_table(problem_rows(result.problems), hide_index=True, key="problems",
-                   column_config=problem_column_config(), placeholder="—")
-    if result.notices:
-        st.caption(f"提示（{len(result.notices):,} 条，不影响导入）")
-        data_table(problem_rows(result.notices), hide_index=True, key="notices",
-                   column_config=problem_column_config(), placeholder="—")
+            st.error(f"导入被拒绝：共 {problem_count(result.problems):,} 个问题，现有数据未改动。")
+            data_table(problem_rows(result.problems), hide_index=True, key="problems",
+                       column_config=problem_column_config(), placeholder="—")
+        if result.notices:
+            st.caption(f"提示（{len(result.notices):,} 条，不影响导入）")
+            data_table(problem_rows(result.notices), hide_index=True, key="notices",
+                       column_config=problem_column_config(), placeholder="—")
 
 st.subheader("操作记录")
 log = data.audit_log()

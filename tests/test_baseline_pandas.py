@@ -35,15 +35,20 @@ def _baseline():
     return module
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def exported_demo(root: Path, scale: float) -> tuple[Path, Path]:
+    """The demo of ``scale`` (seed 7) in ``root``: (its database, its Parquet export)."""
     from analytics.demo import demo_as_of, demo_tables
 
-    root = tmp_path_factory.mktemp("baseline")
     db = root / "demo.duckdb"
-    write_dataset(demo_tables(scale=0.05, seed=7), db, source="baseline test", as_of=demo_as_of())
+    write_dataset(demo_tables(scale=scale, seed=7), db, source=f"demo scale {scale}",
+                  as_of=demo_as_of())
     export_dataset(db, root / "parquet", fmt="parquet")
     return db, root / "parquet"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    return exported_demo(tmp_path_factory.mktemp("baseline"), 0.05)
 
 
 def _first_difference(problems: list[str]) -> str:

@@ -165,14 +165,25 @@ def test_scope_is_enforced_in_the_sql(demo_store):
     assert set(scoped.query("townships")["township_code"]) == {MAYING}
     figures = scoped.query("figures")
     assert set(figures["township_code"].dropna()) == {MAYING}
-    assert "county" not in set(figures["scope_level"])  # the county total is everyone's
+    # the county's and the province's totals are everyone's: not a township analyst's
+    assert not {"county", "province"} & set(figures["scope_level"])
     with pytest.raises(metrics.UnknownScope):
         metrics.headline_figures(scoped, 2017, township=JICHUAN)
     other = demo_store.query("villages")
     other = tuple(other[other["township_code"] == JICHUAN]["village_code"])
     assert household_list(scoped, 2017, other).empty
-    with pytest.raises(PermissionError):
-        quality_findings(scoped)  # the checks are county-wide: not for a township analyst
+    # the data checks, too, list only the viewer's township (a county account's county)
+    everyone, mine = quality_findings(demo_store), quality_findings(scoped)
+    assert sum(f.count for f in mine) < sum(f.count for f in everyone)
+    counts = {f.rule: f.count for f in everyone}
+    for finding in mine:
+        rows = finding.rows
+        place = (rows["township_code"] if "township_code" in rows
+                 else rows["village_code"].str[:9] if "village_code" in rows else None)
+        if place is None:  # cadres: those with a household of the viewer's
+            assert finding.rule == "cadre_over_quota" and finding.count <= counts[finding.rule]
+        else:
+            assert (place == MAYING).all(), finding.rule
 
 
 INJECTIONS = ["'; DROP TABLE households; --", "621121101' OR '1'='1", "\\x00", "%", "*",

@@ -132,8 +132,8 @@ def _panel(panel: str, year: int, towns, vills, county, params: ScreenParams, ca
         fig = figure(charts.build_exit_years_by_township, towns, threshold, dark=True, height=None)
     else:
         fig = figure(charts.build_trend, county[county["year"] <= year], "relapse_rate_pct",
-                     "全县返贫率", "返贫率（%）", targets=[(cap, f"上限 {number(cap)}%")],
-                     series_name="全县返贫率", dark=True, height=None)
+                     f"{data.top_label()}返贫率", "返贫率（%）", targets=[(cap, f"上限 {number(cap)}%")],
+                     series_name=f"{data.top_label()}返贫率", dark=True, height=None)
     st.plotly_chart(charts.scaled(fig, params.scale), height="stretch", theme=None,
                     key=f"bm_{panel}")
 

@@ -34,10 +34,19 @@ def get_store() -> Store:
 _FUNCTIONS: dict[str, Callable] = {}
 
 
+def current_scope() -> tuple[str, ...]:
+    """What the pages' data is restricted to: the viewer's townships or counties, narrowed
+    to the county chosen in the filters (``st.session_state["county"]``, set by ui.frame
+    only to a county the viewer may see). Empty = everything loaded."""
+    county = st.session_state.get("county")
+    return (county,) if county else current_viewer().allowed
+
+
 def scoped_store():
-    """The store as the current viewer may query it (for work done outside the cache)."""
-    allowed = current_viewer().allowed
-    return get_store().scoped(allowed) if allowed else get_store()
+    """The store as the current viewer may query it, within the chosen county (for work
+    done outside the cache)."""
+    scope = current_scope()
+    return get_store().scoped(scope) if scope else get_store()
 
 
 class NotSignedIn(PermissionError):
@@ -68,16 +77,19 @@ def _run(name: str, generation: str, allowed: tuple, args: tuple, kwargs: tuple,
     return _FUNCTIONS[name](store.scoped(allowed) if allowed else store, *args, **dict(kwargs))
 
 
-def _cached(func: Callable) -> Callable:
-    """``func(store, *args, **kwargs)`` cached per data generation, viewer scope, arguments
-    and configuration file. The cache key names the function by module and qualified name,
-    so two functions called alike in different modules never share cached answers."""
+def _cached(func: Callable, *, within_county: bool = True) -> Callable:
+    """``func(store, *args, **kwargs)`` cached per data generation, scope, arguments and
+    configuration file; the scope is ``current_scope()`` (the viewer's, narrowed to the
+    chosen county), or the viewer's alone when ``within_county`` is False (the list of
+    counties to choose from). The cache key names the function by module and qualified
+    name, so two functions called alike in different modules never share cached answers."""
     key = f"{func.__module__}.{func.__qualname__}"
     if _FUNCTIONS.setdefault(key, func) is not func:
         raise ValueError(f"two cached functions under one key: {key}")
 
     def call(*args, **kwargs):
-        return _run(key, get_store().generation, current_viewer().allowed, args,
+        scope = current_scope() if within_county else current_viewer().allowed
+        return _run(key, get_store().generation, scope, args,
                     tuple(sorted(kwargs.items())), str(config_path()))
 
     call.__name__ = func.__name__
@@ -94,6 +106,13 @@ def _findings(store: Store) -> list:
 
 
 dataset_meta = _cached(_meta)
+counties = _cached(metrics.counties, within_county=False)
+
+
+def top_label() -> str:
+    """What everything the viewer may see is called: 全省 when it holds more than one
+    county (a province's data), else 全县."""
+    return "全省" if len(counties()) > 1 else "全县"
 figures_by_level = _cached(metrics.figures_by_level)
 selection_figures = _cached(metrics.selection_figures)
 exits_against_plan = _cached(metrics.exits_against_plan)

@@ -49,10 +49,16 @@ class Filters:
     villages: tuple[str, ...] = ()
     years: tuple[int, ...] = field(default=(), compare=False)
     labels: dict = field(default_factory=dict, compare=False, hash=False)
+    #: The county chosen (a province's data: more than one county loaded), else None.
+    county: str | None = None
+    #: What nothing chosen shows: 全省 (more than one county visible) or 全县.
+    top_label: str = field(default="全县", compare=False)
 
     def query_params(self) -> dict:
         """The filters as the URL carries them (labels, as the bound widgets write them)."""
         params: dict = {"year": str(self.year)}
+        if self.county:
+            params["county"] = self.labels.get(self.county, self.county)
         if self.townships:
             params["township"] = [self.labels.get(c, c) for c in self.townships]
         if self.villages:
@@ -69,7 +75,9 @@ class Filters:
             names = data.townships().set_index("township_code")["name"]
             return "、".join(names.get(t, t) for t in self.townships[:3]) + (
                 f"等{len(self.townships)}个乡镇" if len(self.townships) > 3 else "")
-        return "全县"
+        if self.county:
+            return self.labels.get(self.county, self.county)
+        return self.top_label
 
     @property
     def row_names(self) -> dict[str, str]:
@@ -205,7 +213,7 @@ def _style() -> None:
     print_style()
 
 
-FILTER_KEYS = ("year", "township", "village")
+FILTER_KEYS = ("year", "county", "township", "village")
 
 
 def _from_address_or_kept(key: str, parse) -> None:
@@ -235,6 +243,29 @@ def _codes(labels: dict[str, str]):
         return list(dict.fromkeys(c for c in (by_label.get(v, v) for v in values) if c in labels))
 
     return parse
+
+
+def _one_code(labels: dict[str, str]):
+    """A parser of the address's label (or code) into one code among ``labels``, else None."""
+    return lambda values: next(iter(_codes(labels)(values[-1:])), None)
+
+
+def _choose_county(first_run: bool) -> tuple[str | None, dict[str, str], str]:
+    """The county filter: (the county chosen or None, code → label, the label of nothing
+    chosen). Shown only when the viewer may see more than one county (a province's data);
+    the choice narrows every query of the page (``ui.data.current_scope``)."""
+    counties = data.counties()
+    labels = unique_labels(counties["county_code"], counties["name"])
+    if len(labels) <= 1:
+        st.session_state["county"] = None
+        return None, labels, data.top_label()
+    if first_run:
+        _from_address_or_kept("county", _one_code(labels))
+    if st.session_state.get("county") not in labels:
+        st.session_state["county"] = None
+    county = st.selectbox("县", list(labels), key="county", format_func=lambda c: labels.get(c, c),
+                          index=None, placeholder=f"全省（{len(labels)} 个县）")
+    return county, labels, data.top_label()
 
 
 def _write_address(filters: Filters) -> None:
@@ -278,8 +309,6 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
         return None
     meta = data.dataset_meta()
     years = tuple(range(int(meta["first_year"]), int(meta["last_year"]) + 1))
-    towns = data.townships()
-    town_names = unique_labels(towns["township_code"], towns["name"])
 
     with st.sidebar:
         st.markdown(f"### {APP_TITLE}")
@@ -294,15 +323,22 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
             opening = default_year(years[0], years[-1])
             if first_run:
                 _from_address_or_kept("year", _year(years))
-                _from_address_or_kept("township", _codes(town_names))
             if st.session_state.get("year") not in years:
                 st.session_state["year"] = opening
-            st.session_state["township"] = _codes(town_names)(st.session_state.get("township") or [])
             year = st.selectbox("年份", years, key="year", placeholder="选择年份")
+            county, county_names, top_label = _choose_county(first_run)
+            towns = data.townships()  # within the county chosen (ui.data.current_scope)
+            town_names = unique_labels(towns["township_code"], towns["name"])
+            if first_run:
+                _from_address_or_kept("township", _codes(town_names))
+            st.session_state["township"] = _codes(town_names)(st.session_state.get("township") or [])
+            pick_county_first = len(county_names) > 1 and not county
             chosen_towns = st.multiselect(
                 "乡镇", list(town_names), key="township",
                 format_func=lambda c: town_names.get(c, c),
-                placeholder="、".join(town_names.values()) if viewer.allowed else "全县")
+                placeholder=("先选县" if pick_county_first else "、".join(town_names.values())
+                             if viewer.townships else county_names.get(county, top_label)),
+                disabled=pick_county_first, help="先选县，再选乡镇" if pick_county_first else None)
             vills = data.villages()  # the villages of the chosen townships (none until one is)
             vills = vills[vills["township_code"].isin(chosen_towns)]
             village_names = unique_labels(vills["village_code"], vills["name"])
@@ -313,27 +349,41 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
                 "村", list(village_names), key="village",
                 format_func=lambda c: village_names.get(c, c), placeholder="全部村",
                 disabled=not chosen_towns, help="先选乡镇，再选村")
-            labels = {**town_names, **village_names}
+            labels = {**county_names, **town_names, **village_names}
             st.session_state["kept_page"] = page
             for key in FILTER_KEYS:
                 st.session_state[f"kept_{key}"] = st.session_state[key]
-            _write_address(Filters(int(year), tuple(chosen_towns), tuple(chosen_villages), years, labels))
-            chosen_towns = list(chosen_towns) or list(viewer.allowed)
+            _write_address(Filters(int(year), tuple(chosen_towns), tuple(chosen_villages), years,
+                                   labels, county, top_label))
+            chosen_towns = list(chosen_towns) or list(viewer.townships)
             filters = Filters(int(year), tuple(chosen_towns),
-                              tuple(chosen_villages) if chosen_towns else (), years, labels)
+                              tuple(chosen_villages) if chosen_towns else (), years, labels,
+                              county, top_label)
         else:  # a page without filters: its links carry on those of the address or the previous page
+            counties = data.counties()
+            county_names = unique_labels(counties["county_code"], counties["name"])
+            if st.session_state.get("kept_page") != page:
+                if "county" in st.query_params:
+                    st.session_state["kept_county"] = _one_code(county_names)(
+                        st.query_params.get_all("county"))
+            county = st.session_state.get("kept_county") if len(county_names) > 1 else None
+            st.session_state["county"] = None  # the page shows all the viewer may see; its
+            # links carry the county chosen on the other pages
+            towns = data.townships()
+            town_names = unique_labels(towns["township_code"], towns["name"])
             if st.session_state.get("kept_page") != page:
                 for key, parse in (("year", _year(years)), ("township", _codes(town_names))):
                     if key in st.query_params and (value := parse(st.query_params.get_all(key))):
                         st.session_state[f"kept_{key}"] = value
             st.session_state["kept_page"] = page
-            kept_towns = tuple(st.session_state.get("kept_township") or ())
+            kept_towns = tuple(t for t in st.session_state.get("kept_township") or () if t in town_names)
             vills = data.villages()
             vills = vills[vills["township_code"].isin(kept_towns)]
             village_names = unique_labels(vills["village_code"], vills["name"])
             filters = Filters(st.session_state.get("kept_year", default_year(years[0], years[-1])),
                               kept_towns, tuple(st.session_state.get("kept_village") or ()), years,
-                              {**town_names, **village_names})
+                              {**county_names, **town_names, **village_names}, county,
+                              data.top_label())
         st.divider()
         for p in PAGES:
             if viewer.may_open(p.key):
@@ -356,6 +406,6 @@ def scope_line(filters: Filters, meta: dict, dated_by_year: bool = True) -> str:
     dataset: all its years."""
     years = (f"{filters.year} 年" if dated_by_year
              else f"{meta.get('first_year')}–{meta.get('last_year')} 年")
-    scope = filters.scope_label if dated_by_year else "全县（全部数据）"
+    scope = filters.scope_label if dated_by_year else f"{filters.top_label}（全部数据）"
     return (f'<div class="print-only print-scope">范围：{html.escape(scope)} · {years} · '
             f"数据截至 {html.escape(str(meta.get('as_of', '—')))}</div>")

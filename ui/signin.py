@@ -12,6 +12,7 @@ import streamlit as st
 from analytics import accounts, audit, sessions
 from analytics.access import OPEN_VIEWER, ROLES, Viewer
 from analytics.config import load_config
+from analytics.counties import county_name
 from analytics.throttle import Throttle
 from ui import guard
 
@@ -222,5 +223,6 @@ def viewer_caption(viewer: Viewer, township_names: dict[str, str] | None = None)
     if viewer.open_mode:
         return "演示模式：未配置账户，任何人可查看全部数据"
     names = township_names or {}
-    scope = f"（{'、'.join(names.get(t, t) for t in viewer.townships)}）" if viewer.townships else ""
+    scope = (f"（{'、'.join(names.get(t, t) for t in viewer.townships)}）" if viewer.townships
+             else f"（{'、'.join(county_name(c) for c in viewer.counties)}）" if viewer.counties else "")
     return f"`{viewer.name}` · {ROLES[viewer.role]}{scope}"

@@ -69,7 +69,7 @@ def township_deck(year: int, metric: str, *, dark: bool, label_size: int, height
                   view: dict) -> maps.SerializedDeck:
     """The township map of ``year`` coloured by ``metric``, as the viewer may see it,
     built and serialized once per database generation (not on every run)."""
-    return _deck(data.get_store().generation, data.current_viewer().allowed, year, metric, dark,
+    return _deck(data.get_store().generation, data.current_scope(), year, metric, dark,
                  label_size, height, tuple(sorted(view.items())), str(config_path()))
 
 

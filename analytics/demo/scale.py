@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analytics.counties import DEMO_REPLICA_BASE, TONGWEI
 from analytics.demo.calibration import YEARS
 from analytics.demo.geography import Geography
 
-REAL_COUNTY = 621121
+REAL_COUNTY = int(TONGWEI)
 
 
 def replica_list(scale: float) -> list[tuple[int, float]]:
@@ -32,7 +33,7 @@ def replica_list(scale: float) -> list[tuple[int, float]]:
 
 def county_code(k: int) -> int:
     """The 6-digit county code of replica ``k``: Tongwei's (621121) for 0, else 900000 + k."""
-    return REAL_COUNTY if k == 0 else 900000 + k
+    return REAL_COUNTY if k == 0 else DEMO_REPLICA_BASE + k
 
 
 def replica_count(scale: float) -> int:

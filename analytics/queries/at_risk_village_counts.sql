@@ -16,7 +16,7 @@ FROM risk_scored($year, $line_multiple, $drop_pct, $dependants_members,
 JOIN villages v ON v.village_code = f.village_code
 WHERE f.monitored
   AND (len($townships) = 0 OR list_contains($townships, f.township_code))
-  AND (len($allowed) = 0 OR list_contains($allowed, f.township_code))
+  AND (viewer_may_see($allowed, f.township_code))
   AND (len($villages) = 0 OR list_contains($villages, f.village_code))
 GROUP BY f.township_code, f.village_code, v.name
 ORDER BY f.township_code, f.village_code

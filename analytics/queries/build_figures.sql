@@ -1,20 +1,38 @@
 -- The headline figures of the data contract for every scope (county, township,
 -- village) and year, in one table: the rollup every page and `metrics` read.
 -- Additive parts are summed with GROUPING SETS; the Gini needs an ordered pass per level.
+-- The headline figures of the data contract for every scope (the province — all that is
+-- loaded —, each county, township and village) and year, in one table: the rollup every
+-- page and `metrics` read. Additive parts are summed with GROUPING SETS; the Gini needs
+-- the weight below each person in income order, one window per level.
 CREATE TABLE figures AS
 WITH
 years AS (SELECT DISTINCT year FROM household_facts UNION SELECT DISTINCT year FROM village_years),
 hh AS (
+    -- G = (Σ w_i y_i (2 C_i + w_i) − W · Σ w_i y_i) / (W · Σ w_i y_i): C_i = the weight below
+    -- person i in income order within the scope (ties in any order give the same sum),
+    -- W = Σ w_i; y bottom-coded at 0, weights = members; no small-sample correction
     SELECT
         f.*,
+        left(f.township_code, 6) AS county_code,
         greatest(f.income, 0) AS y0,
-        f.income > 0 AS positive
+        f.income > 0 AS positive,
+        sum(f.members) OVER (PARTITION BY f.village_code, f.year ORDER BY greatest(f.income, 0)
+                             ROWS UNBOUNDED PRECEDING) - f.members AS below_village,
+        sum(f.members) OVER (PARTITION BY f.township_code, f.year ORDER BY greatest(f.income, 0)
+                             ROWS UNBOUNDED PRECEDING) - f.members AS below_township,
+        sum(f.members) OVER (PARTITION BY left(f.township_code, 6), f.year
+                             ORDER BY greatest(f.income, 0) ROWS UNBOUNDED PRECEDING)
+            - f.members AS below_county,
+        sum(f.members) OVER (PARTITION BY f.year ORDER BY greatest(f.income, 0)
+                             ROWS UNBOUNDED PRECEDING) - f.members AS below_province
     FROM household_facts f
 ),
 hh_parts AS (
     SELECT
-        scope_level(grouping(village_code), grouping(township_code)) AS scope_level,
-        scope_code(grouping(village_code), grouping(township_code), village_code, township_code) AS scope_code,
+        scope_level(grouping(village_code), grouping(township_code), grouping(county_code)) AS scope_level,
+        scope_code(grouping(village_code), grouping(township_code), grouping(county_code),
+                   village_code, township_code, county_code) AS scope_code,
         year,
         sum(members) AS enrolled_persons,
         sum(members) FILTER (WHERE status = '未脱贫') AS poor_persons,
@@ -30,25 +48,34 @@ hh_parts AS (
         sum(members * ln(poverty_line / income)) FILTER (WHERE positive AND income < poverty_line) AS watts_sum,
         coalesce(sum(members) FILTER (WHERE NOT positive), 0) AS watts_excluded_persons,
         count(*) AS registered_households,
-        count(*) FILTER (WHERE status = '未脱贫') AS poor_households
+        count(*) FILTER (WHERE status = '未脱贫') AS poor_households,
+        sum(members * y0) AS gini_wy,
+        sum(members * y0 * (2 * below_village + members)) AS gini_village,
+        sum(members * y0 * (2 * below_township + members)) AS gini_township,
+        sum(members * y0 * (2 * below_county + members)) AS gini_county,
+        sum(members * y0 * (2 * below_province + members)) AS gini_province
     FROM hh
-    GROUP BY GROUPING SETS ((township_code, village_code, year), (township_code, year), (year))
+    GROUP BY GROUPING SETS ((county_code, township_code, village_code, year),
+                            (county_code, township_code, year), (county_code, year), (year))
 ),
 stock AS (
     -- people exited at the end of t-1: the ones at risk of relapse in t
     SELECT
-        scope_level(grouping(village_code), grouping(township_code)) AS scope_level,
-        scope_code(grouping(village_code), grouping(township_code), village_code, township_code) AS scope_code,
+        scope_level(grouping(village_code), grouping(township_code), grouping(county_code)) AS scope_level,
+        scope_code(grouping(village_code), grouping(township_code), grouping(county_code),
+                   village_code, township_code, county_code) AS scope_code,
         year + 1 AS year,
         sum(members) AS exited_stock_start
-    FROM household_facts
+    FROM (SELECT *, left(township_code, 6) AS county_code FROM household_facts)
     WHERE status = '已脱贫'
-    GROUP BY GROUPING SETS ((township_code, village_code, year), (township_code, year), (year))
+    GROUP BY GROUPING SETS ((county_code, township_code, village_code, year),
+                            (county_code, township_code, year), (county_code, year), (year))
 ),
 vy AS (
     SELECT
-        scope_level(grouping(vy.village_code), grouping(v.township_code)) AS scope_level,
-        scope_code(grouping(vy.village_code), grouping(v.township_code), vy.village_code, v.township_code) AS scope_code,
+        scope_level(grouping(vy.village_code), grouping(v.township_code), grouping(county_code)) AS scope_level,
+        scope_code(grouping(vy.village_code), grouping(v.township_code), grouping(county_code),
+                   vy.village_code, v.township_code, county_code) AS scope_code,
         vy.year,
         sum(vy.registered_population) AS registered_population,
         sum(vy.households) AS village_households,
@@ -57,54 +84,19 @@ vy AS (
         sum(vy.registered_population)
             FILTER (WHERE vy.rural_income_per_capita IS NOT NULL) AS rural_income_population
     FROM village_years vy
-    JOIN villages v USING (village_code)
-    GROUP BY GROUPING SETS ((v.township_code, vy.village_code, vy.year), (v.township_code, vy.year), (vy.year))
-),
--- G = Σ w_i y_i (2 C_i + w_i − W) / (W · Σ w_i y_i), C_i = weight below i in income order,
--- one windowed pass per level over household_facts (each level partitions by its own key)
-gini_village AS (
-    SELECT 'village' AS scope_level, k AS scope_code, year,
-           sum(w * y0 * (2 * coalesce(c_before, 0) + w - total_w))
-               / nullif(any_value(total_w) * sum(w * y0), 0) AS gini
-    FROM (SELECT village_code AS k, year, members AS w, greatest(income, 0) AS y0,
-                 sum(members) OVER (PARTITION BY village_code, year ORDER BY greatest(income, 0)
-                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS c_before,
-                 sum(members) OVER (PARTITION BY village_code, year) AS total_w
-          FROM household_facts)
-    GROUP BY k, year
-),
-gini_township AS (
-    SELECT 'township' AS scope_level, k AS scope_code, year,
-           sum(w * y0 * (2 * coalesce(c_before, 0) + w - total_w))
-               / nullif(any_value(total_w) * sum(w * y0), 0) AS gini
-    FROM (SELECT township_code AS k, year, members AS w, greatest(income, 0) AS y0,
-                 sum(members) OVER (PARTITION BY township_code, year ORDER BY greatest(income, 0)
-                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS c_before,
-                 sum(members) OVER (PARTITION BY township_code, year) AS total_w
-          FROM household_facts)
-    GROUP BY k, year
-),
-gini_county AS (
-    SELECT 'county' AS scope_level, 'county' AS scope_code, year,
-           sum(w * y0 * (2 * coalesce(c_before, 0) + w - total_w))
-               / nullif(any_value(total_w) * sum(w * y0), 0) AS gini
-    FROM (SELECT year, members AS w, greatest(income, 0) AS y0,
-                 sum(members) OVER (PARTITION BY year ORDER BY greatest(income, 0)
-                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS c_before,
-                 sum(members) OVER (PARTITION BY year) AS total_w
-          FROM household_facts)
-    GROUP BY year
-),
-gini AS (
-    SELECT * FROM gini_village UNION ALL SELECT * FROM gini_township
-    UNION ALL SELECT * FROM gini_county
+    JOIN (SELECT *, left(township_code, 6) AS county_code FROM villages) v USING (village_code)
+    GROUP BY GROUPING SETS ((county_code, v.township_code, vy.village_code, vy.year),
+                            (county_code, v.township_code, vy.year), (county_code, vy.year), (vy.year))
 ),
 scopes AS (
-    SELECT 'county' AS scope_level, 'county' AS scope_code, NULL::VARCHAR AS township_code, NULL::VARCHAR AS scope_name
+    SELECT 'province' AS scope_level, 'province' AS scope_code, NULL::VARCHAR AS county_code,
+           NULL::VARCHAR AS township_code, NULL::VARCHAR AS scope_name
     UNION ALL
-    SELECT 'township', township_code, township_code, name FROM townships
+    SELECT 'county', county_code, county_code, NULL, name FROM counties
     UNION ALL
-    SELECT 'village', village_code, township_code, name FROM villages
+    SELECT 'township', township_code, left(township_code, 6), township_code, name FROM townships
+    UNION ALL
+    SELECT 'village', village_code, left(township_code, 6), township_code, name FROM villages
 ),
 grid AS (
     SELECT s.*, y.year FROM scopes s CROSS JOIN years y
@@ -112,6 +104,7 @@ grid AS (
 SELECT
     grid.scope_level,
     grid.scope_code,
+    grid.county_code,
     grid.township_code,
     grid.scope_name,
     grid.year,
@@ -131,7 +124,9 @@ SELECT
     coalesce(hp.fgt2_sum, 0) / nullif(hp.enrolled_persons, 0) AS fgt2,
     coalesce(hp.watts_sum, 0) / nullif(hp.watts_persons, 0) AS watts,
     coalesce(hp.watts_excluded_persons, 0)::BIGINT AS watts_excluded_persons,
-    gini.gini,
+    (CASE grid.scope_level WHEN 'village' THEN hp.gini_village WHEN 'township' THEN hp.gini_township
+                           WHEN 'county' THEN hp.gini_county ELSE hp.gini_province END
+        - hp.enrolled_persons * hp.gini_wy) / nullif(hp.enrolled_persons * hp.gini_wy, 0) AS gini,
     -- additive parts, so that several scopes can be combined (metrics.combine_scopes)
     vy.rural_income_weighted_sum,
     vy.rural_income_population,
@@ -150,6 +145,5 @@ FROM grid
 LEFT JOIN hh_parts hp USING (scope_level, scope_code, year)
 LEFT JOIN stock st USING (scope_level, scope_code, year)
 LEFT JOIN vy USING (scope_level, scope_code, year)
-LEFT JOIN gini USING (scope_level, scope_code, year)
 LEFT JOIN poverty_lines pl USING (year)
 ORDER BY grid.scope_level, grid.scope_code, grid.year;

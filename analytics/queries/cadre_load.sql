@@ -4,6 +4,6 @@ SELECT c.cadre_id, c.name AS cadre_name, c.rank, c.unit, f.year,
     count(f.household_id)::BIGINT AS households
 FROM cadres c
 JOIN household_facts f ON f.cadre_id = c.cadre_id
-WHERE (len($allowed) = 0 OR list_contains($allowed, f.township_code))
+WHERE (viewer_may_see($allowed, f.township_code))
 GROUP BY ALL
 ORDER BY c.cadre_id, f.year

@@ -9,7 +9,7 @@ WITH quota AS (
     SELECT unnest($ranks) AS rank, unnest($quotas) AS quota
 ), allowed AS (
     SELECT * FROM cadre_over_quota_villages
-    WHERE len($allowed) = 0 OR list_contains($allowed, township_code)
+    WHERE viewer_may_see($allowed, township_code)
 ), load AS (
     SELECT cadre_id, year, sum(households)::BIGINT AS households
     FROM allowed

@@ -10,4 +10,5 @@ SELECT a.township_code, a.household_id, a.village_code, a.head_name, a.head_id_n
 FROM heads a
 JOIN heads b ON a.township_code = b.township_code AND a.head_name = b.head_name
             AND a.birth = b.birth AND a.household_id < b.household_id
+WHERE viewer_may_see($allowed, a.township_code)
 ORDER BY a.township_code, a.household_id

@@ -4,4 +4,5 @@
 SELECT head_id_number, household_id, village_code, head_name
 FROM households
 WHERE ends_with(head_id_number, '000')
+  AND viewer_may_see($allowed, left(village_code, 9))  -- a village code starts with its township's
 ORDER BY village_code, household_id

@@ -8,6 +8,7 @@ WITH bins AS (
            count(*) FILTER (WHERE income >= poverty_line * (1 + $band / 100.0)
                             AND income < poverty_line * (1 + 2 * $band / 100.0)) AS next_band
     FROM household_facts
+    WHERE viewer_may_see($allowed, township_code)
     GROUP BY township_code, year
 )
 SELECT township_code, year, just_above, next_band,

@@ -3,5 +3,6 @@
 SELECT household_id, year, township_code, village_code, prev_status, status, relapse_cause,
        CASE WHEN is_relapse THEN 'relapse_without_cause' ELSE 'cause_without_relapse' END AS problem
 FROM household_facts
-WHERE (is_relapse AND relapse_cause IS NULL) OR (NOT is_relapse AND relapse_cause IS NOT NULL)
+WHERE ((is_relapse AND relapse_cause IS NULL) OR (NOT is_relapse AND relapse_cause IS NOT NULL))
+  AND viewer_may_see($allowed, township_code)
 ORDER BY township_code, household_id, year

@@ -4,4 +4,5 @@ SELECT v.township_code, v.village_code, v.name AS village_name, v.exit_year,
 FROM villages v
 JOIN figures f ON f.scope_level = 'village' AND f.scope_code = v.village_code AND f.year = v.exit_year
 WHERE f.poverty_incidence_pct >= $threshold
+  AND viewer_may_see($allowed, v.township_code)
 ORDER BY v.village_code

@@ -3,5 +3,6 @@
 SELECT household_id, year, township_code, village_code, members, income, poverty_line,
        food_clothing_secure, education_secure, medical_secure, housing_secure, water_secure
 FROM household_facts
-WHERE is_exit AND (income < poverty_line OR NOT all_secure)
+WHERE (is_exit AND (income < poverty_line OR NOT all_secure))
+  AND viewer_may_see($allowed, township_code)
 ORDER BY township_code, village_code, household_id, year

@@ -2,5 +2,5 @@
 -- built at import in township_incidence_parts (build_township_incidence_parts.sql).
 SELECT township_code, year, poor_persons, wrong_exit_persons, late_enrolled_persons
 FROM township_incidence_parts
-WHERE len($allowed) = 0 OR list_contains($allowed, township_code)
+WHERE viewer_may_see($allowed, township_code)
 ORDER BY township_code, year

@@ -11,7 +11,7 @@ WITH gap AS (
            OR NOT f.housing_secure OR NOT f.water_secure)
       AND (len($townships) = 0 OR list_contains($townships, f.township_code))
       AND (len($villages) = 0 OR list_contains($villages, f.village_code))
-      AND (len($allowed) = 0 OR list_contains($allowed, f.township_code))
+      AND (viewer_may_see($allowed, f.township_code))
     ORDER BY f.village_code, f.household_id
     LIMIT $limit
 )

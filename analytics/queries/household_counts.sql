@@ -7,6 +7,6 @@ SELECT CASE WHEN grouping(township_code) = 1 THEN 'total' ELSE township_code END
 FROM village_year_households
 WHERE (len($townships) = 0 OR list_contains($townships, township_code))
   AND (len($villages) = 0 OR list_contains($villages, village_code))
-  AND (len($allowed) = 0 OR list_contains($allowed, township_code))
+  AND (viewer_may_see($allowed, township_code))
 GROUP BY GROUPING SETS ((township_code, year), (year))
 ORDER BY grouping(township_code) DESC, scope_code, year

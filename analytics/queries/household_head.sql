@@ -8,4 +8,4 @@ JOIN townships t ON t.township_code = v.township_code
 LEFT JOIN cadres c ON c.cadre_id = h.cadre_id
 WHERE h.household_id = $household_id
   AND (len($townships) = 0 OR list_contains($townships, t.township_code))
-  AND (len($allowed) = 0 OR list_contains($allowed, t.township_code))
+  AND (viewer_may_see($allowed, t.township_code))

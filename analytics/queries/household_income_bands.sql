@@ -7,7 +7,7 @@ FROM household_facts
 WHERE year = $year
   AND income IS NOT NULL
   AND (len($townships) = 0 OR list_contains($townships, township_code))
-  AND (len($allowed) = 0 OR list_contains($allowed, township_code))
+  AND (viewer_may_see($allowed, township_code))
   AND (len($villages) = 0 OR list_contains($villages, village_code))
 GROUP BY band
 ORDER BY band

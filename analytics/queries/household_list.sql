@@ -12,5 +12,5 @@ LEFT JOIN cadres c ON c.cadre_id = f.cadre_id
 WHERE f.year = $year
   AND list_contains($villages, f.village_code)
   AND (len($townships) = 0 OR list_contains($townships, f.township_code))
-  AND (len($allowed) = 0 OR list_contains($allowed, f.township_code))
+  AND (viewer_may_see($allowed, f.township_code))
 ORDER BY f.village_code, f.household_id

@@ -10,5 +10,5 @@ SELECT f.year, f.members, f.income, f.wage_income, f.poverty_line, f.status, f.p
 FROM household_facts f
 WHERE f.household_id = $household_id
   AND (len($townships) = 0 OR list_contains($townships, f.township_code))
-  AND (len($allowed) = 0 OR list_contains($allowed, f.township_code))
+  AND (viewer_may_see($allowed, f.township_code))
 ORDER BY f.year

@@ -1,10 +1,17 @@
 -- Macros created on every cursor whose query calls one (analytics/store/schema.py).
 -- Scope macros, used by the queries that group by scope: GROUPING SETS over
--- (township, village) give county, township and village rows.
-CREATE OR REPLACE TEMP MACRO scope_level(g_village, g_township) AS
-    CASE WHEN g_village = 0 THEN 'village' WHEN g_township = 0 THEN 'township' ELSE 'county' END;
-CREATE OR REPLACE TEMP MACRO scope_code(g_village, g_township, village, township) AS
-    CASE WHEN g_village = 0 THEN village WHEN g_township = 0 THEN township ELSE 'county' END;
+-- (county, township, village) give province (all that is loaded), county, township and
+-- village rows (a county is the first 6 digits of its townships' codes: analytics/counties.py).
+CREATE OR REPLACE TEMP MACRO scope_level(g_village, g_township, g_county) AS
+    CASE WHEN g_village = 0 THEN 'village' WHEN g_township = 0 THEN 'township'
+         WHEN g_county = 0 THEN 'county' ELSE 'province' END;
+CREATE OR REPLACE TEMP MACRO scope_code(g_village, g_township, g_county, village, township, county) AS
+    CASE WHEN g_village = 0 THEN village WHEN g_township = 0 THEN township
+         WHEN g_county = 0 THEN county ELSE 'province' END;
+-- What a viewer may see ($allowed: township codes, or 6-digit county codes, empty = all):
+-- a row of a township in the list, or of a township of a county in the list.
+CREATE OR REPLACE TEMP MACRO viewer_may_see(allowed, township) AS
+    len(allowed) = 0 OR list_contains(allowed, township) OR list_contains(allowed, left(township, 6));
 
 -- 防返贫监测 — the one rule set (documented in analytics/early_warning.py and in
 -- docs/glossary.md, section 返贫监测). Thresholds, points and levels come from the

@@ -7,7 +7,7 @@ WITH gap AS (
     WHERE f.year = $year AND f.status = '未脱贫'
       AND (len($townships) = 0 OR list_contains($townships, f.township_code))
       AND (len($villages) = 0 OR list_contains($villages, f.village_code))
-      AND (len($allowed) = 0 OR list_contains($allowed, f.township_code))
+      AND (viewer_may_see($allowed, f.township_code))
       AND NOT EXISTS (SELECT 1 FROM household_measures m
                       WHERE m.household_id = f.household_id AND m.year <= $year)
     ORDER BY f.village_code, f.household_id

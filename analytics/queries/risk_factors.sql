@@ -14,6 +14,6 @@ LEFT JOIN cadres c ON c.cadre_id = f.cadre_id
 WHERE f.year = $year
   AND (f.status = '已脱贫' OR f.is_relapse)
   AND (len($townships) = 0 OR list_contains($townships, f.township_code))
-  AND (len($allowed) = 0 OR list_contains($allowed, f.township_code))
+  AND (viewer_may_see($allowed, f.township_code))
   AND (len($villages) = 0 OR list_contains($villages, f.village_code))
 ORDER BY f.township_code, f.village_code, f.household_id

@@ -16,7 +16,7 @@ FROM risk_scored($year, $line_multiple, $drop_pct, $dependants_members,
                  $dependants_points, $unstable_wage_points, $high_level, $medium_level)
 WHERE monitored
   AND (len($townships) = 0 OR list_contains($townships, township_code))
-  AND (len($allowed) = 0 OR list_contains($allowed, township_code))
+  AND (viewer_may_see($allowed, township_code))
   AND (len($villages) = 0 OR list_contains($villages, village_code))
 GROUP BY township_code
 ORDER BY high DESC, medium DESC, township_code

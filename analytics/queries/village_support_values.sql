@@ -12,5 +12,5 @@ LEFT JOIN village_support s ON s.village_code = v.village_code AND s.year = vy.y
 WHERE v.is_poor_village
   AND (len($townships) = 0 OR list_contains($townships, v.township_code))
   AND (len($villages) = 0 OR list_contains($villages, v.village_code))
-  AND (len($allowed) = 0 OR list_contains($allowed, v.township_code))
+  AND (viewer_may_see($allowed, v.township_code))
 ORDER BY v.township_code, v.village_code, vy.year

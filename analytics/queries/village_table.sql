@@ -13,6 +13,6 @@ JOIN townships t USING (township_code)
 JOIN figures f ON f.scope_level = 'village' AND f.scope_code = v.village_code AND f.year = $year
 LEFT JOIN village_years vy ON vy.village_code = v.village_code AND vy.year = $year
 WHERE (len($townships) = 0 OR list_contains($townships, v.township_code))
-  AND (len($allowed) = 0 OR list_contains($allowed, v.township_code))
+  AND (viewer_may_see($allowed, v.township_code))
   AND (len($villages) = 0 OR list_contains($villages, v.village_code))
 ORDER BY v.township_code, v.village_code

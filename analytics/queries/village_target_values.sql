@@ -7,5 +7,5 @@ FROM village_years vy
 JOIN villages v USING (village_code)
 WHERE (len($townships) = 0 OR list_contains($townships, v.township_code))
   AND (len($villages) = 0 OR list_contains($villages, vy.village_code))
-  AND (len($allowed) = 0 OR list_contains($allowed, v.township_code))
+  AND (viewer_may_see($allowed, v.township_code))
 ORDER BY v.township_code, vy.village_code, vy.year

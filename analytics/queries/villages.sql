@@ -1,5 +1,5 @@
 -- The villages with their plan and position (those the viewer may see).
 SELECT village_code, township_code, name, is_poor_village, planned_exit_year, exit_year, lat, lon
 FROM villages
-WHERE len($allowed) = 0 OR list_contains($allowed, township_code)
+WHERE viewer_may_see($allowed, township_code)
 ORDER BY village_code

@@ -9,7 +9,7 @@ WITH listed AS (
                      $dependants_points, $unstable_wage_points, $high_level, $medium_level)
     WHERE monitored
       AND (len($townships) = 0 OR list_contains($townships, township_code))
-      AND (len($allowed) = 0 OR list_contains($allowed, township_code))
+      AND (viewer_may_see($allowed, township_code))
       AND (len($villages) = 0 OR list_contains($villages, village_code))
     ORDER BY village_code, score DESC, household_id
     LIMIT $limit

@@ -17,6 +17,7 @@ import duckdb
 
 from analytics.config import load_config
 from analytics.contract import RANK_QUOTA, TABLE_ORDER, TABLES
+from analytics.counties import county_names
 from analytics.store.schema import (DEFAULT_DB, DERIVED_TABLES, SCHEMA_VERSION, Progress, _create_macros,
                                     _meta_ddl, _quote, _say, _uses_macros, owner_only, read_query,
                                     table_ddl)
@@ -137,6 +138,13 @@ def _build_params(sql: str) -> dict:
     return params
 
 
+def fill_counties(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill the ``counties`` table with the counties of the loaded townships (the first six
+    digits of their codes), named by ``analytics.counties.county_name``."""
+    codes = con.execute("SELECT DISTINCT left(township_code, 6) FROM townships").fetchall()
+    con.executemany("INSERT INTO counties VALUES (?, ?)", county_names(code for (code,) in codes))
+
+
 class DatasetBuilder:
     """A new database file being built beside ``db_path``, swapped in by ``finish``.
 
@@ -225,6 +233,7 @@ class DatasetBuilder:
                 self.counts[name] = self.con.execute(
                     f"SELECT count(*) FROM {_quote(name)}").fetchall()[0][0]
             self.con.execute("DETACH staging")
+            fill_counties(self.con)
             for name in DERIVED_TABLES:
                 _say(progress, f"计算 {name}")
                 sql = read_query(f"build_{name}")

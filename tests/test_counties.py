@@ -1,0 +1,215 @@
+"""Counties in the hierarchy (issue 18, point 1): province (all that is loaded) → county →
+township → village. A county is the first six digits of its townships' codes, named from
+data/geo/counties.csv; its figures are the contract's formulas over its households."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from analytics import metrics
+from analytics.counties import county_name, county_of
+from analytics.store import Store
+from tests.test_baseline_pandas import _baseline, exported_demo
+
+YEAR = 2016
+
+
+@pytest.mark.parametrize(("code", "name"), [
+    ("621121", "通渭县"),          # the reference table
+    ("900001", "通渭县·1"),        # demo replica 1 (docs/demo-data.md)
+    ("900123", "通渭县·123"),
+    ("620102", "县（620102）"),     # a real code the reference does not name
+    ("900000", "县（900000）"),     # replica 0 is Tongwei's own code, never 900000
+])
+def test_county_names(code, name):
+    assert county_name(code) == name
+
+
+@pytest.mark.parametrize(("code", "county"), [
+    ("621121100", "621121"), ("621121100201", "621121"), ("900012345", "900012")])
+def test_a_township_or_village_code_names_its_county(code, county):
+    assert county_of(code) == county
+
+
+@pytest.fixture(scope="module")
+def two_counties(tmp_path_factory):
+    """Tongwei and a thinned replica (scale 1.05: 5 % of a second county's households)."""
+    db, parquet = exported_demo(tmp_path_factory.mktemp("counties"), 1.05)
+    store = Store(db)
+    yield db, parquet, store
+    store.close()
+
+
+def test_every_figure_of_every_level_equals_the_pandas_baseline(two_counties):
+    """The province, both counties, their townships and villages, every year, against
+    the independent pandas computation (Gini included: it is not additive)."""
+    _, parquet, store = two_counties
+    ours = metrics.all_headline_figures(store)
+    theirs = _baseline().pandas_figures(parquet)
+    assert list(ours["scope"].drop_duplicates()) == ["province", "county", "township", "village"]
+    assert set(ours.loc[ours["scope"] == "county", "code"]) == {"621121", "900001"}
+    problems = _baseline().compare_figures(ours, theirs)
+    assert not problems, problems[:10]
+
+
+def test_counties_add_up_to_the_province_and_their_ginis_differ(two_counties):
+    _, _, store = two_counties
+    counties = metrics.figures_by_level(store, "county")
+    province = metrics.figures_by_level(store, "province")
+    for key in ("poor_persons", "registered_population", "exited_persons", "relapsed_persons"):
+        summed = counties.groupby("year")[key].sum()
+        assert (summed == province.set_index("year")[key]).all(), key
+    ginis = counties[counties["year"] == YEAR].set_index("scope_code")["gini"]
+    province_gini = province.loc[province["year"] == YEAR, "gini"].item()
+    assert ginis["621121"] != pytest.approx(ginis["900001"], abs=1e-6)
+    assert province_gini not in set(ginis)  # computed over both, not copied from one
+    assert metrics.top_scope(store) == ("province", "province")
+
+
+def test_a_county_viewer_sees_its_county_and_nothing_else(two_counties):
+    _, _, store = two_counties
+    scoped = store.scoped(("900001",))
+    figures = scoped.query("figures")
+    assert set(figures["scope_level"]) == {"county", "township", "village"}
+    assert set(figures.loc[figures["scope_level"] == "county", "scope_code"]) == {"900001"}
+    assert figures["township_code"].dropna().str.startswith("900001").all()
+    assert list(scoped.query("counties")["county_code"]) == ["900001"]
+    # a township analyst: their township's rows and county name, no county figures
+    town = store.query("townships")["township_code"].iloc[0]
+    township_view = store.scoped((town,)).query("figures")
+    assert set(township_view["scope_level"]) == {"township", "village"}
+    assert list(store.scoped((town,)).query("counties")["county_code"]) == [town[:6]]
+
+
+def _metrics(db, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", "metrics", "--db", str(db), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_metrics_county_and_the_province(two_counties):
+    db, _, store = two_counties
+    county = json.loads(_metrics(db, "--year", str(YEAR), "--county", "900001", "--json").stdout)
+    assert (county["scope"], county["code"], county["name"]) == ("county", "900001", "通渭县·1")
+    expected = metrics.figures_by_level(store, "county").query("scope_code == '900001'")
+    assert county["poor_persons"] == expected.loc[expected["year"] == YEAR, "poor_persons"].item()
+    top = json.loads(_metrics(db, "--year", str(YEAR), "--json").stdout)
+    assert (top["scope"], top["code"]) == ("province", None)
+    lines = _metrics(db, "--all", "--json").stdout.splitlines()
+    assert json.loads(lines[0])["scope"] == "province"
+    assert [json.loads(line)["scope"] for line in lines].count("county") == 2 * 7
+    unknown = _metrics(db, "--year", str(YEAR), "--county", "123456")
+    assert unknown.returncode == 2 and "123456" in unknown.stderr
+
+
+def test_with_one_county_the_top_scope_is_that_county(demo_db):
+    store = Store(demo_db)
+    try:
+        assert metrics.top_scope(store) == ("county", "621121")
+        record = metrics.headline_figures(store, YEAR)
+        assert (record["scope"], record["code"], record["name"]) == ("county", "621121", "通渭县")
+        assert "province" not in set(metrics.all_headline_figures(store)["scope"])
+    finally:
+        store.close()
+
+
+# --- the pages: the county filter, and a county account --------------------------------
+
+def _open(db, monkeypatch, tmp_path, page=None, viewer=None, **url):
+    from streamlit.testing.v1 import AppTest
+
+    from analytics.config import ROOT
+
+    monkeypatch.setenv("TONGWEI_DB", str(db))
+    monkeypatch.setenv("TONGWEI_USERS", str(tmp_path / "users.toml"))
+    monkeypatch.setenv("TONGWEI_AUDIT", str(tmp_path / "audit.duckdb"))
+    if viewer is not None:  # accounts exist: the session's viewer is who is signed in
+        from analytics import accounts
+
+        accounts.add_user(viewer.name, "a password 1", viewer.role, list(viewer.townships),
+                          counties=list(viewer.counties))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    if page:
+        at.switch_page(page)
+    for key, value in url.items():
+        at.query_params[key] = value
+    if viewer is not None:
+        at.session_state["viewer"] = viewer
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _tile(at, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def _incidence(store, level: str, code: str) -> str:
+    from ui.format import fmt_pct
+
+    frame = metrics.figures_by_level(store, level)
+    row = frame[(frame["scope_code"] == code) & (frame["year"] == frame["year"].max())]
+    return fmt_pct(row["poverty_incidence_pct"].item())
+
+
+def test_the_province_view_asks_for_a_county_before_a_township(two_counties, monkeypatch, tmp_path):
+    db, _, store = two_counties
+    at = _open(db, monkeypatch, tmp_path)
+    county = at.selectbox(key="county")
+    assert county.options == ["通渭县", "通渭县·1"] and county.value is None
+    assert at.multiselect(key="township").disabled
+    assert "全省" in at.selectbox(key="county").placeholder
+    assert _tile(at, "贫困发生率") == _incidence(store, "province", "province")
+
+    county.set_value("900001").run()
+    assert not at.exception
+    towns = at.multiselect(key="township")
+    assert not towns.disabled and towns.options and all("·1" in o for o in towns.options)
+    assert _tile(at, "贫困发生率") == _incidence(store, "county", "900001")
+    assert at.query_params["county"] in ("通渭县·1", ["通渭县·1"])  # the address carries it
+
+
+def test_a_link_with_a_county_opens_it(two_counties, monkeypatch, tmp_path):
+    db, _, store = two_counties
+    at = _open(db, monkeypatch, tmp_path, "pages/income.py", county="通渭县·1")
+    assert at.selectbox(key="county").value == "900001"
+    at = _open(db, monkeypatch, tmp_path, county="通渭县·1")
+    assert _tile(at, "贫困发生率") == _incidence(store, "county", "900001")
+    bad = _open(db, monkeypatch, tmp_path, county="不存在的县")  # an unknown name: the province
+    assert bad.selectbox(key="county").value is None
+
+
+def test_a_county_account_sees_its_county_only(two_counties, monkeypatch, tmp_path):
+    from analytics.access import Viewer
+
+    db, _, store = two_counties
+    li = Viewer("li", "county", counties=("900001",))
+    at = _open(db, monkeypatch, tmp_path, viewer=li)
+    assert not [s for s in at.selectbox if s.key == "county"]  # one county: nothing to choose
+    assert _tile(at, "贫困发生率") == _incidence(store, "county", "900001")
+    assert all("·1" in o for o in at.multiselect(key="township").options)
+    data = _open(db, monkeypatch, tmp_path, "pages/data.py", viewer=li)
+    assert not data.get("file_uploader") and not [b for b in data.get("download_button")]
+    assert any("只能查看本县数据" in c.value for c in data.caption)
+    # a province account on the same page may load data
+    province = _open(db, monkeypatch, tmp_path, "pages/data.py", viewer=Viewer("sun", "province"))
+    assert province.get("file_uploader")
+
+
+@pytest.mark.parametrize("allowed", [(), ("900001",)])
+def test_a_township_briefing_ranks_it_within_its_county(two_counties, allowed):
+    """The briefing's 全县第 n/N 名 counts the townships of its own county, for the province
+    and for that county's account alike; another county's account cannot open it."""
+    from analytics.briefing import township_briefing
+
+    _, _, store = two_counties
+    towns = store.query("townships")
+    mine = towns[towns["township_code"].str.startswith("900001")]
+    viewer_store = store.scoped(allowed) if allowed else store
+    brief = township_briefing(viewer_store, mine["township_code"].iloc[0], YEAR)
+    assert brief.league_size == len(mine) < len(towns)
+    with pytest.raises(metrics.UnknownScope):
+        township_briefing(store.scoped(("621121",)), mine["township_code"].iloc[0], YEAR)
