@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -24,16 +25,25 @@ PAGES = {"overview": None, "townships": "pages/townships.py", "relapse": "pages/
          "review": "pages/review.py"}
 
 
+@pytest.fixture(scope="module")
+def accounts_file(tmp_path_factory):
+    """zhang (county), wang (马营镇) and the screen room1, written once: a password is
+    hashed with bcrypt, slow on purpose. (The file and the screen's token.)"""
+    path = tmp_path_factory.mktemp("accounts") / "users.toml"
+    accounts.add_user("zhang", PASSWORD, "county", path=path)
+    accounts.add_user("wang", PASSWORD, "township", [MAYING], path=path)
+    return path, accounts.add_screen("room1", path=path)
+
+
 @pytest.fixture
-def users(tmp_path, monkeypatch, demo_db):
+def users(tmp_path, monkeypatch, demo_db, accounts_file):
+    """A test's own copy of the accounts file (tests add accounts to it), and its audit."""
     monkeypatch.setenv("TONGWEI_DB", str(demo_db))
     path = tmp_path / "users.toml"
+    shutil.copy(accounts_file[0], path)  # owner-only, as written
     monkeypatch.setenv("TONGWEI_USERS", str(path))
     monkeypatch.setenv("TONGWEI_AUDIT", str(tmp_path / "audit.duckdb"))
-    accounts.add_user("zhang", PASSWORD, "county")
-    accounts.add_user("wang", PASSWORD, "township", [MAYING])
-    token = accounts.add_screen("room1")
-    return {"path": path, "token": token}
+    return {"path": path, "token": accounts_file[1]}
 
 
 def everything_shown(at: AppTest) -> str:

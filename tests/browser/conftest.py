@@ -1,4 +1,5 @@
-"""Browser-test fixtures: one server on the small demo database, one Chromium."""
+"""Browser-test fixtures: one server on the small demo database, one Chromium, and pages
+shared by the tests that read the same page at the same window size (``shown``)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,51 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_server
+from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, ROOT, At, running_server
 
 ARTIFACTS = Path(os.environ.get("ARTIFACTS", ROOT / "artifacts"))
+
+
+#: Set on the last test of its ``shown`` page (in the order run): its page is closed after it.
+LAST_OF_PAGE = pytest.StashKey[bool]()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "changes_page: the test changes its shown page (it runs after "
+                                       "the tests that only read that page)")
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+    share_pages(items)
+
+
+def shown_at(item) -> At | None:
+    """The page a test of ``shown`` is parametrized with (None for any other test)."""
+    at = item.callspec.params.get("shown") if hasattr(item, "callspec") else None
+    return at if isinstance(at, At) else None
+
+
+def share_pages(items) -> None:
+    """The tests of one ``shown`` page (whatever their files) run one after another, where
+    the first of them stood, those marked ``changes_page`` last: the page is loaded once
+    for all of them, and closed after the last."""
+    groups: dict[At, list] = {}
+    for item in items:
+        if shown_at(item):
+            groups.setdefault(shown_at(item), []).append(item)
+    ordered = []
+    for item in items:
+        if not shown_at(item):
+            ordered.append(item)
+        elif shown_at(item) in groups:
+            group = sorted(groups.pop(shown_at(item)),
+                           key=lambda i: i.get_closest_marker("changes_page") is not None)
+            group[-1].stash[LAST_OF_PAGE] = True
+            ordered += group
+    items[:] = ordered
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +86,80 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+class SharedPage:
+    """One page of the app in its own browser context (so its own Streamlit session),
+    loaded once for every test of ``shown`` at that address and window size.
+
+    A test that only reads the page takes it from ``as_loaded()`` and waits for what it
+    needs, as on a page of its own. A test that changes it (marked ``changes_page``, so
+    that it runs after those that only read it) takes it from ``change(what)``, or prints
+    it with ``printed``. Either loads the page again if another test changed it first.
+    ``page`` is the page as the last test left it; ``errors`` the uncaught errors in its
+    scripts since it was loaded."""
+
+    def __init__(self, browser, server: str, at: At):
+        self.browser, self.url, self.at = browser, f"{server}/{at.address}", at
+        self.context = self.page = None
+        self._load()
+
+    def _load(self) -> None:
+        self.close()
+        self.context = self.browser.new_context(viewport={"width": self.at.width, "height": self.at.height},
+                                                locale="zh-CN", accept_downloads=True)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.changed, self.pdf = "", b""
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(self.url)
+
+    def as_loaded(self):
+        """The page as loaded, for a test that reads it."""
+        if self.changed:
+            self._load()
+        return self.page
+
+    def change(self, what: str):
+        """The page as loaded, for a test that changes it (``what`` it does)."""
+        page = self.as_loaded()
+        self.changed = what
+        return page
+
+    def printed(self, print_page) -> bytes:
+        """The PDF ``print_page(page)`` returns for the page as loaded, printed once for
+        every test that asks (``page`` is left as ``print_page`` leaves it)."""
+        if self.changed != "printed":
+            self.pdf = print_page(self.change("printed"))
+        return self.pdf
+
+    def close(self) -> None:
+        if self.context is not None:
+            self.context.close()
+            self.context = None
+
+
+@pytest.fixture(scope="session")
+def _shared_page(browser, server):
+    """The ``shown`` page now open (one at a time)."""
+    holder: dict[str, SharedPage] = {}
+    yield holder
+    if "page" in holder:
+        holder["page"].close()
+
+
+@pytest.fixture
+def shown(request, browser, server, _shared_page) -> SharedPage:
+    """The page ``request.param`` (an ``At``), shared with the other tests of that page and
+    size: parametrize a test with ``indirect=["shown"]``."""
+    at = request.param
+    failed = request.session.testsfailed
+    current = _shared_page.get("page")
+    if current is None or current.at != at or current.context is None:
+        if current is not None:
+            current.close()
+        current = _shared_page["page"] = SharedPage(browser, server, at)
+    yield current
+    # after the last of its tests, or a failure that may have left it half-way: closed
+    if request.node.stash.get(LAST_OF_PAGE, False) or request.session.testsfailed > failed:
+        current.close()

@@ -11,6 +11,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -93,3 +94,15 @@ def refuse_outside(page, base: str, refused: list[str]) -> None:
             refused.append(r.request.url)
             r.abort()
     page.route("**/*", route)
+
+
+class At(NamedTuple):
+    """A page of the app (its address under the server) at one window size: what a test
+    of ``shown`` is parametrized with. Its text is the test's id."""
+
+    address: str
+    width: int = 1920
+    height: int = 1080
+
+    def __str__(self) -> str:
+        return f"{self.address or 'overview'}@{self.width}x{self.height}"

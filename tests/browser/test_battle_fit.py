@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import shape
 
 from analytics.geo import county_outline
-from tests.browser.server import wait_until_rendered
+from tests.browser.server import At, wait_until_rendered
 from tests.browser.test_battle_map import VISIBLE_PANEL
 from ui.battle import MAP_VIEW
 
@@ -60,8 +60,11 @@ OUTSIDE = """() => {
 }"""
 
 
-def open_screen(page, server, query: str = "", kiosk: bool = True, year: int = 2017) -> None:
-    page.goto(f"{server}/battle_map?kiosk={int(kiosk)}&rotate=5&year={year}{query}")
+def screen_address(query: str = "", kiosk: bool = True, year: int = 2017) -> str:
+    return f"battle_map?kiosk={int(kiosk)}&rotate=5&year={year}{query}"
+
+
+def wait_for_screen(page) -> None:
     wait_until_rendered(page)
     page.wait_for_function(  # the map's canvas has taken its box's size (300×150 before)
         """() => { const c = document.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
@@ -70,29 +73,35 @@ def open_screen(page, server, query: str = "", kiosk: bool = True, year: int = 2
         "document.querySelectorAll('.js-plotly-plot .main-svg .trace').length >= 3", timeout=60000)
 
 
-@pytest.mark.parametrize(("width", "height", "query", "kiosk"), [
+def open_screen(page, server, query: str = "", kiosk: bool = True, year: int = 2017) -> None:
+    page.goto(f"{server}/{screen_address(query, kiosk, year)}")
+    wait_for_screen(page)
+
+
+#: the screen at 1920×1080, the kiosk's usual size: read by several tests (loaded once)
+FULL_HD = At(screen_address())
+SCREENS = [At(screen_address(query, kiosk), width, height) for width, height, query, kiosk in [
     (1280, 720, "", True), (1366, 768, "", True), (1920, 1080, "", True), (3840, 2160, "&scale=2", True),
     # the normal frame (?kiosk=0): right of the sidebar, under the page's title
     (1366, 768, "", False), (1920, 1080, "", False),
-])
-def test_the_screen_fits_without_scrolling_or_cutting(browser, server, artifacts, width, height,
-                                                      query, kiosk):
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    page = context.new_page()
-    try:
-        open_screen(page, server, query, kiosk)
-        found = page.evaluate(OUTSIDE)  # every panel is laid out, shown or not
-        canvas = page.evaluate("""() => { const r = document.querySelector(
-            '[data-testid="stDeckGlJsonChart"] canvas').getBoundingClientRect();
-            return [r.width, r.height]; }""")
-        page.screenshot(path=str(artifacts / f"battle_fit_{width}x{height}{'' if kiosk else '_framed'}.png"))
-    finally:
-        context.close()
+]]
+
+
+@pytest.mark.parametrize("shown", SCREENS, indirect=True, ids=str)
+def test_the_screen_fits_without_scrolling_or_cutting(shown, artifacts):
+    page, at = shown.as_loaded(), shown.at
+    wait_for_screen(page)
+    found = page.evaluate(OUTSIDE)  # every panel is laid out, shown or not
+    canvas = page.evaluate("""() => { const r = document.querySelector(
+        '[data-testid="stDeckGlJsonChart"] canvas').getBoundingClientRect();
+        return [r.width, r.height]; }""")
+    framed = "kiosk=0" in at.address
+    page.screenshot(path=str(artifacts / f"battle_fit_{at.width}x{at.height}{'_framed' if framed else ''}.png"))
     assert found["outside"] == [], found
     scroll_width, scroll_height, inner_width, inner_height = found["scroll"]
     assert scroll_width <= inner_width and scroll_height <= inner_height, found["scroll"]
     # the whole county is inside the map (its zoom is the screen's scale above the base)
-    scale = 2 if "scale=2" in query else 1
+    scale = 2 if "scale=2" in at.address else 1
     need_w, need_h = county_extent_px({**MAP_VIEW, "zoom": MAP_VIEW["zoom"] + math.log2(scale)})
     assert canvas[0] >= need_w and canvas[1] >= need_h, (canvas, need_w, need_h)
 
@@ -131,8 +140,10 @@ def test_the_screen_at_200_percent_on_a_4k_screen_is_the_1080_layout(browser, se
     assert found["outside"] == [], found
 
 
-def test_chart_text_reads_across_a_room_at_1080(page, server):
-    open_screen(page, server)
+@pytest.mark.parametrize("shown", [FULL_HD], indirect=True, ids=str)
+def test_chart_text_reads_across_a_room_at_1080(shown):
+    page = shown.as_loaded()
+    wait_for_screen(page)
     sizes = page.evaluate("""() => [...document.querySelectorAll(
             '.js-plotly-plot .xtick text, .js-plotly-plot .ytick text, .js-plotly-plot .g-xtitle text, '
             + '.js-plotly-plot .g-ytitle text, .js-plotly-plot .legendtext, .js-plotly-plot .annotation-text')]
@@ -145,10 +156,12 @@ def test_chart_text_reads_across_a_room_at_1080(page, server):
     assert panel_titles == 4
 
 
-def test_a_panel_is_shown_only_once_it_has_drawn(page, server):
+@pytest.mark.parametrize("shown", [FULL_HD], indirect=True, ids=str)
+def test_a_panel_is_shown_only_once_it_has_drawn(shown):
     """Every panel is in the page from the start and draws while hidden; whichever panel is
     on show has its chart's bars or its map's canvas painted."""
-    open_screen(page, server)
+    page = shown.as_loaded()
+    wait_for_screen(page)
     drawn = """(k) => {
         const panel = document.querySelector('.st-key-bm_panel_' + (k - 1));
         const bars = panel.querySelectorAll('.js-plotly-plot .trace .point, .js-plotly-plot .trace path');

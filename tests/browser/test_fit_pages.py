@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.server import wait_until_rendered
+from tests.browser.server import At, wait_until_rendered
 from tests.browser.test_battle_fit import county_extent_px
 from ui.township_map import OVERVIEW_MAP_VIEW, PAGE_MAP_VIEW
 
@@ -24,51 +24,43 @@ CUT_TILES = """() => [...document.querySelectorAll('[data-testid="stMetric"]')].
 PAGES = [("", "总览"), ("relapse", "返贫监测"), ("income", "收入"), ("data", "数据"),
          ("guarantees?year=2018", "保障与设施"), ("assistance?year=2017", "帮扶措施"),
          ("review?year=2016", "回头看")]
+#: the window sizes checked: the smallest laptop screen, and full HD
+SIZES = [(1366, 768), (1920, 1080)]
+TILED = [(At(path, w, h), heading) for path, heading in PAGES for w, h in SIZES]
+MAPS = [(At("", 1366, 768), "总览", OVERVIEW_MAP_VIEW), (At("townships?year=2017", 1366, 768), "乡镇", PAGE_MAP_VIEW)]
 
 
-@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
-@pytest.mark.parametrize(("path", "heading"), PAGES)
-def test_tiles_show_their_whole_label_and_value(browser, server, path, heading, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    page = context.new_page()
-    try:
-        page.goto(f"{server}/{path}")
-        wait_until_rendered(page, heading)
-        # every page here shows at least three tiles: wait for them, not for the first one
-        # (on a busy machine the script can be idle between two reruns with one tile drawn)
-        page.wait_for_function(
-            "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 3",
-            timeout=60000)
-        cut = page.evaluate(CUT_TILES)
-    finally:
-        context.close()
-    assert cut == []
+@pytest.mark.parametrize(("shown", "heading"), TILED, indirect=["shown"], ids=[str(c[0]) for c in TILED])
+def test_tiles_show_their_whole_label_and_value(shown, heading):
+    page = shown.as_loaded()
+    wait_until_rendered(page, heading)
+    # every page here shows at least three tiles: wait for them, not for the first one
+    # (on a busy machine the script can be idle between two reruns with one tile drawn)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 3",
+        timeout=60000)
+    assert page.evaluate(CUT_TILES) == []
 
 
-@pytest.mark.parametrize(("path", "heading", "view"), [("", "总览", OVERVIEW_MAP_VIEW),
-                                                      ("townships?year=2017", "乡镇", PAGE_MAP_VIEW)])
-def test_the_township_map_shows_the_whole_county_at_1366(browser, server, path, heading, view):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = context.new_page()
-    try:
-        page.goto(f"{server}/{path}")
-        wait_until_rendered(page, heading)
-        page.wait_for_function(  # the canvas has taken its box's size (300×150 before)
-            """() => { const c = document.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
-                       return c && c.getBoundingClientRect().width > 300; }""", timeout=60000)
-        canvas = page.evaluate("""() => { const r = document.querySelector(
-            '[data-testid="stDeckGlJsonChart"] canvas').getBoundingClientRect();
-            return [r.width, r.height]; }""")
-    finally:
-        context.close()
+@pytest.mark.parametrize(("shown", "heading", "view"), MAPS, indirect=["shown"], ids=[str(c[0]) for c in MAPS])
+def test_the_township_map_shows_the_whole_county_at_1366(shown, heading, view):
+    page = shown.as_loaded()
+    wait_until_rendered(page, heading)
+    page.wait_for_function(  # the canvas has taken its box's size (300×150 before)
+        """() => { const c = document.querySelector('[data-testid="stDeckGlJsonChart"] canvas');
+                   return c && c.getBoundingClientRect().width > 300; }""", timeout=60000)
+    canvas = page.evaluate("""() => { const r = document.querySelector(
+        '[data-testid="stDeckGlJsonChart"] canvas').getBoundingClientRect();
+        return [r.width, r.height]; }""")
     need_w, need_h = county_extent_px(view)
     assert canvas[0] >= need_w and canvas[1] >= need_h, (canvas, need_w, need_h)
 
 
-def test_the_village_table_keeps_township_and_village_in_view(server, page):
+@pytest.mark.parametrize("shown", [At("townships?year=2017")], indirect=True, ids=str)
+def test_the_village_table_keeps_township_and_village_in_view(shown):
     """The 332-village table is wider than the page: 乡镇 and 村 are pinned to its left
     edge, so they stay in view when it scrolls sideways."""
-    page.goto(f"{server}/townships?year=2017")
+    page = shown.as_loaded()
     wait_until_rendered(page, "乡镇")
     headers = page.wait_for_function("""() => {
         const table = document.querySelector('[data-testid="stDataFrame"]');
@@ -78,21 +70,16 @@ def test_the_village_table_keeps_township_and_village_in_view(server, page):
     assert headers == ["乡镇", "村"]
 
 
-@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
-def test_the_target_tables_verdict_is_in_view(browser, server, width, height):
+@pytest.mark.parametrize("shown", [At("guarantees?year=2017", w, h) for w, h in SIZES], indirect=True, ids=str)
+def test_the_target_tables_verdict_is_in_view(shown):
     """保障与设施's target table is wider than the page at 1366 px: its 判定 stands beside
     the 目标 it judges, so it is in view without scrolling sideways."""
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    page = context.new_page()
-    try:
-        page.goto(f"{server}/guarantees?year=2017")
-        wait_until_rendered(page, "保障与设施")
-        headers = page.wait_for_function("""() => {
-            const table = [...document.querySelectorAll('[data-testid="stDataFrame"]')].find(t =>
-                [...t.querySelectorAll('[role="columnheader"]')].some(c => c.textContent.trim() === '判定'));
-            const cells = table ? [...table.querySelectorAll('[role="columnheader"]')] : [];
-            return cells.length > 2 && cells.slice(0, 2).map(e => e.textContent.trim()); }""",
-            timeout=60000).json_value()
-    finally:
-        context.close()
+    page = shown.as_loaded()
+    wait_until_rendered(page, "保障与设施")
+    headers = page.wait_for_function("""() => {
+        const table = [...document.querySelectorAll('[data-testid="stDataFrame"]')].find(t =>
+            [...t.querySelectorAll('[role="columnheader"]')].some(c => c.textContent.trim() === '判定'));
+        const cells = table ? [...table.querySelectorAll('[role="columnheader"]')] : [];
+        return cells.length > 2 && cells.slice(0, 2).map(e => e.textContent.trim()); }""",
+        timeout=60000).json_value()
     assert headers == ["目标", "判定"]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from tests.browser.server import wait_until_rendered
+import pytest
+
+from tests.browser.server import At, wait_until_rendered
 
 # (link label, page heading, whether the page has the filters)
 LINKS = [("返贫监测", "返贫监测", True), ("收入", "收入", True), ("数据", "数据", False),
@@ -65,9 +67,12 @@ def test_a_link_into_a_page_without_filters_keeps_them(server, page):
     assert sidebar_filters(page) == ("2017", ["马营镇"])
 
 
-def test_tables_offer_no_unaudited_download(server, page):
+# the page test_pages_render's downloads read too (loaded once for them all)
+@pytest.mark.parametrize("shown", [At("townships?year=2017&township=%E9%A9%AC%E8%90%A5%E9%95%87")],
+                         indirect=True, ids=str)
+def test_tables_offer_no_unaudited_download(shown):
     """Streamlit's own table toolbar would download an unlabelled, unaudited CSV: hidden."""
-    page.goto(f"{server}/townships?year=2017&township=%E9%A9%AC%E8%90%A5%E9%95%87")
+    page = shown.as_loaded()
     wait_until_rendered(page, "乡镇")
     table = page.locator('[data-testid="stDataFrame"]').first
     table.hover()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.server import wait_until_rendered
+from tests.browser.server import At, wait_until_rendered
 
 PAGES = [
     ("", "总览", 4),
@@ -19,20 +19,19 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("path, heading, charts", PAGES)
-def test_page_renders_with_charts(server, page, artifacts, path, heading, charts):
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{server}/{path}")
+@pytest.mark.parametrize("shown, heading, charts", [(At(p), h, c) for p, h, c in PAGES], indirect=["shown"],
+                         ids=[p.split("?")[0] or "overview" for p, _, _ in PAGES])
+def test_page_renders_with_charts(shown, artifacts, heading, charts):
+    page = shown.as_loaded()  # errors: in the page's scripts since it was loaded
     wait_until_rendered(page, heading)
     if charts:
         page.wait_for_function(  # every chart drawn, not a fixed wait
             f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"] .main-svg').length >= {charts}",
             timeout=60000)
     assert page.locator('[data-testid="stException"]').count() == 0
-    name = path.split("?")[0] or "overview"
+    name = shown.at.address.split("?")[0] or "overview"
     page.screenshot(path=str(artifacts / f"page_{name}.png"), full_page=True)
-    assert not errors, errors
+    assert not shown.errors, shown.errors
 
 
 def test_clicking_a_township_on_the_map_filters_the_page(server, page, artifacts):
@@ -58,8 +57,14 @@ def test_clicking_a_township_on_the_map_filters_the_page(server, page, artifacts
     page.screenshot(path=str(artifacts / "overview_filtered_by_map.png"))
 
 
-def test_csv_download_is_what_the_table_shows(server, page):
-    page.goto(f"{server}/townships?year=2017&township=%E9%A9%AC%E8%90%A5%E9%95%87")
+#: 马营镇's villages in 2017: its downloads (a click on one reruns the page, which stays
+#: as it was: the tests of this page share it)
+MAYING_2017 = At("townships?year=2017&township=%E9%A9%AC%E8%90%A5%E9%95%87")
+
+
+@pytest.mark.parametrize("shown", [MAYING_2017], indirect=True, ids=str)
+def test_csv_download_is_what_the_table_shows(shown):
+    page = shown.as_loaded()
     wait_until_rendered(page, "乡镇")
     with page.expect_download() as info:
         page.get_by_role("button", name="导出 CSV").first.click()
@@ -79,8 +84,9 @@ def test_unknown_year_in_the_url_falls_back_to_the_latest(server, page):
     assert "全县 · 2020 年" in page.get_by_text("范围：").first.inner_text()
 
 
-def test_township_briefing_pdf_downloads(server, page, artifacts):
-    page.goto(f"{server}/townships?year=2017&township=%E9%A9%AC%E8%90%A5%E9%95%87")
+@pytest.mark.parametrize("shown", [MAYING_2017], indirect=True, ids=str)
+def test_township_briefing_pdf_downloads(shown, artifacts):
+    page = shown.as_loaded()
     wait_until_rendered(page, "乡镇")
     with page.expect_download(timeout=60000) as info:
         page.get_by_role("button", name="下载督查简报 PDF").click()

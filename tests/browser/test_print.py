@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.server import wait_until_rendered
+from tests.browser.server import At, wait_until_rendered
 from ui.print_style import PAGE_MARGIN_MM
 
 #: (address, heading, most sheets). 总览 must fit two sheets (issue 14.5). The battle map
@@ -116,14 +116,19 @@ def pdf_text(pdf: bytes) -> str:
                           check=True).stdout.decode("utf-8")
 
 
-def print_page(page, url: str, heading: str | None) -> bytes:
-    """``url`` drawn at 1920×1080, shown as print media, printed to A4 landscape."""
-    page.goto(url)
+def print_page(page, heading: str | None) -> bytes:
+    """``page`` drawn at 1920×1080 (its heading, or the battle map's header, there), shown
+    as print media, printed to A4 landscape; then laid out as wide as the sheet's content
+    (SHEET_PX), to check what lands on paper."""
     wait_until_rendered(page, heading)
+    if heading is None:
+        page.wait_for_selector('.bm-head', timeout=60000)
     page.wait_for_function(DRAWN, timeout=60000)
     page.emulate_media(media="print")
     page.wait_for_function(FITTED, timeout=60000)
-    return page.pdf(format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+    pdf = page.pdf(format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+    page.set_viewport_size({"width": SHEET_PX[0], "height": SHEET_PX[1]})
+    return pdf
 
 
 def pdf_page_size(pdf: bytes) -> tuple[float, float]:
@@ -133,19 +138,33 @@ def pdf_page_size(pdf: bytes) -> tuple[float, float]:
     return float(box.group(1)), float(box.group(2))
 
 
-@pytest.mark.parametrize("path, heading, most", PAGES, ids=[p or "overview" for p, _, _ in PAGES])
-def test_page_prints_on_a4_landscape(server, page, artifacts, path, heading, most):
-    page.goto(f"{server}/{path}")
-    wait_until_rendered(page, heading)
-    if path == "battle_map":
-        page.wait_for_selector('.bm-head', timeout=60000)
+# Each page is loaded once for the tests that print it (``shown``); the first to print it
+# prints it for all. This test reads the screen before printing: it comes first.
+@pytest.mark.changes_page
+@pytest.mark.parametrize("shown", [At("")], indirect=True, ids=str)
+def test_print_layout_hides_the_sidebar_and_keeps_tiles_in_rows(shown):
+    """总览 at the sheet's width shown as print media: the sidebar gone, three tiles a row."""
+    page = shown.as_loaded()
+    wait_until_rendered(page, "总览")
     page.wait_for_function(DRAWN, timeout=60000)
-    year = (page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="年份").input_value()
-            if path not in ("data", "battle_map") else None)
-    page.emulate_media(media="print")
-    page.wait_for_function(FITTED, timeout=60000)
+    assert page.locator('[data-testid="stSidebar"]').is_visible()  # on screen it is there
+    shown.printed(lambda page: print_page(page, "总览"))
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    tiles = page.evaluate(SHEET)["tiles"]
+    assert len(tiles) == 6, tiles
+    assert tiles_per_row(tiles) == [3, 3], tiles
+    assert min(t["width"] for t in tiles) > SHEET_PX[0] / 4, tiles
 
-    pdf = page.pdf(format="A4", landscape=True, print_background=True, prefer_css_page_size=True)
+
+@pytest.mark.changes_page
+@pytest.mark.parametrize("shown, heading, most", [(At(p), h, m) for p, h, m in PAGES], indirect=["shown"],
+                         ids=[p or "overview" for p, _, _ in PAGES])
+def test_page_prints_on_a4_landscape(shown, artifacts, heading, most):
+    path = shown.at.address
+    pdf = shown.printed(lambda page: print_page(page, heading))
+    page = shown.page  # as print media at the sheet's width
+    year = (page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="年份", include_hidden=True)
+            .input_value() if path not in ("data", "battle_map") else None)
     name = path.split("?")[0] or "overview"
     (artifacts / f"print_{name}.pdf").write_bytes(pdf)
     width, height = pdf_page_size(pdf)
@@ -163,7 +182,6 @@ def test_page_prints_on_a4_landscape(server, page, artifacts, path, heading, mos
         assert re.search(rf"范围：\S+ · {year} 年 · 数据截至 \d{{4}}-\d\d-\d\d", text), text[:300]
 
     # The layout on paper: print media as wide as the sheet's content.
-    page.set_viewport_size({"width": SHEET_PX[0], "height": SHEET_PX[1]})
     sheet = page.evaluate(SHEET)
     assert not sheet["chrome"], f"on paper but of no use there: {sheet['chrome']}"
     assert not sheet["wider"], f"wider than the sheet ({SHEET_PX[0]} px): {sheet['wider']}"
@@ -175,27 +193,14 @@ def test_page_prints_on_a4_landscape(server, page, artifacts, path, heading, mos
         assert len(tiles) == 1 or max(tiles_per_row(tiles)) >= 2, f"one tile per row: {tiles}"
 
 
-def test_print_layout_hides_the_sidebar_and_keeps_tiles_in_rows(server, page):
-    """总览 at the sheet's width shown as print media: the sidebar gone, three tiles a row."""
-    page.goto(f"{server}/")
-    wait_until_rendered(page, "总览")
-    page.wait_for_function(DRAWN, timeout=60000)
-    assert page.locator('[data-testid="stSidebar"]').is_visible()  # on screen it is there
-    page.emulate_media(media="print")
-    page.set_viewport_size({"width": SHEET_PX[0], "height": SHEET_PX[1]})
-    assert not page.locator('[data-testid="stSidebar"]').is_visible()
-    tiles = page.evaluate(SHEET)["tiles"]
-    assert len(tiles) == 6, tiles
-    assert tiles_per_row(tiles) == [3, 3], tiles
-    assert min(t["width"] for t in tiles) > SHEET_PX[0] / 4, tiles
-
-
-def test_data_page_tables_print_every_row(server, page, artifacts, demo_store):
+@pytest.mark.changes_page
+@pytest.mark.parametrize("shown", [At("data")], indirect=True, ids=str)
+def test_data_page_tables_print_every_row(shown, artifacts, demo_store):
     """数据's tables on paper: every row (a data grid prints only what fits its box; the
     15 quality checks do not fit the default height)."""
     from analytics.quality import quality_findings
 
-    pdf = print_page(page, f"{server}/data", "数据")
+    pdf = shown.printed(lambda page: print_page(page, "数据"))
     (artifacts / "print_data_rows.pdf").write_bytes(pdf)
     text = pdf_text(pdf)
     titles = [f.title for f in quality_findings(demo_store)]
@@ -206,10 +211,12 @@ def test_data_page_tables_print_every_row(server, page, artifacts, demo_store):
         assert str(year) in text
 
 
-def test_overview_tables_print_every_township(server, page, artifacts, demo_store):
+@pytest.mark.changes_page
+@pytest.mark.parametrize("shown", [At("?year=2017")], indirect=True, ids=str)
+def test_overview_tables_print_every_township(shown, artifacts, demo_store):
     """总览's league table (18 townships in a 600 px box) and outlook table on paper:
     every township's name, in both."""
-    pdf = print_page(page, f"{server}/?year=2017", "总览")
+    pdf = shown.printed(lambda page: print_page(page, "总览"))
     (artifacts / "print_overview_rows.pdf").write_bytes(pdf)
     text = pdf_text(pdf)
     names = list(demo_store.query("townships")["name"])
