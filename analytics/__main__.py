@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--role", choices=("province", "county", "township"), required=True)
     p.add_argument("--township", action="append", help="township code (township role; repeatable)")
     p.add_argument("--county", action="append",
-                   help="6-digit county code (county role, repeatable; none: every county loaded)")
+                   help="6-digit county code (county role; none: every county loaded)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.add_argument("--no-password", action="store_true",
                    help="an identity-provider (OIDC) account: the name is the e-mail address")

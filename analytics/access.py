@@ -80,6 +80,12 @@ class Viewer:
             raise ValueError("a township analyst needs at least one township")
         if self.counties and self.role != "county":
             raise ValueError("only a county account names counties")
+        # $allowed matches a township code exactly and a 6-digit code as a whole county:
+        # a township analyst given a county code would see the county
+        if any(not (t.isdigit() and len(t) == 9) for t in self.townships):
+            raise ValueError("a township code has 9 digits")
+        if len(self.counties) > 1 or any(not (c.isdigit() and len(c) == 6) for c in self.counties):
+            raise ValueError("a county account names one county, a 6-digit code")
 
     @property
     def allowed(self) -> tuple[str, ...]:

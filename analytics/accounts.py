@@ -107,8 +107,8 @@ def add_user(name: str, password: str | None, role: str, townships: list[str] | 
         raise ValueError("a township analyst needs --township CODE")
     if counties and role != "county":
         raise ValueError("only a county account names counties (--county CODE)")
-    if any(not (c.isdigit() and len(c) == 6) for c in counties or ()):
-        raise ValueError("a county code has 6 digits")
+    # the same checks as a Viewer's, before anything is written
+    Viewer(name, role, tuple(townships or ()), counties=tuple(counties or ()))
     if password is not None and len(password) < 8:
         raise ValueError("passwords need at least 8 characters")
     if password is not None and len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:

@@ -213,3 +213,37 @@ def test_a_township_briefing_ranks_it_within_its_county(two_counties, allowed):
     assert brief.league_size == len(mine) < len(towns)
     with pytest.raises(metrics.UnknownScope):
         township_briefing(store.scoped(("621121",)), mine["township_code"].iloc[0], YEAR)
+
+
+@pytest.mark.parametrize(("role", "townships", "counties"), [
+    ("township", ("900001",), ()),            # a county code as a township: the whole county
+    ("township", ("62112110",), ()),          # 8 digits
+    ("county", (), ("900001", "900002")),     # one county per account
+    ("county", (), ("90000",)),
+    ("province", (), ("900001",)),            # a province account names no county
+])
+def test_accounts_name_whole_codes(role, townships, counties):
+    from analytics.access import Viewer
+
+    with pytest.raises(ValueError):
+        Viewer("x", role, townships, counties=counties)
+
+
+def test_add_user_refuses_a_county_code_for_a_township(tmp_path):
+    from analytics import accounts
+
+    path = tmp_path / "users.toml"
+    with pytest.raises(ValueError):
+        accounts.add_user("x", None, "township", ["900001"], path=path)
+    assert not path.exists()  # nothing written
+    accounts.add_user("y", None, "county", counties=["900001"], path=path)
+    assert accounts.viewer_of("y", accounts.load_accounts(path)["users"]["y"]).allowed == ("900001",)
+
+
+def test_the_battle_map_of_an_account_without_data_says_so(two_counties, monkeypatch, tmp_path):
+    from analytics.access import Viewer
+
+    db, _, _ = two_counties
+    at = _open(db, monkeypatch, tmp_path, "pages/battle_map.py",
+               viewer=Viewer("ghost", "county", counties=("900009",)))
+    assert any("没有可显示的数据" in i.value for i in at.info)

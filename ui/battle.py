@@ -240,6 +240,9 @@ def render_screen(params: ScreenParams) -> None:
     panels = FINAL_PANELS if finished else PANELS
 
     county = data.selection_figures()
+    if county[county["year"] == year].empty:  # e.g. an account for a county not loaded
+        st.info(f"{year} 年没有可显示的数据：本账户可查看的范围内没有已导入的数据。")
+        st.stop()
     row = county[county["year"] == year].iloc[0]
     towns = data.township_map_values(year)
     vills = data.village_map_points(year)
