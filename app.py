@@ -10,7 +10,7 @@ from analytics.scores import township_league
 from ui import data
 from ui.charts import figure
 from analytics.verdicts import number
-from ui.format import fmt_band, fmt_int, fmt_pct, fmt_yuan, judged_target
+from ui.format import fmt_band, fmt_int, fmt_pct, fmt_yuan, judged_target, target_words
 from ui.frame import page_frame
 from ui.tables import data_table
 from ui.tiles import change, gap_words, tile
@@ -18,7 +18,8 @@ from ui.township_map import OVERVIEW_MAP_VIEW, township_map
 
 filters = page_frame("总览", "overview")
 config = load_config()
-t = config.targets
+t = filters.targets  # the county's targets, or the province's (several counties, none chosen)
+owner = t["owner"]
 year = filters.year
 
 series = data.selection_figures(townships=filters.townships, villages=filters.villages)
@@ -32,6 +33,7 @@ plan_row = exits[exits["year"] == year].iloc[0] if (exits["year"] == year).any()
 is_county = not filters.townships and not filters.villages
 threshold = t["exit_threshold_pct"]
 target_year = int(t["target_year"])
+with_county = "全县" if filters.whole == "全县" else "所在县"  # a township the plan does not name is due with its county
 
 
 judgements: list[str] = []  # the whole sentences, under the tiles
@@ -63,8 +65,8 @@ st.caption(f"范围：{filters.scope_label} · {year} 年 · 数字为年末状�
 c = list(st.columns(3)) + list(st.columns(3))  # two rows: nothing cut at 1366 px
 delta, words = judged("poverty_incidence_pct", "incidence_pct", "<", "%", 2, "贫困发生率")
 tile(c[0], "贫困发生率", fmt_pct(row["poverty_incidence_pct"]), **delta,
-    help=f"贫困发生率 = 未脱贫建档立卡人口 ÷ 农村户籍人口（数据约定）。目标：{target_year}年全县低于"
-         f"{number(t['incidence_pct'])}%，在{target_year}年的数据上评判；退出线{number(threshold)}%。"
+    help=f"贫困发生率 = 未脱贫建档立卡人口 ÷ 农村户籍人口（数据约定）。目标：{target_year}年{filters.whole}低于"
+         f"{number(t['incidence_pct'])}%（{owner}目标），在{target_year}年的数据上评判；退出线{number(threshold)}%。"
          f"{words}；{line_words}。",
     border=True)
 if year <= baseline_year:
@@ -87,12 +89,12 @@ else:
          delta_arrow="off", border=True)
 delta, words = judged("rural_income_per_capita", "rural_income_yuan", ">=", "元", 0, "农村人均可支配收入")
 tile(c[3], "农村人均可支配收入", fmt_yuan(row["rural_income_per_capita"]), **delta,
-    help=f"县目标{number(t['rural_income_yuan'])}元、省目标{number(t['province_rural_income_yuan'])}元"
+    help=f"{target_words(t, 'rural_income_yuan', '元')}"
          f"（{target_year}年，在{target_year}年的数据上评判）。{words}。",
     border=True)
 delta, words = judged("registered_income_per_capita", "registered_income_yuan", ">=", "元", 0, "建档立卡户人均纯收入")
 tile(c[4], "建档立卡户人均纯收入", fmt_yuan(row["registered_income_per_capita"]), **delta,
-    help=f"县目标{number(t['registered_income_yuan'])}元、省目标{number(t['province_registered_income_yuan'])}元"
+    help=f"{target_words(t, 'registered_income_yuan', '元')}"
          f"（{target_year}年，在{target_year}年的数据上评判）。{words}。",
     border=True)
 relapse_words = gap_words(row["relapse_rate_pct"], cap, "%", f"{number(cap)}%上限")
@@ -112,9 +114,9 @@ if judgements:
 left, right = st.columns(2)
 left.plotly_chart(figure(charts.build_trend,
     series, "poverty_incidence_pct", "贫困发生率", "贫困发生率（%）",
-    targets=[(t["incidence_pct"], f"{t['target_year']}年目标 {number(t['incidence_pct'])}%"),
-             (t["exit_threshold_pct"], f"退出线 {number(t['exit_threshold_pct'])}%"),
-             (t["province_incidence_pct"], f"省目标 {number(t['province_incidence_pct'])}%")],
+    targets=[(t["incidence_pct"], f"{t['target_year']}年{owner}目标 {number(t['incidence_pct'])}%"),
+             (t["exit_threshold_pct"], f"退出线 {number(t['exit_threshold_pct'])}%")]
+    + ([(t["province_incidence_pct"], f"省目标 {number(t['province_incidence_pct'])}%")] if owner == "县" else []),
     series_name="贫困发生率"),
     key="trend_incidence")
 if is_county:
@@ -128,8 +130,8 @@ left.plotly_chart(figure(charts.build_trend,
     series, "rural_income_per_capita", "人均收入", "元/人·年",
     series_name="农村居民人均可支配收入",
     extra=[("registered_income_per_capita", "建档立卡户人均纯收入", charts.PLAN)],
-    targets=[(t["rural_income_yuan"], f"农村收入县目标 {number(t['rural_income_yuan'])}元"),
-             (t["registered_income_yuan"], f"建档立卡户县目标 {number(t['registered_income_yuan'])}元")]),
+    targets=[(t["rural_income_yuan"], f"农村收入{owner}目标 {number(t['rural_income_yuan'])}元"),
+             (t["registered_income_yuan"], f"建档立卡户{owner}目标 {number(t['registered_income_yuan'])}元")]),
     key="trend_income")
 right.plotly_chart(figure(charts.build_trend,
     series, "relapse_rate_pct", "返贫率", "返贫率（%）",
@@ -222,7 +224,7 @@ if not baseline:
 if forecasting:
     st.caption(f"计划摘帽年份之前：按截至{year}年的发生率对数线性趋势外推到计划年份（90%预测区间），"
                f"预测低于{threshold:g}%为按期推进。脱贫多集中在计划年份完成，趋势外推偏保守，提示关注而非结论。"
-               f"计划年份及以后只看结果，不再预测。计划未列明的乡镇随全县在{int(t['unnamed_due_year'])}年摘帽。")
+               f"计划年份及以后只看结果，不再预测。计划未列明的乡镇随{with_county}在{int(t['unnamed_due_year'])}年摘帽。")
 elif not baseline:
-    st.caption(f"各乡镇的计划摘帽年份都已过去：这里是结果，不是预测。计划未列明的乡镇随全县在"
+    st.caption(f"各乡镇的计划摘帽年份都已过去：这里是结果，不是预测。计划未列明的乡镇随{with_county}在"
                f"{int(t['unnamed_due_year'])}年摘帽。")

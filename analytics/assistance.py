@@ -5,16 +5,17 @@ measure).
 Measures come from the optional contract table household_measures (household, year,
 measure, amount); their counts per village are built per import
 (queries/build_village_year_measures.sql). The plan's counts are configuration
-(``[measure_plan]``: the work plan's 今年 3000 户危房改造).
+(``[measure_plan]``: the work plan's 今年 3000 户危房改造), a county's: a scope's is the
+sum over its counties when each has it (``plans.measure_plan``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analytics.config import load_config
 from analytics.contract import MEASURES
 from analytics.households import lists_of, mask_frame
+from analytics.plans import measure_plan
 from analytics.store import Store
 
 GAP_LIST_LIMIT = 1000
@@ -25,30 +26,34 @@ def measure_counts(store: Store, townships=(), villages=()) -> pd.DataFrame:
     columns scope_code, year, measure, households (households with the measure that
     year), amount_yuan (Σ amounts, yuan; a missing amount adds nothing),
     amount_missing (rows without an amount), and planned (households the plan counts
-    for the measure that year, from ``[measure_plan]``, on the 'total' rows only; null
+    for the measure that year, ``scope_measure_plan``, on the 'total' rows only; null
     where the plan gives none)."""
     frame = store.query("measure_counts", **lists_of(townships, villages))
     frame["measure"] = pd.Categorical(frame["measure"], categories=list(MEASURES), ordered=True)
     frame = frame.sort_values(["scope_code", "year", "measure"], kind="stable")
     frame["measure"] = frame["measure"].astype(str)
-    return frame.assign(planned=plan_counts(frame)).reset_index(drop=True)
+    return frame.assign(planned=plan_counts(frame, scope_measure_plan(store))).reset_index(drop=True)
 
 
-def plan_counts(frame: pd.DataFrame) -> pd.Series:
+def scope_measure_plan(store: Store) -> dict[int, dict[str, int]]:
+    """The plan's households per measure and year for the counties the store shows
+    (``plans.measure_plan``: {} when one of them has no plan)."""
+    return measure_plan(store.query("counties")["county_code"])
+
+
+def plan_counts(frame: pd.DataFrame, plan: dict[int, dict[str, int]]) -> pd.Series:
     """The plan's count for each (year, measure) row of ``frame`` on its 'total' rows
     (households, float; NaN where the plan gives no count)."""
-    plan = load_config().measure_plan
     return pd.Series([float(plan.get(int(y), {}).get(m)) if s == "total" and m in plan.get(int(y), {})
                       else float("nan")
                       for s, y, m in zip(frame["scope_code"], frame["year"], frame["measure"])],
                      index=frame.index, dtype="float64")
 
 
-def measure_plan_progress(measures: pd.DataFrame) -> pd.DataFrame:
-    """Each count the plan gives, against the households with the measure in the
-    selection (the 'total' rows of ``measure_counts``): year, measure, planned,
-    households (0 where none was recorded), done_pct = 100 × households / planned."""
-    plan = load_config().measure_plan
+def measure_plan_progress(measures: pd.DataFrame, plan: dict[int, dict[str, int]]) -> pd.DataFrame:
+    """Each count of ``plan`` (``scope_measure_plan``), against the households with the
+    measure in the selection (the 'total' rows of ``measure_counts``): year, measure,
+    planned, households (0 where none was recorded), done_pct = 100 × households / planned."""
     done = measures[measures["scope_code"] == "total"].set_index(["year", "measure"])["households"]
     rows = [(year, measure, float(count), int(done.get((year, measure), 0)))
             for year, counts in sorted(plan.items()) for measure, count in counts.items()]

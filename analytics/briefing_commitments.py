@@ -162,13 +162,14 @@ def _county_plans(store, code: str, year: int, measures: pd.DataFrame,
                   whole_county: bool) -> tuple[CountyPlan, ...]:
     """The plan's counts for ``year``, with the county's progress when the viewer sees
     the whole county, and this township's households with the measure."""
-    own = assistance.measure_plan_progress(measures)  # planned: the county's count
+    plan = assistance.scope_measure_plan(store)  # the county's counts
+    own = assistance.measure_plan_progress(measures, plan)
     own = own[own["year"] == year]
     if own.empty:
         return ()
     county = None
     if whole_county:
-        county = assistance.measure_plan_progress(assistance.measure_counts(store))
+        county = assistance.measure_plan_progress(assistance.measure_counts(store), plan)
         county = county[county["year"] == year].set_index("measure")
     here = measures[(measures["scope_code"] == code) & (measures["year"] == year)]
     here = here.set_index("measure")["households"]

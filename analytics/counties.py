@@ -37,12 +37,22 @@ def reference_names() -> dict[str, str]:
         return {row["county_code"].strip(): row["name"].strip() for row in csv.DictReader(f)}
 
 
+def replica_of(code: str) -> str:
+    """The county a demo replica copies (Tongwei for 900000 + k, docs/demo-data.md), else
+    ``code`` itself."""
+    return TONGWEI if _is_replica(code) else code
+
+
+def _is_replica(code: str) -> bool:
+    return code.isdigit() and DEMO_REPLICA_BASE < int(code) < DEMO_REPLICA_BASE + 100000
+
+
 def county_name(code: str) -> str:
     """A county's name: the reference table's; a demo replica's 通渭县·k; else 县（code）."""
     names = reference_names()
     if code in names:
         return names[code]
-    if code.isdigit() and DEMO_REPLICA_BASE < int(code) < DEMO_REPLICA_BASE + 100000:
+    if _is_replica(code):
         return f"{names.get(TONGWEI, '通渭县')}·{int(code) - DEMO_REPLICA_BASE}"
     return f"县（{code}）"
 

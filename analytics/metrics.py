@@ -15,6 +15,7 @@ import pandas as pd
 
 from analytics.config import Config, load_config
 from analytics.contract import RANK_QUOTA
+from analytics.plans import yearly_plan
 from analytics.store import Store
 
 #: The scope levels, top down: the province is all that is loaded (one county's data:
@@ -299,10 +300,13 @@ def exits_against_plan(store: Store) -> pd.DataFrame:
 
     exited_persons(t) from the figures; villages exited = poor villages with
     exit_year = t; townships exited = townships whose first year below the 3 %
-    threshold is t. planned_* come from config (persons, villages, townships) and,
-    for villages and townships, also from their planned_exit_year columns.
+    threshold is t. planned_* come from the plan of the counties shown
+    (``plans.yearly_plan``: config's, once per county that has it; none for a scope of
+    counties without it — a province is never compared with one county's plan) and, for
+    villages and townships, also from their planned_exit_year columns.
     """
     config = load_config()
+    plan = yearly_plan(counties(store)["county_code"])
     level, code = top_scope(store)
     county = store.query("figures_for_scope", scope_level=level, scope_code=code)
     towns = store.query("figures_by_level", scope_level="township")
@@ -316,9 +320,9 @@ def exits_against_plan(store: Store) -> pd.DataFrame:
     frame["planned_townships_data"] = (
         townships["planned_exit_year"].value_counts().reindex(frame.index, fill_value=0)
     )
-    frame["planned_persons"] = [config.plan.get(y, {}).get("persons") for y in frame.index]
-    frame["planned_villages_plan"] = [config.plan.get(y, {}).get("villages") for y in frame.index]
-    frame["planned_townships"] = [config.plan.get(y, {}).get("townships") for y in frame.index]
+    frame["planned_persons"] = [plan.get(y, {}).get("persons") for y in frame.index]
+    frame["planned_villages_plan"] = [plan.get(y, {}).get("villages") for y in frame.index]
+    frame["planned_townships"] = [plan.get(y, {}).get("townships") for y in frame.index]
     for column in ("planned_persons", "planned_villages_plan", "planned_townships"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     frame["has_plan"] = frame["planned_persons"].notna()
@@ -373,15 +377,17 @@ def relapse_matrix(township_figures: pd.DataFrame, names: pd.Series) -> pd.DataF
     return matrix.dropna(axis=1, how="all")
 
 
-def income_progress(figures: pd.DataFrame) -> pd.DataFrame:
-    """Incomes against the targets, for the rows of a figures frame (one or more scopes).
+def income_progress(figures: pd.DataFrame, targets: dict | None = None) -> pd.DataFrame:
+    """Incomes against the targets, for the rows of a figures frame (one or more scopes):
+    ``targets`` (``plans.scope_targets``: the province's at province scope), else
+    config's, a county's.
 
     For the rural and the registered per-capita income: progress % toward the
     target-year target from the scope's baseline-year value (``target_progress_pct``)
     and the annual growth still required to reach it by the target year
     (``required_annual_growth_pct``); the wage share's target beside it.
     """
-    t = load_config().targets
+    t = targets or load_config().targets
     frame = figures.copy()
     base = frame[frame["year"] == t["baseline_year"]].set_index("scope_code")
     years_left = t["target_year"] - frame["year"]

@@ -26,7 +26,9 @@ scope = filters.scope_label
 names = filters.row_names  # a chosen village's row is named after the village
 towns = data.townships().set_index("township_code")["name"].to_dict()
 where = dict(townships=filters.townships, villages=filters.villages)
-viewer_scoped = bool(data.current_viewer().allowed)  # a township analyst never sees the county
+viewer_scoped = bool(data.current_viewer().townships)  # a township analyst never sees the county
+top = filters.whole  # 全县, or 全省 (several counties, none chosen)
+who = "县" if top == "全县" else "各县"  # whose plan: the county's, or its counties' summed
 
 counts = data.household_counts(**where)
 now = counts[(counts["scope_code"] == "total") & (counts["year"] == year)]
@@ -35,7 +37,7 @@ if now.empty:
     st.stop()
 measures = data.measure_counts(**where)
 coverage = assistance.measure_coverage(counts)
-plan = assistance.measure_plan_progress(measures)
+plan = assistance.measure_plan_progress(measures, data.scope_measure_plan())
 cadres = pairing.cadre_coverage(counts)
 dibao = assistance.dibao_shares(counts)
 support = data.village_support_status(**where)
@@ -58,16 +60,18 @@ if len(planned) and is_county:
     first = planned.iloc[0]
     tile(c[1], f"{first['measure']}（计划 {fmt_int(first['planned'])} 户）",
          f"{fmt_int(first['households'])} 户", f"完成 {fmt_pct(first['done_pct'], 1)}",
-         delta_color="off", delta_arrow="off", help="县工作会议确定的当年全县措施户数（配置 measure_plan）",
+         delta_color="off", delta_arrow="off",
+         help="县工作会议确定的当年全县措施户数（配置 measure_plan）" + ("；全省为各县计划之和" if who == "各县" else ""),
          border=True)
 elif len(planned):  # the plan's count is the county's: a township's share of it is not given
     first = planned.iloc[0]
     tile(c[1], f"{first['measure']}（{scope}）", f"{fmt_int(first['households'])} 户",
-         f"全县计划 {fmt_int(first['planned'])} 户", delta_color="off", delta_arrow="off",
-         help="计划户数是全县任务，未分解到乡镇，这里不计完成率", border=True)
+         f"{top}计划 {fmt_int(first['planned'])} 户", delta_color="off", delta_arrow="off",
+         help=f"计划户数是{top}任务，未分解到乡镇，这里不计完成率", border=True)
 else:
     tile(c[1], "当年计划措施户数", "—", "计划未规定", delta_color="off", delta_arrow="off",
-         help="县工作会议只规定了部分年份的措施户数（配置 measure_plan）", border=True)
+         help=("县工作会议只规定了部分年份的措施户数（配置 measure_plan）" if len(plan) else
+              "所选各县中有的县没有措施户数计划（配置只含 plan_county 一个县的计划），不汇总"), border=True)
 tile(c[2], "未脱贫户结对覆盖率（8741）", fmt_share(total(cadres, "poor_coverage_pct")),
      f"全部户 {fmt_share(total(cadres, 'coverage_pct'))}", delta_color="off", delta_arrow="off",
      help="有帮扶责任人的未脱贫户 ÷ 未脱贫户（全部户：全部建档立卡户）；其余由乡镇驻村干部兜底联系",
@@ -89,12 +93,12 @@ st.subheader("一户一策帮扶措施")
 shown = measures[measures["scope_code"] == "total"]
 if len(plan) and is_county and year < plan["year"].min():  # before the plan was made
     left = st
-    st.caption(f"{year}年县里尚未规定措施户数计划（计划从 {int(plan['year'].min())} 年开始）。")
+    st.caption(f"{year}年{who}尚未规定措施户数计划（计划从 {int(plan['year'].min())} 年开始）。")
 elif len(plan) and is_county:
     left, right = st.columns([3, 1])
     progress = plan.assign(label=plan["year"].astype(str) + "年" + plan["measure"])
     right.plotly_chart(figure(plan_charts.build_plan_progress, progress,
-                              "全县计划与实际（户）"), key="measure_plan")
+                              f"{top}计划与实际（户）"), key="measure_plan")
 else:
     left = st
 left.plotly_chart(figure(plan_charts.build_measures_by_year, shown), key="measures_by_year")
@@ -148,8 +152,8 @@ if over.empty:
 else:
     st.markdown(f"**{year}年超过 8741 定额的帮扶责任人（{fmt_int(len(over))} 人）**")
     st.caption("所选范围内有结对户的帮扶责任人；结对户数按"
-               + ("您的账户可查看的乡镇计（其他乡镇的结对户不在其中）。" if data.current_viewer().allowed
-                  else "全县计。"))
+               + ("您的账户可查看的乡镇计（其他乡镇的结对户不在其中）。" if viewer_scoped
+                  else f"{top}计。"))
     data_table(over, hide_index=True, column_order=list(pairing.OVER_QUOTA_LABELS),
                column_config=config(pairing.OVER_QUOTA_LABELS, OVER_QUOTA_FORMATS), key="over_quota",
                placeholder="—")

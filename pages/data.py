@@ -42,7 +42,7 @@ elif sum(counts.values()) > EXPORT_ALL_MAX_ROWS:
     st.caption(f"数据量较大（{sum(counts.values()):,} 行），请在服务器上用命令导出："
                "`python -m analytics export 目标文件夹`。")
 else:
-    name = export_file_name("通渭县", "全部数据", None, "zip")
+    name = export_file_name(data.dataset_name(), "全部数据", None, "zip")
     store = data.get_store()
     st.download_button("导出全部数据（数据规范格式 CSV，zip）",
                        audited(lambda: dataset_zip(store), name, sum(counts.values())),

@@ -9,16 +9,16 @@ from analytics.config import load_config
 from ui import data
 from ui.charts import figure
 from analytics.verdicts import number
-from ui.format import fmt_pct, fmt_yuan, judged_target
+from ui.format import fmt_pct, fmt_yuan, judged_target, target_words
 from ui.frame import page_frame
 from ui.tiles import change, gap_words, tile
 
 filters = page_frame("收入", "income")
 year = filters.year
-t = load_config().targets
+t = filters.targets  # the county's targets, or the province's (several counties, none chosen)
 
 series = data.selection_figures(townships=filters.townships, villages=filters.villages)
-progress = data.income_progress_of(series)
+progress = data.income_progress_of(series, t)
 row = progress[progress["year"] == year]
 if row.empty or row["enrolled_persons"].iloc[0] == 0:
     st.info(f"{filters.scope_label} {year} 年没有收入数据。")
@@ -68,11 +68,11 @@ registered, registered_words = judged("registered_income_per_capita", float(t["r
 wage, wage_words = judged("wage_share_pct", float(t["wage_share_pct"]), int(t["wage_share_year"]), 1, "工资性收入占比")
 tiles = [
     ("农村居民人均可支配收入", fmt_yuan(row["rural_income_per_capita"]), rural,
-     f"县目标 {number(t['rural_income_yuan'])}、省目标 {number(t['province_rural_income_yuan'])}（{target_year}年）；"
+     f"{target_words(t, 'rural_income_yuan', sep=' ')}（{target_year}年）；"
      f"{rural_words}"),
     (f"农村收入{rural_label}", rural_value, rural_delta, None),
     ("建档立卡户人均纯收入", fmt_yuan(row["registered_income_per_capita"]), registered,
-     f"县目标 {number(t['registered_income_yuan'])}、省目标 {number(t['province_registered_income_yuan'])}"
+     f"{target_words(t, 'registered_income_yuan', sep=' ')}"
      f"（{target_year}年）；{registered_words}"),
     (f"建档立卡户收入{reg_label}", reg_value, reg_delta, None),
     ("工资性收入占比", fmt_pct(row["wage_share_pct"], 1), wage,
@@ -88,14 +88,16 @@ st.caption(f"{year}年：" + "；".join(notes) + "。" +
 left, right = st.columns(2)
 left.plotly_chart(figure(charts.build_trend,
     series, "rural_income_per_capita", "农村居民人均可支配收入", "元/人·年",
-    targets=[(t["rural_income_yuan"], f"县目标 {number(t['rural_income_yuan'])}元"),
-             (t["province_rural_income_yuan"], f"省目标 {number(t['province_rural_income_yuan'])}元")],
+    targets=[(t["rural_income_yuan"], f"{t['owner']}目标 {number(t['rural_income_yuan'])}元")]
+    + ([(t["province_rural_income_yuan"], f"省目标 {number(t['province_rural_income_yuan'])}元")]
+       if t["owner"] == "县" else []),
     series_name="农村居民人均可支配收入"),
     key="rural_income")
 right.plotly_chart(figure(charts.build_trend,
     series, "registered_income_per_capita", "建档立卡户人均纯收入", "元/人·年",
-    targets=[(t["registered_income_yuan"], f"县目标 {number(t['registered_income_yuan'])}元"),
-             (t["province_registered_income_yuan"], f"省目标 {number(t['province_registered_income_yuan'])}元")],
+    targets=[(t["registered_income_yuan"], f"{t['owner']}目标 {number(t['registered_income_yuan'])}元")]
+    + ([(t["province_registered_income_yuan"], f"省目标 {number(t['province_registered_income_yuan'])}元")]
+       if t["owner"] == "县" else []),
     series_name="建档立卡户人均纯收入",
     extra=[("poverty_line", "国家贫困线", charts.TARGET)]), key="registered_income")
 left, right = st.columns(2)

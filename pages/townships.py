@@ -24,7 +24,7 @@ year = filters.year
 threshold = load_config().targets["exit_threshold_pct"]
 
 if not filters.townships:
-    st.info("请在左侧选择一个或多个乡镇，或在地图上点击乡镇。下表为全县各村概况。")
+    st.info(f"请在左侧选择一个或多个乡镇，或在地图上点击乡镇。下表为{filters.scope_label}各村概况。")
     township_map(year, height=480)
 villages = data.village_table(year, townships=filters.townships, villages=filters.villages)
 if villages.empty:

@@ -351,7 +351,7 @@ def test_commitments_are_the_analytics(demo_store, briefings, year):
     assert {m.measure: m.households for m in c.measures} == dict(zip(mine["measure"], mine["households"]))
     shown = [m.households for m in c.measures]
     assert shown == sorted(shown, reverse=True)
-    planned = assistance.measure_plan_progress(measures)
+    planned = assistance.measure_plan_progress(measures, assistance.scope_measure_plan(demo_store))
     assert [p.measure for p in c.county_plans] == list(planned.loc[planned["year"] == year, "measure"])
 
     cadres = _scope_row(pairing.cadre_coverage(counts), year)
@@ -493,7 +493,7 @@ def test_pdf_says_what_is_unknown_or_missing(briefings):
 def test_the_plans_county_count_is_labelled_county(demo_store):
     """The plan's count (config [measure_plan]) is a county figure: shown as 全县, with the
     county's progress only for a viewer who sees the whole county."""
-    plan = assistance.measure_plan_progress(assistance.measure_counts(demo_store))
+    plan = assistance.measure_plan_progress(assistance.measure_counts(demo_store), assistance.scope_measure_plan(demo_store))
     if plan.empty:
         pytest.skip("the configuration gives no plan count")
     row = plan.iloc[0]

@@ -247,3 +247,66 @@ def test_the_battle_map_of_an_account_without_data_says_so(two_counties, monkeyp
     at = _open(db, monkeypatch, tmp_path, "pages/battle_map.py",
                viewer=Viewer("ghost", "county", counties=("900009",)))
     assert any("没有可显示的数据" in i.value for i in at.info)
+
+
+def test_the_plan_is_each_countys_and_the_province_sums_them(two_counties):
+    """Newcomer finding: at 全省 one county's plan was compared with every county's exits
+    (完成 358.94%). Tongwei and its replica both have the plan: the province's is twice it;
+    a county's is the plan once."""
+    from analytics.config import load_config
+
+    _, _, store = two_counties
+    plan = load_config().plan
+    year = min(y for y in plan if plan[y].get("persons"))
+    for scoped, times in ((store, 2), (store.scoped(("900001",)), 1), (store.scoped(("621121",)), 1)):
+        exits = metrics.exits_against_plan(scoped).set_index("year")
+        assert exits.at[year, "planned_persons"] == times * plan[year]["persons"]
+        assert exits.at[year, "planned_villages_plan"] == times * plan[year]["villages"]
+        level, code = metrics.top_scope(scoped)
+        figures = metrics.figures_by_level(scoped, level)
+        done = figures[(figures["scope_code"] == code) & (figures["year"] == year)]["exited_persons"].item()
+        assert exits.at[year, "persons_vs_plan_pct"] == pytest.approx(100.0 * done / (times * plan[year]["persons"]))
+
+
+def test_the_province_page_says_province_targets(two_counties, monkeypatch, tmp_path):
+    """At 全省 the overview judges the province against the province's targets (省目标),
+    a chosen county against its own (县目标)."""
+    from analytics.config import load_config
+
+    db, _, _ = two_counties
+    t = load_config().targets
+    at = _open(db, monkeypatch, tmp_path)
+    helps = " ".join(m.help or "" for m in at.metric)
+    assert f"省目标{t['province_rural_income_yuan']:,.0f}元" in helps and "县目标" not in helps
+    at.selectbox(key="county").set_value("900001").run()
+    helps = " ".join(m.help or "" for m in at.metric)
+    assert f"县目标{t['rural_income_yuan']:,.0f}元" in helps
+
+
+def test_a_township_link_at_the_province_opens_its_county(two_counties, monkeypatch, tmp_path):
+    """Newcomer finding: a township named by a link (or clicked on the map) with no county
+    left the county empty and the township filter disabled."""
+    db, _, store = two_counties
+    town = store.query("townships")
+    town = town[town["township_code"].str.startswith("900001")].iloc[0]
+    at = _open(db, monkeypatch, tmp_path, township=town["name"])
+    assert at.selectbox(key="county").value == "900001"
+    towns = at.multiselect(key="township")
+    assert not towns.disabled and towns.value == [town["township_code"]]
+    # clearing the county clears its townships: the province again, not the county re-chosen
+    at.selectbox(key="county").set_value(None).run()
+    assert at.selectbox(key="county").value is None and not at.multiselect(key="township").value
+
+
+def test_a_link_to_what_the_viewer_cannot_see_says_so(two_counties, monkeypatch, tmp_path):
+    from analytics.access import Viewer
+
+    db, _, store = two_counties
+    town = store.query("townships")
+    other = town[town["township_code"].str.startswith("621121")].iloc[0]["township_code"]
+    at = _open(db, monkeypatch, tmp_path, viewer=Viewer("li", "county", counties=("900001",)),
+               township=other)
+    notes = [i.value for i in at.info]
+    assert any("1 个乡镇不在您可查看的范围内" in n for n in notes), notes
+    assert other not in " ".join(notes)  # the address's words are not echoed back
+    assert not at.multiselect(key="township").value

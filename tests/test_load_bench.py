@@ -199,7 +199,7 @@ def test_an_exception_element_is_a_page_exception(pages):
 
 
 def test_the_sign_in_form_instead_of_the_page(pages):
-    form = page_run("income", element("title", body="通渭县精准扶贫监测"),
+    form = page_run("income", element("title", body="精准扶贫监测"),
                     element("text_input", id="w-signin_name"),
                     element("text_input", id="w-signin_password"), element("submit", id="w-submit"))
     assert form.form == {"name": "w-signin_name", "password": "w-signin_password", "submit": "w-submit"}
@@ -212,7 +212,7 @@ def test_the_sign_in_form_instead_of_the_page(pages):
 def test_a_sign_in_keeps_only_the_run_after_st_rerun(pages):
     """The submit run draws the form again, stops for st.rerun, and the page follows."""
     run = response(forward(new_session="main"), forward(navigation=navigation("income")),
-                   element("title", body="通渭县精准扶贫监测"), element("text_input", id="w-signin_name"),
+                   element("title", body="精准扶贫监测"), element("text_input", id="w-signin_name"),
                    forward(script_finished=ForwardMsg.FINISHED_EARLY_FOR_RERUN),
                    forward(new_session="main"), forward(navigation=navigation("income")),
                    element("title", body="收入"),

@@ -80,7 +80,7 @@ def test_overview_follows_the_township_in_the_url(demo_store):
 def test_overview_chart_has_target_lines():
     at = run_page(year=str(YEAR))
     spec = json.dumps(json.loads(at.get("plotly_chart")[0].proto.spec), ensure_ascii=False)
-    assert "2017年目标 5%" in spec and "退出线 3%" in spec and "贫困发生率（%）" in spec
+    assert "2017年县目标 5%" in spec and "退出线 3%" in spec and "贫困发生率（%）" in spec
 
 
 def test_townships_page_village_table_and_drilldown(demo_store):

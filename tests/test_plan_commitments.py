@@ -131,7 +131,7 @@ def test_measure_gap_list_and_counts_by_hand(hand_store):
     measures = assistance.measure_counts(hand_store)
     row = measures[(measures["scope_code"] == T2) & (measures["year"] == 2016)].iloc[0]
     assert (row["measure"], row["households"], row["amount_yuan"]) == ("教育资助", 1, 2000.0)
-    progress = assistance.measure_plan_progress(measures).set_index(["year", "measure"])
+    progress = assistance.measure_plan_progress(measures, assistance.scope_measure_plan(hand_store)).set_index(["year", "measure"])
     assert progress.loc[(2015, "危房改造"), "planned"] == 3000      # config [measure_plan]
     assert progress.loc[(2015, "危房改造"), "households"] == 0
 

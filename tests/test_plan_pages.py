@@ -162,7 +162,7 @@ def test_unrecorded_is_neither_met_nor_unmet_in_every_note():
 def test_the_plan_chart_waits_for_the_plan(demo_store):
     """The county plan is not drawn in a year before it was made (2014, the plan is from
     2015): the page says so; from its first year on it is drawn."""
-    first = int(assistance.measure_plan_progress(assistance.measure_counts(demo_store))["year"].min())
+    first = int(assistance.measure_plan_progress(assistance.measure_counts(demo_store), assistance.scope_measure_plan(demo_store))["year"].min())
     before = run_page("pages/assistance.py", year=first - 1)
     assert any("尚未规定措施户数计划" in c.value for c in before.caption)
     after = run_page("pages/assistance.py", year=first)

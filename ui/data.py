@@ -109,6 +109,22 @@ dataset_meta = _cached(_meta)
 counties = _cached(metrics.counties, within_county=False)
 
 
+#: The product's name, alone where no data is read yet (sign-in, a database that cannot be read).
+PRODUCT_NAME = "精准扶贫监测"
+
+
+def dataset_name() -> str:
+    """What the viewer may see, named: the county's name (通渭县) when one county is
+    visible, 全省 when several are."""
+    names = counties()["name"]
+    return str(names.iloc[0]) if len(names) == 1 else "全省"
+
+
+def app_title() -> str:
+    """The dashboard's name as the viewer sees it: 通渭县精准扶贫监测, or 全省精准扶贫监测."""
+    return f"{dataset_name()}{PRODUCT_NAME}"
+
+
 def top_label() -> str:
     """What everything the viewer may see is called: 全省 when it holds more than one
     county (a province's data), else 全县."""
@@ -140,9 +156,10 @@ household_file = _cached(households.household_file)
 at_risk_households = _cached(households.at_risk_households)
 
 
-def income_progress_of(figures: pd.DataFrame) -> pd.DataFrame:
-    """Progress columns for already-fetched figures (cheap; not cached)."""
-    return metrics.income_progress(figures)
+def income_progress_of(figures: pd.DataFrame, targets: dict | None = None) -> pd.DataFrame:
+    """Progress columns for already-fetched figures against ``targets`` (the scope's,
+    ``Filters.targets``; default the county's), cheap, not cached."""
+    return metrics.income_progress(figures, targets)
 
 
 township_map_values = _cached(status.township_map_values)
@@ -172,6 +189,7 @@ household_income_bands = _cached(households.household_income_bands)
 # The plan's countable commitments (issue 16): small per-village tables built at import.
 household_counts = _cached(households.household_counts)
 measure_counts = _cached(assistance.measure_counts)
+scope_measure_plan = _cached(assistance.scope_measure_plan)
 measure_gap_list = _cached(assistance.measure_gap_list)
 guarantee_gap_list = _cached(guarantees.guarantee_gap_list)
 village_support_status = _cached(pairing.village_support_status)

@@ -163,3 +163,17 @@ def audit_label(column: str, value) -> str:
     if _missing(value):
         return "—"
     return AUDIT_LABELS.get(column, {}).get(value, value)
+
+
+def target_words(targets: dict, key: str, unit: str = "", sep: str = "") -> str:
+    """A target in words as ``plans.scope_targets`` gives it: '县目标6,811元、省目标7,000元'
+    for a county (its own, and the province's beside it), '省目标7,000元' for the
+    province; ``sep`` goes between 目标 and the number."""
+    from analytics.plans import PROVINCE_KEYS
+    from analytics.verdicts import number
+
+    words = f"{targets['owner']}目标{sep}{number(targets[key])}{unit}"
+    other = PROVINCE_KEYS.get(key)
+    if targets["owner"] == "县" and other:
+        words += f"、省目标{sep}{number(targets[other])}{unit}"
+    return words

@@ -17,13 +17,15 @@ import streamlit as st
 from analytics import audit
 from analytics.access import PAGES
 from analytics.config import load_config
+from analytics.counties import county_of
+from analytics.plans import scope_targets
 from analytics.store import OutdatedDatabase, UnreadableDatabase, default_db_path
 from analytics.verdicts import default_year
 from ui import data, signin
 from ui.format import source_label
 from ui.print_style import print_style
 
-APP_TITLE = "通渭县精准扶贫监测"
+APP_TITLE = data.PRODUCT_NAME
 
 # (page file, label, icon) — emoji icons make no network request.
 
@@ -64,6 +66,24 @@ class Filters:
         if self.villages:
             params["village"] = [self.labels.get(c, c) for c in self.villages]
         return params
+
+    @property
+    def whole(self) -> str:
+        """What the page's scope belongs to: 全县 (one county visible, or one chosen), or
+        全省 (several counties, none chosen)."""
+        return "全县" if self.county else self.top_label
+
+    @property
+    def at_province(self) -> bool:
+        """True when the page shows a province: several counties, none chosen, no township
+        (judged against the province's targets, ``plans.scope_targets``)."""
+        return self.whole == "全省" and not self.townships and not self.villages
+
+    @property
+    def targets(self) -> dict:
+        """The targets this scope is judged against (``plans.scope_targets``): the
+        county's (owner 县), or the province's at province scope (owner 省)."""
+        return scope_targets(self.at_province)
 
     @property
     def scope_label(self) -> str:
@@ -216,11 +236,23 @@ def _style() -> None:
 FILTER_KEYS = ("year", "county", "township", "village")
 
 
+#: The filters' names, for what a page says about a link it could not follow.
+FILTER_NOUNS = {"year": ("个年份", "年份"), "county": ("个县", "县"), "township": ("个乡镇", "乡镇"),
+                "village": ("个村", "村")}
+
+
 def _from_address_or_kept(key: str, parse) -> None:
     """``st.session_state[key]`` from the address (``parse`` of its values, or None when
-    they name nothing valid), else the value kept from the previous page, else unset."""
+    they name nothing valid), else the value kept from the previous page, else unset.
+    Values of the address that name nothing the viewer may see are counted in
+    ``st.session_state["link_ignored"]`` (``ignored_link_note`` says so on the page)."""
     if key in st.query_params:
-        value = parse(st.query_params.get_all(key))
+        given = st.query_params.get_all(key)
+        value = parse(given)
+        kept = 0 if value is None else len(value) if isinstance(value, list) else 1
+        expected = len(dict.fromkeys(given)) if key in ("township", "village") else 1
+        if kept < expected:
+            st.session_state.setdefault("link_ignored", {})[key] = expected - kept
         if value is not None:
             st.session_state[key] = value
             return
@@ -236,11 +268,20 @@ def _year(years: tuple[int, ...]):
 
 
 def _codes(labels: dict[str, str]):
-    """A parser of the address's labels (or codes) into the codes among ``labels``."""
+    """A parser of the address's labels (or codes) into the codes among ``labels``: a
+    label of another scope's list ('城关镇（621121100）', ``unique_labels``) is read by its
+    code, so a link made at 全省 opens within the county, and the other way round."""
     by_label = {label: code for code, label in labels.items()}
 
+    def code_of(value: str) -> str:
+        if value in by_label:
+            return by_label[value]
+        if value.endswith("）") and "（" in value:
+            return value[value.rindex("（") + 1:-1]
+        return value
+
     def parse(values: list[str]) -> list[str]:
-        return list(dict.fromkeys(c for c in (by_label.get(v, v) for v in values) if c in labels))
+        return list(dict.fromkeys(c for c in map(code_of, values) if c in labels))
 
     return parse
 
@@ -263,9 +304,43 @@ def _choose_county(first_run: bool) -> tuple[str | None, dict[str, str], str]:
         _from_address_or_kept("county", _one_code(labels))
     if st.session_state.get("county") not in labels:
         st.session_state["county"] = None
+    if st.session_state["county"] is None:  # a township chosen (a link, the map) names its county
+        st.session_state["county"] = _county_of_townships(first_run, labels)
     county = st.selectbox("县", list(labels), key="county", format_func=lambda c: labels.get(c, c),
-                          index=None, placeholder=f"全省（{len(labels)} 个县）")
+                          index=None, placeholder=f"全省（{len(labels)} 个县）", on_change=_county_changed)
     return county, labels, data.top_label()
+
+
+def _county_changed() -> None:
+    """Another county (or 全省): the townships and villages chosen were the other county's."""
+    st.session_state["township"] = []
+    st.session_state["village"] = []
+
+
+def _county_of_townships(first_run: bool, counties: dict[str, str]) -> str | None:
+    """The county of the townships chosen with no county (a link made at 全省, a township
+    clicked on the map): the one county all of them are in, else None."""
+    if first_run and "township" in st.query_params:
+        towns = data.townships()  # no county chosen yet: every township the viewer may see
+        codes = _codes(unique_labels(towns["township_code"], towns["name"]))(
+            st.query_params.get_all("township"))
+    else:
+        codes = st.session_state.get("township") or []
+    found = {county_of(code) for code in codes}
+    return found.pop() if len(found) == 1 and next(iter(found)) in counties else None
+
+
+def ignored_link_note() -> str:
+    """What the page says when its address named filters it could not follow (another
+    county's township, a village no longer in the data, a year without data): '' when
+    none. Counts only: the address's own words are never echoed back."""
+    ignored = st.session_state.pop("link_ignored", {})
+    parts = [f"{n} {FILTER_NOUNS[key][0]}" if key in ("township", "village") else FILTER_NOUNS[key][1]
+             for key, n in ignored.items() if n]
+    if not parts:
+        return ""
+    return ("链接中的" + "、".join(parts) + "不在您可查看的范围内或数据中没有，已忽略；"
+            "页面显示的是左侧筛选条件所选的范围。")
 
 
 def _write_address(filters: Filters) -> None:
@@ -311,7 +386,7 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
     years = tuple(range(int(meta["first_year"]), int(meta["last_year"]) + 1))
 
     with st.sidebar:
-        st.markdown(f"### {APP_TITLE}")
+        st.markdown(f"### {data.app_title()}")
         if show_filters:
             # Streamlit forgets a widget's value when its page is left, and a sidebar link
             # clicked after a deep link can land without its query parameters
@@ -338,7 +413,8 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
                 format_func=lambda c: town_names.get(c, c),
                 placeholder=("先选县" if pick_county_first else "、".join(town_names.values())
                              if viewer.townships else county_names.get(county, top_label)),
-                disabled=pick_county_first, help="先选县，再选乡镇" if pick_county_first else None)
+                disabled=pick_county_first, help="先选县，再选乡镇" if pick_county_first else None,
+                select_all=False)  # its English "Select all" would only mean what none chosen means
             vills = data.villages()  # the villages of the chosen townships (none until one is)
             vills = vills[vills["township_code"].isin(chosen_towns)]
             village_names = unique_labels(vills["village_code"], vills["name"])
@@ -348,7 +424,7 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
             chosen_villages = st.multiselect(
                 "村", list(village_names), key="village",
                 format_func=lambda c: village_names.get(c, c), placeholder="全部村",
-                disabled=not chosen_towns, help="先选乡镇，再选村")
+                disabled=not chosen_towns, help="先选乡镇，再选村", select_all=False)
             labels = {**county_names, **town_names, **village_names}
             st.session_state["kept_page"] = page
             for key in FILTER_KEYS:
@@ -396,6 +472,8 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
             st.caption(signin.viewer_caption(viewer, town_names))
             st.button("退出登录", on_click=signin.sign_out, key="sign_out")
     st.title(title)
+    if note := ignored_link_note():
+        st.info(note)
     st.html(scope_line(filters, meta, show_filters))  # print only: every sheet says what it shows
     return filters
 

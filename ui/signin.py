@@ -15,6 +15,7 @@ from analytics.config import load_config
 from analytics.counties import county_name
 from analytics.throttle import Throttle
 from ui import guard
+from ui.data import PRODUCT_NAME
 
 
 def _oidc_configured() -> bool:
@@ -114,7 +115,7 @@ def current_viewer() -> Viewer | None:
                      "身份提供方未确认此邮箱，无法登录；请先在单位账户中验证邮箱。")
             st.button("退出", on_click=sign_out)
             return None
-        st.title("通渭县精准扶贫监测")
+        st.title(PRODUCT_NAME)
         st.button("使用单位账户登录", on_click=st.login, type="primary")
         return None
     _password_form()
@@ -122,7 +123,7 @@ def current_viewer() -> Viewer | None:
 
 
 def _password_form() -> None:
-    st.title("通渭县精准扶贫监测")
+    st.title(PRODUCT_NAME)
     if st.session_state.pop("signed_out", False):
         st.success("已退出登录。")
     if st.session_state.pop("signin_ended", False):

@@ -96,7 +96,7 @@ def loopback_only(page, app, provider):
 def sign_in_at_provider(page, app, provider, email: str) -> None:
     """From the sign-in page: the button, the provider's page, the e-mail, and back."""
     page.goto(app["base"] + "/")
-    wait_until_rendered(page, "通渭县精准扶贫监测")
+    wait_until_rendered(page, "精准扶贫监测")
     assert page.locator('[data-testid="stMetric"]').count() == 0
     page.get_by_role("button", name=SIGN_IN).click()
     page.wait_for_url(f"{provider}/oauth2/authorize?*", timeout=60000)
@@ -112,7 +112,7 @@ def sign_out(page, app, provider, button: str) -> None:
     page.wait_for_url(f"{provider}/oauth2/end_session?*", timeout=60000)
     page.get_by_role("button", name="End session").click()
     page.wait_for_url(app["base"] + "/", timeout=60000)
-    wait_until_rendered(page, "通渭县精准扶贫监测")
+    wait_until_rendered(page, "精准扶贫监测")
     page.get_by_role("button", name=SIGN_IN).wait_for(timeout=60000)
 
 
@@ -163,7 +163,7 @@ def test_township_analyst_signs_in_sees_only_their_township_and_signs_out(
     wait_until_rendered(page, "总览")
     sign_out(page, app, provider, "退出登录")
     page.goto(app["base"] + "/")  # signed out for good: a new session is not signed in
-    wait_until_rendered(page, "通渭县精准扶贫监测")
+    wait_until_rendered(page, "精准扶贫监测")
     page.get_by_role("button", name=SIGN_IN).wait_for(timeout=60000)
     assert page.locator('[data-testid="stMetric"]').count() == 0
 
