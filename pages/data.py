@@ -135,6 +135,9 @@ else:
 st.subheader("操作记录")
 log = data.audit_log()
 total = data.audit_total()
+if viewer.allowed:
+    st.caption("只列出本" + ("县" if viewer.role == "county" else "乡镇") + "账户的操作记录；"
+               "省级账户的导入、导出和登录失败记录不在其中。")
 if total > len(log):
     st.caption(f"共 {total:,} 条记录，这里列出最近 {len(log):,} 条。")
 log = log.assign(**{column: log[column].map(lambda v, c=column: audit_label(c, v))

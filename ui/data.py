@@ -150,13 +150,15 @@ village_map_points = _cached(status.village_map_points)
 
 
 def audit_log() -> pd.DataFrame:
-    """The latest audit rows (not cached: it changes with every sign-in and export)."""
-    return audit.recent()
+    """The latest audit rows the viewer may see (``audit.recent``: a county account its
+    county's, a township analyst its townships'; not cached: it changes with every
+    sign-in and export)."""
+    return audit.recent(allowed=current_viewer().allowed)
 
 
 def audit_total() -> int:
-    """How many rows the audit trail holds (not cached, as ``audit_log``)."""
-    return audit.total()
+    """How many audit rows the viewer may see (not cached, as ``audit_log``)."""
+    return audit.total(allowed=current_viewer().allowed)
 
 
 township_outlook = _cached(projections.township_outlook)
