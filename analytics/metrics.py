@@ -364,10 +364,19 @@ def cohort_relapse(store: Store, townships=()) -> pd.DataFrame:
 
 
 def relapse_matrix(township_figures: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
-    """Relapse rate (%) with townships as rows and years as columns (null before any exit)."""
-    frame = township_figures.assign(name=township_figures["scope_code"].map(names))
-    matrix = frame.pivot_table(index="name", columns="year", values="relapse_rate_pct",
-                               aggfunc="first", dropna=False)
+    """Relapse rate (%) with townships as rows and years as columns (null before any exit).
+
+    ``township_figures``: scope_code, year, relapse_rate_pct; ``names``: township name by
+    code. Rows are keyed by code (two counties' 城关镇 stay two rows) and labelled
+    ``counties.unique_labels``, in code order; the index is named 乡镇.
+    """
+    from analytics.counties import unique_labels
+
+    matrix = township_figures.pivot_table(index="scope_code", columns="year", values="relapse_rate_pct",
+                                          aggfunc="first", dropna=False)
+    codes = [str(c) for c in matrix.index]
+    labels = unique_labels(codes, [names.get(c, c) for c in codes])
+    matrix.index = [labels[c] for c in codes]
     matrix.columns = [str(c) for c in matrix.columns]
     matrix.index.name = "乡镇"
     return matrix.dropna(axis=1, how="all")

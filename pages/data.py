@@ -68,7 +68,7 @@ st.caption("综合贫困发生率 = (未脱贫 + 错退嫌疑 + 漏评估计) / 
 
 st.subheader("数据质量检查")
 findings = data.quality_findings()
-town_names = dict(zip(data.townships()["township_code"], data.townships()["name"]))
+town_names = data.township_labels()  # two counties' 城关镇 told apart
 summary = [{"检查": f.title, "发现": f.count, "说明": f.explanation} for f in findings]
 data_table(summary, hide_index=True, key="findings_summary",
            column_config={"发现": st.column_config.NumberColumn("发现（条）", format="%d")}, placeholder="—")

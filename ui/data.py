@@ -19,6 +19,7 @@ from analytics.comprehensive_incidence import comprehensive_incidence as _compre
 from analytics.access import OPEN_VIEWER, Viewer
 from analytics.accounts import accounts_configured
 from analytics.config import config_path
+from analytics.counties import unique_labels
 from analytics.store import Store, default_db_path
 
 
@@ -132,6 +133,14 @@ def _villages(store: Store) -> pd.DataFrame:
 
 townships = _cached(_townships)
 villages = _cached(_villages)
+
+
+def township_labels() -> dict[str, str]:
+    """Township code → its label in rows, bars and filters of the current scope: the
+    name, or 城关镇（通渭县） where two counties' townships share it
+    (``analytics.counties.unique_labels``)."""
+    towns = townships()
+    return unique_labels(towns["township_code"], towns["name"])
 
 village_table = _cached(households.village_table)
 poverty_cause_breakdown = _cached(households.poverty_cause_breakdown)

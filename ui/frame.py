@@ -17,6 +17,7 @@ import streamlit as st
 from analytics import audit
 from analytics.access import PAGES
 from analytics.config import load_config
+from analytics.counties import unique_labels  # noqa: F401 - the labelling rule, used here and by pages
 from analytics.store import OutdatedDatabase, UnreadableDatabase, default_db_path
 from analytics.verdicts import default_year
 from ui import data, signin
@@ -28,18 +29,6 @@ APP_TITLE = "通渭县精准扶贫监测"
 # (page file, label, icon) — emoji icons make no network request.
 
 _build_lock = threading.Lock()
-
-
-def unique_labels(codes, names) -> dict[str, str]:
-    """Code → label: the name, or 'name（code）' where two options share a name.
-
-    Widgets bound to the URL write their labels there, so labels must be unique.
-    """
-    names = list(names)
-    seen: dict[str, int] = {}
-    for n in names:
-        seen[n] = seen.get(n, 0) + 1
-    return {c: (n if seen[n] == 1 else f"{n}（{c}）") for c, n in zip(codes, names)}
 
 
 @dataclass(frozen=True)
@@ -66,13 +55,19 @@ class Filters:
         return params
 
     @property
+    def counties_shown(self) -> bool:
+        """Whether the page shows more than one county (全省, none chosen): its lists then
+        name each row's county (``analytics.counties.with_county``)."""
+        return self.county is None and self.top_label == "全省"
+
+    @property
     def scope_label(self) -> str:
         if self.villages:
             names = data.villages().set_index("village_code")["name"]
             return "、".join(names.get(v, v) for v in self.villages[:3]) + (
                 f"等{len(self.villages)}个村" if len(self.villages) > 3 else "")
         if self.townships:
-            names = data.townships().set_index("township_code")["name"]
+            names = data.township_labels()
             return "、".join(names.get(t, t) for t in self.townships[:3]) + (
                 f"等{len(self.townships)}个乡镇" if len(self.townships) > 3 else "")
         if self.county:
@@ -84,7 +79,7 @@ class Filters:
         """The name of each township's row in a table by township (``scope_code``): the
         township's name, or — when villages are chosen, so that the row holds only their
         figures — the villages' names with their township's, 马营村（马营镇）."""
-        towns = data.townships().set_index("township_code")["name"].to_dict()
+        towns = data.township_labels()
         if not self.villages:
             return towns
         vills = data.villages().set_index("village_code")
