@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
+from analytics.briefing import briefing_county
 from analytics.briefing_pdf import briefing_file_name, briefing_pdf
 from analytics.config import load_config
-from analytics.funnel import village_funnel
 from analytics.counties import unique_labels, with_county
+from analytics.funnel import village_funnel
 from analytics.households import most_behind_villages
 from ui import data
 from ui.charts import figure
@@ -47,7 +48,8 @@ export_buttons((d1, d2), *with_county(villages, "village_code", village_labels()
 if len(filters.townships) == 1:
     code = filters.townships[0]
     scoped = data.scoped_store()  # read now: the PDF is built on click, on another thread
-    pdf_name = briefing_file_name(villages["township_name"].iloc[0], year)
+    pdf_name = briefing_file_name(villages["township_name"].iloc[0], year,
+                                  briefing_county(scoped, code))
     d3.download_button("下载督查简报 PDF", audited(lambda: briefing_pdf(scoped, code, year), pdf_name, 1),
                        file_name=pdf_name,
                        mime="application/pdf", key="briefing_pdf", on_click="ignore", icon="📄",
