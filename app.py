@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import streamlit as st
 
 from analytics import charts
 from analytics.config import load_config
-from analytics.scores import township_league
+from analytics.counties import COUNTY_COLUMN, COUNTY_TITLE, unique_labels, with_county
+from analytics.scores import county_league, township_league
 from ui import data
 from ui.charts import figure
 from analytics.verdicts import number
@@ -33,7 +36,7 @@ plan_row = exits[exits["year"] == year].iloc[0] if (exits["year"] == year).any()
 is_county = not filters.townships and not filters.villages
 threshold = t["exit_threshold_pct"]
 target_year = int(t["target_year"])
-with_county = "全县" if filters.whole == "全县" else "所在县"  # a township the plan does not name is due with its county
+due_with = "全县" if filters.whole == "全县" else "所在县"  # a township the plan does not name is due with its county
 
 
 judgements: list[str] = []  # the whole sentences, under the tiles
@@ -138,15 +141,26 @@ right.plotly_chart(figure(charts.build_trend,
     targets=[(cap, f"上限 {number(cap)}%")], series_name="返贫率",
     empty_note="尚无已脱贫人口，不计返贫率"), key="trend_relapse")
 
-st.subheader(f"乡镇作战图与排名（{year}年）")
+by_county = filters.counties_shown and not filters.townships  # 全省: a league of counties
+st.subheader(f"乡镇作战图与{'各县' if by_county else ''}排名（{year}年）")
 map_col, table_col = st.columns([5, 6])
 with map_col:
     township_map(year, height=560, view=OVERVIEW_MAP_VIEW)
-towns = data.figures_by_level("township")
-league = township_league(towns, data.townships(), year)
-if filters.townships:
-    league = league[league["township_code"].isin(filters.townships)]
-league["view"] = [f"townships?township={name}&year={year}" for name in league["name"]]
+if by_county:
+    league = county_league(data.figures_by_level("county"), data.counties(), year)
+    county_labels = unique_labels(league["county_code"], league["name"])
+    league["name"] = league["county_code"].map(county_labels)
+    league["view"] = [f"./?county={quote(label)}&year={year}" for label in league["name"]]
+else:
+    league = township_league(data.figures_by_level("township"), data.townships(), year)
+    if filters.townships:
+        league = league[league["township_code"].isin(filters.townships)]
+    town_labels = data.township_labels()
+    league["name"] = league["township_code"].map(town_labels)
+    county_param = f"&county={quote(filters.labels[filters.county])}" if filters.county else ""
+    league["view"] = [f"townships?township={quote(town_labels.get(code, code))}&year={year}{county_param}"
+                      for code in league["township_code"]]
+    league, _ = with_county(league, "township_code", shown=filters.counties_shown)
 league["light"] = league["light"].map({"green": "🟢", "amber": "🟡", "red": "🔴", "none": "⚪"})
 league["relapse_text"] = [fmt_pct(v) for v in league["relapse_rate_pct"]]  # "—" before any exit
 league["to_line_text"] = ["已低于退出线" if p < threshold else fmt_int(n)  # not "还需脱贫 0 人"
@@ -156,14 +170,16 @@ points = config.scores
 data_table(
     league, where=table_col,
     hide_index=True,
-    height=600,
-    column_order=(["rank"] if scored else []) + ["light", "name", "verdict_text"]
+    height=min(600, 35 * (len(league) + 1) + 3),  # ten counties: no empty rows below them
+    column_order=(["rank"] if scored else []) + ["light"]
+    + ([COUNTY_COLUMN] if COUNTY_COLUMN in league else []) + ["name", "verdict_text"]
     + (["grade", "score"] if scored else []) + ["poverty_incidence_pct", "to_line_text",
                                                "relapse_text", "registered_income_per_capita", "view"],
     column_config={
         "rank": st.column_config.NumberColumn("排名"),
         "light": st.column_config.TextColumn("状态"),
-        "name": st.column_config.TextColumn("乡镇"),
+        COUNTY_COLUMN: st.column_config.TextColumn(COUNTY_TITLE),
+        "name": st.column_config.TextColumn("县" if by_county else "乡镇"),
         "verdict_text": st.column_config.TextColumn(
             "摘帽判断", help="每个乡镇一年一个判断，与地图、作战图和简报一致：计划年之前看趋势预测，"
                          "计划年及以后看结果（术语见 docs/glossary.md）"),
@@ -174,10 +190,13 @@ data_table(
         "relapse_text": st.column_config.TextColumn("返贫率"),
         "registered_income_per_capita": st.column_config.NumberColumn("建档立卡户人均纯收入（元）",
                                                                        format="%.0f"),
-        "view": st.column_config.LinkColumn("查看", display_text="进入乡镇 ›"),
+        "view": st.column_config.LinkColumn("查看", display_text="进入本县 ›" if by_county else "进入乡镇 ›"),
     },
     key="league", placeholder="—"
 )
+if by_county:
+    table_col.caption("各县按与乡镇相同的规则以县级指标评分排名（县按全县整体摘帽年份评判）；"
+                      "在左侧选择县或点“进入本县”，查看该县各乡镇的排名。")
 grades = "，".join(f"≥{v:g} {k}" for k, v in config.grades.items() if v > 0) + f"，其余 {list(config.grades)[-1]}"
 if scored:
     st.caption(f"得分 = 减贫进度 {points['incidence_points']:g}（按期推进或达标得满分，落后或逾期达标得一半，"
@@ -195,6 +214,8 @@ else:
 outlook = data.township_outlook(year)
 if filters.townships:
     outlook = outlook[outlook["township_code"].isin(filters.townships)]
+outlook = outlook.assign(name=outlook["township_code"].map(data.township_labels()).fillna(outlook["name"]))
+outlook, _ = with_county(outlook, "township_code", shown=filters.counties_shown)
 forecasting = outlook["projected_incidence_pct"].notna().any()
 baseline = (outlook["verdict"] == "baseline").all()
 if baseline:
@@ -211,10 +232,12 @@ if not baseline:
     data_table(
         outlook.sort_values(["on_track", "incidence_pct"], ascending=[True, False]),
         hide_index=True, key="outlook",
-        column_order=["name", "planned_exit_year", "incidence_pct", "verdict_text"]
+        column_order=([COUNTY_COLUMN] if COUNTY_COLUMN in outlook else [])
+        + ["name", "planned_exit_year", "incidence_pct", "verdict_text"]
         + (["forecast", "projected_income"] if forecasting else []),
         column_config={
-            "name": "乡镇", "planned_exit_year": st.column_config.NumberColumn("计划摘帽", format="%d"),
+            COUNTY_COLUMN: COUNTY_TITLE, "name": "乡镇",
+            "planned_exit_year": st.column_config.NumberColumn("计划摘帽", format="%d"),
             "incidence_pct": st.column_config.NumberColumn(f"{year}年发生率（%）", format="%.2f"),
             "verdict_text": "摘帽判断",
             "forecast": "计划年预测（90%区间）",
@@ -224,7 +247,7 @@ if not baseline:
 if forecasting:
     st.caption(f"计划摘帽年份之前：按截至{year}年的发生率对数线性趋势外推到计划年份（90%预测区间），"
                f"预测低于{threshold:g}%为按期推进。脱贫多集中在计划年份完成，趋势外推偏保守，提示关注而非结论。"
-               f"计划年份及以后只看结果，不再预测。计划未列明的乡镇随{with_county}在{int(t['unnamed_due_year'])}年摘帽。")
+               f"计划年份及以后只看结果，不再预测。计划未列明的乡镇随{due_with}在{int(t['unnamed_due_year'])}年摘帽。")
 elif not baseline:
-    st.caption(f"各乡镇的计划摘帽年份都已过去：这里是结果，不是预测。计划未列明的乡镇随{with_county}在"
+    st.caption(f"各乡镇的计划摘帽年份都已过去：这里是结果，不是预测。计划未列明的乡镇随{due_with}在"
                f"{int(t['unnamed_due_year'])}年摘帽。")

@@ -124,19 +124,39 @@ def _store(args):
     return Store(args.db)
 
 
+#: The province's name (as analytics.metrics.PROVINCE_NAME: this module imports no pandas
+#: before a command needs it, and `metrics --all --json` needs none).
+PROVINCE_NAME = "全省"
+
+
 def cmd_metrics(args) -> int:
+    """``--all`` prints every scope and year (narrowed by ``--county``/``--township``/
+    ``--village`` to that scope and those under it), ``--year Y`` one scope's year."""
     store = _store(args)
     if args.all and args.json:  # DuckDB writes the JSON itself: no pandas, no numpy imported
         from analytics.config import load_config
 
         sys.stdout.flush()
-        store.copy_query("headline_figures_json", "/dev/stdout",
-                         relapse_cap=float(load_config().targets["relapse_cap_pct"]))
+        try:
+            store.copy_query("headline_figures_json", "/dev/stdout",
+                             relapse_cap=float(load_config().targets["relapse_cap_pct"]),
+                             province_name=PROVINCE_NAME, only_county=args.county or "",
+                             only_township=args.township or "", only_village=args.village or "")
+        except Exception as error:  # DuckDB's own writer reports a closed pipe as its IOException
+            if "Broken pipe" in str(error) or '"errno":"32"' in str(error):
+                raise BrokenPipeError(str(error)) from error
+            raise
         return 0
     from analytics.metrics import HEADLINE_KEYS, UnknownScope, all_headline_figures, headline_figures
 
     if args.all:
-        print(all_headline_figures(store).to_string(index=False))
+        try:
+            frame = all_headline_figures(store, county=args.county, township=args.township,
+                                         village=args.village)
+        except UnknownScope as unknown:
+            print(str(unknown), file=sys.stderr)
+            return 2
+        print(frame.to_string(index=False))
         return 0
     if args.year is None:
         print("metrics needs --year Y or --all", file=sys.stderr)
@@ -150,7 +170,7 @@ def cmd_metrics(args) -> int:
     if args.json:
         print(json.dumps(record, ensure_ascii=False))
     else:
-        print(f"{record['name'] or '全省'} {record['year']}")
+        print(f"{record['name'] or PROVINCE_NAME} {record['year']}")
         for key in HEADLINE_KEYS:
             print(f"  {key:30} {record[key]}")
     return 0
@@ -284,9 +304,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-if __name__ == "__main__":
+def _run_to_a_pipe() -> int:
+    """``main()``, ending quietly when the reader of stdout goes away (`metrics … | head -1`):
+    Python's documented recipe (docs.python.org/3/library/signal.html#note-on-sigpipe) —
+    point stdout at devnull so the interpreter's final flush cannot raise again, exit 0."""
     try:
-        raise SystemExit(main())
-    except BrokenPipeError:  # e.g. `metrics --all --json | head`
-        sys.stderr.close()
-        raise SystemExit(0)
+        code = main()
+        sys.stdout.flush()  # a pipe closed early fails here, inside the try
+        return code
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_run_to_a_pipe())

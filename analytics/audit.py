@@ -9,6 +9,7 @@ another process holds it. Details never carry personal data (names of files and 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,13 +29,16 @@ def audit_path() -> Path:
 
 
 def record(actor: str, role: str, action: str, detail: str = "", rows: int | None = None,
-           path: Path | None = None) -> None:
-    """Append one audit row."""
+           path: Path | None = None, scope: Iterable[str] = ()) -> None:
+    """Append one audit row. ``scope``: the acting account's township or county codes
+    (``Viewer.allowed``; empty: unrestricted — the province, an unrestricted county
+    account, the command line), stored comma-separated: whose rows a restricted viewer
+    may read (``recent``)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     try:
-        append_audit(path or audit_path(), (now, actor, role, action, detail, rows))
+        append_audit(path or audit_path(), (now, actor, role, action, detail, rows, ",".join(scope)))
     except Exception as error:  # noqa: BLE001 - any failure means: not recorded
         raise AuditUnavailable(
             f"审计记录无法写入（{type(error).__name__}），操作未执行，现有数据未改动；"
@@ -60,19 +64,25 @@ def session_ended(sid: str, path: Path | None = None) -> bool:
         return True
 
 
-def recent(limit: int = 200, path: Path | None = None):
-    """The latest audit rows as a DataFrame, newest first (empty when nothing was recorded
-    yet). pandas is imported here, not at the top: the command line imports this module
+def recent(limit: int = 200, path: Path | None = None, allowed: tuple[str, ...] = ()):
+    """The latest audit rows a viewer restricted to ``allowed`` (``Viewer.allowed``:
+    township or county codes; empty: everything) may see, as a DataFrame (logged_at,
+    actor, role, action, detail, rows), newest first; empty when nothing was recorded
+    yet. A county account sees the rows of accounts of its county and its townships, a
+    township analyst those of its townships; neither sees an unrestricted account's rows
+    (imports, whole-dataset exports, failed sign-ins, which carry a typed name) nor another
+    county's. pandas is imported here, not at the top: the command line imports this module
     for every command and `metrics --all --json` needs no pandas."""
     import pandas as pd
 
     path = path or audit_path()
     if not path.exists():
         return pd.DataFrame(columns=["logged_at", "actor", "role", "action", "detail", "rows"])
-    return read_audit(path, limit)
+    return read_audit(path, limit, tuple(allowed))
 
 
-def total(path: Path | None = None) -> int:
-    """How many rows the audit trail holds (0 before anything was recorded)."""
+def total(path: Path | None = None, allowed: tuple[str, ...] = ()) -> int:
+    """How many audit rows a viewer restricted to ``allowed`` may see (0 before anything
+    was recorded)."""
     path = path or audit_path()
-    return audit_row_count(path) if path.exists() else 0
+    return audit_row_count(path, tuple(allowed)) if path.exists() else 0

@@ -154,6 +154,14 @@ class Briefing:
     leaders_total: int
     commitments: PlanCommitments  # 帮扶与保障 (analytics.briefing_commitments)
     leaders_note: str = ""
+    #: The township's county when the dataset holds more than one (``briefing_county``):
+    #: the title and file name then name it, 通渭县·3 平襄镇·3; None with one county.
+    county_name: str | None = None
+
+    @property
+    def place(self) -> str:
+        """What the briefing is about: 平襄镇, or 通渭县·3 平襄镇·3 in a province's data."""
+        return f"{self.county_name} {self.township_name}" if self.county_name else self.township_name
 
 
 # --------------------------------------------------------------------------- helpers
@@ -172,6 +180,18 @@ def _township_scope(store, township_code: str):
     base = getattr(store, "store", store)
     sees_county = not allowed or county in allowed
     return base.scoped((township_code,)), base.scoped((county,)) if sees_county else None
+
+
+def briefing_county(store, township_code: str) -> str | None:
+    """The name of ``township_code``'s county when the dataset behind ``store`` (a store
+    or a viewer's scoped store: the whole dataset is counted) holds more than one county,
+    else None — a township's name alone is then ambiguous (every county may have its
+    城关镇), so the briefing's title and file name carry the county's."""
+    from analytics.counties import county_name
+    from analytics.metrics import counties
+
+    base = getattr(store, "store", store)
+    return county_name(county_of(township_code)) if len(counties(base)) > 1 else None
 
 
 def _quality_flags(store, township_code: str, year: int, cadre_ids: set[str]) -> list[Flag]:
@@ -393,4 +413,5 @@ def township_briefing(store, township_code: str, year: int, *,
         leaders_total=leaders_total,
         commitments=commitments,
         leaders_note=leaders_note,
+        county_name=briefing_county(store, township_code),
     )

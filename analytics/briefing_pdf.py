@@ -326,7 +326,7 @@ def render_pdf(briefing: Briefing, font: CJKFont | None = None) -> bytes:
     pdf.add_font(FAMILY, "", str(font.regular), collection_font_number=font.regular_index)
     pdf.add_font(FAMILY, "B", str(font.bold or font.regular),
                  collection_font_number=font.bold_index if font.bold else font.regular_index)
-    title = f"{b.township_name} 精准扶贫督查简报（{b.year}年）"
+    title = f"{b.place} 精准扶贫督查简报（{b.year}年）"
     pdf.set_title(title)
     pdf.set_subject("精准扶贫督查简报")
     pdf.set_creator("通渭县精准扶贫监测")
@@ -488,5 +488,8 @@ def briefing_pdf(store, township_code: str, year: int) -> bytes:
     return render_pdf(township_briefing(store, township_code, year))
 
 
-def briefing_file_name(township_name: str, year: int) -> str:
-    return f"督查简报_{township_name}_{year}.pdf"
+def briefing_file_name(township_name: str, year: int, county_name: str | None = None) -> str:
+    """督查简报_平襄镇_2016.pdf; with ``county_name`` (a dataset of several counties,
+    ``briefing.briefing_county``) 督查简报_通渭县·3_平襄镇·3_2016.pdf."""
+    place = f"{county_name}_{township_name}" if county_name else township_name
+    return f"督查简报_{place}_{year}.pdf"

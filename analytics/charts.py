@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.colors import DARK_BACKGROUND, LIGHT_BACKGROUND, readable_on
+from analytics.counties import keyed_labels as _keyed
 from analytics.households import income_band_width
 from analytics.verdicts import number, verdict_rgb
 
@@ -36,6 +37,12 @@ def _unit(axis_title: str) -> tuple[str, str]:
 def _hover(name: str, value: str, unit: str, fmt: str, head: str = "%{x}年") -> str:
     """A hover in Chinese: the point's year (or name), the series and its value with unit."""
     return f"{head}<br>{name}：%{{{value}:{fmt}}}{unit}<extra></extra>"
+
+
+def _category_axis(axis: str, fig: go.Figure, codes, labels: dict[str, str]) -> None:
+    """Codes in order on a category axis (digits are not numbers), each tick its label."""
+    getattr(fig, f"update_{axis}axes")(type="category", categoryorder="array", categoryarray=list(codes),
+                                       tickmode="array", tickvals=list(codes), ticktext=[labels[c] for c in codes])
 
 
 def _legend_key(fig: go.Figure, name: str, color: str, dash: str = "dash") -> None:
@@ -339,29 +346,31 @@ def build_exits_vs_plan(exits: pd.DataFrame, dark: bool = False, height: int | N
 
 def build_relapse_by_township(frame: pd.DataFrame, cap: float, title: str,
                               dark: bool = False, height: int | None = 380,
-                              empty_note: str = "尚无已脱贫人口，返贫率无从计算") -> go.Figure:
+                              empty_note: str = "尚无已脱贫人口，返贫率无从计算",
+                              x_title: str = "乡镇") -> go.Figure:
     """Relapse rate per township (bars, %): over the cap red, within it green (each a
-    legend entry), the cap as a labelled line.
+    legend entry), the cap as a labelled line; per county at 全省 (``x_title`` 县).
 
-    ``frame``: columns name, relapse_rate_pct.
+    ``frame``: scope_code (or township_code), name, relapse_rate_pct; a bar per code.
     """
     frame = frame.sort_values("relapse_rate_pct", ascending=False)
+    frame, labels = _keyed(frame)
     over = frame["relapse_rate_pct"] > cap
     fig = go.Figure()
     for rows, color, name in ((frame[~over], GOOD, f"未超过{number(cap)}%上限"),
                               (frame[over], BAD, f"超过{number(cap)}%上限")):
         if len(rows) or name.startswith("未"):
-            fig.add_trace(go.Bar(x=rows["name"], y=rows["relapse_rate_pct"], marker_color=color,
+            fig.add_trace(go.Bar(x=rows["_code"], y=rows["relapse_rate_pct"], marker_color=color,
                                  name=name, texttemplate="%{y:.1f}", textposition="outside",
-                                 cliponaxis=False,
-                                 hovertemplate=_hover("返贫率", "y", "%", ".2f", head="%{x}")))
-    fig.update_xaxes(categoryorder="array", categoryarray=list(frame["name"]))
+                                 cliponaxis=False, customdata=rows["_label"],
+                                 hovertemplate=_hover("返贫率", "y", "%", ".2f", head="%{customdata}")))
+    _category_axis("x", fig, frame["_code"], labels)
     axis_range = _value_range(frame["relapse_rate_pct"], [cap])
     if axis_range:
         fig.update_yaxes(range=list(axis_range))
     _target_line(fig, cap, f"上限 {number(cap)}%", color=BAD, position="top right")
     _note_if_empty(fig, _blank(frame["relapse_rate_pct"]), empty_note)
-    return _layout(fig, title, "返贫率（%）", x_title="乡镇", dark=dark, height=height)
+    return _layout(fig, title, "返贫率（%）", x_title=x_title, dark=dark, height=height)
 
 
 def build_relapse_by_cause(frame: pd.DataFrame, cap: float) -> go.Figure:
@@ -439,13 +448,16 @@ def build_causes(causes: pd.DataFrame) -> go.Figure:
 
 def build_village_gap(villages: pd.DataFrame, threshold_pct: float, top: int = 20) -> go.Figure:
     """The villages furthest from the exit line (``threshold_pct``, config
-    ``targets.exit_threshold_pct``): persons still to exit (bars, persons)."""
+    ``targets.exit_threshold_pct``): persons still to exit (bars, persons); ``villages``:
+    village_code, village_name, persons_to_threshold, a bar per code."""
     rows = villages[villages["persons_to_threshold"] > 0].nlargest(top, "persons_to_threshold")
     rows = rows.sort_values("persons_to_threshold")
+    rows, labels = _keyed(rows.rename(columns={"village_code": "scope_code", "village_name": "name"}))
     name = f"距{number(threshold_pct)}%还需脱贫"
-    fig = go.Figure(go.Bar(x=rows["persons_to_threshold"], y=rows["village_name"], orientation="h",
-                           marker_color=WARN, name=name,
-                           hovertemplate=f"%{{y}}<br>{name}：%{{x:,.0f}} 人<extra></extra>"))
+    fig = go.Figure(go.Bar(x=rows["persons_to_threshold"], y=rows["_code"], orientation="h",
+                           marker_color=WARN, name=name, customdata=rows["_label"],
+                           hovertemplate=f"%{{customdata}}<br>{name}：%{{x:,.0f}} 人<extra></extra>"))
+    _category_axis("y", fig, rows["_code"], labels)  # two 新庄村 are two bars
     title = (f"距{number(threshold_pct)}%退出线最远的{len(rows)}个村" if len(rows)
              else f"所有村均已低于{number(threshold_pct)}%退出线")
     _note_if_empty(fig, rows.empty, f"所有村均已低于{number(threshold_pct)}%退出线")
@@ -484,8 +496,10 @@ def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool
     """Registered households' income progress toward the county target per township (%):
     bars coloured by ``PROGRESS_BANDS`` (each a legend entry), the target (100 %) a line
     named in the legend. ``empty_note``: said over the chart when no township has a
-    value, or every value is 0 (the baseline year, from which progress counts)."""
+    value, or every value is 0 (the baseline year, from which progress counts).
+    ``towns``: scope_code (or township_code), name, income_progress_pct; a bar per code."""
     rows = towns.sort_values("income_progress_pct")
+    rows, labels = _keyed(rows)
     values = rows["income_progress_pct"]
     fig = go.Figure()
     upper = math.inf
@@ -493,11 +507,11 @@ def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool
         band = rows[(values.fillna(0) >= low) & (values.fillna(0) < upper)]
         upper = low
         if len(band):
-            fig.add_trace(go.Bar(x=band["income_progress_pct"], y=band["name"], orientation="h",
+            fig.add_trace(go.Bar(x=band["income_progress_pct"], y=band["_code"], orientation="h",
                                  marker_color=color, name=label, texttemplate="%{x:,.0f}",
-                                 textposition="outside", cliponaxis=False,
-                                 hovertemplate=_hover("收入目标进度", "x", "%", ",.1f", head="%{y}")))
-    fig.update_yaxes(categoryorder="array", categoryarray=list(rows["name"]))
+                                 textposition="outside", cliponaxis=False, customdata=band["_label"],
+                                 hovertemplate=_hover("收入目标进度", "x", "%", ",.1f", head="%{customdata}")))
+    _category_axis("y", fig, rows["_code"], labels)
     _target_line(fig, 100, "达到目标 100%", TARGET, vertical=True)
     fig.update_xaxes(range=[min(0.0, float(values.min(skipna=True) or 0) * 1.15),
                             max(float(values.max(skipna=True) or 0), 100) * 1.15])
@@ -551,17 +565,18 @@ def build_exit_years_by_township(towns: pd.DataFrame, threshold_pct: float, dark
     verdict's colour (``verdicts.VERDICT_COLORS``: 按期达标 green, 逾期达标 amber); a
     township not yet below it gets a 未达标 mark at the right edge. Every mark a legend entry.
 
-    ``towns``: name, due_year, reached_year (null: not yet) — the verdict columns of
-    ``analytics.verdicts.scope_verdicts``.
+    ``towns``: scope_code (or township_code), name, due_year, reached_year (null: not yet)
+    — the verdict columns of ``analytics.verdicts.scope_verdicts``; a row per code.
     """
-    rows = towns.sort_values(["due_year", "reached_year", "name"], na_position="last")
+    rows, labels = _keyed(towns)
+    rows = rows.sort_values(["due_year", "reached_year", "_label"], na_position="last")
     reached = rows["reached_year"].astype("Float64")
     late = reached > rows["due_year"]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=rows["due_year"], y=rows["name"], mode="markers", name="计划摘帽年份",
+    fig.add_trace(go.Scatter(x=rows["due_year"], y=rows["_code"], mode="markers", name="计划摘帽年份",
                              marker={"symbol": "circle-open", "size": 22, "line": {"width": 3},
-                                     "color": "#ffffff" if dark else TARGET},
-                             hovertemplate="%{y}<br>计划摘帽：%{x}年<extra></extra>"))
+                                     "color": "#ffffff" if dark else TARGET}, text=rows["_label"],
+                             hovertemplate="%{text}<br>计划摘帽：%{x}年<extra></extra>"))
     edge = int(max(pd.concat([rows["due_year"], reached.dropna()]).max(), 0)) + 1 if len(rows) else 0
     threshold = number(threshold_pct)
     for mask, code, name, x in (
@@ -570,14 +585,15 @@ def build_exit_years_by_township(towns: pd.DataFrame, threshold_pct: float, dark
             (reached.isna(), "missed", f"尚未降至{threshold}%以下", pd.Series(edge, index=rows.index))):
         mask = mask.astype(bool)
         if mask.any():
-            hover = (f"%{{y}}<br>{name}：%{{x}}年<extra></extra>" if code != "missed"
-                     else f"%{{y}}<br>{name}（计划%{{customdata}}年）<extra></extra>")
-            fig.add_trace(go.Scatter(x=x[mask].astype("float64"), y=rows["name"][mask], mode="markers",
-                                     customdata=rows["due_year"][mask],
+            hover = (f"%{{text}}<br>{name}：%{{x}}年<extra></extra>" if code != "missed"
+                     else f"%{{text}}<br>{name}（计划%{{customdata}}年）<extra></extra>")
+            fig.add_trace(go.Scatter(x=x[mask].astype("float64"), y=rows["_code"][mask], mode="markers",
+                                     customdata=rows["due_year"][mask], text=rows["_label"][mask],
                                      name=name, marker={"size": 14, "color": verdict_rgb(code),
                                                         "symbol": "circle" if code != "missed" else "x"},
                                      hovertemplate=hover))
     fig.update_xaxes(dtick=1)
+    _category_axis("y", fig, rows["_code"], labels)
     fig.update_yaxes(autorange="reversed")
     _note_if_empty(fig, rows.empty, "没有乡镇数据")
     return _layout(fig, f"各乡镇计划摘帽年份与贫困发生率降至{threshold}%以下的年份", "乡镇",

@@ -21,6 +21,8 @@ from analytics.store import Store
 #: The scope levels, top down: the province is all that is loaded (one county's data:
 #: the county itself), then each county, township and village (analytics/counties.py).
 SCOPE_LEVELS = ("province", "county", "township", "village")
+#: The province's name in the figures (the rollup leaves it null: it is no place of the data).
+PROVINCE_NAME = "全省"
 
 HEADLINE_FORMULAS = {
     "registered_population": "Σ village_years.registered_population over villages in S, year t",
@@ -66,7 +68,8 @@ def _figure_record(row: pd.Series, config: Config) -> dict:
     record = {
         "scope": row["scope_level"],
         "code": None if row["scope_level"] == "province" else row["scope_code"],
-        "name": _none_if_nan(row["scope_name"]),
+        "name": (PROVINCE_NAME if row["scope_level"] == "province"
+                 else _none_if_nan(row["scope_name"])),
         "year": int(row["year"]),
     }
     for key in HEADLINE_KEYS:
@@ -113,23 +116,38 @@ def headline_figures(
     return _figure_record(row.iloc[0], load_config())
 
 
-def all_headline_figures(store: Store) -> pd.DataFrame:
+def all_headline_figures(store: Store, county: str | None = None, township: str | None = None,
+                         village: str | None = None) -> pd.DataFrame:
     """The headline figures of every scope, every year: the province (only when more than
-    one county is loaded: with one, it is that county), the counties, the townships, the
-    villages, in that order.
+    one county is loaded: with one, it is that county; named ``PROVINCE_NAME``), the
+    counties, the townships, the villages, in that order. ``county``, ``township`` or
+    ``village`` narrows them to that scope and the scopes under it (a county's row, its
+    townships' and villages'), as ``headline_figures`` narrows one year's; UnknownScope
+    when it holds no row.
 
     One row per scope and year with the keys of ``headline_figures`` as columns.
     """
+    if sum(bool(x) for x in (county, township, village)) > 1:
+        raise ValueError("give one of a county, a township or a village")
     config = load_config()
     frame = store.query("figures")
     if len(counties(store)) <= 1:
         frame = frame[frame["scope_level"] != "province"]
+    if county:
+        frame = frame[frame["county_code"] == county]
+    if township:
+        frame = frame[frame["township_code"] == township]
+    if village:
+        frame = frame[(frame["scope_level"] == "village") & (frame["scope_code"] == village)]
+    if frame.empty and (county or township or village):
+        raise UnknownScope(f"unknown scope {county or township or village}")
     order = frame["scope_level"].map({level: i for i, level in enumerate(SCOPE_LEVELS)})
     frame = frame.assign(_order=order).sort_values(["_order", "scope_code", "year"])
+    province = frame["scope_level"] == "province"
     out = pd.DataFrame({
         "scope": frame["scope_level"],
-        "code": frame["scope_code"].where(frame["scope_level"] != "province"),
-        "name": frame["scope_name"],
+        "code": frame["scope_code"].where(~province),
+        "name": frame["scope_name"].where(~province, PROVINCE_NAME),
         "year": frame["year"].astype("int64"),
     })
     for key in HEADLINE_KEYS:
@@ -368,10 +386,19 @@ def cohort_relapse(store: Store, townships=()) -> pd.DataFrame:
 
 
 def relapse_matrix(township_figures: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
-    """Relapse rate (%) with townships as rows and years as columns (null before any exit)."""
-    frame = township_figures.assign(name=township_figures["scope_code"].map(names))
-    matrix = frame.pivot_table(index="name", columns="year", values="relapse_rate_pct",
-                               aggfunc="first", dropna=False)
+    """Relapse rate (%) with townships as rows and years as columns (null before any exit).
+
+    ``township_figures``: scope_code, year, relapse_rate_pct; ``names``: township name by
+    code. Rows are keyed by code (two counties' 城关镇 stay two rows) and labelled
+    ``counties.unique_labels``, in code order; the index is named 乡镇.
+    """
+    from analytics.counties import unique_labels
+
+    matrix = township_figures.pivot_table(index="scope_code", columns="year", values="relapse_rate_pct",
+                                          aggfunc="first", dropna=False)
+    codes = [str(c) for c in matrix.index]
+    labels = unique_labels(codes, [names.get(c, c) for c in codes])
+    matrix.index = [labels[c] for c in codes]
     matrix.columns = [str(c) for c in matrix.columns]
     matrix.index.name = "乡镇"
     return matrix.dropna(axis=1, how="all")

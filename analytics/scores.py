@@ -1,4 +1,5 @@
-"""The township league table: a documented score, a grade and a traffic light.
+"""The league tables of townships and, at 全省, of counties: a documented score, a grade
+and a traffic light (one formula, ``scope_league``, for both levels).
 
 Score (0–100) of a township in year t, from three parts whose points come from config
 ``[scores]`` (40 / 30 / 30 as shipped):
@@ -47,13 +48,16 @@ def grade(score: float) -> str:
     return list(load_config().grades)[-1]
 
 
-def township_league(figures: pd.DataFrame, townships: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Rank, score, grade, verdict and light of every township in ``year``.
+def scope_league(figures: pd.DataFrame, scopes: pd.DataFrame, year: int, *,
+                 code_column: str = "township_code") -> pd.DataFrame:
+    """Rank, score, grade, verdict and light of every scope of one level in ``year``: the
+    one score formula (module docstring), applied to townships or to counties.
 
-    ``figures``: township rows of the figures table, every year;
-    ``townships``: code, name and planned_exit_year. Columns: rank (Int64), township_code,
-    name, the year's figures, the three parts, score and grade (rank, parts, score and
-    grade null outside the campaign years), and verdict, verdict_label,
+    ``figures``: that level's rows of the figures table, every year (scope_code);
+    ``scopes``: ``code_column``, name and planned_exit_year (null, or the column absent:
+    due with the county, ``targets.unnamed_due_year``). Columns: rank (Int64),
+    ``code_column``, name, the year's figures, the three parts, score and grade (rank,
+    parts, score and grade null outside the campaign years), and verdict, verdict_label,
     verdict_text, due_year, over_cap, light from ``verdicts.scope_verdicts``.
     """
     config = load_config()
@@ -61,7 +65,9 @@ def township_league(figures: pd.DataFrame, townships: pd.DataFrame, year: int) -
     base_year = int(t["baseline_year"])
     base = figures[figures["year"] == base_year].set_index("scope_code")
     now = figures[figures["year"] == year].set_index("scope_code").copy()
-    planned = townships.set_index("township_code")["planned_exit_year"]
+    by_code = scopes.set_index(code_column)
+    planned = (by_code["planned_exit_year"] if "planned_exit_year" in by_code
+               else pd.Series(np.nan, index=by_code.index))
     points = config.scores
 
     cap = float(t["relapse_cap_pct"])
@@ -81,8 +87,8 @@ def township_league(figures: pd.DataFrame, townships: pd.DataFrame, year: int) -
     incidence_points = points["incidence_points"] * share
 
     league = pd.DataFrame({
-        "township_code": now.index,
-        "name": townships.set_index("township_code")["name"].reindex(now.index).values,
+        code_column: now.index,
+        "name": by_code["name"].reindex(now.index).values,
         "poverty_incidence_pct": now["poverty_incidence_pct"].values,
         "relapse_rate_pct": rate.values,
         "registered_income_per_capita": now["registered_income_per_capita"].values,
@@ -93,12 +99,25 @@ def township_league(figures: pd.DataFrame, townships: pd.DataFrame, year: int) -
     })
     league["score"] = league[["incidence_points", "relapse_points", "income_points"]].sum(axis=1)
     for column in ("verdict", "verdict_label", "verdict_text", "due_year", "over_cap", "light"):
-        league[column] = league["township_code"].map(verdicts[column]).to_numpy()
+        league[column] = league[code_column].map(verdicts[column]).to_numpy()
     if not base_year < year <= int(t["target_year"]):  # outside the campaign: no score
         league[["incidence_points", "relapse_points", "income_points", "score"]] = np.nan
     league["grade"] = league["score"].map(lambda v: None if pd.isna(v) else grade(v))
-    league = league.sort_values(["score", "poverty_incidence_pct", "township_code"],
+    league = league.sort_values(["score", "poverty_incidence_pct", code_column],
                                 ascending=[False, True, True])
     rank = league["score"].round(1).rank(method="min", ascending=False)
     league.insert(0, "rank", rank.astype("Int64"))
     return league.reset_index(drop=True)
+
+
+def township_league(figures: pd.DataFrame, townships: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The township league (``scope_league`` of the township figures): ``townships`` holds
+    township_code, name and planned_exit_year. Ranks are within the townships given."""
+    return scope_league(figures, townships, year, code_column="township_code")
+
+
+def county_league(figures: pd.DataFrame, counties: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The county league at 全省 (``scope_league`` of the county figures, the same score
+    rules): ``counties`` holds county_code and name (a county has no planned exit year in
+    the data: it is due in ``targets.unnamed_due_year``, 整体脱贫摘帽)."""
+    return scope_league(figures, counties, year, code_column="county_code")

@@ -9,6 +9,7 @@ import streamlit as st
 from analytics import assistance, pairing, plan_charts
 from analytics.config import load_config
 from analytics.contract import MEASURES, RANK_QUOTA
+from analytics.counties import with_county
 from ui import data
 from ui.charts import figure
 from ui.exports import export_buttons
@@ -24,7 +25,7 @@ filters = page_frame("帮扶措施", "assistance")
 year = filters.year
 scope = filters.scope_label
 names = filters.row_names  # a chosen village's row is named after the village
-towns = data.townships().set_index("township_code")["name"].to_dict()
+towns = data.township_labels()
 where = dict(townships=filters.townships, villages=filters.villages)
 viewer_scoped = bool(data.current_viewer().townships)  # a township analyst never sees the county
 top = filters.whole  # 全县, or 全省 (several counties, none chosen)
@@ -128,11 +129,13 @@ else:
     if gap and gap > len(gaps):
         st.caption(f"共 {fmt_int(gap)} 户：下表和导出文件只含按村排列的前 {fmt_int(len(gaps))} 户；"
                    "选择乡镇或村可查看、导出其余各户。")
-    data_table(gaps, hide_index=True, column_order=list(assistance.GAP_LIST_LABELS),
-               column_config=config(assistance.GAP_LIST_LABELS, GAP_FORMATS), key="measure_gaps",
+    gaps, gap_labels = with_county(gaps, "village_code", assistance.GAP_LIST_LABELS,
+                                   shown=filters.counties_shown)
+    data_table(gaps, hide_index=True, column_order=list(gap_labels),
+               column_config=config(gap_labels, GAP_FORMATS), key="measure_gaps",
                placeholder="—")
     g1, g2, _ = st.columns([1, 1, 4])
-    export_buttons((g1, g2), gaps, assistance.GAP_LIST_LABELS, scope=scope,
+    export_buttons((g1, g2), gaps, gap_labels, scope=scope,
                    what="无措施未脱贫户" + ("" if len(gaps) == gap else f"（前{len(gaps)}户）"),
                    year=year, decimals=decimals(GAP_FORMATS))
 
@@ -183,11 +186,13 @@ else:
         st.success(f"{year}年所选范围内每个贫困村都有帮扶单位和驻村工作队，驻村天数达标。")
     else:
         st.markdown(f"**{year}年驻村帮扶未达标的贫困村（{fmt_int(len(missing))} 个）**")
-        data_table(missing, hide_index=True, column_order=list(pairing.SUPPORT_GAP_LABELS),
-                   column_config=config(pairing.SUPPORT_GAP_LABELS, SUPPORT_GAP_FORMATS),
+        missing, missing_labels = with_county(missing, "township_code", pairing.SUPPORT_GAP_LABELS,
+                                              shown=filters.counties_shown)
+        data_table(missing, hide_index=True, column_order=list(missing_labels),
+                   column_config=config(missing_labels, SUPPORT_GAP_FORMATS),
                    key="support_gaps", placeholder="—")
         s1, s2, _ = st.columns([1, 1, 4])
-        export_buttons((s1, s2), missing, pairing.SUPPORT_GAP_LABELS, scope=scope,
+        export_buttons((s1, s2), missing, missing_labels, scope=scope,
                        what="驻村帮扶未达标村", year=year, decimals=decimals(SUPPORT_GAP_FORMATS))
 
 st.subheader("低保兜底")

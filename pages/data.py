@@ -68,7 +68,7 @@ st.caption("综合贫困发生率 = (未脱贫 + 错退嫌疑 + 漏评估计) / 
 
 st.subheader("数据质量检查")
 findings = data.quality_findings()
-town_names = dict(zip(data.townships()["township_code"], data.townships()["name"]))
+town_names = data.township_labels()  # two counties' 城关镇 told apart
 summary = [{"检查": f.title, "发现": f.count, "说明": f.explanation} for f in findings]
 data_table(summary, hide_index=True, key="findings_summary",
            column_config={"发现": st.column_config.NumberColumn("发现（条）", format="%d")}, placeholder="—")
@@ -135,6 +135,9 @@ else:
 st.subheader("操作记录")
 log = data.audit_log()
 total = data.audit_total()
+if viewer.allowed:
+    st.caption("只列出本" + ("县" if viewer.role == "county" else "乡镇") + "账户的操作记录；"
+               "省级账户的导入、导出和登录失败记录不在其中。")
 if total > len(log):
     st.caption(f"共 {total:,} 条记录，这里列出最近 {len(log):,} 条。")
 log = log.assign(**{column: log[column].map(lambda v, c=column: audit_label(c, v))

@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics import guarantees, plan_charts, village_targets
 from analytics.config import load_config
+from analytics.counties import with_county
 from ui import data
 from ui.charts import figure
 from ui.exports import export_buttons
@@ -22,7 +23,7 @@ filters = page_frame("保障与设施", "guarantees")
 year = filters.year
 scope = filters.scope_label
 names = filters.row_names  # a chosen village's row is named after the village
-towns = data.townships().set_index("township_code")["name"].to_dict()
+towns = data.township_labels()
 where = dict(townships=filters.townships, villages=filters.villages)
 
 st.subheader("两不愁三保障")
@@ -76,11 +77,13 @@ else:
         if total_gaps > len(gaps):
             st.caption(f"户数太多：下表和导出文件只含按村排列的前 {fmt_int(len(gaps))} 户；"
                        "选择乡镇或村可查看、导出其余各户。")
-        data_table(gaps, hide_index=True, column_order=list(guarantees.GAP_LIST_LABELS),
-                   column_config=config(guarantees.GAP_LIST_LABELS, GUARANTEE_GAP_FORMATS),
+        gaps, gap_labels = with_county(gaps, "village_code", guarantees.GAP_LIST_LABELS,
+                                       shown=filters.counties_shown)
+        data_table(gaps, hide_index=True, column_order=list(gap_labels),
+                   column_config=config(gap_labels, GUARANTEE_GAP_FORMATS),
                    key="guarantee_gaps", placeholder="—")
         g1, g2, _ = st.columns([1, 1, 4])
-        export_buttons((g1, g2), gaps, guarantees.GAP_LIST_LABELS, scope=scope,
+        export_buttons((g1, g2), gaps, gap_labels, scope=scope,
                        what="三保障未达标户" + ("" if len(gaps) == total_gaps else f"（前{len(gaps)}户）"),
                        year=year, decimals=decimals(GUARANTEE_GAP_FORMATS))
 
@@ -124,9 +127,11 @@ st.markdown(f"**{year}年有未达标项的村（{fmt_int(len(not_met))} 个）*
 if not_met.empty:
     st.success("所选范围内应达标的村全部达标。")
 else:
-    data_table(not_met, hide_index=True, column_order=list(village_targets.NOT_MET_LABELS),
-               column_config=config(village_targets.NOT_MET_LABELS, {}), key="villages_not_met",
+    not_met, not_met_labels = with_county(not_met, "township_code", village_targets.NOT_MET_LABELS,
+                                          shown=filters.counties_shown)
+    data_table(not_met, hide_index=True, column_order=list(not_met_labels),
+               column_config=config(not_met_labels, {}), key="villages_not_met",
                placeholder="—")
     v1, v2, _ = st.columns([1, 1, 4])
-    export_buttons((v1, v2), not_met, village_targets.NOT_MET_LABELS, scope=scope, what="未达标村",
+    export_buttons((v1, v2), not_met, not_met_labels, scope=scope, what="未达标村",
                    year=year)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics import charts
 from analytics.config import load_config
+from analytics.counties import with_county
 from analytics.early_warning import monitoring_labels
 from analytics.metrics import relapse_matrix
 from ui import data
@@ -45,9 +46,16 @@ tile(c[1], "返贫人口", fmt_int(row["relapsed_persons"].iloc[0] if not row.em
 over = int((now["relapse_rate_pct"] > cap).sum())
 tile(c[2], "超过上限的乡镇", f"{over} 个", f"共 {len(now)} 个乡镇", delta_color="off", delta_arrow="off", border=True)
 
+if filters.counties_shown and not filters.townships:  # 全省: one bar per county, not hundreds
+    county_names = data.counties().set_index("county_code")["name"]
+    bars = data.figures_by_level("county")
+    bars, bar_level = bars[bars["year"] == year].assign(name=lambda f: f["scope_code"].map(county_names)), "县"
+else:
+    bars, bar_level = now, "乡镇"
 if now["relapse_rate_pct"].notna().any():
     st.plotly_chart(figure(charts.build_relapse_by_township,
-        now, cap, f"{year}年各乡镇返贫率（上限{number(cap)}%）"), key="relapse_townships")
+        bars, cap, f"{year}年各{bar_level}返贫率（上限{number(cap)}%）", x_title=bar_level),
+        key="relapse_townships")
 else:
     st.info(f"{year} 年还没有已脱贫人口，返贫率无从计算。")
 
@@ -87,8 +95,10 @@ for column, (label, key) in zip(st.columns(len(tiles)), tiles):
 if counts.empty:
     st.info("所选范围内没有监测对象。")
 else:
-    table = counts.assign(name=lambda f: f["township_code"].map(names))
-    shown = [k for k in RISK_COUNT_LABELS if k != "low" or counts["low"].sum() > 0]
+    labels = data.township_labels()
+    table, titles = with_county(counts.assign(name=lambda f: f["township_code"].map(labels)),
+                                "township_code", RISK_COUNT_LABELS, shown=filters.counties_shown)
+    shown = [k for k in titles if k != "low" or counts["low"].sum() > 0]
     data_table(table, hide_index=True, key="risk_counts", column_order=shown,
                  column_config=risk_count_column_config(year), placeholder="—")
 
@@ -100,8 +110,9 @@ if monitored > len(visits):
 if visits.empty:
     st.info("所选范围内没有监测对象。")
 else:
-    data_table(visits, hide_index=True, column_order=list(VISIT_LIST_LABELS),
+    visits, visit_labels = with_county(visits, "village_code", VISIT_LIST_LABELS, shown=filters.counties_shown)
+    data_table(visits, hide_index=True, column_order=list(visit_labels),
                  column_config=visit_list_column_config(year), key="visit_list", placeholder="—")
     v1, v2, _ = st.columns([1, 1, 4])
-    export_buttons((v1, v2), visits, VISIT_LIST_LABELS, scope=filters.scope_label, what="走访名单",
+    export_buttons((v1, v2), visits, visit_labels, scope=filters.scope_label, what="走访名单",
                    year=year, decimals=decimals(VISIT_LIST_FORMATS))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
+from analytics.briefing import briefing_county
 from analytics.briefing_pdf import briefing_file_name, briefing_pdf
 from analytics.config import load_config
+from analytics.counties import unique_labels, with_county
 from analytics.funnel import village_funnel
 from analytics.households import most_behind_villages
 from ui import data
@@ -36,15 +38,18 @@ st.subheader(f"{filters.scope_label} · {year}年 各村情况（{len(villages):
 if len(listed) < len(villages):
     st.caption(f"村数多于 {len(listed):,} 个：下表、漏斗图和“选择村”只列距{threshold:g}%退出线最远的 "
                f"{len(listed):,} 个村；选择乡镇可看其全部村，导出文件含全部 {len(villages):,} 个村。")
-data_table(listed, hide_index=True, column_order=list(village_labels()),
+listed, list_labels = with_county(listed, "village_code", village_labels(), shown=filters.counties_shown)
+data_table(listed, hide_index=True, column_order=list(list_labels),
              column_config=village_column_config(), key="village_table", height=420, placeholder="—")
 d1, d2, d3, _ = st.columns([1, 1, 2, 2])
-export_buttons((d1, d2), villages, village_labels(), scope=filters.scope_label, what="各村情况", year=year,
+export_buttons((d1, d2), *with_county(villages, "village_code", village_labels(), shown=filters.counties_shown),
+               scope=filters.scope_label, what="各村情况", year=year,
                decimals=decimals(VILLAGE_FORMATS))
 if len(filters.townships) == 1:
     code = filters.townships[0]
     scoped = data.scoped_store()  # read now: the PDF is built on click, on another thread
-    pdf_name = briefing_file_name(villages["township_name"].iloc[0], year)
+    pdf_name = briefing_file_name(villages["township_name"].iloc[0], year,
+                                  briefing_county(scoped, code))
     d3.download_button("下载督查简报 PDF", audited(lambda: briefing_pdf(scoped, code, year), pdf_name, 1),
                        file_name=pdf_name,
                        mime="application/pdf", key="briefing_pdf", on_click="ignore", icon="📄",
@@ -70,7 +75,7 @@ if len(villages) >= 5 and len(rate) and rate.iloc[0] == rate.iloc[0]:
                f"才标为显著偏高（{int((funnel['funnel'] == '显著偏高').sum())} 个）。")
 
 st.subheader("入户查看")
-village_names = dict(zip(listed["village_code"], listed["village_name"]))
+village_names = unique_labels(listed["village_code"], listed["village_name"])
 village = st.selectbox("选择村", list(village_names), index=None, key="drill_village",
                        bind="query-params", format_func=lambda c: village_names.get(c, c),
                        placeholder="选择一个村查看建档立卡户")
@@ -80,10 +85,12 @@ if village:
         st.info(f"{village_names[village]} {year} 年没有建档立卡户。")
     else:
         st.caption(f"{village_names[village]} · {year}年 建档立卡户 {len(households)} 户（姓名、身份证号已脱敏）")
-        data_table(households, hide_index=True, column_order=list(HOUSEHOLD_LABELS),
+        households, household_labels = with_county(households, "village_code", HOUSEHOLD_LABELS,
+                                                   shown=filters.counties_shown)
+        data_table(households, hide_index=True, column_order=list(household_labels),
                      column_config=household_column_config(), key="household_table", placeholder="—")
         h1, h2, _ = st.columns([1, 1, 4])
-        export_buttons((h1, h2), households, HOUSEHOLD_LABELS, scope=village_names[village],
+        export_buttons((h1, h2), households, household_labels, scope=village_names[village],
                        what="建档立卡户", year=year, decimals=decimals(HOUSEHOLD_FORMATS))
         ids = list(households["household_id"])
         household = st.selectbox("一户一档", ids, index=None, key="household", bind="query-params",

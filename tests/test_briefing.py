@@ -170,6 +170,7 @@ def test_figures_are_the_dashboards(demo_store, briefings, year):
     b = briefings[year]
     row = _township_row(demo_store, year)
     assert b.township_name == "马营镇" and b.year == year and b.as_of == demo_store.meta()["as_of"]
+    assert b.county_name is None and b.place == "马营镇"  # one county loaded: its name alone
     for field in ("poverty_incidence_pct", "relapse_rate_pct", "registered_income_per_capita",
                   "rural_income_per_capita"):
         assert _close(getattr(b, field), row[field]), field

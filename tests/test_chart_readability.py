@@ -25,7 +25,8 @@ SERIES = pd.DataFrame({
 })
 EXITS = pd.DataFrame({"year": YEARS, "exited_persons": [0, 18013, 28000, 41000, 279, 268, 117],
                       "planned_persons": [np.nan, 20000, 30100, 40000, np.nan, np.nan, np.nan]})
-TOWNS = pd.DataFrame({"name": ["平襄镇", "马营镇", "鸡川镇", "榜罗镇"],
+TOWNS = pd.DataFrame({"township_code": ["621121100", "621121101", "621121102", "621121103"],
+                      "name": ["平襄镇", "马营镇", "鸡川镇", "榜罗镇"],
                       "relapse_rate_pct": [6.2, 4.9, 1.0, 0.0],
                       "income_progress_pct": [112.0, 96.0, 55.0, 20.0],
                       "due_year": [2015, 2016, 2016, 2017],
@@ -34,6 +35,7 @@ VILLAGES = pd.DataFrame({"registered_population": [1200.0, 800, 2500, 400, 1500]
                          "poverty_incidence_pct": [2.0, 9.0, 30.0, 1.0, 4.0],
                          "funnel": ["正常", "偏高", "显著偏高", "偏低", "正常"],
                          "village_name": ["甲村", "乙村", "丙村", "丁村", "戊村"],
+                         "village_code": [f"62112110020{i}" for i in range(5)],
                          "persons_to_threshold": [0, 48, 675, 0, 15]})
 
 

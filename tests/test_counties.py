@@ -105,6 +105,43 @@ def test_metrics_county_and_the_province(two_counties):
     assert unknown.returncode == 2 and "123456" in unknown.stderr
 
 
+@pytest.mark.parametrize(("args", "scopes", "codes_start"), [
+    (("--county", "900001"), {"county", "township", "village"}, "900001"),
+    (("--county", "621121"), {"county", "township", "village"}, "621121"),
+])
+@pytest.mark.parametrize("as_json", [True, False])
+def test_metrics_all_is_narrowed_by_a_scope(two_counties, args, scopes, codes_start, as_json):
+    """`metrics --all --county C` prints the county, its townships and its villages (and
+    `--township T` the township and its villages), as `--year` is narrowed by them."""
+    db, _, store = two_counties
+    towns = store.query("townships")
+    town = towns.loc[towns["township_code"].str.startswith(codes_start), "township_code"].iloc[0]
+    for scope_args, wanted in ((args, scopes), (("--township", town), {"township", "village"})):
+        result = _metrics(db, "--all", *scope_args, *(["--json"] if as_json else []))
+        assert result.returncode == 0, result.stderr
+        if as_json:
+            rows = [json.loads(line) for line in result.stdout.splitlines()]
+            assert {r["scope"] for r in rows} == wanted
+            assert all(r["code"].startswith(scope_args[1]) for r in rows)
+        else:
+            frame = metrics.all_headline_figures(store, **{scope_args[0][2:]: scope_args[1]})
+            assert set(frame["scope"]) == wanted and frame["code"].str.startswith(scope_args[1]).all()
+            assert len(result.stdout.splitlines()) == len(frame) + 1
+
+
+def test_the_province_row_is_named_and_a_closed_pipe_ends_quietly(two_counties):
+    db, _, store = two_counties
+    assert json.loads(_metrics(db, "--all", "--json").stdout.splitlines()[0])["name"] == "全省"
+    assert metrics.all_headline_figures(store)["name"].iloc[0] == "全省"
+    assert json.loads(_metrics(db, "--year", str(YEAR), "--json").stdout)["name"] == "全省"
+    for json_flag in (["--json"], []):
+        piped = subprocess.run(
+            f"{sys.executable} -m analytics metrics --db {db} --all {' '.join(json_flag)} | head -1",
+            shell=True, capture_output=True, text=True, timeout=120)
+        assert piped.stdout.count("\n") == 1
+        assert "Traceback" not in piped.stderr and "Error" not in piped.stderr, piped.stderr
+
+
 def test_with_one_county_the_top_scope_is_that_county(demo_db):
     store = Store(demo_db)
     try:
@@ -211,6 +248,9 @@ def test_a_township_briefing_ranks_it_within_its_county(two_counties, allowed):
     viewer_store = store.scoped(allowed) if allowed else store
     brief = township_briefing(viewer_store, mine["township_code"].iloc[0], YEAR)
     assert brief.league_size == len(mine) < len(towns)
+    # several counties loaded: the title and the file name name the county
+    assert brief.county_name == "通渭县·1"
+    assert brief.place == f"通渭县·1 {mine['name'].iloc[0]}"
     with pytest.raises(metrics.UnknownScope):
         township_briefing(store.scoped(("621121",)), mine["township_code"].iloc[0], YEAR)
 
@@ -310,3 +350,79 @@ def test_a_link_to_what_the_viewer_cannot_see_says_so(two_counties, monkeypatch,
     assert any("1 个乡镇不在您可查看的范围内" in n for n in notes), notes
     assert other not in " ".join(notes)  # the address's words are not echoed back
     assert not at.multiselect(key="township").value
+
+
+def _league(at):
+    return next(d.value for d in at.dataframe if "verdict_text" in d.value.columns)
+
+
+def test_the_province_ranks_its_counties_and_a_county_its_townships(two_counties, monkeypatch, tmp_path):
+    """At 全省 the overview's league is of counties (the township score applied to the county
+    figures); once a county is chosen, of its townships, without a 县 column (one county)."""
+    from analytics.scores import county_league
+
+    db, _, store = two_counties
+    at = _open(db, monkeypatch, tmp_path, year=str(YEAR))
+    league = _league(at)
+    expected = county_league(metrics.figures_by_level(store, "county"), store.query("counties"), YEAR)
+    assert list(league["name"]) == list(expected["name"]) and set(league["name"]) == {"通渭县", "通渭县·1"}
+    assert list(league["score"]) == pytest.approx(list(expected["score"]), nan_ok=True)
+    assert all(link.startswith("./?county=") for link in league["view"])
+    at.selectbox(key="county").set_value("900001").run()
+    league = _league(at)
+    assert league["township_code"].str.startswith("900001").all() and "county_name" not in league
+
+
+@pytest.mark.parametrize(("county", "has_county_column"), [(None, True), ("通渭县·1", False)])
+def test_lists_name_the_county_while_several_are_visible(two_counties, monkeypatch, tmp_path, county,
+                                                         has_county_column):
+    db, _, _ = two_counties
+    url = {"year": str(YEAR), **({"county": county} if county else {})}
+    at = _open(db, monkeypatch, tmp_path, "pages/townships.py", **url)
+    villages = next(d.value for d in at.dataframe if "village_code" in d.value.columns)
+    assert ("county_name" in villages) == has_county_column
+    if has_county_column:
+        assert set(villages["county_name"]) <= {"通渭县", "通渭县·1"}
+        assert (villages["county_name"] == villages["village_code"].str[:6].map(
+            {"621121": "通渭县", "900001": "通渭县·1"})).all()
+
+
+@pytest.mark.parametrize(("viewer", "actors"), [
+    (("sun", "province", ()), {"sun", "zhang", "li", "?"}),
+    (("li", "county", ("900001",)), {"li"}),
+    (("zhang", "county", ("621121",)), {"zhang"}),
+])
+def test_the_data_page_shows_each_account_its_own_audit_rows(two_counties, monkeypatch, tmp_path,
+                                                             viewer, actors):
+    """操作记录: the province everything; a county account its own county's rows only
+    (not the province's imports, not another county's, not failed sign-ins)."""
+    from analytics import audit
+    from analytics.access import Viewer
+
+    db, _, _ = two_counties
+    path = tmp_path / "audit.duckdb"
+    audit.record("sun", "province", "import", "data", 10, path=path)
+    audit.record("zhang", "county", "sign_in", "password", path=path, scope=("621121",))
+    audit.record("li", "county", "export", "各村情况.csv", 5, path=path, scope=("900001",))
+    audit.record("?", "?", "sign_in_failed", "wrong password", path=path)
+    name, role, counties = viewer
+    at = _open(db, monkeypatch, tmp_path, "pages/data.py", viewer=Viewer(name, role, counties=counties))
+    log = next(d.value for d in at.dataframe if "actor" in d.value.columns)
+    from ui.format import audit_label
+
+    assert sorted(log["actor"]) == sorted(audit_label("actor", a) for a in actors)
+
+
+@pytest.mark.parametrize(("labels", "given", "codes"), [
+    # a link made at 全省 (城关镇（通渭县）) read within the county, where the label is 城关镇
+    ({"621121100": "城关镇", "621121101": "马营镇"}, ["城关镇（通渭县）"], ["621121100"]),
+    # a label with a code (two of one name in one county), and a bare code
+    ({"621121100": "城关镇", "621121101": "马营镇"}, ["马营镇（621121101）", "621121100"],
+     ["621121101", "621121100"]),
+    # another county's township: nothing
+    ({"621121100": "城关镇"}, ["城关镇（900001100）", "城关镇（通渭县·1）", "不存在"], []),
+])
+def test_an_address_label_is_read_in_any_scope(labels, given, codes):
+    from ui.frame import _codes
+
+    assert _codes(labels)(given) == codes

@@ -19,6 +19,7 @@ from analytics.comprehensive_incidence import comprehensive_incidence as _compre
 from analytics.access import OPEN_VIEWER, Viewer
 from analytics.accounts import accounts_configured
 from analytics.config import config_path
+from analytics.counties import unique_labels
 from analytics.store import Store, default_db_path
 
 
@@ -149,6 +150,14 @@ def _villages(store: Store) -> pd.DataFrame:
 townships = _cached(_townships)
 villages = _cached(_villages)
 
+
+def township_labels() -> dict[str, str]:
+    """Township code → its label in rows, bars and filters of the current scope: the
+    name, or 城关镇（通渭县） where two counties' townships share it
+    (``analytics.counties.unique_labels``)."""
+    towns = townships()
+    return unique_labels(towns["township_code"], towns["name"])
+
 village_table = _cached(households.village_table)
 poverty_cause_breakdown = _cached(households.poverty_cause_breakdown)
 household_list = _cached(households.household_list)
@@ -167,13 +176,15 @@ village_map_points = _cached(status.village_map_points)
 
 
 def audit_log() -> pd.DataFrame:
-    """The latest audit rows (not cached: it changes with every sign-in and export)."""
-    return audit.recent()
+    """The latest audit rows the viewer may see (``audit.recent``: a county account its
+    county's, a township analyst its townships'; not cached: it changes with every
+    sign-in and export)."""
+    return audit.recent(allowed=current_viewer().allowed)
 
 
 def audit_total() -> int:
-    """How many rows the audit trail holds (not cached, as ``audit_log``)."""
-    return audit.total()
+    """How many audit rows the viewer may see (not cached, as ``audit_log``)."""
+    return audit.total(allowed=current_viewer().allowed)
 
 
 township_outlook = _cached(projections.township_outlook)

@@ -21,7 +21,7 @@ def audited(build: Callable[[], bytes], file_name: str, rows: int) -> Callable[[
     viewer = data.current_viewer()
 
     def run() -> bytes:
-        audit.record(viewer.name, viewer.role, "export", file_name, rows)
+        audit.record(viewer.name, viewer.role, "export", file_name, rows, scope=viewer.allowed)
         return build()
 
     return run

@@ -17,7 +17,7 @@ import streamlit as st
 from analytics import audit
 from analytics.access import PAGES
 from analytics.config import load_config
-from analytics.counties import county_of
+from analytics.counties import county_name, county_of, unique_labels
 from analytics.plans import scope_targets
 from analytics.store import OutdatedDatabase, UnreadableDatabase, default_db_path
 from analytics.verdicts import default_year
@@ -30,18 +30,6 @@ APP_TITLE = data.PRODUCT_NAME
 # (page file, label, icon) — emoji icons make no network request.
 
 _build_lock = threading.Lock()
-
-
-def unique_labels(codes, names) -> dict[str, str]:
-    """Code → label: the name, or 'name（code）' where two options share a name.
-
-    Widgets bound to the URL write their labels there, so labels must be unique.
-    """
-    names = list(names)
-    seen: dict[str, int] = {}
-    for n in names:
-        seen[n] = seen.get(n, 0) + 1
-    return {c: (n if seen[n] == 1 else f"{n}（{c}）") for c, n in zip(codes, names)}
 
 
 @dataclass(frozen=True)
@@ -86,13 +74,19 @@ class Filters:
         return scope_targets(self.at_province)
 
     @property
+    def counties_shown(self) -> bool:
+        """Whether the page shows more than one county (全省, none chosen): its lists then
+        name each row's county (``analytics.counties.with_county``)."""
+        return self.county is None and self.top_label == "全省"
+
+    @property
     def scope_label(self) -> str:
         if self.villages:
             names = data.villages().set_index("village_code")["name"]
             return "、".join(names.get(v, v) for v in self.villages[:3]) + (
                 f"等{len(self.villages)}个村" if len(self.villages) > 3 else "")
         if self.townships:
-            names = data.townships().set_index("township_code")["name"]
+            names = data.township_labels()
             return "、".join(names.get(t, t) for t in self.townships[:3]) + (
                 f"等{len(self.townships)}个乡镇" if len(self.townships) > 3 else "")
         if self.county:
@@ -104,7 +98,7 @@ class Filters:
         """The name of each township's row in a table by township (``scope_code``): the
         township's name, or — when villages are chosen, so that the row holds only their
         figures — the villages' names with their township's, 马营村（马营镇）."""
-        towns = data.townships().set_index("township_code")["name"].to_dict()
+        towns = data.township_labels()
         if not self.villages:
             return towns
         vills = data.villages().set_index("village_code")
@@ -276,8 +270,12 @@ def _codes(labels: dict[str, str]):
     def code_of(value: str) -> str:
         if value in by_label:
             return by_label[value]
-        if value.endswith("）") and "（" in value:
-            return value[value.rindex("（") + 1:-1]
+        if value.endswith("）") and "（" in value:  # 城关镇（621121100）, 城关镇（通渭县）
+            name, inner = value[:value.rindex("（")], value[value.rindex("（") + 1:-1]
+            if inner.isdigit():
+                return inner
+            code = by_label.get(name, value)  # the name alone here, if it is that county's
+            return code if county_name(county_of(code)) == inner else value
         return value
 
     def parse(values: list[str]) -> list[str]:

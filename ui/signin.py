@@ -29,7 +29,7 @@ def _signed_in(viewer: Viewer, how: str) -> Viewer | None:
     """``viewer`` signed in to this session once the audit row is written; None, and an
     error on the page, when it cannot be (nobody is signed in then)."""
     try:
-        audit.record(viewer.name, viewer.role, "sign_in", how)
+        audit.record(viewer.name, viewer.role, "sign_in", how, scope=viewer.allowed)
     except audit.AuditUnavailable as error:
         st.session_state.pop("viewer", None)
         st.error(f"无法登录：{error}")
@@ -211,7 +211,7 @@ def sign_out() -> None:
     viewer = st.session_state.pop("viewer", None)
     if viewer is not None:
         try:
-            audit.record(viewer.name, viewer.role, "sign_out")
+            audit.record(viewer.name, viewer.role, "sign_out", scope=viewer.allowed)
         except audit.AuditUnavailable:
             pass  # signing out never waits for the audit: the session is closed either way
     if _oidc_configured() and getattr(st.user, "is_logged_in", False):

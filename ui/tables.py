@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.config import load_config
+from analytics.counties import COUNTY_COLUMN, COUNTY_TITLE
 from analytics.exports import export_frame
 from analytics.early_warning import monitoring_labels
 from analytics.households import INFRASTRUCTURE_LABELS
@@ -141,8 +142,9 @@ HOUSEHOLD_LABELS = {
 
 def table_config(labels: dict[str, str], formats: dict[str, str], checks=(), pinned=()) -> dict:
     """Column titles and formats; the ``pinned`` columns (the row's name) stay in view when
-    a wide table scrolls sideways."""
-    config = {}
+    a wide table scrolls sideways. A list's county column (``counties.with_county``) is
+    titled 县 and pinned with the row's name."""
+    config = {COUNTY_COLUMN: st.column_config.TextColumn(COUNTY_TITLE, pinned=bool(pinned))}
     for column, label in labels.items():
         if column in checks:
             config[column] = st.column_config.CheckboxColumn(label)
@@ -193,7 +195,7 @@ VISIT_LIST_LABELS = {"township_name": "乡镇", "village_name": "村", "househol
 def risk_count_column_config(year: int | None = None) -> dict:
     """The 返贫监测 township table's columns, each with its definition as help."""
     texts = monitoring_labels(year)
-    config = {"name": st.column_config.TextColumn("乡镇")}
+    config = {"name": st.column_config.TextColumn("乡镇"), COUNTY_COLUMN: st.column_config.TextColumn(COUNTY_TITLE)}
     for column, label in RISK_COUNT_LABELS.items():
         if column != "name":
             config[column] = st.column_config.NumberColumn(label, format="%d", help=texts[column])
@@ -206,7 +208,7 @@ def visit_list_column_config(year: int | None = None) -> dict:
     helps = {"level": texts["levels"], "score": texts["score"], "reasons": texts["reasons"],
              "income": texts["line"], "prev_income": texts["income_drop"]}
     formats = VISIT_LIST_FORMATS
-    config = {}
+    config = {COUNTY_COLUMN: st.column_config.TextColumn(COUNTY_TITLE, pinned=True)}
     for column, label in VISIT_LIST_LABELS.items():
         if column in formats:
             config[column] = st.column_config.NumberColumn(label, format=formats[column],

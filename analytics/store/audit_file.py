@@ -23,7 +23,10 @@ AUDIT_WAIT_S = 10.0
 
 
 def append_audit(path: Path, row: tuple) -> None:
-    """Append one row (logged_at, actor, role, action, detail, rows) to the audit file."""
+    """Append one row (logged_at, actor, role, action, detail, rows, scope) to the audit
+    file; ``scope`` is the acting account's township or county codes, comma-separated
+    ('' unrestricted). A file from before rows carried a scope gains the column first
+    (``audit_schema``)."""
     _write_audit_file(path, "audit_insert", list(row))
 
 
@@ -92,12 +95,34 @@ def _audit_file(path: Path, use: Callable, *, read_only: bool):
                 delay = min(delay * 2, 0.5)
 
 
-def audit_row_count(path: Path) -> int:
-    """How many rows the audit file holds."""
-    return _read_audit_file(path, lambda con: con.execute(read_query("audit_count")).fetchone()[0])
+def _visible(con, query: str, params: dict, allowed: tuple[str, ...]):
+    """``queries/<query>.sql`` restricted to the rows ``allowed`` may see. A file written
+    before rows recorded their scope (no ``scope`` column; opened read-only, so not yet
+    migrated) holds only unrestricted accounts' rows: all of them for an unrestricted
+    viewer (``<query>_unscoped``), none for a restricted one (None)."""
+    try:
+        return con.execute(read_query(query), {**params, "allowed": list(allowed)})
+    except duckdb.BinderException:
+        return None if allowed else con.execute(read_query(f"{query}_unscoped"), params)
 
 
-def read_audit(path: Path, limit: int) -> pd.DataFrame:
-    """The latest rows of the audit file, newest first."""
-    return _read_audit_file(path, lambda con: con.execute(read_query("audit_log"),
-                                                          {"limit": limit}).df())
+def audit_row_count(path: Path, allowed: tuple[str, ...] = ()) -> int:
+    """How many rows of the audit file a viewer restricted to ``allowed`` (township or
+    county codes; empty: unrestricted) may see."""
+    def read(con):
+        result = _visible(con, "audit_count", {}, allowed)
+        return 0 if result is None else result.fetchone()[0]
+
+    return _read_audit_file(path, read)
+
+
+def read_audit(path: Path, limit: int, allowed: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The latest rows of the audit file a viewer restricted to ``allowed`` may see
+    (queries/audit_log.sql), newest first: logged_at, actor, role, action, detail, rows."""
+    def read(con):
+        result = _visible(con, "audit_log", {"limit": limit}, allowed)
+        if result is None:  # none of an old file's rows: its columns, no row
+            result = con.execute(read_query("audit_log_unscoped"), {"limit": 0})
+        return result.df()
+
+    return _read_audit_file(path, read)
