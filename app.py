@@ -17,7 +17,7 @@ from ui.format import fmt_band, fmt_int, fmt_pct, fmt_yuan, judged_target, targe
 from ui.frame import page_frame
 from ui.tables import data_table
 from ui.tiles import change, gap_words, tile
-from ui.township_map import OVERVIEW_MAP_VIEW, township_map
+from ui.township_map import OVERVIEW_MAP_VIEW, map_level, township_map
 
 filters = page_frame("总览", "overview")
 config = load_config()
@@ -142,7 +142,7 @@ right.plotly_chart(figure(charts.build_trend,
     empty_note="尚无已脱贫人口，不计返贫率"), key="trend_relapse")
 
 by_county = filters.counties_shown and not filters.townships  # 全省: a league of counties
-st.subheader(f"乡镇作战图与{'各县' if by_county else ''}排名（{year}年）")
+st.subheader(f"{'各县作战图与排名' if map_level() == 'county' else '乡镇作战图与排名'}（{year}年）")
 map_col, table_col = st.columns([5, 6])
 with map_col:
     township_map(year, height=560, view=OVERVIEW_MAP_VIEW)

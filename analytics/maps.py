@@ -1,4 +1,5 @@
-"""pydeck map builders: township polygons coloured by verdict or by a metric, village points.
+"""pydeck map builders: township or county polygons coloured by verdict or by a metric,
+village points.
 
 Offline by construction: ``map_provider=None`` (no basemap, no tiles, no style
 request). Builders return a ``pydeck.Deck`` and never draw it.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -104,17 +106,39 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
     a township over the relapse cap gets a magenta outline. ``villages``: lon, lat and
     verdict. No personal data goes into the map.
     """
+    return _area_map(polygons, values, "township_code", "townships", metric, villages, dark=dark,
+                     label_size=label_size, height=height, view=view)
+
+
+def build_county_map(polygons: dict, values: pd.DataFrame, metric: str = "status", *,
+                     dark: bool = True, label_size: int = 18, height: int | None = 700,
+                     view: dict | None = None) -> pdk.Deck:
+    """The province's map: one polygon per county (``geo.county_polygons``) coloured by
+    ``metric`` as the township map colours townships, the county's name on top, no village
+    dots (tens of thousands at province scale); ``label_size`` 0 draws no names (counties too
+    small on screen for them). ``values``: one row per county_code with
+    the columns ``build_township_map`` reads (``status.county_map_values``); the layer's
+    id is ``counties``."""
+    return _area_map(polygons, values, "county_code", "counties", metric, None, dark=dark,
+                     label_size=label_size, height=height, view=view)
+
+
+def _area_map(polygons: dict, values: pd.DataFrame, code_key: str, layer_id: str, metric: str,
+              villages: pd.DataFrame | None, *, dark: bool, label_size: int, height: int | None,
+              view: dict | None) -> pdk.Deck:
+    """A map of areas (townships or counties: ``code_key`` names their code in ``values``
+    and in the features' properties) coloured by ``metric``; see ``build_township_map``."""
     values = values.copy()
     values["fill"] = township_colors(values, metric)
-    by_code = values.set_index("township_code")
+    by_code = values.set_index(code_key)
     collection = copy.deepcopy(polygons)
-    # only the townships in ``values``: a viewer restricted to some townships sees no others
+    # only the areas in ``values``: a viewer restricted to some townships sees no others
     collection["features"] = [f for f in collection["features"]
-                              if f["properties"]["township_code"] in by_code.index]
+                              if f["properties"][code_key] in by_code.index]
     for feature in collection["features"]:
-        code = feature["properties"]["township_code"]
+        code = feature["properties"][code_key]
         props = feature["properties"]
-        row = by_code.loc[code]  # only townships in ``values`` are kept (above)
+        row = by_code.loc[code]  # only areas in ``values`` are kept (above)
         props["fill"] = row["fill"]
         props["status_label"] = row.get("verdict_text", "")
         props["over_cap"] = bool(row.get("over_cap", False))
@@ -124,7 +148,7 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
             props[column] = None if value is None or value != value else round(float(value), 2)
     line = [230, 230, 230, 255] if dark else [60, 60, 60, 255]
     layers = [
-        pdk.Layer("GeoJsonLayer", collection, id="townships", stroked=True, filled=True,
+        pdk.Layer("GeoJsonLayer", collection, id=layer_id, stroked=True, filled=True,
                   get_fill_color="properties.fill", get_line_color=line, line_width_min_pixels=2,
                   pickable=True),
         # over the relapse cap: a thick magenta outline on top, beside the verdict's colour
@@ -142,10 +166,14 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
                                 line_width_min_pixels=1, get_radius=450, radius_min_pixels=3,
                                 radius_max_pixels=7, pickable=False))
     short = by_code["short_name"] if "short_name" in by_code else pd.Series(dtype=str)
-    labels = pd.DataFrame([
-        {"name": short.get(f["properties"]["township_code"], f["properties"]["name"]),
-         "lon": f["properties"]["seat_lon"], "lat": f["properties"]["seat_lat"]}
-        for f in collection["features"]])
+
+    def label(props: dict) -> dict:
+        return {"name": short.get(props[code_key], props["name"]),
+                "lon": props.get("label_lon", props.get("seat_lon")),
+                "lat": props.get("label_lat", props.get("seat_lat"))}
+
+    labels = pd.DataFrame([label(f["properties"]) for f in collection["features"]] if label_size > 0
+                          else [], columns=["name", "lon", "lat"])  # size 0: no names drawn
     layers.append(pdk.Layer("TextLayer", labels, id="labels", get_position=["lon", "lat"],
                             get_text="name", get_size=label_size, size_units="'pixels'",
                             get_color=[255, 255, 255, 255] if dark else [20, 20, 20, 255],
@@ -158,6 +186,26 @@ def build_township_map(polygons: dict, values: pd.DataFrame, metric: str = "stat
                     height=height,
                     tooltip={"text": "{name}\n{status_label}\n贫困发生率 {poverty_incidence_pct}%\n"
                                      "返贫率 {relapse_rate_pct}%\n高风险户 {high_risk_households}"})
+
+
+def fitted_view(extent: tuple[float, float, float, float] | None, reference: dict,
+                reference_extent: tuple[float, float, float, float], max_zoom_in: float = 1.0) -> dict:
+    """The view that shows ``extent`` (west, south, east, north, degrees) as ``reference``
+    (latitude, longitude, zoom: a view tuned to a panel) shows ``reference_extent`` (the
+    county it was tuned on): moved by the shift between their centres, zoomed out by
+    log2 of how many times wider or taller ``extent`` is (in by at most ``max_zoom_in``).
+    ``reference`` itself for ``reference_extent``, or when ``extent`` is None (nothing
+    drawn)."""
+    if extent is None:
+        return dict(reference)
+    west, south, east, north = extent
+    r_west, r_south, r_east, r_north = reference_extent
+    ratio = max((east - west) / (r_east - r_west), (north - south) / (r_north - r_south))
+    zoom = reference["zoom"] - (math.log2(ratio) if ratio > 0 else 0.0)
+    return {**reference,
+            "latitude": round(reference["latitude"] + (south + north - r_south - r_north) / 2, 4),
+            "longitude": round(reference["longitude"] + (west + east - r_west - r_east) / 2, 4),
+            "zoom": round(min(zoom, reference["zoom"] + max_zoom_in), 3)}
 
 
 class SerializedDeck(pdk.Deck):

@@ -1,4 +1,5 @@
-"""What the township map and the battle map show of each township and village in a year.
+"""What the township map and the battle map show of each county, township and village in
+a year (the province's map draws counties, a county's its townships and villages).
 
 The colour of a scope is its verdict (analytics.verdicts: baseline, on track, behind,
 met, met late, missed), the one verdict every screen shows; over the relapse cap is a
@@ -34,6 +35,33 @@ def township_map_values(store, year: int) -> pd.DataFrame:
     values["name"] = values["scope_code"].map(towns["name"])
     values["short_name"] = values["scope_code"].map(towns["short_name"]).fillna(values["name"])
     return values.rename(columns={"scope_code": "township_code"})
+
+
+def county_map_values(store, year: int) -> pd.DataFrame:
+    """Per county in ``year``, the columns ``township_map_values`` gives a township, from
+    the figures of level ``county`` (county_code instead of township_code; name and
+    short_name its name, ``counties.county_name``): the verdict (a county is due in
+    ``targets.unnamed_due_year``, the plan's 整体脱贫摘帽: it names no county year),
+    persons_to_threshold, income_progress_pct and high_risk_households (Σ its townships')."""
+    from analytics.counties import county_of
+    from analytics.early_warning import risk_level_counts
+    from analytics.metrics import figures_by_level, income_progress
+
+    figures = figures_by_level(store, "county")
+    names = store.query("counties").set_index("county_code")["name"]
+    values = scope_verdicts(figures, pd.Series(dtype="float64"), year)
+    now = figures[figures["year"] == year].set_index("scope_code")
+    progress = income_progress(figures)
+    progress = progress[progress["year"] == year].set_index("scope_code")
+    values["income_progress_pct"] = values["scope_code"].map(
+        progress["registered_income_per_capita_progress_pct"])
+    values["persons_to_threshold"] = values["scope_code"].map(now["persons_to_threshold"])
+    risk = risk_level_counts(store, year)
+    high = risk.groupby(risk["township_code"].map(county_of))["high"].sum()
+    values["high_risk_households"] = values["scope_code"].map(high).fillna(0).astype(int)
+    values["name"] = values["scope_code"].map(names)
+    values["short_name"] = values["name"]
+    return values.rename(columns={"scope_code": "county_code"})
 
 
 def village_map_points(store, year: int) -> pd.DataFrame:

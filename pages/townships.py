@@ -15,7 +15,7 @@ from ui import data
 from ui.charts import figure
 from ui.exports import audited, export_buttons
 from ui.frame import page_frame
-from ui.township_map import township_map
+from ui.township_map import map_level, township_map
 from ui.tables import (HOUSEHOLD_FORMATS, data_table, HOUSEHOLD_LABELS, HOUSEHOLD_YEAR_LABELS, MEASURE_LABELS,
                        VILLAGE_FORMATS, decimals, household_column_config,
                        household_year_column_config, measure_column_config, village_column_config,
@@ -25,7 +25,10 @@ filters = page_frame("乡镇", "townships")
 year = filters.year
 threshold = load_config().targets["exit_threshold_pct"]
 
-if not filters.townships:
+if map_level() == "county":
+    st.info(f"请先在左侧选择县，或在地图上点击县，再选择乡镇。下表为{filters.scope_label}各村概况。")
+    township_map(year, height=480)
+elif not filters.townships:
     st.info(f"请在左侧选择一个或多个乡镇，或在地图上点击乡镇。下表为{filters.scope_label}各村概况。")
     township_map(year, height=480)
 villages = data.village_table(year, townships=filters.townships, villages=filters.villages)

@@ -426,3 +426,123 @@ def test_an_address_label_is_read_in_any_scope(labels, given, codes):
     from ui.frame import _codes
 
     assert _codes(labels)(given) == codes
+
+
+# --- the map draws the level in view (issue 18: "counties first, then townships") -------
+
+def _deck(at, key: str | None = None) -> dict:
+    import json as _json
+
+    charts = at.get("deck_gl_json_chart")
+    assert charts, "the page draws its map"
+    return _json.loads(charts[0].proto.json)
+
+
+def _layer(spec: dict, layer_id: str) -> dict | None:
+    return next((layer for layer in spec["layers"] if layer["id"] == layer_id), None)
+
+
+def _codes(spec: dict, layer_id: str, key: str) -> set[str]:
+    layer = _layer(spec, layer_id)
+    return {f["properties"][key] for f in layer["data"]["features"]} if layer else set()
+
+
+@pytest.mark.parametrize(("page", "url", "level", "codes"), [
+    # province: the counties, coloured, named; no township, no village dots
+    (None, {}, "counties", {"621121", "900001"}),
+    ("pages/townships.py", {}, "counties", {"621121", "900001"}),
+    # a county chosen (by the address, as the filter writes it): its townships only
+    (None, {"county": "通渭县·1"}, "townships", "900001"),
+    (None, {"county": "900001"}, "townships", "900001"),
+    (None, {"county": "通渭县"}, "townships", "621121"),
+    ("pages/townships.py", {"county": "通渭县·1"}, "townships", "900001"),
+])
+def test_the_map_draws_the_level_in_view(two_counties, monkeypatch, tmp_path, page, url, level, codes):
+    db, _, store = two_counties
+    at = _open(db, monkeypatch, tmp_path, page, **url)
+    spec = _deck(at)
+    other = "townships" if level == "counties" else "counties"
+    assert _layer(spec, level) and not _layer(spec, other)
+    if level == "counties":
+        assert _codes(spec, "counties", "county_code") == codes
+        assert not _layer(spec, "villages")
+        names = {row["name"] for row in _layer(spec, "labels")["data"]}
+        assert names == {"通渭县", "通渭县·1"}
+        legend = " ".join(m.value for m in at.markdown)
+        assert "县摘帽进度" in legend and "全省地图不画村点" in legend and "纯属虚构" in legend
+    else:
+        drawn = _codes(spec, "townships", "township_code")
+        towns = store.query("townships")["township_code"]
+        assert drawn == set(towns[towns.str.startswith(codes)]) and len(drawn) == 18
+        # centred on that county (a replica sits one grid step east of Tongwei)
+        from analytics.demo.tables import GRID_STEP_LON
+        from ui.township_map import OVERVIEW_MAP_VIEW, PAGE_MAP_VIEW
+
+        reference = PAGE_MAP_VIEW if page else OVERVIEW_MAP_VIEW
+        shift = GRID_STEP_LON if codes == "900001" else 0.0
+        view = spec["initialViewState"]
+        assert view["longitude"] == pytest.approx(reference["longitude"] + shift, abs=0.01)
+        assert view["latitude"] == pytest.approx(reference["latitude"], abs=0.01)
+        assert view["zoom"] == pytest.approx(reference["zoom"], abs=0.05)
+
+
+def test_the_province_map_colours_counties_by_their_figures(two_counties):
+    from analytics.status import county_map_values
+
+    _, _, store = two_counties
+    values = county_map_values(store, YEAR).set_index("county_code")
+    figures = metrics.figures_by_level(store, "county")
+    now = figures[figures["year"] == YEAR].set_index("scope_code")
+    assert list(values.index) == ["621121", "900001"]
+    assert (values["poverty_incidence_pct"] == now["poverty_incidence_pct"]).all()
+    assert (values["name"] == ["通渭县", "通渭县·1"]).all()
+    assert values["verdict"].isin(["on_track", "behind", "met", "missed", "missed_late"]).all()
+
+
+def test_clicking_a_county_chooses_it(monkeypatch):
+    import streamlit as st
+
+    from ui import township_map
+
+    state = {"county_map": {"selection": {"objects": {"counties": [
+        {"properties": {"county_code": "900001"}}]}}}, "township": ["621121100"]}
+    monkeypatch.setattr(st, "session_state", state)
+    township_map._select_county()
+    assert state["county"] == "900001" and state["township"] == []
+    empty = {"county_map": {"selection": {"objects": {}}}}
+    monkeypatch.setattr(st, "session_state", empty)
+    township_map._select_county()
+    assert "county" not in empty  # a click on nothing chooses nothing
+
+
+@pytest.mark.parametrize(("url", "level", "county", "title"), [
+    ({}, "counties", None, "全省脱贫攻坚挂图作战"),
+    ({"county": "900001"}, "townships", "900001", "通渭县·1脱贫攻坚挂图作战"),
+    ({"county": "通渭县·1"}, "townships", "900001", "通渭县·1脱贫攻坚挂图作战"),
+    ({"county": "621121"}, "townships", "621121", "通渭县脱贫攻坚挂图作战"),
+    ({"county": "123456"}, "counties", None, "全省脱贫攻坚挂图作战"),  # unknown: the province
+    ({"county": "900001", "kiosk": "0"}, "townships", "900001", "通渭县·1脱贫攻坚挂图作战"),
+])
+def test_the_battle_map_honours_its_county(two_counties, monkeypatch, tmp_path, url, level, county, title):
+    from ui.format import fmt_pct
+
+    db, _, store = two_counties
+    at = _open(db, monkeypatch, tmp_path, "pages/battle_map.py", **url)
+    spec = _deck(at)
+    assert _layer(spec, level)
+    text = " ".join(m.value for m in at.markdown)
+    assert title in text
+    figures = (metrics.figures_by_level(store, "county").query(f"scope_code == '{county}'") if county
+               else metrics.figures_by_level(store, "province"))
+    from analytics.verdicts import default_year
+
+    year = default_year(int(figures["year"].min()), int(figures["year"].max()))
+    incidence = fmt_pct(figures.loc[figures["year"] == year, "poverty_incidence_pct"].item())
+    assert f'<div class="bm-value">{incidence}</div>' in text  # the tiles are the scope's
+    if county:
+        assert {c[:6] for c in _codes(spec, "townships", "township_code")} == {county}
+        assert "各县作战图" not in text
+        assert "共 18 个乡镇" in text
+    else:
+        assert _codes(spec, "counties", "county_code") == {"621121", "900001"}
+        assert "各县作战图" in text and "共 36 个乡镇" in text

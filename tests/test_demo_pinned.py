@@ -25,8 +25,9 @@ PINNED = {
         "households": "e37f987b26d3eb25", "household_years": "ece8936a05ac4b07",
         "cadres": "1e0e2120489c3add", "household_measures": "6d9b0196be9416e0",
     },
-    (2.0, 7): {  # two county replicas: the code that joins replicas
-        "townships": "49b14cfcfcaf77f2", "villages": "67e657eb09e8aec9",
+    (2.0, 7): {  # two county replicas: the code that joins replicas (townships and villages:
+        # replica 1 sits 0.9° east, not 0.7°, so that its map shapes do not overlap Tongwei's)
+        "townships": "89ec1bf9b3557ea8", "villages": "4c7492531493d2f1",
         "village_years": "f42ef827a1afc8c6", "village_support": "cb6c2ddc223dfeb8",
         "households": "06f7288da6a80165", "household_years": "df3f7ef22715a5d0",
         "cadres": "cc2348775636aff1", "household_measures": "bce9bbfc8283b1e1",

@@ -14,7 +14,7 @@ import streamlit as st
 
 from analytics import charts, maps
 from analytics.config import load_config
-from analytics.geo import township_polygons
+from analytics.plans import scope_targets
 from analytics.verdicts import (
     campaign_finished,
     days_left_in_year,
@@ -27,17 +27,20 @@ from analytics.verdicts import (
 from ui import data
 from ui.charts import figure
 from ui.format import fmt_int, fmt_pct
-from ui.township_map import township_deck, townships_drawn_note, village_key
+from ui.frame import _one_code, unique_labels
+from ui.township_map import area_deck, map_level, shapes_note, townships_drawn_note, village_key
 
 PANELS = ("map", "exits", "relapse", "income")
 #: Once the campaign is over (analytics.verdicts.campaign_finished): the final result.
 FINAL_PANELS = ("map", "exits", "exit_years", "relapse_record")
-PANEL_TITLES = {"map": "乡镇作战图", "exits": "脱贫人数：实际与计划", "relapse": "各乡镇返贫率",
-                "income": "各乡镇收入目标进度", "exit_years": "各乡镇摘帽：计划与实际",
+PANEL_TITLES = {"map": "乡镇作战图", "county_map": "各县作战图", "exits": "脱贫人数：实际与计划",
+                "relapse": "各乡镇返贫率", "income": "各乡镇收入目标进度", "exit_years": "各乡镇摘帽：计划与实际",
                 "relapse_record": "历年返贫率"}
 MIN_ROTATE = 5
-#: The map's view: the whole county in the smallest panel (1280×720); a larger screen
-#: shows it larger around the same centre only if zoomed, so this is the floor of sizes.
+#: The map's view of a Tongwei-sized county: the whole county in the smallest panel
+#: (1280×720); a larger screen shows it larger around the same centre only if zoomed, so
+#: this is the floor of sizes. Another county, or the province's counties, are shown as
+#: this shows Tongwei (``maps.fitted_view``).
 MAP_VIEW = {"latitude": 35.205, "longitude": 105.222, "zoom": 8.95}
 
 
@@ -50,6 +53,9 @@ class ScreenParams:
     #: the charts' and map's size on a screen of more pixels than the system scales
     #: (``?scale=2`` on 3840×2160 at 100 %); the page's own text follows the screen alone
     scale: float = 1.0
+    #: ``?county=`` as the address gives it (a county's name or code; ``choose_county``
+    #: keeps it only when it names a county the viewer may see), else None: the province
+    county: str | None = None
 
 
 def screen_params(query_params) -> ScreenParams:
@@ -72,7 +78,30 @@ def screen_params(query_params) -> ScreenParams:
         scale = 1.0
     # 1 (a screen the system scales) to 3; smaller would shrink the text below 20 px
     scale = min(max(scale, 1.0), 3.0) if math.isfinite(scale) else 1.0
-    return ScreenParams(kiosk, rotate, metric, year, scale)
+    return ScreenParams(kiosk, rotate, metric, year, scale, query_params.get("county") or None)
+
+
+def choose_county(params: ScreenParams) -> None:
+    """In the kiosk (no filters), narrow the screen to the county of ``?county=`` (a name
+    or a code of one the viewer may see; anything else: the province), as the pages' 县
+    filter does (``st.session_state["county"]``, read by ``ui.data.current_scope``).
+    Framed (``?kiosk=0``), the frame's filter has read the address already."""
+    if not params.kiosk:
+        return
+    counties = data.counties()
+    labels = unique_labels(counties["county_code"], counties["name"])
+    chosen = _one_code(labels)([params.county]) if params.county and len(labels) > 1 else None
+    st.session_state["county"] = chosen
+
+
+def scope_name() -> str:
+    """What the screen shows: the county chosen, the one county the viewer sees, or 全省."""
+    counties = data.counties()
+    names = unique_labels(counties["county_code"], counties["name"])
+    chosen = st.session_state.get("county")
+    if chosen in names:
+        return names[chosen]
+    return next(iter(names.values())) if len(names) == 1 else data.top_label()
 
 
 def _tile(label: str, value: str, note: str = "", tone: str = "") -> str:
@@ -93,13 +122,14 @@ def _keys(pairs, shape: str = "") -> str:
     return "".join(out)
 
 
-def _legend(metric: str, towns, year: int) -> str:
-    """The map's key for ``metric``: the townships' colours (and the outline over the
-    relapse cap), then the villages' dots, which show their verdict whatever the metric
-    (or why there are none: ``township_map.village_key``)."""
-    partial = townships_drawn_note(year)
-    return (f'<div class="bm-legend">乡镇{maps.METRICS[metric]}：{_keys(maps.map_legend(metric, towns))}'
-            f'<br>{village_key(year, lambda label, c: _keys([(label, c)], "dot"))}'
+def _legend(metric: str, towns, year: int, level: str = "township") -> str:
+    """The map's key for ``metric``: the townships' (or at province scope the counties')
+    colours and the outline over the relapse cap, then the villages' dots, which show
+    their verdict whatever the metric (or why there are none: ``township_map.village_key``)."""
+    partial = townships_drawn_note(year, level)
+    unit = "县" if level == "county" else "乡镇"
+    return (f'<div class="bm-legend">{unit}{maps.METRICS[metric]}：{_keys(maps.map_legend(metric, towns))}'
+            f'<br>{village_key(year, lambda label, c: _keys([(label, c)], "dot"), level)}'
             + (f'<div class="bm-note">{partial}</div>' if partial else "") + '</div>')
 
 
@@ -107,14 +137,15 @@ def _panel(panel: str, year: int, towns, vills, county, params: ScreenParams, ca
            threshold: float) -> None:
     """One panel's map or chart, filling the panel (``height="stretch"``)."""
     if panel == "map":
-        _, schematic = township_polygons()
+        level = map_level()
         view = {**MAP_VIEW, "zoom": MAP_VIEW["zoom"] + math.log2(params.scale)}
-        deck = township_deck(year, params.metric, dark=True, label_size=round(26 * params.scale),
-                             height=None, view=view)
+        deck = area_deck(year, params.metric, level, dark=True, label_size=round(26 * params.scale),
+                         height=None, view=view)
         st.pydeck_chart(deck, height="stretch", key="bm_map")
-        st.markdown(_legend(params.metric, towns, year) + (
-            '<div class="bm-note">示意图：乡镇范围按乡镇驻地划分，非法定行政边界</div>'
-            if schematic else ""), unsafe_allow_html=True)
+        areas = data.county_map_values(year) if level == "county" else towns
+        note = shapes_note(level)
+        st.markdown(_legend(params.metric, areas, year, level)
+                    + (f'<div class="bm-note">{note}</div>' if note else ""), unsafe_allow_html=True)
         return
     baseline = year <= int(load_config().targets["baseline_year"])
     if panel == "exits":
@@ -138,9 +169,9 @@ def _panel(panel: str, year: int, towns, vills, county, params: ScreenParams, ca
                     key=f"bm_{panel}")
 
 
-def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int) -> str:
-    """The right-hand tiles: progress during the campaign, the final result after it."""
-    t = load_config().targets
+def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int, t: dict) -> str:
+    """The right-hand tiles: progress during the campaign, the final result after it; ``t``
+    the targets of the scope shown (``plans.scope_targets``: the province's at 全省)."""
     cap, threshold = float(t["relapse_cap_pct"]), float(t["exit_threshold_pct"])
     counts, village_counts = verdict_counts(towns), verdict_counts(vills)
     over_cap = row["relapse_rate_pct"] == row["relapse_rate_pct"] and row["relapse_rate_pct"] > cap
@@ -231,7 +262,8 @@ def render_screen(params: ScreenParams) -> None:
     Every panel is drawn at once, stacked, and the browser shows one at a time
     (``rotation_css``). During the campaign it shows progress; once the target year has
     passed (``verdicts.campaign_finished``), the final result: no forecast, no countdown."""
-    t = load_config().targets
+    choose_county(params)
+    t = scope_targets(province=map_level() == "county")  # 全省 (several counties, none chosen)
     meta = data.dataset_meta()
     first_year, last_year = int(meta["first_year"]), int(meta["last_year"])
     year = params.year if params.year and first_year <= params.year <= last_year else \
@@ -247,7 +279,7 @@ def render_screen(params: ScreenParams) -> None:
     towns = data.township_map_values(year)
     vills = data.village_map_points(year)
     high_risk = int(data.risk_level_counts(year)["high"].sum())
-    title = f"通渭县脱贫攻坚挂图作战 · {year}年" + (" · 攻坚结果" if finished else "")
+    title = f"{scope_name()}脱贫攻坚挂图作战 · {year}年" + (" · 攻坚结果" if finished else "")
     cap = float(t["relapse_cap_pct"])
 
     st.html(rotation_css(len(panels), params.rotate) + legend_css(params.scale))
@@ -261,12 +293,14 @@ def render_screen(params: ScreenParams) -> None:
             with st.container(key=f"bm_panel_{k}"):
                 panel_title = PANEL_TITLES[panel] if panel != "relapse" else \
                     f"{year}年各乡镇返贫率（上限{cap:g}%）"
+                if panel == "map" and map_level() == "county":
+                    panel_title = PANEL_TITLES["county_map"]
                 st.markdown(f'<div class="bm-panel-title">{panel_title}<span class="bm-panel-no" '
                             f'data-panel="{k + 1}">第 {k + 1}/{len(panels)} 屏</span></div>',
                             unsafe_allow_html=True)
                 _panel(panel, year, towns, vills, county, params, cap, float(t["exit_threshold_pct"]))
     with right:
-        st.markdown(_tiles(year, row, towns, vills, county, finished, high_risk), unsafe_allow_html=True)
+        st.markdown(_tiles(year, row, towns, vills, county, finished, high_risk, t), unsafe_allow_html=True)
 
 
 #: The kiosk's chrome: no sidebar, header, toolbar or page title (``?kiosk=1``, the default).

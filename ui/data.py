@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import (assistance, audit, early_warning, guarantees, households, metrics,
+from analytics import (assistance, audit, early_warning, geo, guarantees, households, metrics,
                        pairing, projections, quality, status, village_targets)
 from analytics import sessions
 from analytics.comprehensive_incidence import comprehensive_incidence as _comprehensive_incidence
@@ -172,6 +172,9 @@ def income_progress_of(figures: pd.DataFrame, targets: dict | None = None) -> pd
 
 
 township_map_values = _cached(status.township_map_values)
+county_map_values = _cached(status.county_map_values)
+township_shapes = _cached(geo.township_shapes)
+county_shapes = _cached(geo.county_shapes)
 village_map_points = _cached(status.village_map_points)
 
 

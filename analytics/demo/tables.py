@@ -8,6 +8,7 @@ longer needs them, so that a large scale's peak memory stays near one copy of th
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Callable
 
 import numpy as np
@@ -25,7 +26,24 @@ from analytics.demo.pools import COUNTY_UNITS, UPPER_UNITS, name_strings
 from analytics.demo.replica import replica_arrays
 from analytics.demo.scale import county_code, replica_list
 
-GRID_STEP = 0.7   # degrees between replicas on the map: longitude by k mod 10, latitude by k div 10
+#: degrees between replicas on the map (grid_offset): more than Tongwei's extent, 0.85° of
+#: longitude by 0.58° of latitude, so that the replicas' (moved) shapes never overlap
+GRID_STEP_LON = 0.9
+GRID_STEP_LAT = 0.7
+
+
+def grid_columns(replicas: int) -> int:
+    """Columns of the replicas' grid on the map: as square as it goes, ⌈√n⌉ for n replicas
+    (4 for 10 counties, 10 for 100), so that a province of replicas looks like one."""
+    return max(1, math.ceil(math.sqrt(replicas)))
+
+
+def grid_offset(k: int, columns: int) -> tuple[float, float]:
+    """(latitude, longitude) shift of replica ``k`` in degrees: one GRID_STEP_LON east per
+    column (k mod columns), one GRID_STEP_LAT north per row (k div columns); replica 0 is
+    Tongwei."""
+    row, column = divmod(k, columns)
+    return row * GRID_STEP_LAT, column * GRID_STEP_LON
 
 
 def demo_as_of() -> datetime.date:
@@ -50,11 +68,13 @@ def demo_tables(
     say = progress or (lambda _msg: None)
     cfg = load_config()
     geo = load_geography()
-    reps = replica_list(scale)[replicas] if replicas is not None else replica_list(scale)
+    every = replica_list(scale)
+    reps = every[replicas] if replicas is not None else every
     R = len(reps)
+    columns = grid_columns(len(every))  # of the whole scale: a part sits where it belongs
 
     say("townships")
-    townships = _townships(geo, reps)
+    townships = _townships(geo, reps, columns)
 
     parts: list[dict] = []
     said = [-1]
@@ -70,7 +90,7 @@ def demo_tables(
     say("villages")
     v_code_all = np.concatenate([county_code(k) * 10**6 + geo.v_code % 10**6 for k, _ in reps])
     v_code_arr = int_str(v_code_all)
-    villages = _villages(geo, reps, parts, v_code_all, v_code_arr)
+    villages = _villages(geo, reps, parts, v_code_all, v_code_arr, columns)
     say("village_years")
     village_years = _village_years(parts, v_code_arr)
     say("cadres")
@@ -102,9 +122,9 @@ def demo_tables(
     return out
 
 
-def _townships(geo: Geography, reps: list) -> pd.DataFrame:
+def _townships(geo: Geography, reps: list, columns: int) -> pd.DataFrame:
     """The townships table: the county's townships once per replica, codes, names
-    (suffixed ·k) and seats (shifted on the replicas' grid)."""
+    (suffixed ·k) and seats (shifted on the replicas' grid of ``columns`` columns)."""
     t_frames = []
     for k, _f in reps:
         cc = county_code(k)
@@ -115,8 +135,8 @@ def _townships(geo: Geography, reps: list) -> pd.DataFrame:
             "short_name": [n + sfx for n in geo.t_short],
             "kind": geo.t_kind,
             "planned_exit_year": geo.t_plan,
-            "seat_lat": geo.t_lat + (k // 10) * GRID_STEP,
-            "seat_lon": geo.t_lon + (k % 10) * GRID_STEP,
+            "seat_lat": geo.t_lat + grid_offset(k, columns)[0],
+            "seat_lon": geo.t_lon + grid_offset(k, columns)[1],
         }))
     tdf = pd.concat(t_frames, ignore_index=True)
     townships = pd.DataFrame({
@@ -135,12 +155,12 @@ def _townships(geo: Geography, reps: list) -> pd.DataFrame:
 
 
 def _villages(geo: Geography, reps: list, parts: list, v_code_all: np.ndarray,
-              v_code_arr: pa.Array) -> pd.DataFrame:
+              v_code_arr: pa.Array, columns: int) -> pd.DataFrame:
     """The villages table: codes, names (suffixed ·k), poor-village plan and positions."""
     v_names = [n + ("" if k == 0 else f"·{k}") for k, _ in reps for n in geo.v_name]
-    lat = np.concatenate([p["village_lat"] + (k // 10) * GRID_STEP for p, (k, _) in zip(parts, reps)])
+    lat = np.concatenate([p["village_lat"] + grid_offset(k, columns)[0] for p, (k, _) in zip(parts, reps)])
     lon = np.concatenate([geo.t_lon[geo.v_town] + p["village_lon_offset"]
-                          / np.cos(np.radians(geo.t_lat[geo.v_town])) + (k % 10) * GRID_STEP
+                          / np.cos(np.radians(geo.t_lat[geo.v_town])) + grid_offset(k, columns)[1]
                           for p, (k, _) in zip(parts, reps)])
     v_planned = np.concatenate([p["planned_exit_year"] for p in parts])
     v_exit = np.concatenate([p["exit_year"] for p in parts])
