@@ -492,7 +492,7 @@ PROGRESS_BANDS = ((100.0, GOOD, "已达到目标（≥100%）"), (50.0, WARN, "�
 
 
 def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool = False,
-                                      height: int | None = 380, empty_note: str | None = None) -> go.Figure:
+                                      height: int | None = 380, empty_note: str | None = None, unit: str = "乡镇") -> go.Figure:
     """Registered households' income progress toward the county target per township (%):
     bars coloured by ``PROGRESS_BANDS`` (each a legend entry), the target (100 %) a line
     named in the legend. ``empty_note``: said over the chart when no township has a
@@ -517,7 +517,7 @@ def build_income_progress_by_township(towns: pd.DataFrame, year: int, dark: bool
                             max(float(values.max(skipna=True) or 0), 100) * 1.15])
     _note_if_empty(fig, _blank(values, zero_is_empty=True),
                    empty_note or f"{year} 年尚无收入目标进度")
-    return _layout(fig, f"{year}年建档立卡户人均纯收入目标进度", "乡镇", x_title="进度（%）",
+    return _layout(fig, f"{year}年建档立卡户人均纯收入目标进度", unit, x_title="进度（%）",
                    dark=dark, height=height)
 
 
@@ -559,7 +559,7 @@ def build_funnel(villages: pd.DataFrame, county_incidence_pct: float, year: int,
 
 
 def build_exit_years_by_township(towns: pd.DataFrame, threshold_pct: float, dark: bool = False,
-                                 height: int | None = 380) -> go.Figure:
+                                 height: int | None = 380, unit: str = "乡镇") -> go.Figure:
     """When each township was due and when its incidence first fell below the exit
     threshold: a hollow mark at the due year, a filled one at the year reached in its
     verdict's colour (``verdicts.VERDICT_COLORS``: 按期达标 green, 逾期达标 amber); a
@@ -595,6 +595,6 @@ def build_exit_years_by_township(towns: pd.DataFrame, threshold_pct: float, dark
     fig.update_xaxes(dtick=1)
     _category_axis("y", fig, rows["_code"], labels)
     fig.update_yaxes(autorange="reversed")
-    _note_if_empty(fig, rows.empty, "没有乡镇数据")
-    return _layout(fig, f"各乡镇计划摘帽年份与贫困发生率降至{threshold}%以下的年份", "乡镇",
+    _note_if_empty(fig, rows.empty, f"没有{unit}数据")
+    return _layout(fig, f"各{unit}计划摘帽年份与贫困发生率降至{threshold}%以下的年份", unit,
                    x_title="年份", dark=dark, height=height)

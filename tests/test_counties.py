@@ -338,6 +338,16 @@ def test_a_township_link_at_the_province_opens_its_county(two_counties, monkeypa
     assert at.selectbox(key="county").value is None and not at.multiselect(key="township").value
 
 
+def test_a_county_account_told_when_a_link_names_another_county(two_counties, monkeypatch, tmp_path):
+    from analytics.access import Viewer
+
+    db, _, _ = two_counties
+    at = _open(db, monkeypatch, tmp_path, viewer=Viewer("li", "county", counties=("900001",)),
+               county="通渭县")
+    assert any("链接中的县不在您可查看的范围内" in i.value for i in at.info)
+    assert "通渭县·1" in " ".join(c.value for c in at.caption)  # its own county, named
+
+
 def test_a_link_to_what_the_viewer_cannot_see_says_so(two_counties, monkeypatch, tmp_path):
     from analytics.access import Viewer
 
@@ -546,3 +556,16 @@ def test_the_battle_map_honours_its_county(two_counties, monkeypatch, tmp_path, 
     else:
         assert _codes(spec, "counties", "county_code") == {"621121", "900001"}
         assert "各县作战图" in text and "共 36 个乡镇" in text
+    # the panels by area: a row per county at 全省 (36 townships' rows cannot be read across
+    # a room), per township of the county chosen (the campaign's result: 摘帽 plan and actual)
+    import json as _json
+
+    charts = [_json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    exit_years = next(c for c in charts if c["data"][0].get("name") == "计划摘帽年份")
+    rows = {y for trace in exit_years["data"] for y in trace["y"]}
+    towns = store.query("townships")["township_code"]
+    assert rows == ({"621121", "900001"} if not county else set(towns[towns.str.startswith(county)]))
+    assert ("各县摘帽" in text) == (not county)
+    # a county the link names but the screen cannot show is said, never echoed
+    assert ("链接中的县无法显示" in text) == (url.get("county") == "123456")
+    assert "123456" not in text

@@ -81,17 +81,21 @@ def screen_params(query_params) -> ScreenParams:
     return ScreenParams(kiosk, rotate, metric, year, scale, query_params.get("county") or None)
 
 
-def choose_county(params: ScreenParams) -> None:
+def choose_county(params: ScreenParams) -> str:
     """In the kiosk (no filters), narrow the screen to the county of ``?county=`` (a name
     or a code of one the viewer may see; anything else: the province), as the pages' 县
     filter does (``st.session_state["county"]``, read by ``ui.data.current_scope``).
-    Framed (``?kiosk=0``), the frame's filter has read the address already."""
+    Framed (``?kiosk=0``), the frame's filter has read the address already. Returns what
+    the screen says when ``?county=`` names no county it may show ('' when it does)."""
     if not params.kiosk:
-        return
+        return ""
     counties = data.counties()
     labels = unique_labels(counties["county_code"], counties["name"])
-    chosen = _one_code(labels)([params.county]) if params.county and len(labels) > 1 else None
-    st.session_state["county"] = chosen
+    named = _one_code(labels)([params.county]) if params.county else None
+    st.session_state["county"] = named if len(labels) > 1 else None
+    if params.county and named is None:  # never echo the address's text on the screen
+        return "链接中的县无法显示"
+    return ""
 
 
 def scope_name() -> str:
@@ -148,19 +152,23 @@ def _panel(panel: str, year: int, towns, vills, county, params: ScreenParams, ca
                     + (f'<div class="bm-note">{note}</div>' if note else ""), unsafe_allow_html=True)
         return
     baseline = year <= int(load_config().targets["baseline_year"])
+    if map_level() == "county":  # 全省: a bar per county (180 townships' bars cannot be read across a room)
+        towns, unit = data.county_map_values(year).rename(columns={"county_code": "scope_code"}), "县"
+    else:
+        unit = "乡镇"
     if panel == "exits":
         exits = data.exits_against_plan()
         fig = figure(charts.build_exits_vs_plan, exits[exits["year"] <= year], dark=True, height=None,
                      empty_note=f"{year} 年为基线年，尚无脱贫数据" if baseline else None)
     elif panel == "relapse":
         fig = figure(charts.build_relapse_by_township, towns, cap,
-                     f"{year}年各乡镇返贫率（上限{number(cap)}%）", dark=True, height=None,
-                     empty_note=f"{year} 年尚无已脱贫人口，返贫率无从计算")
+                     f"{year}年各{unit}返贫率（上限{number(cap)}%）", dark=True, height=None,
+                     empty_note=f"{year} 年尚无已脱贫人口，返贫率无从计算", x_title=unit)
     elif panel == "income":
         fig = figure(charts.build_income_progress_by_township, towns, year, dark=True, height=None,
-                     empty_note=f"{year} 年为基线年：收入目标进度从此起算" if baseline else None)
+                     empty_note=f"{year} 年为基线年：收入目标进度从此起算" if baseline else None, unit=unit)
     elif panel == "exit_years":
-        fig = figure(charts.build_exit_years_by_township, towns, threshold, dark=True, height=None)
+        fig = figure(charts.build_exit_years_by_township, towns, threshold, dark=True, height=None, unit=unit)
     else:
         fig = figure(charts.build_trend, county[county["year"] <= year], "relapse_rate_pct",
                      f"{data.top_label()}返贫率", "返贫率（%）", targets=[(cap, f"上限 {number(cap)}%")],
@@ -262,7 +270,7 @@ def render_screen(params: ScreenParams) -> None:
     Every panel is drawn at once, stacked, and the browser shows one at a time
     (``rotation_css``). During the campaign it shows progress; once the target year has
     passed (``verdicts.campaign_finished``), the final result: no forecast, no countdown."""
-    choose_county(params)
+    ignored = choose_county(params)
     t = scope_targets(province=map_level() == "county")  # 全省 (several counties, none chosen)
     meta = data.dataset_meta()
     first_year, last_year = int(meta["first_year"]), int(meta["last_year"])
@@ -285,7 +293,8 @@ def render_screen(params: ScreenParams) -> None:
     st.html(rotation_css(len(panels), params.rotate) + legend_css(params.scale))
     st.markdown(
         f'<div class="bm-head"><span class="bm-title">{title}</span>'
-        f'<span class="bm-asof">数据截至 {meta.get("as_of", "—")} · 每 {params.rotate} 秒轮换</span>'
+        f'<span class="bm-asof">{ignored + "，显示" + scope_name() + " · " if ignored else ""}'
+        f'数据截至 {meta.get("as_of", "—")} · 每 {params.rotate} 秒轮换</span>'
         f'</div>', unsafe_allow_html=True)
     left, right = st.columns([63, 37], gap="medium")
     with left, st.container(key="bm_stage"):
@@ -293,6 +302,8 @@ def render_screen(params: ScreenParams) -> None:
             with st.container(key=f"bm_panel_{k}"):
                 panel_title = PANEL_TITLES[panel] if panel != "relapse" else \
                     f"{year}年各乡镇返贫率（上限{cap:g}%）"
+                if map_level() == "county":  # 全省: the panels by county
+                    panel_title = panel_title.replace("各乡镇", "各县")
                 if panel == "map" and map_level() == "county":
                     panel_title = PANEL_TITLES["county_map"]
                 st.markdown(f'<div class="bm-panel-title">{panel_title}<span class="bm-panel-no" '

@@ -91,7 +91,7 @@ class Filters:
                 f"等{len(self.townships)}个乡镇" if len(self.townships) > 3 else "")
         if self.county:
             return self.labels.get(self.county, self.county)
-        return self.top_label
+        return data.dataset_name()  # the one county's name (a file named 全县_… says nothing once shared), or 全省
 
     @property
     def row_names(self) -> dict[str, str]:
@@ -297,6 +297,9 @@ def _choose_county(first_run: bool) -> tuple[str | None, dict[str, str], str]:
     labels = unique_labels(counties["county_code"], counties["name"])
     if len(labels) <= 1:
         st.session_state["county"] = None
+        if first_run and "county" in st.query_params:  # another county's link: said, not followed
+            _from_address_or_kept("county", _one_code(labels))
+            st.session_state["county"] = None
         return None, labels, data.top_label()
     if first_run:
         _from_address_or_kept("county", _one_code(labels))
