@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,28 @@ from ui.format import AUDIT_LABELS, audit_detail, audit_label
 
 ROOT = Path(__file__).resolve().parents[1]
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def record_exports(n: int) -> None:
+    """``n`` export rows in the audit trail, ``/srv/out0`` the oldest. The first and the
+    last are written by ``audit.record`` (which creates the file); the ones between in one
+    connection with the same insert, a microsecond apart, between the two in time
+    (``audit.record`` opens, writes and closes the file for each row: ~100 ms apiece)."""
+    import duckdb
+
+    from analytics.store.schema import read_query
+
+    audit.record("wang", "cli", "export", "/srv/out0 (csv)", 0)
+    if n > 2:
+        start = datetime.now(timezone.utc).replace(tzinfo=None)
+        with duckdb.connect(str(audit.audit_path())) as con:
+            con.executemany(read_query("audit_insert"), [
+                [start + timedelta(microseconds=k), "wang", "cli", "export", f"/srv/out{k} (csv)", k,
+                 ""]  # as audit.record writes it: unrestricted scope
+                for k in range(1, n - 1)])
+    if n > 1:
+        audit.record("wang", "cli", "export", f"/srv/out{n - 1} (csv)", n - 1)
+    assert audit.total() == n
 
 
 def _literal_record_arguments() -> dict[str, set[str]]:
@@ -112,8 +135,7 @@ def test_the_audit_trail_prints_its_latest_rows_only(monkeypatch, demo_db, tmp_p
     most = int(load_config().pages["print_audit_rows"])
     monkeypatch.setenv("TONGWEI_DB", str(demo_db))
     monkeypatch.setenv("TONGWEI_AUDIT", str(tmp_path / "audit.duckdb"))
-    for n in range(most + 5):
-        audit.record("wang", "cli", "export", f"/srv/out{n} (csv)", n)
+    record_exports(most + 5)
     at = run_page("pages/data.py")
     log = next(d for d in at.dataframe if "action" in d.value.columns).value
     assert len(log) == most + 5
@@ -130,9 +152,7 @@ def test_a_trail_longer_than_the_list_says_how_long_it_is(monkeypatch, demo_db, 
 
     monkeypatch.setenv("TONGWEI_DB", str(demo_db))
     monkeypatch.setenv("TONGWEI_AUDIT", str(tmp_path / "audit.duckdb"))
-    for n in range(205):
-        audit.record("wang", "cli", "export", f"/srv/out{n} (csv)", n)
-    assert audit.total() == 205
+    record_exports(205)
     at = run_page("pages/data.py")
     assert "共 205 条记录，这里列出最近 200 条。" in [c.value for c in at.caption]
     printed = next(h.proto.body for h in at.get("html") if "/srv/out" in h.proto.body)

@@ -87,13 +87,20 @@ def test_the_command_line_export_masks_on_request_and_says_so_in_the_audit(small
     assert sorted(d.rsplit(", ", 1)[1] for d in exports["detail"]) == ["masked)", "unmasked)"]
 
 
-def test_an_export_that_cannot_be_audited_writes_nothing(small_db, tmp_path):
-    import os
+def test_an_export_that_cannot_be_audited_writes_nothing(small_db, tmp_path, monkeypatch):
+    """The command's own ``main`` in this process (tests/cli_runner.py), so that the audit
+    gives up after 0.3 s, not its 10 s of retries for another process holding the file."""
+    from analytics.store import audit_file
+    from tests.cli_runner import cli_in_process
+
     blocker = tmp_path / "audit.duckdb"
     blocker.mkdir()  # a directory where the audit file should be: it cannot be written
-    env = dict(os.environ, TONGWEI_AUDIT=str(blocker))
-    out = cli("export", str(tmp_path / "out"), "--db", str(small_db), env=env)
+    monkeypatch.setenv("TONGWEI_AUDIT", str(blocker))
+    monkeypatch.setattr(audit_file, "AUDIT_WAIT_S", 0.3)
+    out = cli_in_process("export", str(tmp_path / "out"), "--db", str(small_db))
     assert out.returncode != 0
+    assert "Traceback" not in out.stderr, out.stderr
+    assert "审计记录无法写入" in out.stderr, out.stderr
     assert not (tmp_path / "out").exists()
 
 
