@@ -209,7 +209,26 @@ def cmd_add_user(args) -> int:
         print(str(bad), file=sys.stderr)
         return 2
     print(f"saved {args.name} ({args.role}) in {users_path()}; sign-in is now required")
+    for code in _codes_not_loaded(args.db, args.township or [], args.county or []):
+        print(f"warning: {code} is not in the database at {args.db}: the account sees nothing "
+              "there until that data is imported", file=sys.stderr)
     return 0
+
+
+def _codes_not_loaded(db, townships: list[str], counties: list[str]) -> list[str]:
+    """The township and county codes of an account that the database ``db`` does not hold
+    (none when there is no readable database yet: an account may come before its data)."""
+    from analytics.store import OutdatedDatabase, Store, UnreadableDatabase
+
+    if not Path(db).exists() or not (townships or counties):
+        return []
+    try:
+        store = Store(db)
+        towns = set(store.query("townships")["township_code"])
+        loaded = set(store.query("counties")["county_code"])
+    except (OutdatedDatabase, UnreadableDatabase):
+        return []
+    return [c for c in townships if c not in towns] + [c for c in counties if c not in loaded]
 
 
 def cmd_add_screen(args) -> int:

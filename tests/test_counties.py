@@ -569,3 +569,19 @@ def test_the_battle_map_honours_its_county(two_counties, monkeypatch, tmp_path, 
     # a county the link names but the screen cannot show is said, never echoed
     assert ("链接中的县无法显示" in text) == (url.get("county") == "123456")
     assert "123456" not in text
+
+
+@pytest.mark.parametrize(("flags", "warned"), [
+    (["--role", "county", "--county", "900001"], []),                     # loaded: no warning
+    (["--role", "county", "--county", "999999"], ["999999"]),             # newcomer: saved silently
+    (["--role", "township", "--township", "900001100", "--township", "999999999"], ["999999999"]),
+])
+def test_add_user_warns_of_codes_the_database_does_not_hold(two_counties, tmp_path, monkeypatch,
+                                                             flags, warned):
+    from tests.cli_runner import cli_in_process
+
+    db, _, _ = two_counties
+    monkeypatch.setenv("TONGWEI_USERS", str(tmp_path / "users.toml"))
+    done = cli_in_process("--db", db, "add-user", "someone", "--no-password", *flags)
+    assert done.returncode == 0, done.stderr  # saved: an account may come before its data
+    assert [line.split()[1] for line in done.stderr.splitlines() if line.startswith("warning:")] == warned
