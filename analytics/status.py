@@ -13,25 +13,35 @@ import pandas as pd
 from analytics.verdicts import scope_verdicts
 
 
-def township_map_values(store, year: int) -> pd.DataFrame:
-    """Per township in ``year``: the verdict columns of ``verdicts.scope_verdicts``
-    (township_code instead of scope_code), name, short_name, persons_to_threshold,
-    income_progress_pct (the registered households' income progress toward the county
-    target, metrics.target_progress_pct) and high_risk_households (防返贫监测 高风险)."""
-    from analytics.early_warning import risk_level_counts
+def _area_values(store, level: str, planned_exit_year: pd.Series, year: int,
+                 high_risk: pd.Series) -> pd.DataFrame:
+    """The verdict columns of ``scope_verdicts`` for every area of ``level`` (township or
+    county) in ``year``, with income_progress_pct, persons_to_threshold and
+    high_risk_households (``high_risk`` by scope_code): what the maps colour by."""
     from analytics.metrics import figures_by_level, income_progress
 
-    figures = figures_by_level(store, "township")
-    towns = store.query("townships").set_index("township_code")
-    values = scope_verdicts(figures, towns["planned_exit_year"], year)
+    figures = figures_by_level(store, level)
+    values = scope_verdicts(figures, planned_exit_year, year)
     now = figures[figures["year"] == year].set_index("scope_code")
     progress = income_progress(figures)
     progress = progress[progress["year"] == year].set_index("scope_code")
     values["income_progress_pct"] = values["scope_code"].map(
         progress["registered_income_per_capita_progress_pct"])
     values["persons_to_threshold"] = values["scope_code"].map(now["persons_to_threshold"])
+    values["high_risk_households"] = values["scope_code"].map(high_risk).fillna(0).astype(int)
+    return values
+
+
+def township_map_values(store, year: int) -> pd.DataFrame:
+    """Per township in ``year``: the verdict columns of ``verdicts.scope_verdicts``
+    (township_code instead of scope_code), name, short_name, persons_to_threshold,
+    income_progress_pct (the registered households' income progress toward the county
+    target, metrics.target_progress_pct) and high_risk_households (防返贫监测 高风险)."""
+    from analytics.early_warning import risk_level_counts
+
+    towns = store.query("townships").set_index("township_code")
     risk = risk_level_counts(store, year).set_index("township_code")
-    values["high_risk_households"] = values["scope_code"].map(risk["high"]).fillna(0).astype(int)
+    values = _area_values(store, "township", towns["planned_exit_year"], year, risk["high"])
     values["name"] = values["scope_code"].map(towns["name"])
     values["short_name"] = values["scope_code"].map(towns["short_name"]).fillna(values["name"])
     return values.rename(columns={"scope_code": "township_code"})
@@ -45,20 +55,11 @@ def county_map_values(store, year: int) -> pd.DataFrame:
     persons_to_threshold, income_progress_pct and high_risk_households (Σ its townships')."""
     from analytics.counties import county_of
     from analytics.early_warning import risk_level_counts
-    from analytics.metrics import figures_by_level, income_progress
 
-    figures = figures_by_level(store, "county")
     names = store.query("counties").set_index("county_code")["name"]
-    values = scope_verdicts(figures, pd.Series(dtype="float64"), year)
-    now = figures[figures["year"] == year].set_index("scope_code")
-    progress = income_progress(figures)
-    progress = progress[progress["year"] == year].set_index("scope_code")
-    values["income_progress_pct"] = values["scope_code"].map(
-        progress["registered_income_per_capita_progress_pct"])
-    values["persons_to_threshold"] = values["scope_code"].map(now["persons_to_threshold"])
     risk = risk_level_counts(store, year)
     high = risk.groupby(risk["township_code"].map(county_of))["high"].sum()
-    values["high_risk_households"] = values["scope_code"].map(high).fillna(0).astype(int)
+    values = _area_values(store, "county", pd.Series(dtype="float64"), year, high)
     values["name"] = values["scope_code"].map(names)
     values["short_name"] = values["name"]
     return values.rename(columns={"scope_code": "county_code"})
