@@ -29,6 +29,10 @@ def reader_memory_limit() -> str:
     """The memory cap of a reader's connection: $TONGWEI_DB_MEMORY, else READER_MEMORY_LIMIT."""
     return os.environ.get("TONGWEI_DB_MEMORY") or READER_MEMORY_LIMIT
 
+#: Cursors kept ready with the macros of queries/macros.sql (``Store._borrow``): creating
+#: them costs ~10 ms a cursor, more than most queries; as many as queries run at once.
+SPARE_CURSORS = 8
+
 # Queries that carry nothing township-specific and may run for any viewer.
 UNSCOPED_QUERIES = frozenset({"dataset_meta"})
 
@@ -82,8 +86,9 @@ def _unreadable_reason(error: Exception) -> str:
 class Store:
     """A read-only view of the database file, reopened when the file is replaced.
 
-    Thread-safe for Streamlit: the connection is shared, each query runs on its own
-    cursor. ``generation`` changes whenever new data has been swapped in, so callers
+    Thread-safe for Streamlit: the connection is shared, each query runs on a cursor of
+    its own at a time (one with the macros is borrowed from a few kept ready, ``_borrow``).
+    ``generation`` changes whenever new data has been swapped in, so callers
     can key caches on it.
     """
 
@@ -93,6 +98,7 @@ class Store:
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: tuple[int, int, int] | None = None
+        self._spare: list[duckdb.DuckDBPyConnection] = []  # cursors of _con, macros created
         self.queries_run = 0
 
     def _file_identity(self) -> tuple[int, int, int]:
@@ -111,6 +117,7 @@ class Store:
         identity = self._file_identity()
         with self._lock:
             if self._con is None or identity != self._identity:
+                self._close_spares()
                 if self._con is not None:
                     self._con.close()
                 try:
@@ -159,14 +166,54 @@ class Store:
             params["allowed"] = list(allowed)
         elif allowed and name not in UNSCOPED_QUERIES:
             raise PermissionError(f"query {name} has no township scope")
-        cursor = self._connection().cursor()
+        con = self._connection()
+        if not _uses_macros(sql):
+            cursor = con.cursor()
+            try:
+                self.queries_run += 1
+                return cursor.execute(sql, params or None).df()
+            finally:
+                cursor.close()
+        cursor = self._borrow(con)
         try:
-            if _uses_macros(sql):
-                _create_macros(cursor)  # temporary macros live per cursor
             self.queries_run += 1
-            return cursor.execute(sql, params or None).df()
-        finally:
+            frame = cursor.execute(sql, params or None).df()
+        except BaseException:
+            cursor.close()  # a cursor whose query failed is not lent again
+            raise
+        self._give_back(con, cursor)
+        return frame
+
+    def _borrow(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        """A cursor of ``con`` with the macros of queries/macros.sql (temporary macros live
+        per cursor): a spare one, else a new one. Only one thread uses it until
+        ``_give_back``."""
+        with self._lock:
+            if self._spare and con is self._con:
+                return self._spare.pop()
+        cursor = con.cursor()
+        try:
+            _create_macros(cursor)
+        except BaseException:
             cursor.close()
+            raise
+        return cursor
+
+    def _give_back(self, con: duckdb.DuckDBPyConnection, cursor: duckdb.DuckDBPyConnection) -> None:
+        """Keep ``cursor`` for the next query, unless the file was reopened since it was
+        lent (its connection is then closed: a cursor keeps the old file open) or
+        ``SPARE_CURSORS`` are kept already."""
+        with self._lock:
+            if con is self._con and len(self._spare) < SPARE_CURSORS:
+                self._spare.append(cursor)
+                return
+        cursor.close()
+
+    def _close_spares(self) -> None:
+        """Close the kept cursors (the caller holds ``_lock``)."""
+        for cursor in self._spare:
+            cursor.close()
+        self._spare.clear()
 
     def copy_query(self, name: str, target: str, fmt: str = "json", **variables) -> None:
         """Write the result of ``queries/<name>.sql`` to ``target`` (a file path, or
@@ -207,6 +254,7 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
+            self._close_spares()
             if self._con is not None:
                 self._con.close()
                 self._con = None
