@@ -63,6 +63,8 @@ LN14 = math.log(2800 / 2000)
     (2015, None, V3, "poor_persons", 5),
     (2014, None, V1, "poor_persons", 9),
     (2014, None, V1, "poverty_incidence_pct", 9.0),
+    # V1 alone (H1, H2, H3): persons 0×3, 2000×4, 2800×2 → ordered pairs 94400, 2·9²·(13600/9)
+    (2014, None, V1, "gini", 94400 / 244800),
 ])
 def test_headline_figure(hand_store, year, township, village, key, expected):
     record = headline_figures(hand_store, year, township=township, village=village)
