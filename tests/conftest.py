@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -10,9 +12,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _private_file(variable: str, prefix: str, name: str) -> None:
+    """Point ``variable`` at a file in a new temporary folder, removed when this process
+    ends, unless it is set already (pytest-xdist's workers inherit the controller's)."""
+    if variable not in os.environ:
+        folder = tempfile.mkdtemp(prefix=prefix)
+        atexit.register(shutil.rmtree, folder, True)
+        os.environ[variable] = str(Path(folder) / name)
+
+
 # Tests never write to the project's own audit trail or accounts file.
-os.environ.setdefault("TONGWEI_AUDIT", str(Path(tempfile.mkdtemp(prefix="audit-")) / "audit.duckdb"))
-os.environ.setdefault("TONGWEI_USERS", str(Path(tempfile.mkdtemp(prefix="users-")) / "users.toml"))
+_private_file("TONGWEI_AUDIT", "audit-", "audit.duckdb")
+_private_file("TONGWEI_USERS", "users-", "users.toml")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
