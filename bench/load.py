@@ -65,7 +65,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import psutil
 import websockets
@@ -79,6 +79,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 from analytics import accounts, audit  # noqa: E402
 from analytics.access import PAGES  # noqa: E402
+from analytics.counties import county_of  # noqa: E402
 from analytics.store import Store  # noqa: E402
 from tests.browser.server import running_server  # noqa: E402
 
@@ -119,6 +120,7 @@ class Account:
     password: str = ""
     token: str = ""
     township: str = ""  # a township analyst's township (its name, as the filter takes it)
+    towns: tuple[str, ...] = ()  # a county analyst's county's townships (names)
 
 
 @dataclass
@@ -526,11 +528,13 @@ async def screen(url: str, until: float, rotate: float, results: Samples, delay:
 def analyst_click(rng: random.Random, pages: list[PageId], towns: list[str], years: list[int],
                   account: Account | None) -> tuple[PageId, str]:
     """(page, query string) of an analyst's next click: a township analyst filters on
-    their own township when they filter."""
+    their own township when they filter, a county analyst on one of their county's."""
     page = rng.choice(pages)
     query = f"year={rng.choice(years)}"
     if rng.random() < 0.7:
-        town = account.township if account and account.township else rng.choice(towns)
+        own = (account.township,) if account and account.township else (
+            account.towns if account and account.towns else towns)
+        town = rng.choice(own)
         query += "&township=" + quote(town)
     return page, query
 
@@ -577,7 +581,8 @@ async def analyst(url: str, until: float, pages: list[PageId], towns: list[str],
 def created_accounts(folder: Path, screens: int, analysts: int,
                      towns: list[tuple[str, str]]) -> tuple[list[Account], list[Account]]:
     """(screen accounts, analyst accounts) written to ``folder``/users.toml: one screen
-    token per screen, one password account per analyst, county and township in turn."""
+    token per screen, one password account per analyst, county and township in turn (the
+    county of the township dealt to it: in a province's data, analysts of many counties)."""
     users = folder / "users.toml"
     screen_accounts = [Account(f"screen{i:02d}", "screen",
                                token=accounts.add_screen(f"screen{i:02d}", path=users))
@@ -585,10 +590,12 @@ def created_accounts(folder: Path, screens: int, analysts: int,
     analyst_accounts = []
     for i in range(analysts):
         name, password = f"analyst{i:02d}", secrets.token_urlsafe(12)
-        code, town = towns[i % len(towns)]
-        if i % 2 == 0:
-            accounts.add_user(name, password, "county", path=users)
-            analyst_accounts.append(Account(name, "county", password))
+        code, town = towns[i * len(towns) // analysts]  # spread over the counties
+        if i % 2 == 0:  # a county account is its county's (issue 18, point 1)
+            county = county_of(code)
+            accounts.add_user(name, password, "county", path=users, counties=[county])
+            analyst_accounts.append(Account(name, "county", password, towns=tuple(
+                n for c, n in towns if county_of(c) == county)))
         else:
             accounts.add_user(name, password, "township", [code], path=users)
             analyst_accounts.append(Account(name, "township", password, township=town))

@@ -353,3 +353,30 @@ def test_failures_are_said_in_the_summary():
     result = report(errors=3)
     code, lines = load.summary(result)
     assert code == 1 and "FAILED: 3 requests failed (timeout 3)" in lines
+
+
+# ---------------------------------------------------------------- accounts in a province
+
+
+def test_analysts_of_a_province_are_spread_over_its_counties_and_stay_in_them(tmp_path, pages):
+    import random
+    from urllib.parse import unquote
+
+    from analytics import accounts
+
+    towns = [(f"{county}{t:03d}", f"乡{county[-1]}{t}") for county in ("620001", "620002", "620003")
+             for t in range(1, 19)]
+    _, analysts = load.created_accounts(tmp_path, 0, 6, towns)
+    users = accounts.load_accounts(tmp_path / "users.toml")["users"]
+    county_accounts = [a for a in analysts if a.role == "county"]
+    scopes = {tuple(users[a.name]["counties"]) for a in county_accounts}
+    assert scopes == {("620001",), ("620002",), ("620003",)}  # one county each, all three
+    rng = random.Random(1)
+    for account in county_accounts:
+        own = {name for code, name in towns if code.startswith(users[account.name]["counties"][0])}
+        assert set(account.towns) == own
+        for _ in range(50):
+            _, query = load.analyst_click(rng, list(pages.values()), [n for _, n in towns], [2016],
+                                          account)
+            if "township=" in query:
+                assert unquote(query.split("township=")[1]) in own
