@@ -131,7 +131,8 @@ PROVINCE_NAME = "全省"
 
 def cmd_metrics(args) -> int:
     """``--all`` prints every scope and year (narrowed by ``--county``/``--township``/
-    ``--village`` to that scope and those under it), ``--year Y`` one scope's year."""
+    ``--village`` to that scope and those under it, and by ``--year`` to that year),
+    ``--year Y`` alone one scope's year."""
     store = _store(args)
     if args.all and args.json:  # DuckDB writes the JSON itself: no pandas, no numpy imported
         from analytics.config import load_config
@@ -141,7 +142,8 @@ def cmd_metrics(args) -> int:
             store.copy_query("headline_figures_json", "/dev/stdout",
                              relapse_cap=float(load_config().targets["relapse_cap_pct"]),
                              province_name=PROVINCE_NAME, only_county=args.county or "",
-                             only_township=args.township or "", only_village=args.village or "")
+                             only_township=args.township or "", only_village=args.village or "",
+                             only_year=args.year)
         except Exception as error:  # DuckDB's own writer reports a closed pipe as its IOException
             if "Broken pipe" in str(error) or '"errno":"32"' in str(error):
                 raise BrokenPipeError(str(error)) from error
@@ -156,7 +158,11 @@ def cmd_metrics(args) -> int:
         except UnknownScope as unknown:
             print(str(unknown), file=sys.stderr)
             return 2
-        print(frame.to_string(index=False))
+        if args.year is not None:
+            frame = frame[frame["year"] == args.year]
+        # a value the figure does not have (the province's code, a rate without its
+        # denominator) prints as —, as on the pages; --json keeps null
+        print(frame.to_string(index=False, na_rep="—"))
         return 0
     if args.year is None:
         print("metrics needs --year Y or --all", file=sys.stderr)

@@ -585,3 +585,26 @@ def test_add_user_warns_of_codes_the_database_does_not_hold(two_counties, tmp_pa
     done = cli_in_process("--db", db, "add-user", "someone", "--no-password", *flags)
     assert done.returncode == 0, done.stderr  # saved: an account may come before its data
     assert [line.split()[1] for line in done.stderr.splitlines() if line.startswith("warning:")] == warned
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_metrics_all_with_a_year_prints_that_year_only(two_counties, as_json):
+    """`metrics --all --year Y` (alone or with a scope) prints year Y's rows only; the text
+    table writes — for a value the row does not have (the province's code), never NaN."""
+    db, _, store = two_counties
+    every = metrics.all_headline_figures(store)
+    for scope_args in ((), ("--county", "900001")):
+        result = _metrics(db, "--all", "--year", str(YEAR), *scope_args, *(["--json"] if as_json else []))
+        assert result.returncode == 0, result.stderr
+        expected = every if not scope_args else metrics.all_headline_figures(store, county="900001")
+        expected = expected[expected["year"] == YEAR]
+        assert len(expected) and len(expected) < len(every)
+        if as_json:
+            rows = [json.loads(line) for line in result.stdout.splitlines()]
+            assert {r["year"] for r in rows} == {YEAR} and len(rows) == len(expected)
+        else:
+            lines = result.stdout.splitlines()
+            assert len(lines) == len(expected) + 1
+            assert "NaN" not in result.stdout and "None" not in result.stdout
+            if not scope_args:
+                assert lines[1].split()[:3] == ["province", "—", "全省"]

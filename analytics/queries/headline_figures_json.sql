@@ -33,5 +33,6 @@ WHERE (scope_level <> 'province' OR (SELECT count(*) FROM counties) > 1)
   AND (getvariable('only_county') = '' OR county_code = getvariable('only_county'))
   AND (getvariable('only_township') = '' OR township_code = getvariable('only_township'))
   AND (getvariable('only_village') = '' OR (scope_level = 'village' AND scope_code = getvariable('only_village')))
+  AND (getvariable('only_year') IS NULL OR year = getvariable('only_year'))
 ORDER BY CASE scope_level WHEN 'province' THEN 0 WHEN 'county' THEN 1 WHEN 'township' THEN 2 ELSE 3 END,
          scope_code, year
