@@ -172,9 +172,10 @@ data_table(
     hide_index=True,
     height=min(600, 35 * (len(league) + 1) + 3),  # ten counties: no empty rows below them
     column_order=(["rank"] if scored else []) + ["light"]
-    + ([COUNTY_COLUMN] if COUNTY_COLUMN in league else []) + ["name", "verdict_text"]
+    # the link beside the name: in view at 1366 px, where the table scrolls sideways
+    + ([COUNTY_COLUMN] if COUNTY_COLUMN in league else []) + ["name", "view", "verdict_text"]
     + (["grade", "score"] if scored else []) + ["poverty_incidence_pct", "to_line_text",
-                                               "relapse_text", "registered_income_per_capita", "view"],
+                                               "relapse_text", "registered_income_per_capita"],
     column_config={
         "rank": st.column_config.NumberColumn("排名"),
         "light": st.column_config.TextColumn("状态"),
