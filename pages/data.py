@@ -71,7 +71,7 @@ findings = data.quality_findings()
 town_names = data.township_labels()  # two counties' 城关镇 told apart
 summary = [{"检查": f.title, "发现": f.count, "说明": f.explanation} for f in findings]
 data_table(summary, hide_index=True, key="findings_summary",
-           column_config={"发现": st.column_config.NumberColumn("发现（条）", format="%d")}, placeholder="—")
+           column_config={"发现": st.column_config.NumberColumn("发现（条）", format="localized")}, placeholder="—")
 for finding in findings:
     if finding.count:
         with st.expander(f"{finding.title}：{finding.count:,} 条"):
