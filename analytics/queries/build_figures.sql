@@ -1,38 +1,32 @@
+-- The headline figures of the data contract for every scope (county, township,
+-- village) and year, in one table: the rollup every page and `metrics` read.
+-- Additive parts are summed with GROUPING SETS; the Gini needs an ordered pass per level.
 -- The headline figures of the data contract for every scope (the province — all that is
 -- loaded —, each county, township and village) and year, in one table: the rollup every
 -- page and `metrics` read. Additive parts are summed with GROUPING SETS; the Gini needs
--- the weight below each person in income order, from one narrow sort per level.
+-- the weight below each person in income order, one window per level.
 CREATE TABLE figures AS
 WITH
 years AS (SELECT DISTINCT year FROM household_facts UNION SELECT DISTINCT year FROM village_years),
 hh AS (
-    SELECT f.*, left(f.township_code, 6) AS county_code, greatest(f.income, 0) AS y0,
-           f.income > 0 AS positive
-    FROM household_facts f
-),
-gini_values AS (
     -- G = (Σ w_i y_i (2 C_i + w_i) − W · Σ w_i y_i) / (W · Σ w_i y_i): C_i = the weight below
-    -- person i in income order within the scope, W = Σ w_i; y bottom-coded at 0, weights =
-    -- members; no small-sample correction. The persons of one income value v (weight w_v,
-    -- C_v below it) add v · w_v · (2 C_v + w_v) in any order (Σ_j w_j (2 c_j + w_j) = w_v²),
-    -- so each scope's distinct values are summed first and only they are sorted: exact, and
-    -- a sort of four narrow columns instead of every household row per level (scale 1000:
-    -- the wide sorts spilled more than 47 GB, docs/scale.md).
+    -- person i in income order within the scope (ties in any order give the same sum),
+    -- W = Σ w_i; y bottom-coded at 0, weights = members; no small-sample correction
     SELECT
-        scope_level(grouping(village_code), grouping(township_code), grouping(county_code)) AS scope_level,
-        scope_code(grouping(village_code), grouping(township_code), grouping(county_code),
-                   village_code, township_code, county_code) AS scope_code,
-        year, y0, sum(members) AS w
-    FROM hh
-    GROUP BY GROUPING SETS ((county_code, township_code, village_code, year, y0),
-                            (county_code, township_code, year, y0), (county_code, year, y0), (year, y0))
-),
-gini_parts AS (
-    SELECT scope_level, scope_code, year, sum(y0 * w * (2 * below + w)) AS gini_sum
-    FROM (SELECT *, sum(w) OVER (PARTITION BY scope_level, scope_code, year ORDER BY y0
-                                 ROWS UNBOUNDED PRECEDING) - w AS below
-          FROM gini_values)
-    GROUP BY scope_level, scope_code, year
+        f.*,
+        left(f.township_code, 6) AS county_code,
+        greatest(f.income, 0) AS y0,
+        f.income > 0 AS positive,
+        sum(f.members) OVER (PARTITION BY f.village_code, f.year ORDER BY greatest(f.income, 0)
+                             ROWS UNBOUNDED PRECEDING) - f.members AS below_village,
+        sum(f.members) OVER (PARTITION BY f.township_code, f.year ORDER BY greatest(f.income, 0)
+                             ROWS UNBOUNDED PRECEDING) - f.members AS below_township,
+        sum(f.members) OVER (PARTITION BY left(f.township_code, 6), f.year
+                             ORDER BY greatest(f.income, 0) ROWS UNBOUNDED PRECEDING)
+            - f.members AS below_county,
+        sum(f.members) OVER (PARTITION BY f.year ORDER BY greatest(f.income, 0)
+                             ROWS UNBOUNDED PRECEDING) - f.members AS below_province
+    FROM household_facts f
 ),
 hh_parts AS (
     SELECT
@@ -55,7 +49,11 @@ hh_parts AS (
         coalesce(sum(members) FILTER (WHERE NOT positive), 0) AS watts_excluded_persons,
         count(*) AS registered_households,
         count(*) FILTER (WHERE status = '未脱贫') AS poor_households,
-        sum(members * y0) AS gini_wy
+        sum(members * y0) AS gini_wy,
+        sum(members * y0 * (2 * below_village + members)) AS gini_village,
+        sum(members * y0 * (2 * below_township + members)) AS gini_township,
+        sum(members * y0 * (2 * below_county + members)) AS gini_county,
+        sum(members * y0 * (2 * below_province + members)) AS gini_province
     FROM hh
     GROUP BY GROUPING SETS ((county_code, township_code, village_code, year),
                             (county_code, township_code, year), (county_code, year), (year))
@@ -126,7 +124,9 @@ SELECT
     coalesce(hp.fgt2_sum, 0) / nullif(hp.enrolled_persons, 0) AS fgt2,
     coalesce(hp.watts_sum, 0) / nullif(hp.watts_persons, 0) AS watts,
     coalesce(hp.watts_excluded_persons, 0)::BIGINT AS watts_excluded_persons,
-    (gp.gini_sum - hp.enrolled_persons * hp.gini_wy) / nullif(hp.enrolled_persons * hp.gini_wy, 0) AS gini,
+    (CASE grid.scope_level WHEN 'village' THEN hp.gini_village WHEN 'township' THEN hp.gini_township
+                           WHEN 'county' THEN hp.gini_county ELSE hp.gini_province END
+        - hp.enrolled_persons * hp.gini_wy) / nullif(hp.enrolled_persons * hp.gini_wy, 0) AS gini,
     -- additive parts, so that several scopes can be combined (metrics.combine_scopes)
     vy.rural_income_weighted_sum,
     vy.rural_income_population,
@@ -143,7 +143,6 @@ SELECT
     coalesce(hp.poor_households, 0)::BIGINT AS poor_households
 FROM grid
 LEFT JOIN hh_parts hp USING (scope_level, scope_code, year)
-LEFT JOIN gini_parts gp USING (scope_level, scope_code, year)
 LEFT JOIN stock st USING (scope_level, scope_code, year)
 LEFT JOIN vy USING (scope_level, scope_code, year)
 LEFT JOIN poverty_lines pl USING (year)

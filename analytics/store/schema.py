@@ -43,9 +43,7 @@ DERIVED_TABLES = ("household_facts", "household_risk_factors", "figures",
 #    panel a second time: 0.5 s of a 7.9 s import at scale 10)
 # 8: counties (the level between the province and the township: issue 18, point 1);
 #    figures: scope levels province / county / township / village, county_code
-# 9: figures' Gini from each scope's distinct incomes (same values; a narrow sort per
-#    level instead of four wide ones: scale 1000 builds)
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 8
 
 Progress = Callable[[str], None] | None
 
