@@ -61,7 +61,7 @@ def test_page_ids_come_from_the_navigation_message(pages):
     assert pages["townships"].script_hash == "hash-townships"
     assert pages["townships"].heading == "乡镇"
     assert pages["battle_map"].name == "battle map"
-    assert pages["battle_map"].heading == "通渭县脱贫攻坚挂图作战"
+    assert pages["battle_map"].heading == "脱贫攻坚挂图作战"  # after the scope name (全省, 通渭县…)
 
 
 def test_a_page_missing_from_the_navigation_is_refused():
@@ -191,6 +191,12 @@ def test_the_screen_is_known_by_its_title(pages):
     assert load.failure_of(run, pages["battle_map"]) == ""
     plain = page_run("battle_map", element("markdown", body="通渭县脱贫攻坚挂图作战 · 2019年"))
     assert load.failure_of(plain, pages["battle_map"]) == "wrong_page"
+    # a province's screen (全省…) and a county's are the screen too; another title is not
+    for scope, failure in (("全省", ""), ("通渭县·3", ""), ("全省脱贫攻坚挂图作战表", "wrong_page")):
+        words = f"{scope}脱贫攻坚挂图作战 · 2019年" if failure == "" else f"{scope} · 2019年"
+        body = f'<div class="bm-head"><span class="bm-title">{words}</span></div>'
+        run = page_run("battle_map", element("markdown", body=body))
+        assert load.failure_of(run, pages["battle_map"]) == failure, words
 
 
 def test_an_exception_element_is_a_page_exception(pages):
