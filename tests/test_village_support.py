@@ -129,10 +129,17 @@ def test_optional_when_absent(tmp_path):
     assert "village_support" not in result.counts
     assert ("village_support", "optional_table_missing") in [
         (n.table, n.rule) for n in result.notices]
-    # an empty file is as good as none
+    # a file with no header at all is a cut-off export: rejected, the database kept
+    # (newcomer finding, stop 28: an empty cadres.csv emptied the pairing data)
+    kept = tmp_path / "kept.duckdb"
+    whole = import_dataset(write_csv(base(), tmp_path / "whole"), kept).counts["village_support"]
+    before = kept.read_bytes()
     (folder / "village_support.csv").write_bytes(b"")
-    result = import_dataset(folder, tmp_path / "y.duckdb")
-    assert "village_support" not in result.counts
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, kept)
+    assert [(p.table, p.rule) for p in rejected.value.problems] == [("village_support", "empty_table")]
+    assert "表头" in rejected.value.problems[0].message
+    assert whole > 0 and kept.read_bytes() == before
     # a header alone loads no row, and nothing is exported for it
     (folder / "village_support.csv").write_text(
         ",".join(TABLES["village_support"].column_names) + "\n", encoding="utf-8")
@@ -242,3 +249,13 @@ def test_no_leader_name_in_any_message(tmp_path):
     assert {"code_format", "maximum", "year_range", "personal_value", "duplicate_key",
             "minimum", "foreign_key", "real_format"} <= rules
     assert_no_personal(probs)
+
+
+def test_the_dry_run_says_an_empty_file_would_be_refused(tmp_path):
+    """`import --dry-run` says what the import would do with a file that has no header:
+    refuse it (it said "将跳过" and passed, newcomer finding of stop 28)."""
+    folder = write_csv(base(), tmp_path / "d")
+    assert ingest.describe_input(folder).ok
+    (folder / "cadres.csv").write_bytes(b"")
+    dry = ingest.describe_input(folder)
+    assert not dry.ok and "cadres.csv：空文件，连表头都没有，导入将被拒绝" in dry.text

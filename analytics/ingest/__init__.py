@@ -282,6 +282,9 @@ def describe_input(path: str | Path) -> DryRun:
         candidates = [contract_layout(table)] if table in TABLES else None
         if ext == ".csv":
             if f.stat().st_size == 0:
+                if candidates:  # a contract table's file with no header: rejected (staging)
+                    lines.append(f"{f.name}：空文件，连表头都没有，导入将被拒绝")
+                    return False
                 lines.append(f"{f.name}：空文件，将跳过")
                 return True
             return _describe_header(f.name, recognise(

@@ -181,6 +181,11 @@ def stage_csv(db, path: Path, layouts: list[Layout], workdir: Path, out: Collect
     if not rows:
         if len(layouts) > 1 or TABLES[table].required:
             out.add(table, None, None, "empty_table", f"{source} 是空的：需要表头行和数据行", source)
+        else:  # an optional table: no header at all is a cut-off export, not "no rows"
+            out.add(table, None, None, "empty_table",
+                    f"{source} 是空的，连表头都没有（导出可能中断了）：导入会清空数据库中的"
+                    f"{TABLES[table].label}，因此不予导入。确实没有数据时，请只保留表头行，或删去这个文件",
+                    source)
         return None
     header = find_layout(rows, layouts)
     if header is None:
