@@ -35,6 +35,25 @@ def test_the_store_refuses_another_schema_version(tmp_path):
     assert f"python -m analytics import /data/2016 --db {path}" in str(refused.value)
 
 
+def test_a_file_of_a_newer_version_is_not_called_old(tmp_path):
+    """Newcomer finding (stop 28): a file written by a later version was called 由旧版本生成."""
+    path = tmp_path / "newer.duckdb"
+    outdated_copy(path, "demo scale=1 seed=2015")
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE dataset_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
+    con.close()
+    with pytest.raises(OutdatedDatabase) as refused:
+        Store(path).query("townships")
+    assert refused.value.newer and "由较新版本的程序生成" in str(refused.value)
+    assert "旧版本" not in str(refused.value)
+    assert f"python -m analytics build-demo --db {path}" in str(refused.value)
+    old = tmp_path / "old.duckdb"
+    outdated_copy(old, "import /data/2016")
+    with pytest.raises(OutdatedDatabase) as refused:
+        Store(old).query("townships")
+    assert not refused.value.newer and "由旧版本生成" in str(refused.value)
+
+
 def test_the_command_line_says_what_to_do(tmp_path):
     path = tmp_path / "old.duckdb"
     outdated_copy(path, "import /data/2016")

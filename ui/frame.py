@@ -182,7 +182,7 @@ def ensure_database() -> bool:
             return True
         if outdated is not None and outdated.source != FIRST_RUN_SOURCE:
             st.title(APP_TITLE)
-            st.error("**数据库由旧版本生成**，本版本无法读取。")
+            st.error(f"**数据库由{outdated.writer()}生成**，本版本无法读取。")
             st.markdown(
                 "现有数据没有被改动，仪表板暂时无法显示任何数据。请管理员在服务器上重新导入：\n\n"
                 f"{outdated.remedy()}。\n\n导入完成后，本页会自动恢复显示。")

@@ -43,8 +43,20 @@ class OutdatedDatabase(RuntimeError):
     def __init__(self, path: Path, found: str | None, source: str | None = None):
         self.path, self.found, self.source = path, found, source
         super().__init__(
-            f"数据库文件 {path} 由旧版本生成（数据库版本 {found or '?'}，本版本读取版本 "
-            f"{SCHEMA_VERSION}），现有数据没有被改动，但需要重新生成：{self.remedy()}。")
+            f"数据库文件 {path} 由{self.writer()}生成（数据库版本 {found or '?'}，本版本读取版本 "
+            f"{SCHEMA_VERSION}），现有数据没有被改动，但需要"
+            + ("用生成它的程序版本读取，或用本版本重新生成：" if self.newer else "重新生成：")
+            + f"{self.remedy()}。")
+
+    @property
+    def newer(self) -> bool:
+        """True when the file was written by a later version of the program than this one
+        (its schema version is higher): rebuilding it loses nothing but the newer tables."""
+        return (self.found or "").isdigit() and int(self.found) > SCHEMA_VERSION
+
+    def writer(self) -> str:
+        """Who wrote the file, in Chinese: 较新版本的程序 or 旧版本."""
+        return "较新版本的程序" if self.newer else "旧版本"
 
     def remedy(self) -> str:
         """What rebuilds the file, in Chinese: the import of the data last loaded (its
