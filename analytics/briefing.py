@@ -81,7 +81,7 @@ class KeyFigure:
 
 @dataclass(frozen=True)
 class Flag:
-    rule: str  # over_cap, behind_plan, exit_overdue, quality:<rule>
+    rule: str  # over_cap, behind_plan, exit_overdue, target:<key figure>, quality:<rule>
     text: str
 
 
@@ -344,6 +344,11 @@ def township_briefing(store, township_code: str, year: int, *,
                                          f"{verdict['projected_pct']:.2f}%（90%区间 "
                                          f"{verdict['projected_low_pct']:.2f}–{verdict['projected_high_pct']:.2f}%），"
                                          f"高于{threshold:g}%（尚需脱贫 {to_exit} 人）。"))
+    # a target judged and missed (the exit line is the verdict above)
+    flags.extend(Flag(f"target:{k.key}", f"{k.label} {k.judgement.text}。")
+                 for k in key_figures
+                 if k.judgement is not None and k.judgement is not exit_judgement
+                 and k.judgement.state == "missed")
 
     # villages
     villages = village_table(scoped, year, townships=(township_code,))

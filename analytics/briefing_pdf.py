@@ -400,7 +400,7 @@ def render_pdf(briefing: Briefing, font: CJKFont | None = None) -> bytes:
 
     # 2. flags
     _section(pdf, "二、需关注事项")
-    items = [f.text for f in b.flags] or ["未发现返贫超限、进度落后或数据质量问题。"]
+    items = [f.text for f in b.flags] or ["未发现返贫超限、进度落后、目标未达标或数据质量问题。"]
     if not b.quality_checked:
         items.append("数据质量核查结果仅县级用户可见，本简报未列入。")
     for text in items:

@@ -722,3 +722,18 @@ def test_no_pdf_line_starts_with_a_closing_mark(pdfs):
     for data in pdfs.values():
         lines = [line.strip() for line in pdf_text(data).splitlines() if line.strip()]
         assert not [line for line in lines if line[0] in bp.NO_LINE_START], lines
+
+
+def test_a_missed_target_is_a_flag_and_a_met_one_is_not(demo_store):
+    """Newcomer finding (stop 28): 需关注事项 said 未发现…问题 while the key figures showed
+    an income target 未达标. Every target judged missed is listed there; a met one is not."""
+    seen = set()
+    for code in demo_store.query("townships")["township_code"]:
+        briefing = township_briefing(demo_store, code, 2017)
+        flagged = {f.rule for f in briefing.flags if f.rule.startswith("target:")}
+        for k in briefing.key_figures:
+            if k.judgement is None or k.key in ("incidence_exit", "persons_to_threshold"):
+                continue
+            assert (f"target:{k.key}" in flagged) == (k.judgement.state == "missed"), (code, k.key)
+            seen.add(k.judgement.state)
+    assert {"met", "missed"} <= seen  # the demo has both, so both directions were checked
