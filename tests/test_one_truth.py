@@ -65,6 +65,8 @@ def battle_map(year: int) -> str:
 def test_battle_map_counts_are_the_verdicts(demo_store, year):
     html = battle_map(year)
     assert f"{year}年" in html
+    # a year that is over (every demo year, today) has no "this month" (newcomer, stop 28)
+    assert "本月" not in html and f"防返贫监测 · {year}年末" in html
     counts = verdict_counts(township_map_values(demo_store, year))
     # the tile counts the verdicts in the legend's words; every township in one group
     groups = verdict_groups(counts)

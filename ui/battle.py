@@ -222,9 +222,11 @@ def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int,
                   f"上限 {cap:g}% · {'超限' if over_cap else '未超限'} · {counts['over_cap']} 个乡镇超限",
                   "" if no_relapse else "bad" if over_cap or counts["over_cap"] else "good"),
         ]
-    tiles.append(_tile("高风险监测对象", f"{fmt_int(high_risk)}<small>户</small>",
-                       "防返贫监测 · 本月需走访", "bad" if high_risk else "good"))
     days_left = days_left_in_year(year, date.today())
+    # 本月需走访 only while the year shown is running; a past year's count is its year-end's
+    tiles.append(_tile("高风险监测对象", f"{fmt_int(high_risk)}<small>户</small>",
+                       "防返贫监测 · 本月需走访" if days_left is not None else f"防返贫监测 · {year}年末",
+                       "bad" if high_risk else "good"))
     if days_left is not None and not finished:
         tiles.append(_tile(f"{year}年剩余", f"{days_left}<small>天</small>", f"至{year}年12月31日"))
     return "".join(tiles)
