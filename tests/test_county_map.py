@@ -130,3 +130,36 @@ EXTENT = (105.0, 35.0, 105.4, 35.4)
 ])
 def test_the_view_fits_what_is_drawn(extent, expected):
     assert maps.fitted_view(extent, REFERENCE, EXTENT) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("text", "size", "width"), [
+    ("通渭县", 10, 10 * 3 + 8),             # CJK one em each, plus the outline both sides
+    ("通渭县·37", 10, 10 * (3 + 1 + 1.2) + 8),  # · drawn full width, digits 0.6 em
+    ("", 20, 8),
+])
+def test_a_names_width_on_the_map(text, size, width):
+    from ui.township_map import text_width
+
+    assert text_width(text, size) == pytest.approx(width)
+
+
+@pytest.mark.parametrize(("replicas", "fits"), [(3, True), (10, True), (100, False)])
+def test_county_names_are_drawn_only_while_they_fit_their_counties(replicas, fits):
+    """Newcomer finding (stop 28): at 100 counties the battle map's county names ran into
+    one another, a black smear across every county. Names are drawn while the median name
+    fits 90 % of the median county's width at the view the map is drawn at (the battle map's
+    view and label size at 1920 × 1080, shrunk as ``ui.township_map._deck`` shrinks them)."""
+    import math
+
+    from analytics.counties import county_name
+    from ui.battle import MAP_VIEW
+    from ui.township_map import COUNTY_LABELS_FULL_ZOOM_OUT, names_fit
+
+    towns = replica_townships(replicas)
+    counties = geo.county_polygons(geo.map_township_polygons(towns)[0], TOLERANCE)
+    for feature in counties["features"]:
+        feature["properties"]["name"] = county_name(feature["properties"]["county_code"])
+    fitted = maps.fitted_view(geo.bounds(counties), MAP_VIEW, geo.reference_extent())
+    size = round(26 * 2 ** min(0.0, COUNTY_LABELS_FULL_ZOOM_OUT - (MAP_VIEW["zoom"] - fitted["zoom"])))
+    assert names_fit(counties, size, fitted["zoom"]) is fits
+    assert math.isfinite(fitted["zoom"])

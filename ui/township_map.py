@@ -120,6 +120,34 @@ def view_zoom(view: tuple) -> float:
     return float(dict(view)["zoom"])
 
 
+#: The white outline around a map's names, pixels each side (``maps``' TextLayer, outline 4).
+LABEL_OUTLINE_PX = 4
+
+
+def text_width(text: str, size: float) -> float:
+    """Pixels ``text`` takes at ``size`` px with its outline, in the maps' CJK font: a CJK
+    character and ``·`` (drawn full width) one em, a digit or Latin letter 0.6 em."""
+    ems = sum(0.6 if ord(c) < 0x2E80 and c != "·" else 1.0 for c in text)
+    return size * ems + 2 * LABEL_OUTLINE_PX
+
+
+def names_fit(areas: dict, size: float, zoom: float) -> bool:
+    """Whether the areas' names (``properties.name``) drawn ``size`` px high fit across
+    their areas at ``zoom`` (deck.gl's Web Mercator: the world is 512 × 2^zoom px wide),
+    for the median area: names wider than their counties run into each other."""
+    import statistics
+
+    from analytics.geo import bounds
+
+    features = areas["features"]
+    if not features:
+        return True
+    widths = [(lambda b: (b[2] - b[0]) / 360 * 512 * 2 ** zoom)(bounds({"features": [f]}))
+              for f in features]
+    names = [text_width(str(f["properties"].get("name", "")), size) for f in features]
+    return statistics.median(names) <= 0.9 * statistics.median(widths)  # a gap between names
+
+
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _deck(generation: str, allowed: tuple, level: str, year: int, metric: str, dark: bool,
           label_size: int, height: int | None, view: tuple, config: str) -> maps.SerializedDeck:
@@ -133,10 +161,12 @@ def _deck(generation: str, allowed: tuple, level: str, year: int, metric: str, d
     if level == "county":
         # the counties' names shrink with the counties once these are drawn smaller than
         # a 10-county grid's (4 × 3) are, and are left to the tooltip below a legible size
+        # or when they are wider than their counties (a hundred counties: names run together)
         zoomed_out = view_zoom(view) - fitted["zoom"]
         size = round(label_size * 2 ** min(0.0, COUNTY_LABELS_FULL_ZOOM_OUT - zoomed_out))
+        fits = size >= MIN_LABEL_PX and names_fit(drawn, size, fitted["zoom"])
         deck = maps.build_county_map(shapes, values, metric, dark=dark,
-                                     label_size=size if size >= MIN_LABEL_PX else 0,
+                                     label_size=size if fits else 0,
                                      height=height, view=fitted)
     else:
         deck = maps.build_township_map(shapes, values, metric, village_dots(year), dark=dark,
