@@ -44,7 +44,7 @@ from analytics.ingest.report import (
     sorted_problems,
     write_problems_report,
 )
-from analytics.ingest.rules import RULES, Staged, _q
+from analytics.ingest.rules import RULES, Staged, staging_relation
 from analytics.store import DatasetBuilder
 
 __all__ = ["import_dataset", "describe_input", "DryRun", "ImportResult", "ImportRejected", "Problem", "RULES",
@@ -116,7 +116,7 @@ class _Gathered:
         if len(layouts) == 1 and layouts[0].strict:
             return None  # staging.s_<table>
         self.count += 1
-        return f"staging.{_q(f's_file_{self.count}')}"
+        return staging_relation(f"s_file_{self.count}")
 
     def add(self, s: Staged | None, layouts: list[Layout], out: Collector) -> None:
         if s is None:

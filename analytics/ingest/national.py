@@ -43,6 +43,7 @@ from analytics.ingest.rules import (
     LINE_BASE,
     REPORTED,
     Staged,
+    staging_relation,
     _listed,
     _lit,
     _q,
@@ -136,8 +137,8 @@ def _stack(db, parts: list[Staged], layout: Layout, name: str, key: str,
                     if k else f"{first} AS head_text")
         selects.append(f"SELECT {', '.join(cols)} FROM {part.relation}")
     # views, not tables: the files' rows are copied once, into the table derived from them
-    every = f"staging.{_q(name + '_all')}"
-    relation = f"staging.{_q(name)}"
+    every = staging_relation(name + "_all")
+    relation = staging_relation(name)
     db.execute(f"CREATE OR REPLACE VIEW {every} AS {' UNION ALL '.join(selects)}")
     stacked = Staged(layout.table, parts[0].source, relation, {}, {},
                      {layout.field_label(f): p for f, p in parts[0].positions.items()},
@@ -164,7 +165,7 @@ def _drop_stack(db, name: str, parts: list[Staged]) -> None:
     """Drop the views of the stack ``name`` (as given to ``_stack``) and the files'
     staged rows, once derived from. Identifiers: our own names, quoted by ``_q``."""
     for view in (name, name + "_all"):
-        db.execute(f"DROP VIEW IF EXISTS staging.{_q(view)}")
+        db.execute(f"DROP VIEW IF EXISTS {staging_relation(view)}")
     for part in parts:
         db.execute(f"DROP TABLE IF EXISTS {part.relation}")
 
@@ -275,7 +276,7 @@ def _village_codes(db, s: Staged, out: Collector) -> str:
 
 
 def _derived(db, table: str, sql: str, sources: tuple[str, ...], label: str) -> Staged:
-    relation = f"staging.{_q('d_' + table)}"
+    relation = staging_relation("d_" + table)
     db.execute(f"CREATE OR REPLACE TABLE {relation} AS {sql}")
     names = [r[0] for r in db.fetch(f"DESCRIBE {relation}") if r[0] != "line"]
     staged = Staged(table, label, relation, {c: c for c in names}, {c: "VARCHAR" for c in names},

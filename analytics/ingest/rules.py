@@ -134,6 +134,13 @@ _q = sql_identifier
 _lit = sql_string
 
 
+def staging_relation(name: str) -> str:
+    """The importer's scratch relation ``name`` in the in-memory ``staging`` database
+    (``store.DatasetBuilder``), quoted by ``sql_identifier`` (our own names only): the one
+    way the importer names its staged tables and views in SQL."""
+    return f"staging.{_q(name)}"
+
+
 def _in(values) -> str:
     return "(" + ", ".join(_lit(v) for v in sorted(values)) + ")"
 
@@ -168,7 +175,7 @@ class Staged:
 
     @property
     def checked(self) -> str:
-        return f"staging.{_q('checked_' + self.table)}"
+        return staging_relation("checked_" + self.table)
 
 
 def _is_id_column(col: Column) -> bool:

@@ -37,7 +37,7 @@ from analytics.ingest.report import (
     safe_text,
     shown_value,
 )
-from analytics.ingest.rules import REPORTED, Staged, _is_id_column, _lit, _q
+from analytics.ingest.rules import REPORTED, Staged, _is_id_column, _lit, _q, staging_relation
 from analytics.store.schema import sql_path
 
 BATCH_ROWS = 50_000
@@ -230,7 +230,7 @@ def stage_csv(db, path: Path, layouts: list[Layout], workdir: Path, out: Collect
     # those in parallel). Otherwise every row is read, padded to the widest, in one
     # thread, and the rows that do not fit are found in SQL.
     regular = bool(((fields == width) | extra).all())
-    relation = relation or f"staging.{_q('s_' + layout.name)}"
+    relation = relation or staging_relation("s_" + layout.name)
     widest = width if regular else max(width, min(int(fields.max(initial=0)), MAX_COLUMNS))
     keep = (fields == width) | extra if regular else np.ones(lines.size, dtype=bool)
     db.register("csv_lines", pa.table({"line": pa.array(lines[keep].astype(np.int64)),
@@ -356,7 +356,7 @@ def stage_parquet(db, path: Path, table: str, out: Collector, max_bytes: int | N
         for contract_name, k in found.items():
             if k == j:
                 types[contract_name] = kind
-    relation = f"staging.{_q('s_' + table)}"
+    relation = staging_relation("s_" + table)
     db.execute(f"CREATE OR REPLACE VIEW {relation} AS SELECT {', '.join(select)} FROM "
                f"read_parquet({sql_path(path)}, file_row_number = true)")
     staged = _staged(table, source, relation, found, types)
@@ -530,7 +530,7 @@ def stage_sheet(db, path: Path, sheet: str, layouts: list[Layout], out: Collecto
     capped = _Capped(out)
 
     data = ((line, values) for line, values in head[header.index + 1:])
-    relation = relation or f"staging.{_q('s_' + layout.name)}"
+    relation = relation or staging_relation("s_" + layout.name)
     # a national format keeps the columns its fields take and the first three (see stage_csv)
     kept = list(range(width)) if layout.strict else sorted({*found.values(), *range(min(3, width))})
     cols = ", ".join(f"{_q(f'c{j}')} VARCHAR" for j in kept)
