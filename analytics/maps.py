@@ -19,6 +19,9 @@ from analytics.config import load_config
 from analytics.verdicts import VERDICT_COLORS, VERDICTS
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
+#: The outline around the maps' names, pixels each side (ui.township_map counts it in a
+#: name's width).
+LABEL_OUTLINE_PX = 4
 METRICS = {
     "status": "摘帽进度",
     "incidence": "贫困发生率",
@@ -177,7 +180,7 @@ def _area_map(polygons: dict, values: pd.DataFrame, code_key: str, layer_id: str
     layers.append(pdk.Layer("TextLayer", labels, id="labels", get_position=["lon", "lat"],
                             get_text="name", get_size=label_size, size_units="'pixels'",
                             get_color=[255, 255, 255, 255] if dark else [20, 20, 20, 255],
-                            outline_width=4, outline_color=[0, 0, 0, 255] if dark else [255, 255, 255, 255],
+                            outline_width=LABEL_OUTLINE_PX, outline_color=[0, 0, 0, 255] if dark else [255, 255, 255, 255],
                             font_settings={"sdf": True}, font_family=f"'{FONT}'", character_set="'auto'",
                             get_text_anchor="'middle'", get_alignment_baseline="'center'"))
     view_state = pdk.ViewState(**(view or {"latitude": 35.21, "longitude": 105.22, "zoom": 9.55}))

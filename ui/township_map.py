@@ -120,15 +120,11 @@ def view_zoom(view: tuple) -> float:
     return float(dict(view)["zoom"])
 
 
-#: The white outline around a map's names, pixels each side (``maps``' TextLayer, outline 4).
-LABEL_OUTLINE_PX = 4
-
-
 def text_width(text: str, size: float) -> float:
     """Pixels ``text`` takes at ``size`` px with its outline, in the maps' CJK font: a CJK
     character and ``·`` (drawn full width) one em, a digit or Latin letter 0.6 em."""
     ems = sum(0.6 if ord(c) < 0x2E80 and c != "·" else 1.0 for c in text)
-    return size * ems + 2 * LABEL_OUTLINE_PX
+    return size * ems + 2 * maps.LABEL_OUTLINE_PX
 
 
 def names_fit(areas: dict, size: float, zoom: float) -> bool:
@@ -142,8 +138,9 @@ def names_fit(areas: dict, size: float, zoom: float) -> bool:
     features = areas["features"]
     if not features:
         return True
-    widths = [(lambda b: (b[2] - b[0]) / 360 * 512 * 2 ** zoom)(bounds({"features": [f]}))
-              for f in features]
+    px_per_degree = 512 * 2 ** zoom / 360
+    widths = [(east - west) * px_per_degree
+              for west, _, east, _ in (bounds({"features": [f]}) for f in features)]
     names = [text_width(str(f["properties"].get("name", "")), size) for f in features]
     return statistics.median(names) <= 0.9 * statistics.median(widths)  # a gap between names
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 from analytics.store.export import _copy_tables
-from analytics.store.schema import (DEFAULT_DB, SCHEMA_VERSION, _create_macros, sql_path, _uses_macros,
+from analytics.store.schema import (DEFAULT_DB, SCHEMA_VERSION, _create_macros, sql_path,
                                     read_query)
 
 
@@ -179,14 +179,7 @@ class Store:
         elif allowed and name not in UNSCOPED_QUERIES:
             raise PermissionError(f"query {name} has no township scope")
         con = self._connection()
-        if not _uses_macros(sql):
-            cursor = con.cursor()
-            try:
-                self.queries_run += 1
-                return cursor.execute(sql, params or None).df()
-            finally:
-                cursor.close()
-        cursor = self._borrow(con)
+        cursor = self._borrow(con)  # one with the macros, whether this query calls them or not
         try:
             self.queries_run += 1
             frame = cursor.execute(sql, params or None).df()

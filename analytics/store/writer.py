@@ -205,7 +205,8 @@ class DatasetBuilder:
         """Run ``sql`` with DuckDB's optimizer off: for a projection of one table (no join,
         no filter — the importer's cell checks), where planning its long CASE expressions
         costs more than running them on a county's rows (a 10-row table: 0.13 s of the
-        import's 0.63 s CPU; ``bench/results/import`` at scale 10 unchanged)."""
+        import's 0.63 s CPU; at scale 10 +3 % CPU, about the runs' spread:
+        ``bench/results/import_optimizer_ab``)."""
         self.con.execute("SET enable_optimizer = false")
         try:
             self.con.execute(sql)
