@@ -602,3 +602,14 @@ def test_negative_implausible_income_is_out_of_range_not_greater(tmp_path):
     with pytest.raises(ImportRejected) as rejected:
         import_dataset(folder, tmp_path / "db.duckdb")
     assert "超出合理范围" in rejected.value.problems[0].message
+
+
+def test_an_optional_parent_with_a_header_alone_is_not_said_to_be_above(tmp_path):
+    """Newcomer finding (stop 28): a header-only cadres.csv gave "cadres.csv 没有数据行（见上）"
+    with nothing above it (a header alone is no problem of its own for an optional table)."""
+    folder = _csv(tmp_path, "cadres", lambda text: text.splitlines()[0] + "\n")
+    with pytest.raises(ImportRejected) as rejected:
+        import_dataset(folder, tmp_path / "db.duckdb")
+    orphans = [p for p in rejected.value.problems if p.rule == "foreign_key"]
+    assert orphans and all("cadres.csv 没有数据行：只有表头" in p.message for p in orphans)
+    assert not any(p.table == "cadres" for p in rejected.value.problems)

@@ -586,7 +586,9 @@ def _check_foreign_key(db, s: Staged, c: str, parent: Staged, rc: str, out: Coll
                     f"{n:,} 行引用的 {c} 在 {parent.table}.{rc} 中不存在；" + (
                         f"{parent.source} 有 {parent.dropped_rows:,} 行无法读取（见上），多半是"
                         "它们，请先改正那些行" if parent.dropped_rows else
-                        f"{parent.source} 没有数据行（见上）"),
+                        # an optional table's header alone is no problem of its own above
+                        f"{parent.source} 没有数据行" + ("（见上）" if TABLES[parent.table].required
+                                                       else "：只有表头")),
                  s.positions.get(c))
         return
     _listed(db, out, s, c, "foreign_key", sql, [],
