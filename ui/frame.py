@@ -151,6 +151,21 @@ def _reopen_when_readable() -> None:
     recheck()
 
 
+def rerun_on_new_data() -> None:
+    """Check the database file every ``[pages] recheck_database_seconds`` and rerun the
+    page once other data has been swapped in (an import): the meeting-room screen shows
+    it within that time, not only at its next cycle (a fragment, so the check costs one
+    file check, not a page)."""
+    drawn = data.get_store().generation
+
+    @st.fragment(run_every=int(load_config().pages["recheck_database_seconds"]))
+    def recheck() -> None:
+        if data.get_store().generation != drawn:
+            st.rerun()
+
+    recheck()
+
+
 def _stop_unreadable(unreadable: UnreadableDatabase) -> None:
     """A page in Chinese saying the database cannot be read and what to do; stops the run."""
     st.title(APP_TITLE)

@@ -120,6 +120,8 @@ def test_screen_rotates_and_survives_a_server_restart(demo_db, page, artifacts):
 
 
 def test_screen_picks_up_newly_imported_data(tmp_path, page, artifacts):
+    """An import shows on the screen within [pages] recheck_database_seconds (here 2 s),
+    long before the screen's own cycle (4 panels × 30 s) would fetch it."""
     from analytics.demo import demo_tables
     from analytics.metrics import selection_figures
     from analytics.store import write_dataset
@@ -127,10 +129,12 @@ def test_screen_picks_up_newly_imported_data(tmp_path, page, artifacts):
 
     db = tmp_path / "live.duckdb"
     write_dataset(demo_tables(scale=0.03, seed=1), db, source="before")
+    config = tmp_path / "county.toml"  # a county's own file: the rest comes from the shipped one
+    config.write_text("[pages]\nrecheck_database_seconds = 2\n", encoding="utf-8")
     port = free_port()
-    process = start_server(db, port, artifacts / "live_server.log")
+    process = start_server(db, port, artifacts / "live_server.log", {"TONGWEI_CONFIG": str(config)})
     try:
-        page.goto(f"http://127.0.0.1:{port}/battle_map?kiosk=1&rotate=5")
+        page.goto(f"http://127.0.0.1:{port}/battle_map?kiosk=1&rotate=30")
         page.wait_for_selector(".bm-value", timeout=60000)
         before = page.locator(".bm-value").first.inner_text()
         write_dataset(demo_tables(scale=0.06, seed=2), db, source="after")
