@@ -68,15 +68,32 @@ def server(demo_db, artifacts):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/setup.sh (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def shared_profile(playwright, tmp_path_factory):
+    """A Chromium with a profile on disk, for the ``shown`` pages: a tab each (so a
+    Streamlit session each), sharing its cache, where the app's scripts stay compiled
+    from one page to the next (a new context compiles them again)."""
+    context = playwright.chromium.launch_persistent_context(
+        tmp_path_factory.mktemp("chromium-profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+        headless=True, locale="zh-CN", accept_downloads=True)
+    yield context
+    context.close()
 
 
 @pytest.fixture
@@ -89,7 +106,7 @@ def page(browser):
 
 
 class SharedPage:
-    """One page of the app in its own browser context (so its own Streamlit session),
+    """One page of the app in a tab of ``shared_profile`` (so its own Streamlit session),
     loaded once for every test of ``shown`` at that address and window size.
 
     A test that only reads the page takes it from ``as_loaded()`` and waits for what it
@@ -99,16 +116,15 @@ class SharedPage:
     ``page`` is the page as the last test left it; ``errors`` the uncaught errors in its
     scripts since it was loaded."""
 
-    def __init__(self, browser, server: str, at: At):
-        self.browser, self.url, self.at = browser, f"{server}/{at.address}", at
-        self.context = self.page = None
+    def __init__(self, profile, server: str, at: At):
+        self.profile, self.url, self.at = profile, f"{server}/{at.address}", at
+        self.page = None
         self._load()
 
     def _load(self) -> None:
         self.close()
-        self.context = self.browser.new_context(viewport={"width": self.at.width, "height": self.at.height},
-                                                locale="zh-CN", accept_downloads=True)
-        self.page = self.context.new_page()
+        self.page = self.profile.new_page()
+        self.page.set_viewport_size({"width": self.at.width, "height": self.at.height})
         self.errors: list[str] = []
         self.changed, self.pdf = "", b""
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -134,13 +150,13 @@ class SharedPage:
         return self.pdf
 
     def close(self) -> None:
-        if self.context is not None:
-            self.context.close()
-            self.context = None
+        if self.page is not None:
+            self.page.close()
+            self.page = None
 
 
 @pytest.fixture(scope="session")
-def _shared_page(browser, server):
+def _shared_page(shared_profile, server):
     """The ``shown`` page now open (one at a time)."""
     holder: dict[str, SharedPage] = {}
     yield holder
@@ -149,16 +165,16 @@ def _shared_page(browser, server):
 
 
 @pytest.fixture
-def shown(request, browser, server, _shared_page) -> SharedPage:
+def shown(request, shared_profile, server, _shared_page) -> SharedPage:
     """The page ``request.param`` (an ``At``), shared with the other tests of that page and
     size: parametrize a test with ``indirect=["shown"]``."""
     at = request.param
     failed = request.session.testsfailed
     current = _shared_page.get("page")
-    if current is None or current.at != at or current.context is None:
+    if current is None or current.at != at or current.page is None:
         if current is not None:
             current.close()
-        current = _shared_page["page"] = SharedPage(browser, server, at)
+        current = _shared_page["page"] = SharedPage(shared_profile, server, at)
     yield current
     # after the last of its tests, or a failure that may have left it half-way: closed
     if request.node.stash.get(LAST_OF_PAGE, False) or request.session.testsfailed > failed:

@@ -13,7 +13,7 @@ PAGES = [
     ("relapse", "返贫监测", 3),
     ("income", "收入", 5),
     ("data", "数据", 0),
-    ("assistance", "帮扶措施", 3),
+    ("assistance?year=2017", "帮扶措施", 3),
     ("guarantees", "保障与设施", 2),
     ("review?year=2016", "回头看", 1),
 ]

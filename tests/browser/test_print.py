@@ -31,9 +31,9 @@ PAGES = [
     ("relapse", "返贫监测", 3),
     ("income", "收入", 3),
     ("data", "数据", 3),
-    ("assistance", "帮扶措施", 4),
+    ("assistance?year=2017", "帮扶措施", 4),
     ("guarantees", "保障与设施", 4),
-    ("review", "回头看", 2),
+    ("review?year=2016", "回头看", 2),
     ("battle_map", None, 1),
 ]
 
