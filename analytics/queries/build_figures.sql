@@ -1,32 +1,53 @@
--- The headline figures of the data contract for every scope (county, township,
--- village) and year, in one table: the rollup every page and `metrics` read.
--- Additive parts are summed with GROUPING SETS; the Gini needs an ordered pass per level.
 -- The headline figures of the data contract for every scope (the province — all that is
 -- loaded —, each county, township and village) and year, in one table: the rollup every
 -- page and `metrics` read. Additive parts are summed with GROUPING SETS; the Gini needs
--- the weight below each person in income order, one window per level.
+-- the weight below each person in income order: one window per level, over narrow rows
+-- (the scope, the weight and the income) read from household_facts itself, so that no
+-- sort carries the households' other columns (at scale 1000 those sorts spilled 46 GB).
 CREATE TABLE figures AS
 WITH
 years AS (SELECT DISTINCT year FROM household_facts UNION SELECT DISTINCT year FROM village_years),
 hh AS (
-    -- G = (Σ w_i y_i (2 C_i + w_i) − W · Σ w_i y_i) / (W · Σ w_i y_i): C_i = the weight below
-    -- person i in income order within the scope (ties in any order give the same sum),
-    -- W = Σ w_i; y bottom-coded at 0, weights = members; no small-sample correction
     SELECT
         f.*,
         left(f.township_code, 6) AS county_code,
         greatest(f.income, 0) AS y0,
-        f.income > 0 AS positive,
-        sum(f.members) OVER (PARTITION BY f.village_code, f.year ORDER BY greatest(f.income, 0)
-                             ROWS UNBOUNDED PRECEDING) - f.members AS below_village,
-        sum(f.members) OVER (PARTITION BY f.township_code, f.year ORDER BY greatest(f.income, 0)
-                             ROWS UNBOUNDED PRECEDING) - f.members AS below_township,
-        sum(f.members) OVER (PARTITION BY left(f.township_code, 6), f.year
-                             ORDER BY greatest(f.income, 0) ROWS UNBOUNDED PRECEDING)
-            - f.members AS below_county,
-        sum(f.members) OVER (PARTITION BY f.year ORDER BY greatest(f.income, 0)
-                             ROWS UNBOUNDED PRECEDING) - f.members AS below_province
+        f.income > 0 AS positive
     FROM household_facts f
+),
+gini_parts AS (
+    -- G = (Σ w_i y_i (2 C_i + w_i) − W · Σ w_i y_i) / (W · Σ w_i y_i): C_i = the weight below
+    -- person i in income order within the scope (ties in any order give the same sum),
+    -- W = Σ w_i; y bottom-coded at 0, weights = members; no small-sample correction.
+    -- gini_sum = Σ w_i y_i (2 C_i + w_i) per scope and year.
+    SELECT 'village' AS scope_level, scope AS scope_code, year,
+           sum(members * y0 * (2 * below + members)) AS gini_sum
+    FROM (SELECT village_code AS scope, year, members, greatest(income, 0) AS y0,
+                 sum(members) OVER (PARTITION BY village_code, year ORDER BY greatest(income, 0)
+                                    ROWS UNBOUNDED PRECEDING) - members AS below
+          FROM household_facts)
+    GROUP BY scope, year
+    UNION ALL
+    SELECT 'township', scope, year, sum(members * y0 * (2 * below + members))
+    FROM (SELECT township_code AS scope, year, members, greatest(income, 0) AS y0,
+                 sum(members) OVER (PARTITION BY township_code, year ORDER BY greatest(income, 0)
+                                    ROWS UNBOUNDED PRECEDING) - members AS below
+          FROM household_facts)
+    GROUP BY scope, year
+    UNION ALL
+    SELECT 'county', scope, year, sum(members * y0 * (2 * below + members))
+    FROM (SELECT left(township_code, 6) AS scope, year, members, greatest(income, 0) AS y0,
+                 sum(members) OVER (PARTITION BY left(township_code, 6), year ORDER BY greatest(income, 0)
+                                    ROWS UNBOUNDED PRECEDING) - members AS below
+          FROM household_facts)
+    GROUP BY scope, year
+    UNION ALL
+    SELECT 'province', 'province', year, sum(members * y0 * (2 * below + members))
+    FROM (SELECT year, members, greatest(income, 0) AS y0,
+                 sum(members) OVER (PARTITION BY year ORDER BY greatest(income, 0)
+                                    ROWS UNBOUNDED PRECEDING) - members AS below
+          FROM household_facts)
+    GROUP BY year
 ),
 hh_parts AS (
     SELECT
@@ -49,11 +70,7 @@ hh_parts AS (
         coalesce(sum(members) FILTER (WHERE NOT positive), 0) AS watts_excluded_persons,
         count(*) AS registered_households,
         count(*) FILTER (WHERE status = '未脱贫') AS poor_households,
-        sum(members * y0) AS gini_wy,
-        sum(members * y0 * (2 * below_village + members)) AS gini_village,
-        sum(members * y0 * (2 * below_township + members)) AS gini_township,
-        sum(members * y0 * (2 * below_county + members)) AS gini_county,
-        sum(members * y0 * (2 * below_province + members)) AS gini_province
+        sum(members * y0) AS gini_wy
     FROM hh
     GROUP BY GROUPING SETS ((county_code, township_code, village_code, year),
                             (county_code, township_code, year), (county_code, year), (year))
@@ -124,9 +141,7 @@ SELECT
     coalesce(hp.fgt2_sum, 0) / nullif(hp.enrolled_persons, 0) AS fgt2,
     coalesce(hp.watts_sum, 0) / nullif(hp.watts_persons, 0) AS watts,
     coalesce(hp.watts_excluded_persons, 0)::BIGINT AS watts_excluded_persons,
-    (CASE grid.scope_level WHEN 'village' THEN hp.gini_village WHEN 'township' THEN hp.gini_township
-                           WHEN 'county' THEN hp.gini_county ELSE hp.gini_province END
-        - hp.enrolled_persons * hp.gini_wy) / nullif(hp.enrolled_persons * hp.gini_wy, 0) AS gini,
+    (gp.gini_sum - hp.enrolled_persons * hp.gini_wy) / nullif(hp.enrolled_persons * hp.gini_wy, 0) AS gini,
     -- additive parts, so that several scopes can be combined (metrics.combine_scopes)
     vy.rural_income_weighted_sum,
     vy.rural_income_population,
@@ -143,6 +158,7 @@ SELECT
     coalesce(hp.poor_households, 0)::BIGINT AS poor_households
 FROM grid
 LEFT JOIN hh_parts hp USING (scope_level, scope_code, year)
+LEFT JOIN gini_parts gp USING (scope_level, scope_code, year)
 LEFT JOIN stock st USING (scope_level, scope_code, year)
 LEFT JOIN vy USING (scope_level, scope_code, year)
 LEFT JOIN poverty_lines pl USING (year)
