@@ -18,7 +18,7 @@ from ui.exports import export_buttons
 from ui.frame import page_frame
 from ui.tiles import change, gap_words, tile
 from ui.tables import (RISK_COUNT_LABELS, data_table, VISIT_LIST_FORMATS, VISIT_LIST_LABELS, decimals, risk_count_column_config,
-                       visit_list_column_config)
+                       visit_list_column_config, visit_list_shown)
 
 filters = page_frame("返贫监测", "relapse")
 year = filters.year
@@ -110,7 +110,8 @@ if monitored > len(visits):
 if visits.empty:
     st.info("所选范围内没有监测对象。")
 else:
-    visits, visit_labels = with_county(visits, "village_code", VISIT_LIST_LABELS, shown=filters.counties_shown)
+    visits, visit_labels = with_county(visit_list_shown(visits), "village_code", VISIT_LIST_LABELS,
+                                       shown=filters.counties_shown)
     data_table(visits, hide_index=True, column_order=list(visit_labels),
                  column_config=visit_list_column_config(year), key="visit_list", placeholder="—")
     v1, v2, _ = st.columns([1, 1, 4])

@@ -229,3 +229,17 @@ def test_data_quality_findings_speak_chinese(demo_store):
         assert not any(c.isascii() and c.replace("_", "").isalpha() for c in columns), columns
         if "乡镇" in columns:
             assert set(table["乡镇"]) <= names  # names, not codes
+
+
+def test_the_visit_list_says_which_households_relapsed(demo_store):
+    """A relapsed 监测对象's status at the year's end is 未脱贫; the list says 返贫 (a
+    newcomer read 未脱贫 as never having exited)."""
+    year = next(y for y in range(2016, 2021)
+                if households.at_risk_households(demo_store, y)["is_relapse"].any())
+    listed = households.at_risk_households(demo_store, year)
+    at = run_page("pages/relapse.py", year=year, townships=(listed.loc[listed["is_relapse"], "township_code"].iloc[0],))
+    grid = next(df.value for df in at.dataframe if "status" in df.value)
+    assert "返贫" in set(grid["status"])
+    relapsed = listed.set_index("household_id")["is_relapse"]
+    shown = grid.set_index("household_id")["status"]
+    assert ((shown == "返贫") == relapsed.reindex(shown.index)).all()

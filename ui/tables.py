@@ -192,6 +192,14 @@ VISIT_LIST_LABELS = {"township_name": "乡镇", "village_name": "村", "househol
                      "cadre_name": "帮扶责任人", "cadre_rank": "级别"}
 
 
+def visit_list_shown(visits: pd.DataFrame) -> pd.DataFrame:
+    """The visit list as shown and exported: a relapsed household's 状态 reads 返贫 (its
+    status at the year's end is 未脱贫, which alone hides why it is listed: the list holds
+    exited and relapsed households, ``early_warning``)."""
+    relapsed = visits["is_relapse"].fillna(False).astype(bool)
+    return visits.assign(status=visits["status"].mask(relapsed, "返贫"))
+
+
 def risk_count_column_config(year: int | None = None) -> dict:
     """The 返贫监测 township table's columns, each with its definition as help."""
     texts = monitoring_labels(year)
