@@ -144,6 +144,30 @@ def test_battle_map_shows_aggregates_only(demo_store):
         assert "因病" not in text
 
 
+@pytest.mark.parametrize(("url", "shown", "said"), [
+    ({"year": "2017"}, 2017, False),
+    ({"year": "2031"}, 2020, True),           # after the data: the latest year, said
+    ({"year": "2013"}, 2020, True),           # before it
+    ({"year": "abc"}, 2020, True),            # not a year
+    ({}, 2020, False),                        # no year: the latest, nothing to say
+    ({"year": "2031", "kiosk": "0"}, 2020, False),  # framed: the year filter says it itself
+])
+def test_the_screen_says_when_it_ignored_the_link_s_year(url, shown, said):
+    """A shared link to the meeting-room screen with a year the data does not hold shows
+    the latest year and says so in its header, as the other pages do (newcomer, stop 29);
+    the address's own text is never echoed."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/battle_map.py")  # as run_page opens it (whose year= is the sidebar's)
+    for key, value in url.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    html = " ".join(m.value for m in at.markdown)
+    assert f"挂图作战 · {shown}年" in html
+    assert ("链接中的年份数据中没有，显示2020年" in html) == said
+    assert "abc" not in html and "2031" not in html
+
+
 def test_unknown_values_in_the_url_are_ignored(demo_store):
     # (an unknown year is checked in the browser: AppTest itself cannot hold a
     # select-box value outside its options)

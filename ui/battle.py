@@ -56,6 +56,8 @@ class ScreenParams:
     #: ``?county=`` as the address gives it (a county's name or code; ``choose_county``
     #: keeps it only when it names a county the viewer may see), else None: the province
     county: str | None = None
+    #: the address gave a ``?year=`` that is not a year (the screen says it ignored it)
+    year_unreadable: bool = False
 
 
 def screen_params(query_params) -> ScreenParams:
@@ -68,17 +70,19 @@ def screen_params(query_params) -> ScreenParams:
     metric = query_params.get("metric", "status")
     if metric not in maps.METRICS:
         metric = "status"
+    year_unreadable = False
     try:
         year = int(query_params["year"]) if "year" in query_params else None
     except ValueError:
-        year = None
+        year, year_unreadable = None, True
     try:
         scale = float(query_params.get("scale", "1"))
     except ValueError:
         scale = 1.0
     # 1 (a screen the system scales) to 3; smaller would shrink the text below 20 px
     scale = min(max(scale, 1.0), 3.0) if math.isfinite(scale) else 1.0
-    return ScreenParams(kiosk, rotate, metric, year, scale, query_params.get("county") or None)
+    return ScreenParams(kiosk, rotate, metric, year, scale, query_params.get("county") or None,
+                        year_unreadable)
 
 
 def choose_county(params: ScreenParams) -> str:
@@ -278,6 +282,10 @@ def render_screen(params: ScreenParams) -> None:
     first_year, last_year = int(meta["first_year"]), int(meta["last_year"])
     year = params.year if params.year and first_year <= params.year <= last_year else \
         default_year(first_year, last_year)
+    notes = [f"{ignored}，显示{scope_name()}"] if ignored else []
+    if params.kiosk and (params.year_unreadable or (params.year and year != params.year)):
+        # the framed page's own year filter says so; never echo the address
+        notes.append(f"链接中的年份数据中没有，显示{year}年")
     finished = campaign_finished(year)
     panels = FINAL_PANELS if finished else PANELS
 
@@ -295,7 +303,7 @@ def render_screen(params: ScreenParams) -> None:
     st.html(rotation_css(len(panels), params.rotate) + legend_css(params.scale))
     st.markdown(
         f'<div class="bm-head"><span class="bm-title">{title}</span>'
-        f'<span class="bm-asof">{ignored + "，显示" + scope_name() + " · " if ignored else ""}'
+        f'<span class="bm-asof">{"；".join(notes) + " · " if notes else ""}'
         f'数据截至 {meta.get("as_of", "—")} · 每 {params.rotate} 秒轮换</span>'
         f'</div>', unsafe_allow_html=True)
     left, right = st.columns([63, 37], gap="medium")
