@@ -10,7 +10,7 @@ from PIL import Image
 
 from analytics.households import household_list
 from analytics.store import Store
-from tests.browser.server import free_port, refuse_outside, start_server, stop_server
+from tests.browser.server import free_port, refuse_outside, start_server, stop_server, wait_until_rendered
 
 KIOSK = "battle_map?kiosk=1&rotate=6&year=2017"
 
@@ -46,6 +46,9 @@ def test_deep_link_on_a_fresh_server_renders_the_kiosk_frame(fresh_server, page,
     page.goto(f"{base}/{KIOSK}")
     page.wait_for_selector(".bm-title", timeout=60000)
     page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=60000)
+    # the run has ended: measured mid-run, the page can be 40 px taller for a moment (CI at
+    # aadba67: scrollHeight 1120 at 1080, while the run still added the screen's last elements)
+    wait_until_rendered(page)
 
     assert "通渭县脱贫攻坚挂图作战" in page.locator(".bm-title").inner_text()
     # kiosk chrome: no sidebar, no toolbar, dark background
