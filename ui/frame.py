@@ -134,36 +134,37 @@ def _current_or_outdated() -> OutdatedDatabase | None:
     return None
 
 
-def _reopen_when_readable() -> None:
-    """Check the database again every ``[pages] recheck_database_seconds`` and rerun the
-    page once it can be read: a page left open on the meeting-room screen comes back by
-    itself after the administrator has imported the data again (a fragment, so the
-    check costs one file check, not a page)."""
+def _rerun_once(changed) -> None:
+    """Call ``changed()`` every ``[pages] recheck_database_seconds`` and rerun the page
+    when it returns True (a fragment, so a check costs one file check, not a page)."""
     @st.fragment(run_every=int(load_config().pages["recheck_database_seconds"]))
     def recheck() -> None:
-        try:
-            readable = _current_or_outdated() is None
-        except UnreadableDatabase:
-            readable = False
-        if readable:
+        if changed():
             st.rerun()
 
     recheck()
+
+
+def _readable() -> bool:
+    try:
+        return _current_or_outdated() is None
+    except UnreadableDatabase:
+        return False
+
+
+def _reopen_when_readable() -> None:
+    """Rerun the page once the database can be read: a page left open on the
+    meeting-room screen comes back by itself after the administrator has imported the
+    data again."""
+    _rerun_once(_readable)
 
 
 def rerun_on_new_data() -> None:
-    """Check the database file every ``[pages] recheck_database_seconds`` and rerun the
-    page once other data has been swapped in (an import): the meeting-room screen shows
-    it within that time, not only at its next cycle (a fragment, so the check costs one
-    file check, not a page)."""
+    """Rerun the page once other data has been swapped in (an import): the meeting-room
+    screen shows it within ``[pages] recheck_database_seconds``, not only at its next
+    cycle."""
     drawn = data.get_store().generation
-
-    @st.fragment(run_every=int(load_config().pages["recheck_database_seconds"]))
-    def recheck() -> None:
-        if data.get_store().generation != drawn:
-            st.rerun()
-
-    recheck()
+    _rerun_once(lambda: data.get_store().generation != drawn)
 
 
 def _stop_unreadable(unreadable: UnreadableDatabase) -> None:
