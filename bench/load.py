@@ -3,7 +3,8 @@
     python bench/load.py --db data/tongwei.duckdb --screens 20 --analysts 10 --seconds 120
     python bench/load.py --db data/tongwei.duckdb --screens 20 --analysts 10 --seconds 120 --accounts
 
-Starts a Streamlit server on loopback (or uses --url, which must be loopback), learns the
+Starts a Streamlit server on loopback (with --processes N, N of them behind HAProxy, as
+``scripts/serve.py`` serves them; or uses --url, which must be loopback), learns the
 app's pages from the ``navigation`` message the server sends with every script run
 (Streamlit 1.67: ``app_pages``, each with its ``page_script_hash`` and ``url_pathname``;
 the first ``new_session`` lists only the main script), then runs for --seconds: each
@@ -722,6 +723,7 @@ async def drive(base: str, pid: int | None, args, towns, years,
 def report_of(args, results: Samples, audited: dict | None) -> dict:
     report = {"date": args.started_at, "mode": "accounts" if args.accounts else "open",
               "sessions": {"screens": args.screens, "analysts": args.analysts},
+              "server_processes": None if args.url else args.processes,
               "seconds": args.seconds, "rotate_s": args.rotate,
               "think_s": [args.think_min, args.think_max],
               "clicks_per_session": args.clicks_per_session, "request_timeout_s": args.timeout,
@@ -764,6 +766,9 @@ def parsed_args(argv):
     parser.add_argument("--db", type=Path, default=ROOT / "data" / "tongwei.duckdb")
     parser.add_argument("--url", help="an already running server on loopback (open mode; "
                                       "its memory is not measured, so that goal is not met)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="Streamlit processes behind HAProxy (scripts/serve.py); memory "
+                             "and CPU are those of all of them and HAProxy")
     parser.add_argument("--accounts", action="store_true",
                         help="start the server with temporary accounts; every session signs in")
     parser.add_argument("--screens", type=int, default=20)
@@ -827,12 +832,13 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory(prefix="load_accounts_") as tmp:
             folder = Path(tmp)
             screens, analysts = created_accounts(folder, args.screens, args.analysts, towns)
-            with running_server(args.db.resolve(), log, server_env(folder)) as (base, process):
+            with running_server(args.db.resolve(), log, server_env(folder),
+                                args.processes) as (base, process):
                 results = asyncio.run(drive(base, process.pid, args, towns, years,
                                             screens, analysts))
             audited = audit_check(folder, results)  # the server has stopped: all rows written
     else:
-        with running_server(args.db.resolve(), log) as (base, process):
+        with running_server(args.db.resolve(), log, processes=args.processes) as (base, process):
             results = asyncio.run(drive(base, process.pid, args, towns, years, [], []))
     report = report_of(args, results, audited)
     print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -7,4 +7,8 @@ if [ ! -f "${TONGWEI_DB:-data/tongwei.duckdb}" ]; then
   echo "first run: building the Tongwei demo database (about half a minute)"
   .venv/bin/python -m analytics build-demo --scale 1
 fi
+case "${1:-}" in
+  # several Streamlit processes behind HAProxy at the same address (scripts/serve.py)
+  --processes|--processes=*) exec .venv/bin/python scripts/serve.py "$@" ;;
+esac
 exec .venv/bin/streamlit run app.py "$@"

@@ -9,6 +9,8 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # the print tests read the PDFs Chromium prints with poppler's pdftotext
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# several server processes behind one address (scripts/serve.py, `run.sh --processes N`)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
 # (the font list is read whole: `grep -q` would close the pipe early, and under
 # pipefail fc-list's SIGPIPE would count as "not installed")
 fonts=$(fc-list 2>/dev/null || true)

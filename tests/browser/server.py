@@ -45,14 +45,21 @@ def wait_for_health(port: int, timeout: float = 60.0) -> None:
     wait_for_url(f"http://127.0.0.1:{port}/_stcore/health", timeout)
 
 
-def start_server(db_path: Path, port: int, log_path: Path, extra_env: dict | None = None):
+def start_server(db_path: Path, port: int, log_path: Path, extra_env: dict | None = None,
+                 processes: int = 1):
+    """`streamlit run app.py` on ``port``; with ``processes`` > 1, scripts/serve.py's
+    Streamlit processes behind HAProxy on ``port``. Returns once the address answers."""
     env = dict(os.environ, TONGWEI_DB=str(db_path), **(extra_env or {}))
     log = open(log_path, "ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    wait_for_health(port)
+    if processes > 1:
+        command = [sys.executable, "scripts/serve.py", "--processes", str(processes),
+                   "--port", str(port)]
+    else:
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                   "--server.address", "127.0.0.1", "--server.headless", "true"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    wait_for_health(port, timeout=60.0 * processes)
     return process
 
 
@@ -67,9 +74,10 @@ def stop_server(process) -> None:
 
 
 @contextmanager
-def running_server(db_path: Path, log_path: Path, extra_env: dict | None = None):
+def running_server(db_path: Path, log_path: Path, extra_env: dict | None = None,
+                   processes: int = 1):
     port = free_port()
-    process = start_server(db_path, port, log_path, extra_env)
+    process = start_server(db_path, port, log_path, extra_env, processes)
     try:
         yield f"http://127.0.0.1:{port}", process
     finally:

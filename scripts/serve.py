@@ -1,0 +1,248 @@
+"""Serve the dashboard with several Streamlit processes behind one address (issue 18, point 4).
+
+Why: one Streamlit process runs every session's script in threads of one Python process, so
+it uses one core however many the machine has. At province scale thirty viewers kept that
+core busy for the whole of a 120 s run and a province-wide click waited behind the others
+(bench/results/README.md). With N processes the sessions share N cores.
+
+How: N ``streamlit run app.py`` processes listen on free loopback ports, and HAProxy listens
+at the address users open (``--address``, ``--port``; by default Streamlit's own, from
+.streamlit/config.toml). HAProxy sends a new browser to the process holding the fewest
+connections and gives it a cookie (``tongwei_server``) naming that process; everything the
+browser sends afterwards goes there. That stickiness is required, not a nicety: a session's
+websocket, its uploads and its downloads (kept in the memory of the process that made them)
+must all reach the same process. If a process stops answering its health check, HAProxy
+sends its browsers to another (they start a new session there).
+
+Shared by the processes: the database file (read-only; each notices an import by itself),
+the audit file (serialised and retried across processes: analytics/store/audit_file.py), the
+accounts, the sign-in cookie's key (analytics/sessions.py) and a Streamlit cookie secret made
+for this launch. Not shared: Streamlit's caches, so memory grows with N.
+
+Run it through ``bash scripts/run.sh --processes N`` (which installs and builds the demo
+first); HAProxy is the Debian package ``haproxy`` (scripts/setup.sh installs it).
+
+Exit: SIGTERM or SIGINT stops every process, exit 0. A Streamlit process that ends after it
+has answered is started again on its port; if one ends before it ever answered (it cannot
+start: a bad option, a port taken), or HAProxy ends, everything stops and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COOKIE = "tongwei_server"
+START_TIMEOUT_S = 120.0
+
+#: HAProxy's configuration. ``timeout tunnel`` is how long an idle websocket is kept (a
+#: meeting-room screen holds one all day; it reruns every few seconds, so it is never idle
+#: that long); ``httponly`` because no script needs the cookie; no ``log``: addresses carry
+#: the filters, and nothing of a request is written anywhere.
+HAPROXY_CONFIG = """\
+global
+    maxconn 4096
+
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    timeout http-request 30s
+    timeout tunnel 24h
+    option redispatch
+    retries 3
+
+frontend dashboard
+    bind {address}:{port}
+    # the client's address for the sign-in throttle (ui/signin.py): a client's own
+    # X-Forwarded-For is dropped and replaced, unless it comes from a TLS proxy on this
+    # machine, whose header is kept (the README's "Serving over TLS")
+    http-request del-header X-Forwarded-For unless {{ src 127.0.0.1 }}
+    option forwardfor except 127.0.0.1
+    default_backend streamlit
+
+backend streamlit
+    balance leastconn
+    cookie {cookie} insert indirect nocache httponly attr SameSite=Strict
+    option httpchk GET /_stcore/health
+    http-check expect status 200
+{servers}
+"""
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def default_address() -> tuple[str, int]:
+    """(address, port) from .streamlit/config.toml's [server], as `streamlit run` uses them."""
+    path = ROOT / ".streamlit" / "config.toml"
+    server = tomllib.loads(path.read_text(encoding="utf-8")).get("server", {}) if path.exists() else {}
+    return server.get("address", "127.0.0.1"), int(server.get("port", 8501))
+
+
+def haproxy_config(address: str, port: int, backends: list[int]) -> str:
+    """The configuration text: ``address:port`` in front of one server per backend port,
+    named p1…pN (the cookie's value)."""
+    servers = "\n".join(f"    server p{i} 127.0.0.1:{p} check inter 2s cookie p{i}"
+                        for i, p in enumerate(backends, start=1))
+    return HAPROXY_CONFIG.format(address=address, port=port, cookie=COOKIE, servers=servers)
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+class Launch:
+    """The running processes: Streamlit backends by port, and HAProxy."""
+
+    def __init__(self, processes: int, address: str, port: int, streamlit_args: list[str]):
+        self.address, self.port = address, port
+        self.backends = [free_port() for _ in range(processes)]
+        self.streamlit_args = streamlit_args
+        # one cookie secret for all (Streamlit signs its own cookies with it), and the port
+        # users open, which Streamlit names in what it prints and in its upload replies
+        self.env = dict(os.environ, STREAMLIT_SERVER_COOKIE_SECRET=secrets.token_hex(32),
+                        STREAMLIT_BROWSER_SERVER_PORT=str(port))
+        self.children: dict[int, subprocess.Popen] = {}  # by port
+        self.answered: set[int] = set()  # ports whose current process has answered
+        self.haproxy: subprocess.Popen | None = None
+        self.folder = Path(tempfile.mkdtemp(prefix="tongwei_serve_"))
+
+    def start_backend(self, port: int) -> None:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             *self.streamlit_args], cwd=ROOT, env=self.env)
+        self.children[port] = process
+        self.answered.discard(port)
+
+    def start(self) -> None:
+        for port in self.backends:
+            self.start_backend(port)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        waiting = set(self.backends)
+        while waiting:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Streamlit did not answer within {START_TIMEOUT_S:g} s "
+                                   f"on ports {sorted(waiting)}")
+            for port in list(waiting):
+                self.check_started(port)
+                if port in self.answered:
+                    waiting.discard(port)
+            time.sleep(0.3)
+        config = self.folder / "haproxy.cfg"
+        config.write_text(haproxy_config(self.address, self.port, self.backends),
+                          encoding="utf-8")
+        self.haproxy = subprocess.Popen([haproxy_binary(), "-db", "-f", str(config)])
+        print(f"serve: {len(self.backends)} Streamlit processes behind "
+              f"http://{self.address}:{self.port} (HAProxy)", flush=True)
+
+    def check_started(self, port: int) -> None:
+        """Note that the process on ``port`` answers; RuntimeError if it ended before it
+        ever did (it cannot start)."""
+        if port in self.answered:
+            return
+        process = self.children[port]
+        if process.poll() is not None:
+            raise RuntimeError(f"Streamlit on port {port} ended at start "
+                               f"(exit {process.returncode})")
+        if healthy(port):
+            self.answered.add(port)
+
+    def watch(self) -> int:
+        """Start again a backend that ended after it had answered; 1 when HAProxy ended
+        (RuntimeError when a backend cannot start)."""
+        while True:
+            if self.haproxy.poll() is not None:
+                print(f"serve: HAProxy ended (exit {self.haproxy.returncode})", file=sys.stderr)
+                return 1
+            for port, process in list(self.children.items()):
+                self.check_started(port)
+                if process.poll() is not None:
+                    print(f"serve: Streamlit on port {port} ended ({process.returncode}); "
+                          "starting it again", file=sys.stderr)
+                    self.start_backend(port)
+            time.sleep(1)
+
+    def stop(self) -> None:
+        running = list(self.children.values())
+        if self.haproxy is not None:
+            running.append(self.haproxy)
+        for process in running:
+            if process.poll() is None:
+                process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def haproxy_binary() -> str:
+    found = shutil.which("haproxy") or next(
+        (p for p in ("/usr/sbin/haproxy", "/sbin/haproxy") if Path(p).exists()), None)
+    if not found:
+        raise SystemExit("serve: HAProxy is not installed (Debian: apt-get install haproxy; "
+                         "scripts/setup.sh installs it when run as root)")
+    return found
+
+
+def parsed_args(argv):
+    address, port = default_address()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2,
+                        help="Streamlit processes (default: one per core)")
+    parser.add_argument("--address", default=address)
+    parser.add_argument("--port", type=int, default=port)
+    args, streamlit_args = parser.parse_known_args(argv)
+    if args.processes < 1:
+        parser.error("--processes must be at least 1")
+    return args, streamlit_args
+
+
+def main(argv=None) -> int:
+    args, streamlit_args = parsed_args(argv)
+    haproxy_binary()  # before anything starts
+    launch = Launch(args.processes, args.address, args.port, streamlit_args)
+
+    def stop_on_signal(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    try:
+        launch.start()
+        return launch.watch()
+    except KeyboardInterrupt:
+        return 0
+    except RuntimeError as error:
+        print(f"serve: {error}", file=sys.stderr)
+        return 1
+    finally:
+        launch.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""scripts/serve.py's HAProxy configuration in front of two echo servers: the client address
+the app is told (X-Forwarded-For, which the sign-in throttle counts failures by), and the
+cookie that keeps a browser on its process."""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.browser.server import ROOT, free_port, wait_for_url
+
+spec = importlib.util.spec_from_file_location("serve", ROOT / "scripts" / "serve.py")
+serve = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(serve)
+
+
+def echo_server(name: str) -> ThreadingHTTPServer:
+    """Answers every GET with ``name`` and the X-Forwarded-For headers it was sent."""
+    class Echo(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            body = f"{name}|{'|'.join(self.headers.get_all('X-Forwarded-For') or [])}".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def proxy(tmp_path):
+    backends = [echo_server("p1"), echo_server("p2")]
+    port = free_port()
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(serve.haproxy_config("127.0.0.1", port,
+                                           [b.server_address[1] for b in backends]))
+    haproxy = subprocess.Popen([serve.haproxy_binary(), "-db", "-f", str(config)])
+    try:
+        wait_for_url(f"http://127.0.0.1:{port}/_stcore/health", timeout=30)
+        yield port
+    finally:
+        haproxy.terminate()
+        haproxy.wait(timeout=10)
+        for b in backends:
+            b.shutdown()
+
+
+def get(port: int, source: str, headers: dict | None = None) -> tuple[str, str, str | None]:
+    """(backend, X-Forwarded-For it saw, the cookie set) for a GET sent from ``source``."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, source_address=(source, 0),
+                                            timeout=10)
+    connection.request("GET", "/", headers=headers or {})
+    response = connection.getresponse()
+    backend, forwarded = response.read().decode().split("|", 1)
+    cookie = response.getheader("Set-Cookie")
+    connection.close()
+    return backend, forwarded, cookie
+
+
+@pytest.mark.parametrize("source, sent, seen", [
+    ("127.0.0.2", None, "127.0.0.2"),                  # a client: its address
+    ("127.0.0.2", "10.9.9.9", "127.0.0.2"),            # a client's own header: replaced
+    ("127.0.0.1", "10.1.2.3", "10.1.2.3"),             # a TLS proxy on this machine: kept
+    ("127.0.0.1", None, ""),                           # this machine itself: nothing added
+])
+def test_the_app_is_told_the_clients_address(proxy, source, sent, seen):
+    _, forwarded, _ = get(proxy, source, {"X-Forwarded-For": sent} if sent else None)
+    assert forwarded == seen
+
+
+def test_a_browser_keeps_to_the_process_its_cookie_names(proxy):
+    backend, _, cookie = get(proxy, "127.0.0.2")
+    assert cookie.startswith(f"{serve.COOKIE}={backend};") and "HttpOnly" in cookie
+    for _ in range(6):
+        again, _, set_again = get(proxy, "127.0.0.2", {"Cookie": f"{serve.COOKIE}={backend}"})
+        assert (again, set_again) == (backend, None)
+    other = {"p1": "p2", "p2": "p1"}[backend]
+    assert get(proxy, "127.0.0.2", {"Cookie": f"{serve.COOKIE}={other}"})[0] == other
