@@ -9,7 +9,7 @@ import streamlit as st
 from analytics.config import load_config
 from analytics.contract import TABLES
 from analytics.exports import dataset_zip, export_file_name
-from analytics.ingest.report import problem_count
+from analytics.ingest.report import file_problems_lead, problem_count
 from analytics.loading import load_uploaded_files
 from ui import data
 from ui.exports import audited
@@ -124,7 +124,9 @@ else:
             st.success("导入成功，数据已替换：" + "，".join(f"{TABLES[k].label} {v:,} 行"
                                                      for k, v in result.counts.items()))
         else:
-            st.error(f"导入被拒绝：共 {problem_count(result.problems):,} 个问题，现有数据未改动。")
+            lead = file_problems_lead(result.problems)
+            st.error(f"导入被拒绝：共 {problem_count(result.problems):,} 个问题，现有数据未改动。"
+                     + (f"\n\n{lead}" if lead else ""))
             data_table(problem_rows(result.problems), hide_index=True, key="problems",
                        column_config=problem_column_config(), placeholder="—")
         if result.notices:

@@ -185,16 +185,37 @@ class Collector:
                                      column_index, more=more))
 
 
+#: Problems of a file itself, not of its values: a file cut short or saved wrongly. Every
+#: other problem may follow from one of them (a truncated households file leaves thousands
+#: of household-years without their household), so they are listed first.
+FILE_RULES = frozenset({"file_unreadable", "encoding", "bad_header", "bad_row", "bad_quote",
+                        "nul_byte", "empty_table"})
+
+
 def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
-    """Dataset-wide problems first, then by table in load order, then by line."""
+    """Dataset-wide problems first, then the problems of a file itself (``FILE_RULES``),
+    then by table in load order, then by line."""
     order = {name: i for i, name in enumerate(("dataset", *TABLE_ORDER))}
 
     def key(p: Problem):
         group = 2 if p.more else (0 if p.line is None else 1)  # summaries after their lines
-        return (order.get(p.table, len(order)), p.source, group, p.line or 0,
-                p.column_index or 0)
+        return (p.table != "dataset", p.rule not in FILE_RULES, order.get(p.table, len(order)),
+                p.source, group, p.line or 0, p.column_index or 0)
 
     return sorted(problems, key=key)
+
+
+def file_problems_lead(problems: Iterable[Problem]) -> str | None:
+    """The sentence that puts a file's own problems before the others (they may cause
+    them), or None when there are none: what the command line and the upload page say
+    under the total."""
+    found = [p for p in problems if p.rule in FILE_RULES]
+    if not found:
+        return None
+    files = sorted({p.source or p.table for p in found})
+    named = "、".join(files[:3]) + ("等" if len(files) > 3 else "")
+    return (f"先看 {named} 文件本身的 {problem_count(found):,} 个问题（字段数不对、引号不配对、"
+            "文件损坏或被截断等）：其余问题可能由它们引起，修好后请重新导入。")
 
 
 def problem_count(problems: Iterable[Problem]) -> int:
@@ -213,9 +234,13 @@ def write_problems_report(problems: Iterable[Problem], notices: Iterable[Problem
             groups.setdefault(p.table, []).append(p)
         total = problem_count(problems)
         listed = "" if total == len(problems) else f"（逐条列出 {sum(not p.more for p in problems):,} 个）"
-        lines += [f"导入被拒绝：{len(groups)} 个表共 {total:,} 个问题{listed}。现有数据未改动。", ""]
+        lines.append(f"导入被拒绝：{len(groups)} 个表共 {total:,} 个问题{listed}。现有数据未改动。")
+        lead = file_problems_lead(problems)
+        lines += [lead, ""] if lead else [""]
         order = {name: i for i, name in enumerate(("dataset", *TABLE_ORDER))}
-        for table in sorted(groups, key=lambda t: (order.get(t, len(order)), t)):
+        first = {p.table for p in problems if p.rule in FILE_RULES}  # their tables first
+        for table in sorted(groups, key=lambda t: (t != "dataset", t not in first,
+                                                   order.get(t, len(order)), t)):
             title = f"{table}（{TABLES[table].label}）" if table in TABLES else "输入文件"
             lines.append(f"{title}：{problem_count(groups[table]):,} 个问题")
             lines += [f"  - {p}" for p in groups[table]]

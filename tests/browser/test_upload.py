@@ -24,6 +24,8 @@ def test_upload_refuses_bad_data_and_loads_good_data(tmp_path, page, artifacts):
     lines[1] = ",".join(fields)
     lines[2] = lines[2].replace(lines[2].split(",")[1], "12345", 1)       # a malformed village code
     (bad / "households.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cut = (bad / "household_years.csv").read_text(encoding="utf-8")  # a file cut short
+    (bad / "household_years.csv").write_text(cut[: len(cut) // 2], encoding="utf-8")
     before = db.read_bytes()
 
     port = free_port()
@@ -46,6 +48,7 @@ def test_upload_refuses_bad_data_and_loads_good_data(tmp_path, page, artifacts):
         assert fields[3] not in text  # the ID number is never echoed unmasked
         assert "None" not in text
         assert "正在校验" not in text and "已拒绝" in text  # the status says how the check ended
+        assert "先看 household_years.csv 文件本身的 1 个问题" in text  # the cut file first
 
         page.reload()
         wait_until_rendered(page, "数据")
