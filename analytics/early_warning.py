@@ -175,6 +175,25 @@ def risk_level_counts(store, year: int, townships=(), villages=()) -> pd.DataFra
     return store.query("risk_level_counts", year=year, **rule_params(), **_scope(townships, villages))
 
 
+def relapsed_households_listed(store, year: int, townships=(), villages=()) -> tuple[int, int]:
+    """(households that relapsed in ``year`` in the scope, how many of them are 监测对象 and
+    so on the visit list). The rest are above the monitoring line or had no risk event
+    (收入骤降, 因病因灾): the rule above, not an omission."""
+    row = store.query("relapsed_households_listed", year=year, **rule_params(),
+                      **_scope(townships, villages)).iloc[0]
+    return int(row["relapsed"]), int(row["listed"])
+
+
+def visit_list_relapse_note(year: int, relapsed: int, listed: int) -> str | None:
+    """Under the visit list: how many of the year's relapsed households it holds and why not
+    the others (``relapsed_households_listed``); None when it holds them all."""
+    if relapsed <= listed:
+        return None
+    events = "、".join(RULE_NAMES[e] for e in EVENTS)
+    return (f"{year}年返贫 {relapsed:,} 户，其中 {listed:,} 户是监测对象，在名单中（状态为“返贫”）；"
+            f"其余 {relapsed - listed:,} 户收入不低于监测线，或没有{events}等风险事件，不列入名单。")
+
+
 def monitored_village_counts(store, year: int, townships=(), villages=()) -> pd.DataFrame:
     """``risk_level_counts`` per village (with village_code and village_name), by
     township, then village code; only villages with 监测对象."""

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics import charts
 from analytics.config import load_config
 from analytics.counties import with_county
-from analytics.early_warning import monitoring_labels
+from analytics.early_warning import monitoring_labels, visit_list_relapse_note
 from analytics.metrics import relapse_matrix
 from ui import data
 from ui.charts import figure
@@ -104,6 +104,10 @@ else:
 
 st.markdown(f"**{year}年每月走访名单**")
 st.caption(f"{texts['visit_list']}。{texts['score']}。")
+relapse_note = visit_list_relapse_note(year, *data.relapsed_households_listed(
+    year, townships=filters.townships, villages=filters.villages))
+if relapse_note:  # why the list has fewer 返贫 rows than the year's relapsed households
+    st.caption(relapse_note)
 if monitored > len(visits):
     st.caption(f"名单共 {fmt_int(monitored)} 户，下表列出按村排列的前 {fmt_int(len(visits))} 户；"
                "选择乡镇或村可查看其余各户。")

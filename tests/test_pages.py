@@ -9,7 +9,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import households, metrics, quality
+from analytics import early_warning, households, metrics, quality
 from analytics.scores import township_league
 from analytics.status import township_map_values
 from analytics.config import ROOT
@@ -253,6 +253,18 @@ def test_data_quality_findings_speak_chinese(demo_store):
         assert not any(c.isascii() and c.replace("_", "").isalpha() for c in columns), columns
         if "乡镇" in columns:
             assert set(table["乡镇"]) <= names  # names, not codes
+
+
+def test_the_visit_list_says_why_it_holds_fewer_relapsed_households(demo_store):
+    """A newcomer counted fewer 返贫 rows on the visit list than households relapsed that
+    year: the page says how many are listed and why the others are not."""
+    year, (relapsed, listed) = next(
+        (y, early_warning.relapsed_households_listed(demo_store, y)) for y in range(2016, 2021)
+        if early_warning.relapsed_households_listed(demo_store, y)[0]
+        > early_warning.relapsed_households_listed(demo_store, y)[1])
+    captions = [c.value for c in run_page("pages/relapse.py", year=year).caption]
+    note = next(c for c in captions if c.startswith(f"{year}年返贫 "))
+    assert f"其中 {listed:,} 户是监测对象" in note and f"其余 {relapsed - listed:,} 户" in note
 
 
 def test_the_visit_list_says_which_households_relapsed(demo_store):

@@ -197,6 +197,7 @@ comprehensive_incidence = _cached(_comprehensive_incidence)
 # the number of households).
 at_risk_village_counts = _cached(households.at_risk_village_counts)
 risk_level_counts = _cached(early_warning.risk_level_counts)
+relapsed_households_listed = _cached(early_warning.relapsed_households_listed)
 visit_list_top = _cached(early_warning.visit_list_top)
 household_income_bands = _cached(households.household_income_bands)
 
