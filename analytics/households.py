@@ -29,13 +29,13 @@ RISK_LABELS = {event: early_warning.RULE_NAMES[event] for event in early_warning
 
 
 def mask_frame(frame: pd.DataFrame, *, hide_causes: bool = True) -> pd.DataFrame:
-    """Names → 张*, ID numbers → 6211**********123X, causes → ＊ (when hidden)."""
+    """Names → 张*, ID numbers → 6211**********123X, causes → ＊ (when hidden); a missing
+    value stays missing (a household without a cadre shows — under 帮扶责任人, as under 级别)."""
     frame = frame.copy()
-    for column in ("head_name", "cadre_name"):
+    for column, mask in (("head_name", mask_name), ("cadre_name", mask_name),
+                         ("head_id_number", mask_id_number)):
         if column in frame:
-            frame[column] = frame[column].map(mask_name)
-    if "head_id_number" in frame:
-        frame["head_id_number"] = frame["head_id_number"].map(mask_id_number)
+            frame[column] = frame[column].map(mask).where(frame[column].notna(), None)
     if hide_causes:
         for column in CAUSE_COLUMNS:
             if column in frame:

@@ -231,3 +231,12 @@ def test_risk_events_on_lists_are_masked_like_causes(hand_store, options, events
     else:
         assert reasons == {"H1": "收入低于监测线、风险事件", "H5": "收入低于监测线、风险事件、务工收入不稳"}
         assert visits[["income_drop", "illness_or_disaster"]].isna().all().all()
+
+
+def test_a_household_without_a_cadre_has_no_cadre_on_the_list(demo_store):
+    """Masked, a missing cadre stays missing (shown —, as its 级别), not an empty name."""
+    visits = next(v for y in range(2016, 2021)
+                  if (v := visit_list_top(demo_store, y, limit=None))["cadre_rank"].isna().any())
+    without = visits["cadre_rank"].isna()
+    assert visits.loc[without, "cadre_name"].isna().all()
+    assert (visits.loc[~without, "cadre_name"].str.len() >= 2).all()  # 王** kept for the others
