@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import early_warning, households, metrics, quality
 from analytics.scores import township_league
 from analytics.status import township_map_values
-from analytics.config import ROOT
+from analytics.config import ROOT, load_config
 from ui.format import fmt_int, fmt_pct, fmt_yuan
 
 TIMEOUT = 60
@@ -142,6 +142,19 @@ def test_battle_map_shows_aggregates_only(demo_store):
         assert not re.search(r"\d{17}[\dX]", text)
         assert not any(name in text for name in people["head_name"] if len(name) >= 2)
         assert "因病" not in text
+
+
+def test_the_final_relapse_record_names_the_townships_ever_over_the_cap(demo_store):
+    """The 2020 screen's 返贫率记录 counts the county's years within the cap; a newcomer
+    read 5/5 as "no one over" while townships had been: it names how many were, as
+    computed here from the township figures."""
+    cap = float(load_config().targets["relapse_cap_pct"])
+    towns = metrics.figures_by_level(demo_store, "township")
+    over = towns[(towns["year"] <= 2020) & (towns["relapse_rate_pct"] > cap)]["scope_code"].nunique()
+    assert over > 0, "the demo has townships over the cap"
+    html = " ".join(m.value for m in run_page("pages/battle_map.py").markdown)
+    record = html[html.index("返贫率记录"):]
+    assert f"通渭县在{cap:g}%上限以内" in record and f"{over} 个乡镇曾超限" in record
 
 
 @pytest.mark.parametrize(("url", "shown", "said"), [

@@ -181,9 +181,12 @@ def _panel(panel: str, year: int, towns, vills, county, params: ScreenParams, ca
                     key=f"bm_{panel}")
 
 
-def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int, t: dict) -> str:
+def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int, t: dict,
+           townships_ever_over: int = 0) -> str:
     """The right-hand tiles: progress during the campaign, the final result after it; ``t``
-    the targets of the scope shown (``plans.scope_targets``: the province's at 全省)."""
+    the targets of the scope shown (``plans.scope_targets``: the province's at 全省);
+    ``townships_ever_over`` the townships over the relapse cap in any year up to ``year``
+    (the final result's 返贫率记录 is the scope's own, which can hide them)."""
     cap, threshold = float(t["relapse_cap_pct"]), float(t["exit_threshold_pct"])
     counts, village_counts = verdict_counts(towns), verdict_counts(vills)
     over_cap = row["relapse_rate_pct"] == row["relapse_rate_pct"] and row["relapse_rate_pct"] > cap
@@ -206,8 +209,9 @@ def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int,
             _tile("累计脱贫人数", f"{fmt_int(seen['exited_persons'].sum())}<small>人</small>",
                   f"{int(seen['year'].min())}–{year}年"),
             _tile("返贫率记录", f"{within}/{len(rates)}<small>年</small>",
-                  f"在{cap:g}%上限以内 · {year}年 {fmt_pct(row['relapse_rate_pct'])}",
-                  "good" if within == len(rates) else "bad"),
+                  f"{scope_name()}在{cap:g}%上限以内 · {year}年 {fmt_pct(row['relapse_rate_pct'])}"
+                  + (f" · {townships_ever_over} 个乡镇曾超限" if townships_ever_over else ""),
+                  "bad" if within < len(rates) else "warn" if townships_ever_over else "good"),
         ]
     else:
         due_now = counts["met"] + counts["missed"] + counts["missed_late"]
@@ -271,6 +275,14 @@ def legend_css(scale: float) -> str:
             f"{{ transform: scale({scale:g}); transform-box: fill-box; transform-origin: center; }}\n</style>")
 
 
+def _townships_ever_over(towns, year: int, cap: float) -> int:
+    """How many of the townships shown (``towns``) had a relapse rate over ``cap`` in some
+    year up to ``year``."""
+    figures = data.figures_by_level("township")
+    seen = figures[figures["scope_code"].isin(towns["township_code"]) & (figures["year"] <= year)]
+    return int(seen.loc[seen["relapse_rate_pct"] > cap, "scope_code"].nunique())
+
+
 def render_screen(params: ScreenParams) -> None:
     """Draw the screen; run again every cycle (``refresh_seconds``) for fresh data.
     Every panel is drawn at once, stacked, and the browser shows one at a time
@@ -321,7 +333,9 @@ def render_screen(params: ScreenParams) -> None:
                             unsafe_allow_html=True)
                 _panel(panel, year, towns, vills, county, params, cap, float(t["exit_threshold_pct"]))
     with right:
-        st.markdown(_tiles(year, row, towns, vills, county, finished, high_risk, t), unsafe_allow_html=True)
+        st.markdown(_tiles(year, row, towns, vills, county, finished, high_risk, t,
+                           _townships_ever_over(towns, year, cap) if finished else 0),
+                    unsafe_allow_html=True)
 
 
 #: The kiosk's chrome: no sidebar, header, toolbar or page title (``?kiosk=1``, the default).
