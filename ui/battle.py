@@ -177,8 +177,9 @@ def _panel(panel: str, year: int, towns, vills, county, params: ScreenParams, ca
         fig = figure(charts.build_trend, county[county["year"] <= year], "relapse_rate_pct",
                      f"{data.top_label()}返贫率", "返贫率（%）", targets=[(cap, f"上限 {number(cap)}%")],
                      series_name=f"{data.top_label()}返贫率", dark=True, height=None)
+    # no Plotly toolbar: nobody clicks the screen, and it covered the panel's number
     st.plotly_chart(charts.scaled(fig, params.scale), height="stretch", theme=None,
-                    key=f"bm_{panel}")
+                    key=f"bm_{panel}", config={"displayModeBar": False})
 
 
 def _tiles(year: int, row, towns, vills, county, finished: bool, high_risk: int, t: dict,
@@ -342,7 +343,8 @@ def render_screen(params: ScreenParams) -> None:
 KIOSK_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header,
-[data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
+[data-testid="stToolbar"], [data-testid="stDecoration"], footer,
+[data-testid="stElementToolbar"] { display: none !important; }
 .block-container { padding: var(--bm-pad) 1.6rem 0 1.6rem !important; max-width: 100% !important; }
 h1 { display: none; }
 html, body, .stApp, [data-testid="stMain"] { overflow: hidden !important; }

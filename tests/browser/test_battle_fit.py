@@ -178,3 +178,40 @@ def test_a_panel_is_shown_only_once_it_has_drawn(shown):
             break
         page.wait_for_function(f"({VISIBLE_PANEL})() !== {shown}", timeout=30000)
     assert seen == {1: True, 2: True, 3: True, 4: True}
+
+
+#: the toolbars (Streamlit's element toolbar, Plotly's mode bar) whose box overlaps panel
+#: ``k``'s number (1-based)
+COVERING = """(k) => {
+    const n = document.querySelector('.st-key-bm_panel_' + (k - 1) + ' .bm-panel-no')
+        .getBoundingClientRect();
+    return [...document.querySelectorAll('[data-testid="stElementToolbar"], .modebar')]
+        .map(e => [e.getAttribute('data-testid') || 'modebar', e.getBoundingClientRect()])
+        .filter(([, r]) => r.width > 0 && r.height > 0 && r.left < n.right && n.left < r.right
+                           && r.top < n.bottom && n.top < r.bottom)
+        .map(([name, r]) => [name, Math.round(r.left), Math.round(r.top)]);
+}"""
+
+
+@pytest.mark.parametrize("shown", [FULL_HD], indirect=True, ids=str)
+def test_nothing_covers_the_panel_number_under_a_resting_mouse(shown):
+    """A mouse left on the map or a chart (a newcomer's, on the meeting-room PC) brought up
+    a toolbar over 第 1/4 屏: on the map panel and on a chart panel, nothing covers it."""
+    page = shown.as_loaded()
+    wait_for_screen(page)
+    checked = set()
+    while 1 not in checked or len(checked) < 2:  # the map's panel and a chart's
+        k = page.wait_for_function(f"({VISIBLE_PANEL})() || false", timeout=30000).json_value()
+        graphic = page.locator(f'.st-key-bm_panel_{k - 1} [data-testid="stDeckGlJsonChart"], '
+                               f'.st-key-bm_panel_{k - 1} .js-plotly-plot').first
+        box = graphic.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + 40)  # near its top right
+        page.mouse.move(box["x"] + box["width"] * 0.8 + 3, box["y"] + 43)
+        page.wait_for_function(  # the pointer is over it, and the page has drawn since
+            """(k) => document.querySelector('.st-key-bm_panel_' + (k - 1)).matches(':hover')
+                && new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))""",
+            arg=k, timeout=10000)
+        assert page.evaluate(COVERING, k) == [], k
+        checked.add(k)
+        page.wait_for_function(f"({VISIBLE_PANEL})() !== {k}", timeout=30000)
+    page.mouse.move(0, 0)
