@@ -16,10 +16,7 @@ from analytics.households import income_band_width
 from analytics.verdicts import number, verdict_rgb
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-#: What happened (actual persons, incomes, rates) in blue, apart from red, which says
-#: "bad" (over the cap, missed): on the meeting-room screen a newcomer read red bars of
-#: exits above the plan as a failure.
-ACTUAL = "#2e86c1"
+ACTUAL = "#2e86c1"  # blue: red (BAD) only ever says "bad", never "what happened"
 PLAN = "#7f8c8d"
 TARGET = "#2c3e50"
 GOOD = "#27ae60"

@@ -635,14 +635,19 @@ def tree_processes(pid: int) -> list[psutil.Process]:
     return [process, *process.children(recursive=True)]
 
 
-def tree_rss_mb(pid: int) -> float:
-    total = 0
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) of the server's process tree, MB. Summed RSS counts the pages processes
+    share (the Python and DuckDB libraries) once per process; PSS shares them out, so its
+    sum is what the tree takes together (the same as RSS for one process, give or take
+    the launcher's and HAProxy's few MB)."""
+    rss = pss = 0
     for p in tree_processes(pid):
         try:
-            total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
-    return total / 1e6
+            info = p.memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        rss, pss = rss + info.rss, pss + info.pss
+    return rss / 1e6, pss / 1e6
 
 
 def tree_cpu_s(pid: int) -> float:
@@ -699,9 +704,9 @@ async def drive(base: str, pid: int | None, args, towns, years,
 
     async def sample():
         while time.time() < until:
-            args.memory_mb.append(tree_rss_mb(pid))
+            args.memory_mb.append(tree_memory_mb(pid))
             await asyncio.sleep(2)
-        args.memory_mb.append(tree_rss_mb(pid))
+        args.memory_mb.append(tree_memory_mb(pid))
 
     tasks = [sample()] if pid else []
     tasks += [screen(url, until, args.rotate, results, rng.uniform(0, args.rotate),
@@ -749,9 +754,10 @@ def report_of(args, results: Samples, audited: dict | None) -> dict:
     report["payload_problems"] = payload_problems(results)
     report["slowest"] = slowest(results)
     if args.memory_mb:
-        memory = args.memory_mb
-        report["server_rss_mb"] = {"start": round(memory[0], 1), "peak": round(max(memory), 1),
-                                   "end": round(memory[-1], 1)}
+        for key, i in (("server_rss_mb", 0), ("server_pss_mb", 1)):
+            memory = [m[i] for m in args.memory_mb]
+            report[key] = {"start": round(memory[0], 1), "peak": round(max(memory), 1),
+                           "end": round(memory[-1], 1)}
     if args.cpu_s is not None:
         report["server_cpu_s"] = round(args.cpu_s, 1)
     # this script's own CPU (parsing every message): the client is not what is slow

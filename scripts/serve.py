@@ -22,6 +22,11 @@ for this launch. Not shared: Streamlit's caches, so memory grows with N.
 Run it through ``bash scripts/run.sh --processes N`` (which installs and builds the demo
 first); HAProxy is the Debian package ``haproxy`` (scripts/setup.sh installs it).
 
+Before users are let in, each process opens the pages users open first (``WARM_PAGES``) in a
+session of its own, as a browser does: the first run of a Streamlit process imports the app
+and fills its caches (seconds at province scale), and with several processes each pays it.
+Without this, twenty screens arriving after a restart waited up to 7 s (bench/load.py).
+
 Exit: SIGTERM or SIGINT stops every process, exit 0. A Streamlit process that ends after it
 has answered is started again on its port; if one ends before it ever answered (it cannot
 start: a bad option, a port taken), or HAProxy ends, everything stops and the exit code is 1.
@@ -38,6 +43,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 import urllib.request
@@ -45,6 +51,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 COOKIE = "tongwei_server"
+#: URL paths opened once in each process before HAProxy starts: the overview (leaders) and
+#: the meeting-room screen. With accounts configured they draw the sign-in page, which
+#: still imports the app.
+WARM_PAGES = ("", "battle_map")
+WARM_TIMEOUT_S = 120.0
+#: Each process's DuckDB memory cap when there are several (one process: 1GB, the readers'
+#: default). Measured with 2 processes at scale 100, 30 viewers (bench/results/README.md):
+#: at 512MB the processes together peaked at 2.2–2.3 GB (RSS), at 256MB at 1.8 GB with the
+#: clicks as fast; the price is the first opening of 数据 after an import, whose quality
+#: checks read every household-year: 3.6 s instead of 2.3 s.
+PROCESS_DB_MEMORY = "256MB"
 START_TIMEOUT_S = 120.0
 
 #: HAProxy's configuration. ``timeout tunnel`` is how long an idle websocket is kept (a
@@ -105,6 +122,34 @@ def haproxy_config(address: str, port: int, backends: list[int]) -> str:
     return HAPROXY_CONFIG.format(address=address, port=port, cookie=COOKIE, servers=servers)
 
 
+def warm(port: int, page: str) -> None:
+    """Open ``page`` in a new session of the process on ``port`` and wait for its run to
+    end, over Streamlit's websocket protocol as its frontend speaks it (a rerun_script
+    BackMsg naming the page by URL path). A failure is printed, not raised: a process
+    that cannot draw a page still serves the others."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    request = BackMsg()
+    request.rerun_script.page_name = page
+    request.rerun_script.query_string = ""
+    deadline = time.monotonic() + WARM_TIMEOUT_S
+    try:
+        with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
+                     max_size=None, open_timeout=30) as ws:
+            ws.send(request.SerializeToString())
+            while True:
+                message = ForwardMsg()
+                message.ParseFromString(ws.recv(timeout=max(deadline - time.monotonic(), 0.1)))
+                if (message.WhichOneof("type") == "script_finished"
+                        and message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY):
+                    return
+    except Exception as error:  # noqa: BLE001 - a warm-up is best effort
+        print(f"serve: warming /{page} on port {port} failed ({type(error).__name__})",
+              file=sys.stderr)
+
+
 def healthy(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
@@ -124,6 +169,8 @@ class Launch:
         # users open, which Streamlit names in what it prints and in its upload replies
         self.env = dict(os.environ, STREAMLIT_SERVER_COOKIE_SECRET=secrets.token_hex(32),
                         STREAMLIT_BROWSER_SERVER_PORT=str(port))
+        if processes > 1:  # unless $TONGWEI_DB_MEMORY says otherwise
+            self.env.setdefault("TONGWEI_DB_MEMORY", PROCESS_DB_MEMORY)
         self.children: dict[int, subprocess.Popen] = {}  # by port
         self.answered: set[int] = set()  # ports whose current process has answered
         self.haproxy: subprocess.Popen | None = None
@@ -151,12 +198,21 @@ class Launch:
                 if port in self.answered:
                     waiting.discard(port)
             time.sleep(0.3)
+        started = time.monotonic()
+        warmers = [threading.Thread(target=lambda p=port: [warm(p, page) for page in WARM_PAGES])
+                   for port in self.backends]
+        for thread in warmers:
+            thread.start()
+        for thread in warmers:
+            thread.join()
+        self.warmed_s = time.monotonic() - started
         config = self.folder / "haproxy.cfg"
         config.write_text(haproxy_config(self.address, self.port, self.backends),
                           encoding="utf-8")
         self.haproxy = subprocess.Popen([haproxy_binary(), "-db", "-f", str(config)])
         print(f"serve: {len(self.backends)} Streamlit processes behind "
-              f"http://{self.address}:{self.port} (HAProxy)", flush=True)
+              f"http://{self.address}:{self.port} (HAProxy); pages opened once in each in "
+              f"{self.warmed_s:.1f} s", flush=True)
 
     def check_started(self, port: int) -> None:
         """Note that the process on ``port`` answers; RuntimeError if it ended before it

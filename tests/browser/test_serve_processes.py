@@ -5,10 +5,12 @@ process's memory), a process that dies is started again, and a stop stops everyt
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import psutil
 import pytest
@@ -77,6 +79,30 @@ def test_browsers_are_spread_over_the_processes_and_keep_to_theirs(served, brows
     finally:
         for context in contexts:
             context.close()
+
+
+def backend_ports(launcher) -> list[int]:
+    ports = []
+    for p in streamlit_children(launcher):
+        command = p.cmdline()
+        ports.append(int(command[command.index("--server.port") + 1]))
+    return ports
+
+
+def test_each_process_has_drawn_the_first_pages_before_anyone_comes(served):
+    """Before the address answers, every process has run the overview and the screen once
+    (the first run imports the app and fills its caches): Streamlit's own metrics show the
+    map built and the data read in each, with no browser yet."""
+    url, launcher = served
+    ports = backend_ports(launcher)
+    assert len(ports) == 2
+    for port in ports:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        misses = {cache: int(n) for cache, n in re.findall(
+            r'cache_lookups_total\{cache="([^"]+)",cache_type="[^"]+",result="miss"\} (\d+)', metrics)}
+        assert misses.get("ui.township_map._deck", 0) >= 1, (port, misses)
+        assert misses.get("ui.data._run", 0) >= 5, (port, misses)
 
 
 def test_a_process_that_dies_is_started_again(served, browser):
