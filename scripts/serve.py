@@ -71,6 +71,9 @@ START_TIMEOUT_S = 120.0
 HAPROXY_CONFIG = """\
 global
     maxconn 4096
+    # refuse an address already listened on (by default HAProxy shares it: a second
+    # launch would split the browsers between two unrelated sets of processes)
+    noreuseport
 
 defaults
     mode http
@@ -150,6 +153,18 @@ def warm(port: int, page: str) -> None:
               file=sys.stderr)
 
 
+def address_in_use(address: str, port: int) -> bool:
+    """Whether something listens on ``address:port`` already (a bind without SO_REUSEPORT
+    fails even where the listener shares its port, as HAProxy does by default)."""
+    with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed one's TIME_WAIT is no user
+        try:
+            s.bind((address, port))
+        except OSError:
+            return True
+    return False
+
+
 def healthy(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
@@ -221,8 +236,8 @@ class Launch:
             return
         process = self.children[port]
         if process.poll() is not None:
-            raise RuntimeError(f"Streamlit on port {port} ended at start "
-                               f"(exit {process.returncode})")
+            raise RuntimeError(f"Streamlit 进程（端口 {port}）未能启动，退出码 {process.returncode}："
+                               "原因见上方它的输出")
         if healthy(port):
             self.answered.add(port)
 
@@ -261,8 +276,8 @@ def haproxy_binary() -> str:
     found = shutil.which("haproxy") or next(
         (p for p in ("/usr/sbin/haproxy", "/sbin/haproxy") if Path(p).exists()), None)
     if not found:
-        raise SystemExit("serve: HAProxy is not installed (Debian: apt-get install haproxy; "
-                         "scripts/setup.sh installs it when run as root)")
+        raise SystemExit("serve: 未安装 HAProxy（Debian：apt-get install haproxy；以 root 运行 "
+                         "scripts/setup.sh 会安装它）")
     return found
 
 
@@ -282,6 +297,10 @@ def parsed_args(argv):
 def main(argv=None) -> int:
     args, streamlit_args = parsed_args(argv)
     haproxy_binary()  # before anything starts
+    if address_in_use(args.address, args.port):
+        print(f"serve: {args.address}:{args.port} 已被占用（也许仪表板已在运行）：请先停止它，"
+              "或用 --port 换一个端口", file=sys.stderr)
+        return 1
     launch = Launch(args.processes, args.address, args.port, streamlit_args)
 
     def stop_on_signal(signum, frame):

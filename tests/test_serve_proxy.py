@@ -86,3 +86,41 @@ def test_a_browser_keeps_to_the_process_its_cookie_names(proxy):
         assert (again, set_again) == (backend, None)
     other = {"p1": "p2", "p2": "p1"}[backend]
     assert get(proxy, "127.0.0.2", {"Cookie": f"{serve.COOKIE}={other}"})[0] == other
+
+
+@pytest.mark.parametrize("reuse_port", [False, True])  # True: as HAProxy itself listens
+def test_a_launch_on_an_address_in_use_is_refused(reuse_port):
+    """A second launch on the port of a running one (a newcomer saw two HAProxies share
+    it and split the browsers between two sets of processes) stops at once and says why;
+    nothing is started."""
+    import socket
+    import sys
+
+    with socket.socket() as held:
+        if reuse_port:
+            held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        result = subprocess.run([sys.executable, "scripts/serve.py", "--processes", "2",
+                                 "--port", str(port)], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port} 已被占用" in result.stderr
+    assert "Streamlit" not in result.stdout + result.stderr  # nothing was started
+
+
+def test_haproxy_itself_refuses_a_port_in_use(tmp_path):
+    """Even past the launcher's own check, HAProxy does not share the port."""
+    import socket
+
+    with socket.socket() as held:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        config = tmp_path / "haproxy.cfg"
+        config.write_text(serve.haproxy_config("127.0.0.1", port, [free_port()]))
+        result = subprocess.run([serve.haproxy_binary(), "-db", "-f", str(config)],
+                                capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0

@@ -144,4 +144,4 @@ def test_a_backend_that_cannot_start_stops_the_launch(demo_db):
         cwd=ROOT, env=dict(os.environ, TONGWEI_DB=str(demo_db)), capture_output=True, text=True,
         timeout=120)
     assert result.returncode == 1
-    assert "ended at start" in result.stderr
+    assert "未能启动" in result.stderr
