@@ -167,6 +167,24 @@ def rerun_on_new_data() -> None:
     _rerun_once(lambda: data.get_store().generation != drawn)
 
 
+def notice_new_data() -> None:
+    """Once other data has been imported after the page was drawn, say so and offer to
+    redraw it with the same filters. An analyst's page is not redrawn under their eyes, as
+    the meeting-room screen is (``rerun_on_new_data``), but neither does it go on showing
+    the old figures without a word (a newcomer saw 总览 unchanged 81 s after an import).
+    Checked every ``[pages] recheck_database_seconds``."""
+    drawn = data.get_store().generation
+
+    @st.fragment(run_every=int(load_config().pages["recheck_database_seconds"]))
+    def recheck() -> None:
+        if data.get_store().generation != drawn:
+            st.warning("已导入新数据：本页显示的是导入前的数字。")
+            if st.button("刷新本页", key="redraw_new_data", icon=":material/refresh:"):
+                st.rerun()
+
+    recheck()
+
+
 def _stop_unreadable(unreadable: UnreadableDatabase) -> None:
     """A page in Chinese saying the database cannot be read and what to do; stops the run."""
     st.title(APP_TITLE)
@@ -483,6 +501,7 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
                 st.page_link(p.path, label=p.label, icon=p.icon, query_params=filters.query_params())
         st.divider()
         st.caption(f"数据截至 {meta.get('as_of', '—')} · 来源：{source_label(meta.get('source'))}")
+        notice_new_data()
         if viewer.open_mode:
             st.warning(signin.viewer_caption(viewer))
         else:

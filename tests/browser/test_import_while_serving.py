@@ -122,3 +122,38 @@ def test_dashboard_serves_during_an_import_and_shows_the_new_data(databases, pag
     assert not errors, errors
     server_log = log.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in server_log, server_log[-3000:]
+
+
+def test_an_open_page_says_when_newer_data_has_been_imported(tmp_path, page, artifacts):
+    """An analyst's page is not redrawn under their eyes, but within [pages]
+    recheck_database_seconds (here 2 s) of an import its sidebar says the figures are the
+    old ones, and 刷新本页 redraws it with the new data and the same filters."""
+    from analytics.demo import demo_tables
+    from analytics.store import write_dataset
+
+    db = tmp_path / "live.duckdb"
+    write_dataset(demo_tables(scale=0.03, seed=1), db, source="before")
+    config = tmp_path / "county.toml"
+    config.write_text("[pages]\nrecheck_database_seconds = 2\n", encoding="utf-8")
+    port = free_port()
+    process = start_server(db, port, artifacts / "notice_server.log", {"TONGWEI_CONFIG": str(config)})
+    try:
+        old = render(page, f"http://127.0.0.1:{port}/?year={YEAR}")
+        assert page.get_by_text("已导入新数据").count() == 0
+        write_dataset(demo_tables(scale=0.06, seed=2), db, source="after")
+        new = incidence_tile(db)
+        assert new != old
+        page.get_by_text("已导入新数据：本页显示的是导入前的数字。").wait_for(timeout=30000)
+        tile = page.locator('[data-testid="stMetric"]').filter(has_text="贫困发生率").first
+        assert tile.locator('[data-testid="stMetricValue"]').inner_text().strip() == old
+        page.screenshot(path=str(artifacts / "notice_new_data.png"))
+        page.get_by_role("button", name="刷新本页").click()
+        page.wait_for_function(
+            """(v) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
+                   m => m.innerText.includes('贫困发生率') && m.innerText.includes(v))""",
+            arg=new, timeout=30000)
+        wait_until_rendered(page, "总览")
+        assert page.get_by_text("已导入新数据").count() == 0
+        assert f"year={YEAR}" in page.url
+    finally:
+        stop_server(process)
