@@ -132,7 +132,7 @@ left, right = st.columns(2)
 left.plotly_chart(figure(charts.build_trend,
     series, "rural_income_per_capita", "人均收入", "元/人·年",
     series_name="农村居民人均可支配收入",
-    extra=[("registered_income_per_capita", "建档立卡户人均纯收入", charts.PLAN)],
+    extra=[("registered_income_per_capita", "建档立卡户人均纯收入", charts.ACTUAL_OTHER)],
     targets=[(t["rural_income_yuan"], f"农村收入{owner}目标 {number(t['rural_income_yuan'])}元"),
              (t["registered_income_yuan"], f"建档立卡户{owner}目标 {number(t['registered_income_yuan'])}元")]),
     key="trend_income")

@@ -16,7 +16,7 @@ from analytics.households import income_band_width
 from analytics.verdicts import number, verdict_rgb
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-ACTUAL = "#2e86c1"  # blue: red (BAD) only ever says "bad", never "what happened"
+ACTUAL, ACTUAL_OTHER = "#2e86c1", "#8e44ad"  # what happened: blue (red only says "bad"), purple
 PLAN = "#7f8c8d"
 TARGET = "#2c3e50"
 GOOD = "#27ae60"
