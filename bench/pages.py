@@ -67,6 +67,8 @@ def main(argv=None) -> int:
     parser.add_argument("--db", type=Path, default=ROOT / "data" / "tongwei.duckdb")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES),
+                        help="only these pages (by their Chinese names)")
     args = parser.parse_args(argv)
     os.environ["TONGWEI_DB"] = str(args.db.resolve())
     import streamlit as st
@@ -76,6 +78,8 @@ def main(argv=None) -> int:
     results = []
     store = data.get_store()
     for name, page in PAGES.items():
+        if name not in args.pages:
+            continue
         st.cache_data.clear()
         cold, queries = render(page, store)
         warm = [render(page, store)[0] for _ in range(args.runs)]
