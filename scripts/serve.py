@@ -35,6 +35,7 @@ start: a bad option, a port taken), or HAProxy ends, everything stops and the ex
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import secrets
 import shutil
@@ -153,16 +154,21 @@ def warm(port: int, page: str) -> None:
               file=sys.stderr)
 
 
-def address_in_use(address: str, port: int) -> bool:
-    """Whether something listens on ``address:port`` already (a bind without SO_REUSEPORT
-    fails even where the listener shares its port, as HAProxy does by default)."""
-    with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed one's TIME_WAIT is no user
-        try:
+def address_problem(address: str, port: int) -> str | None:
+    """Why HAProxy could not listen on ``address:port``, in Chinese, or None when it can:
+    something listens there already (a bind without SO_REUSEPORT fails even where the
+    listener shares its port, as HAProxy does by default), or the address is not one of
+    this machine's."""
+    try:
+        family = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed one's TIME_WAIT is no user
             s.bind((address, port))
-        except OSError:
-            return True
-    return False
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            return f"{address}:{port} 已被占用（也许仪表板已在运行）：请先停止它，或用 --port 换一个端口"
+        return f"无法在 {address}:{port} 上监听（{error.strerror or error}）：请检查 --address"
+    return None
 
 
 def healthy(port: int) -> bool:
@@ -290,16 +296,18 @@ def parsed_args(argv):
     parser.add_argument("--port", type=int, default=port)
     args, streamlit_args = parser.parse_known_args(argv)
     if args.processes < 1:
-        parser.error("--processes must be at least 1")
+        parser.error("--processes 至少为 1")
+    if not 1 <= args.port <= 65535:
+        parser.error("--port 须在 1–65535 之间")
     return args, streamlit_args
 
 
 def main(argv=None) -> int:
     args, streamlit_args = parsed_args(argv)
     haproxy_binary()  # before anything starts
-    if address_in_use(args.address, args.port):
-        print(f"serve: {args.address}:{args.port} 已被占用（也许仪表板已在运行）：请先停止它，"
-              "或用 --port 换一个端口", file=sys.stderr)
+    problem = address_problem(args.address, args.port)
+    if problem:
+        print(f"serve: {problem}", file=sys.stderr)
         return 1
     launch = Launch(args.processes, args.address, args.port, streamlit_args)
 

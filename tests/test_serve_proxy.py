@@ -124,3 +124,19 @@ def test_haproxy_itself_refuses_a_port_in_use(tmp_path):
         result = subprocess.run([serve.haproxy_binary(), "-db", "-f", str(config)],
                                 capture_output=True, text=True, timeout=30)
     assert result.returncode != 0
+
+
+@pytest.mark.parametrize("args, code, said", [
+    (["--port", "99999"], 2, "--port 须在 1–65535 之间"),
+    (["--port", "0"], 2, "--port 须在 1–65535 之间"),
+    (["--processes", "0"], 2, "--processes 至少为 1"),
+    (["--address", "999.1.1.1"], 1, "无法在 999.1.1.1:"),  # not an address: not "in use"
+])
+def test_a_launch_with_a_bad_address_says_why(args, code, said):
+    import sys
+
+    result = subprocess.run([sys.executable, "scripts/serve.py", *args], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == code, result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert "已被占用" not in result.stderr

@@ -422,6 +422,7 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
 
     with st.sidebar:
         st.markdown(f"### {data.app_title()}")
+        notice_new_data()  # at the top: under the filters it was out of sight at 1366×768
         if show_filters:
             # Streamlit forgets a widget's value when its page is left, and a sidebar link
             # clicked after a deep link can land without its query parameters
@@ -501,7 +502,6 @@ def page_frame(title: str, page: str, *, show_filters: bool = True,
                 st.page_link(p.path, label=p.label, icon=p.icon, query_params=filters.query_params())
         st.divider()
         st.caption(f"数据截至 {meta.get('as_of', '—')} · 来源：{source_label(meta.get('source'))}")
-        notice_new_data()
         if viewer.open_mode:
             st.warning(signin.viewer_caption(viewer))
         else:

@@ -126,8 +126,9 @@ def test_dashboard_serves_during_an_import_and_shows_the_new_data(databases, pag
 
 def test_an_open_page_says_when_newer_data_has_been_imported(tmp_path, page, artifacts):
     """An analyst's page is not redrawn under their eyes, but within [pages]
-    recheck_database_seconds (here 2 s) of an import its sidebar says the figures are the
-    old ones, and 刷新本页 redraws it with the new data and the same filters."""
+    recheck_database_seconds (here 2 s) of an import the top of its sidebar (in sight at
+    1366×768) says the figures are the old ones, and 刷新本页 redraws it with the new data
+    and the same filters."""
     from analytics.demo import demo_tables
     from analytics.store import write_dataset
 
@@ -143,7 +144,10 @@ def test_an_open_page_says_when_newer_data_has_been_imported(tmp_path, page, art
         write_dataset(demo_tables(scale=0.06, seed=2), db, source="after")
         new = incidence_tile(db)
         assert new != old
+        page.set_viewport_size({"width": 1366, "height": 768})  # a laptop: seen without scrolling
         page.get_by_text("已导入新数据：本页显示的是导入前的数字。").wait_for(timeout=30000)
+        button = page.get_by_role("button", name="刷新本页").bounding_box()
+        assert button["y"] + button["height"] <= 768, button
         tile = page.locator('[data-testid="stMetric"]').filter(has_text="贫困发生率").first
         assert tile.locator('[data-testid="stMetricValue"]').inner_text().strip() == old
         page.screenshot(path=str(artifacts / "notice_new_data.png"))
