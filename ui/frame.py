@@ -134,15 +134,24 @@ def _current_or_outdated() -> OutdatedDatabase | None:
     return None
 
 
-def _rerun_once(changed) -> None:
-    """Call ``changed()`` every ``[pages] recheck_database_seconds`` and rerun the page
-    when it returns True (a fragment, so a check costs one file check, not a page)."""
+def _on_each_recheck(check) -> None:
+    """Call ``check()`` now and every ``[pages] recheck_database_seconds`` in a fragment of
+    the page (so a check costs one file check, not a page); what it draws is the
+    fragment's."""
     @st.fragment(run_every=int(load_config().pages["recheck_database_seconds"]))
     def recheck() -> None:
+        check()
+
+    recheck()
+
+
+def _rerun_once(changed) -> None:
+    """Rerun the page once ``changed()`` returns True (checked as ``_on_each_recheck``)."""
+    def check() -> None:
         if changed():
             st.rerun()
 
-    recheck()
+    _on_each_recheck(check)
 
 
 def _readable() -> bool:
@@ -175,14 +184,13 @@ def notice_new_data() -> None:
     Checked every ``[pages] recheck_database_seconds``."""
     drawn = data.get_store().generation
 
-    @st.fragment(run_every=int(load_config().pages["recheck_database_seconds"]))
-    def recheck() -> None:
+    def check() -> None:
         if data.get_store().generation != drawn:
             st.warning("已导入新数据：本页显示的是导入前的数字。")
             if st.button("刷新本页", key="redraw_new_data", icon=":material/refresh:"):
                 st.rerun()
 
-    recheck()
+    _on_each_recheck(check)
 
 
 def _stop_unreadable(unreadable: UnreadableDatabase) -> None:
